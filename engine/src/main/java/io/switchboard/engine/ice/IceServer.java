@@ -1,0 +1,518 @@
+package io.switchboard.engine.ice;
+
+import io.switchboard.engine.command.CommandType;
+import io.switchboard.engine.command.DomainIdCommand;
+import io.switchboard.engine.command.DomainKeyCommand;
+import io.switchboard.engine.config.EngineContext;
+import io.switchboard.engine.limit.TokenBuckets;
+import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.engine.pipeline.CommandPublisher;
+import io.switchboard.engine.pipeline.DatagramSender;
+import io.switchboard.engine.pipeline.EngineClock;
+import io.switchboard.engine.pipeline.UdpProtocol;
+import io.switchboard.engine.table.IcePeerRecord;
+import io.switchboard.engine.table.IcePeerTable;
+import io.switchboard.engine.table.UuidKey;
+import io.switchboard.engine.wire.SocketAddresses;
+import org.agrona.DeadlineTimerWheel;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Vircadia ICE server's rules (ice-wire.md §4) on the handler thread: verify signed domain heartbeats and keep
+ * the domain's sockets; answer client queries with the two PeerInformation packets; forget silent domains.
+ * Beyond the reference: a heartbeat byte-identical to the last verified one skips RSA; a failed verification never
+ * evicts a good key nor blocks genuine heartbeats; queries are rate limited per source host.
+ */
+public final class IceServer implements UdpProtocol
+{
+    public static final String LISTENER = "ice";
+
+    private static final int MIN_DATAGRAM = IceHeader.LENGTH + 2;
+    private static final long TIMER_TICK_MS = 16;
+    private static final int TIMER_TICKS_PER_WHEEL = 1024;
+    private static final int TIMER_POLL_LIMIT = 1024;
+
+    private final IceHeader header = new IceHeader();
+    private final IceServerHeartbeat heartbeat = new IceServerHeartbeat();
+    private final IceServerQuery query = new IceServerQuery();
+    private final UuidKey probe = new UuidKey();
+    private final IcePeerRecord record = new IcePeerRecord();
+    private final IcePeerTable peers;
+    private final DomainKeys keys;
+    private final DomainKeyFetcher fetcher;
+    private final TokenBuckets queryLimiter;
+    private final TokenBuckets fetchLimiter;
+    private final DestinationSequences sequences;
+    private final DeadlineTimerWheel expiryWheel;
+    private final Long2LongHashMap timerDomainMsb = new Long2LongHashMap(Long.MIN_VALUE);
+    private final Long2LongHashMap timerDomainLsb = new Long2LongHashMap(Long.MIN_VALUE);
+    private final Long2ObjectHashMap<InetSocketAddress> activeSockets = new Long2ObjectHashMap<>();
+    private final int activeSocketsCapacity;
+    private final DatagramSender sender;
+    private final EngineClock clock;
+    private final CommandPublisher commands;
+    private final IceCounters counters;
+    private final Signature verifier;
+    private final byte[] plaintext;
+    private final byte[] signature;
+    private final long peerTimeoutMs;
+    private final long keyFetchDeadlineMs;
+    private final long keyFetchBackoffMs;
+    private final long keyFetchMaxBackoffMs;
+    private final DeadlineTimerWheel.TimerHandler onExpiry = this::onExpiryTimer;
+
+    public IceServer(
+        final EngineContext context,
+        final Metrics metrics,
+        final DatagramSender sender,
+        final EngineClock clock,
+        final CommandPublisher commands,
+        final DomainKeyFetcher fetcher)
+    {
+        this.sender = sender;
+        this.clock = clock;
+        this.commands = commands;
+        this.fetcher = fetcher;
+        this.counters = new IceCounters(metrics);
+        this.peers = new IcePeerTable(context.iceMaxDomains());
+        this.keys = new DomainKeys(context.iceMaxDomains());
+        this.queryLimiter = new TokenBuckets(context.rateLimitSlots(), context.iceQueryRate(), context.iceQueryBurst());
+        this.fetchLimiter = new TokenBuckets(2, context.keyFetchRate(), context.keyFetchRate());
+        this.sequences = new DestinationSequences(context.sequenceSlots());
+        this.expiryWheel = new DeadlineTimerWheel(
+            TimeUnit.MILLISECONDS, clock.nowMs(), TIMER_TICK_MS, TIMER_TICKS_PER_WHEEL);
+        this.activeSocketsCapacity = 2 * context.iceMaxDomains();
+        this.peerTimeoutMs = context.icePeerTimeoutMs();
+        this.keyFetchDeadlineMs = 2 * context.keyFetchTimeoutMs();
+        this.keyFetchBackoffMs = context.keyFetchBackoffMs();
+        this.keyFetchMaxBackoffMs = context.keyFetchMaxBackoffMs();
+        this.plaintext = new byte[context.maxDatagramBytes()];
+        this.signature = new byte[context.maxDatagramBytes()];
+        try
+        {
+            this.verifier = Signature.getInstance("SHA256withRSA");
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        for (final String entry : context.domainKeys())
+        {
+            preloadDomainKey(entry);
+        }
+    }
+
+    @Override
+    public void onDatagram(
+        final DirectBuffer buffer, final int length, final InetSocketAddress source, final long sourceFingerprint)
+    {
+        if (length < MIN_DATAGRAM)
+        {
+            counters.inOther.incrementRelease();
+            counters.droppedMalformed.incrementRelease();
+            return;
+        }
+        header.wrap(buffer, 0);
+        final byte type = header.type();
+        if (type == IcePacketType.SERVER_HEARTBEAT)
+        {
+            counters.inHeartbeat.incrementRelease();
+        }
+        else if (type == IcePacketType.SERVER_QUERY)
+        {
+            counters.inQuery.incrementRelease();
+        }
+        else
+        {
+            counters.inOther.incrementRelease();
+        }
+        if (!header.isPlainDataPacket())
+        {
+            counters.droppedNotPlain.incrementRelease();
+            return;
+        }
+        if (header.version() != IcePacketType.versionOf(type))
+        {
+            counters.droppedVersion.incrementRelease();
+            return;
+        }
+        if (type == IcePacketType.SERVER_HEARTBEAT)
+        {
+            onHeartbeat(buffer, length, source, sourceFingerprint);
+        }
+        else if (type == IcePacketType.SERVER_QUERY)
+        {
+            onQuery(buffer, length, source, sourceFingerprint);
+        }
+        else
+        {
+            counters.droppedIgnoredType.incrementRelease();
+        }
+    }
+
+    private void onHeartbeat(
+        final DirectBuffer buffer, final int length, final InetSocketAddress source, final long sourceFingerprint)
+    {
+        if (!heartbeat.wrap(buffer, 0, length))
+        {
+            counters.droppedMalformed.incrementRelease();
+            return;
+        }
+        final long nowMs = clock.nowMs();
+        probe.set(heartbeat.domainIdMsb(), heartbeat.domainIdLsb());
+        final boolean known = peers.get(probe, record);
+        // Everything after the sequence word: a domain re-sends the same signed bytes until its sockets change.
+        final int cachedOffset = IceHeader.TYPE_OFFSET;
+        final int cachedLength = length - IceHeader.TYPE_OFFSET;
+        if (known && record.matchesVerifiedHeartbeat(buffer, cachedOffset, cachedLength))
+        {
+            counters.verificationsCached.incrementRelease();
+            accept(buffer, source, sourceFingerprint, nowMs, false);
+            return;
+        }
+
+        final DomainKeys.DomainKey key = keys.get(probe);
+        if (key == null)
+        {
+            requestKey(nowMs);
+            deny(source, sourceFingerprint);
+            return;
+        }
+        if (!verify(key.key, buffer))
+        {
+            counters.verificationsFailed.incrementRelease();
+            // The key may have been rotated at the metaverse; the current one stays in use meanwhile.
+            requestKey(nowMs);
+            deny(source, sourceFingerprint);
+            return;
+        }
+        counters.verificationsFull.incrementRelease();
+        if (!known && peers.isFull())
+        {
+            counters.droppedTableFull.incrementRelease();
+            deny(source, sourceFingerprint);
+            return;
+        }
+        record.verifiedHeartbeat(buffer, cachedOffset, cachedLength);
+        accept(buffer, source, sourceFingerprint, nowMs, !known);
+    }
+
+    private void accept(
+        final DirectBuffer buffer,
+        final InetSocketAddress source,
+        final long sourceFingerprint,
+        final long nowMs,
+        final boolean isNew)
+    {
+        record.sockets(buffer, heartbeat.publicSocketOffset(), heartbeat.publicSocketLength() +
+            heartbeat.localSocketLength());
+        record.lastHeardMs(nowMs);
+        if (record.activeFingerprint() != sourceFingerprint || isNew)
+        {
+            setActive(source, sourceFingerprint);
+        }
+        if (isNew)
+        {
+            record.expiryTimerId(scheduleExpiry(probe, nowMs + peerTimeoutMs));
+            counters.activeDomains.setRelease(peers.size() + 1);
+        }
+        peers.put(probe, record);
+        counters.heartbeatsAcked.incrementRelease();
+        reply(IcePacketType.SERVER_HEARTBEAT_ACK, source, sourceFingerprint, counters.outAck);
+    }
+
+    private void setActive(final InetSocketAddress source, final long sourceFingerprint)
+    {
+        if (SocketAddresses.isIpv4(sourceFingerprint))
+        {
+            record.activeIpv4(SocketAddresses.ipv4Of(sourceFingerprint), source.getPort(), sourceFingerprint);
+        }
+        else
+        {
+            record.active((byte)6, source.getAddress().getAddress(), source.getPort(), sourceFingerprint);
+        }
+        if (activeSockets.size() >= activeSocketsCapacity)
+        {
+            activeSockets.clear();
+        }
+        activeSockets.put(sourceFingerprint, source);
+    }
+
+    private void deny(final InetSocketAddress source, final long sourceFingerprint)
+    {
+        counters.heartbeatsDenied.incrementRelease();
+        reply(IcePacketType.SERVER_HEARTBEAT_DENIED, source, sourceFingerprint, counters.outDenied);
+    }
+
+    private void reply(
+        final byte type,
+        final InetSocketAddress destination,
+        final long destinationFingerprint,
+        final AtomicCounter counter)
+    {
+        final int length = IceHeader.put(sender.buffer(), 0, sequences.next(destinationFingerprint), type);
+        if (sender.send(length, destination))
+        {
+            counter.incrementRelease();
+        }
+    }
+
+    private boolean verify(final PublicKey key, final DirectBuffer buffer)
+    {
+        final int plaintextLength = heartbeat.plaintextLength();
+        final int signatureLength = heartbeat.signatureLength();
+        buffer.getBytes(heartbeat.plaintextOffset(), plaintext, 0, plaintextLength);
+        buffer.getBytes(heartbeat.signatureOffset(), signature, 0, signatureLength);
+        try
+        {
+            verifier.initVerify(key);
+            verifier.update(plaintext, 0, plaintextLength);
+            return verifier.verify(signature, 0, signatureLength);
+        }
+        catch (final GeneralSecurityException | RuntimeException ex)
+        {
+            // Wrong signature length and the like: not verified, as OpenSSL would answer.
+            return false;
+        }
+    }
+
+    private void requestKey(final long nowMs)
+    {
+        if (fetcher == null || !keys.fetchDue(probe, nowMs))
+        {
+            return;
+        }
+        if (!fetchLimiter.tryAcquire(0, nowMs))
+        {
+            counters.keyFetchesSkipped.incrementRelease();
+            return;
+        }
+        keys.fetchStarted(probe, nowMs, keyFetchDeadlineMs);
+        counters.keyFetchesStarted.incrementRelease();
+        fetcher.fetch(probe.msb(), probe.lsb(), commands);
+    }
+
+    private void onQuery(
+        final DirectBuffer buffer, final int length, final InetSocketAddress source, final long sourceFingerprint)
+    {
+        final long nowMs = clock.nowMs();
+        // Per host, not per port: the replies are what an attacker spoofing the source would aim at a victim.
+        if (!queryLimiter.tryAcquire(sourceFingerprint >>> 16, nowMs))
+        {
+            counters.droppedRateLimited.incrementRelease();
+            return;
+        }
+        if (!query.wrap(buffer, 0, length))
+        {
+            counters.droppedMalformed.incrementRelease();
+            return;
+        }
+        probe.set(query.domainIdMsb(), query.domainIdLsb());
+        if (!peers.get(probe, record))
+        {
+            counters.queriesUnknownDomain.incrementRelease();
+            return;
+        }
+        counters.queriesAnswered.incrementRelease();
+
+        final UnsafeBuffer out = sender.buffer();
+        int sent = IceServerPeerInformation.put(out, 0, sequences.next(sourceFingerprint),
+            probe.msb(), probe.lsb(), record.sockets(), 0, record.socketsLength());
+        if (sender.send(sent, source))
+        {
+            counters.outPeerInformation.incrementRelease();
+        }
+
+        final InetSocketAddress domain = activeSocket();
+        if (domain != null)
+        {
+            sent = IceServerPeerInformation.put(out, 0, sequences.next(record.activeFingerprint()),
+                buffer, query.clientPeerOffset(), query.clientPeerLength());
+            if (sender.send(sent, domain))
+            {
+                counters.outPeerInformation.incrementRelease();
+            }
+        }
+    }
+
+    private InetSocketAddress activeSocket()
+    {
+        final long fingerprint = record.activeFingerprint();
+        InetSocketAddress address = activeSockets.get(fingerprint);
+        if (address == null)
+        {
+            try
+            {
+                final byte[] raw = Arrays.copyOf(record.activeAddress(), record.activeFamily() == 4 ? 4 : 16);
+                address = new InetSocketAddress(InetAddress.getByAddress(raw), record.activePort());
+                activeSockets.put(fingerprint, address);
+            }
+            catch (final UnknownHostException ex)
+            {
+                return null;
+            }
+        }
+        return address;
+    }
+
+    private long scheduleExpiry(final UuidKey domain, final long deadlineMs)
+    {
+        final long timerId = expiryWheel.scheduleTimer(deadlineMs);
+        timerDomainMsb.put(timerId, domain.msb());
+        timerDomainLsb.put(timerId, domain.lsb());
+        return timerId;
+    }
+
+    private boolean onExpiryTimer(final TimeUnit timeUnit, final long nowMs, final long timerId)
+    {
+        final long msb = timerDomainMsb.remove(timerId);
+        final long lsb = timerDomainLsb.remove(timerId);
+        probe.set(msb, lsb);
+        if (!peers.get(probe, record) || record.expiryTimerId() != timerId)
+        {
+            return true;
+        }
+        final long silentUntilMs = record.lastHeardMs() + peerTimeoutMs;
+        if (nowMs < silentUntilMs)
+        {
+            record.expiryTimerId(scheduleExpiry(probe, silentUntilMs));
+            peers.put(probe, record);
+            return true;
+        }
+        removePeer();
+        keys.forgetRemote(probe);
+        counters.expired.incrementRelease();
+        return true;
+    }
+
+    private void removePeer()
+    {
+        if (peers.remove(probe))
+        {
+            activeSockets.remove(record.activeFingerprint());
+            counters.activeDomains.setRelease(peers.size());
+        }
+    }
+
+    @Override
+    public void onTick(final long nowMs)
+    {
+        if (expiryWheel.timerCount() > 0)
+        {
+            expiryWheel.poll(nowMs, onExpiry, TIMER_POLL_LIMIT);
+        }
+        else
+        {
+            expiryWheel.currentTickTime(nowMs);
+        }
+    }
+
+    @Override
+    public boolean onCommand(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        switch (type)
+        {
+            case CommandType.DOMAIN_KEY:
+                onDomainKey(buffer, offset, length);
+                return true;
+            case CommandType.DOMAIN_KEY_FETCH_FAILED:
+                probe.set(DomainIdCommand.msb(buffer, offset), DomainIdCommand.lsb(buffer, offset));
+                counters.keyFetchesFailed.incrementRelease();
+                keys.fetchFailed(probe, clock.nowMs(), keyFetchBackoffMs, keyFetchMaxBackoffMs);
+                return true;
+            case CommandType.DOMAIN_REMOVED:
+                probe.set(DomainIdCommand.msb(buffer, offset), DomainIdCommand.lsb(buffer, offset));
+                if (keys.remove(probe))
+                {
+                    counters.keysRemoved.incrementRelease();
+                }
+                if (peers.get(probe, record))
+                {
+                    removePeer();
+                }
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void onDomainKey(final DirectBuffer buffer, final int offset, final int length)
+    {
+        probe.set(DomainKeyCommand.msb(buffer, offset), DomainKeyCommand.lsb(buffer, offset));
+        final byte origin = DomainKeyCommand.origin(buffer, offset);
+        final int keyLength = DomainKeyCommand.keyLength(buffer, offset, length);
+        final byte[] spki = keyLength < 0 ? null : DomainKeyCommand.key(buffer, offset, keyLength);
+        final PublicKey key = spki == null ? null : keys.parse(spki);
+        if (key == null)
+        {
+            counters.keysInvalid.incrementRelease();
+            if (origin == DomainKeyCommand.ORIGIN_REMOTE)
+            {
+                counters.keyFetchesFailed.incrementRelease();
+                keys.fetchFailed(probe, clock.nowMs(), keyFetchBackoffMs, keyFetchMaxBackoffMs);
+            }
+            return;
+        }
+        if (origin == DomainKeyCommand.ORIGIN_REMOTE)
+        {
+            counters.keyFetchesOk.incrementRelease();
+        }
+        counters.keysAccepted.incrementRelease();
+        if (keys.put(probe, key, spki, origin) && peers.get(probe, record))
+        {
+            // A heartbeat verified with the old key proves nothing about the new one.
+            record.forgetVerifiedHeartbeat();
+            peers.put(probe, record);
+        }
+    }
+
+    private void preloadDomainKey(final String entry)
+    {
+        final int colon = entry.indexOf(':');
+        if (colon < 0)
+        {
+            throw new IllegalArgumentException("domain key must be UUID:BASE64_SPKI: " + entry);
+        }
+        final UUID domain;
+        final byte[] spki;
+        try
+        {
+            domain = UUID.fromString(entry.substring(0, colon).trim());
+            spki = Base64.getMimeDecoder().decode(entry.substring(colon + 1).trim());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("domain key must be UUID:BASE64_SPKI: " + entry, ex);
+        }
+        final PublicKey key = keys.parse(spki);
+        if (key == null)
+        {
+            throw new IllegalArgumentException("domain key for " + domain + " is not an RSA SPKI key of at least " +
+                DomainKeys.MIN_RSA_BITS + " bits");
+        }
+        probe.set(domain.getMostSignificantBits(), domain.getLeastSignificantBits());
+        keys.put(probe, key, spki, DomainKeyCommand.ORIGIN_LOCAL);
+        counters.keysAccepted.incrementRelease();
+    }
+
+    @Override
+    public void close()
+    {
+        peers.close();
+    }
+}

@@ -1,0 +1,244 @@
+package io.switchboard.engine.pipeline;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.TimeoutException;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import io.switchboard.engine.config.EngineContext;
+import io.switchboard.engine.metrics.Metrics;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The engine's data path, assembled: non-blocking UDP channels, one receiver agent, one multi-producer Disruptor
+ * ring, one handler thread that owns all protocol state, and a ticker that publishes time into the ring.
+ * {@code socket -> UdpReceiver -> ring -> EngineHandler -> UdpProtocol -> DatagramSender}.
+ */
+public final class Engine implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    private static final long SHUTDOWN_TIMEOUT_MS = 5_000;
+
+    private final DatagramChannel[] channels;
+    private final Map<String, Integer> boundPorts = new LinkedHashMap<>();
+    private final Selector selector;
+    private final Disruptor<RingSlot> disruptor;
+    private final CommandPublisher commands;
+    private final AgentRunner receiverRunner;
+    private final Thread ticker;
+    private volatile boolean running = true;
+    private boolean closed;
+
+    private Engine(final EngineContext context, final Metrics metrics, final List<UdpListenerSpec> listeners)
+        throws IOException
+    {
+        final int count = listeners.size();
+        channels = new DatagramChannel[count];
+        selector = Selector.open();
+        final AtomicCounter[] received = new AtomicCounter[count];
+        final AtomicCounter[] oversize = new AtomicCounter[count];
+        final AtomicCounter[] ringFull = new AtomicCounter[count];
+        final DatagramSender[] senders = new DatagramSender[count];
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final UdpListenerSpec spec = listeners.get(i);
+                final String label = "listener=\"" + spec.name() + "\"";
+                channels[i] = open(context, spec.port());
+                channels[i].register(selector, SelectionKey.OP_READ);
+                boundPorts.put(spec.name(), ((InetSocketAddress)channels[i].getLocalAddress()).getPort());
+                received[i] = metrics.counter(
+                    "switchboard_udp_datagrams_received_total", label, "Datagrams read from a UDP listener.");
+                oversize[i] = metrics.counter("switchboard_udp_datagrams_dropped_total",
+                    label + ",reason=\"oversize\"", "Datagrams dropped before decoding, by reason.");
+                ringFull[i] = metrics.counter("switchboard_udp_datagrams_dropped_total",
+                    label + ",reason=\"ring_full\"", "Datagrams dropped before decoding, by reason.");
+                senders[i] = new DatagramSender(
+                    channels[i],
+                    context.maxDatagramBytes(),
+                    metrics.counter("switchboard_udp_datagrams_sent_total", label, "Datagrams sent by a UDP listener."),
+                    metrics.counter("switchboard_udp_send_failures_total", label,
+                        "Replies the kernel refused (full socket buffer, unreachable destination)."));
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(channels);
+            CloseHelper.quietClose(selector);
+            throw ex;
+        }
+
+        disruptor = new Disruptor<>(
+            () -> new RingSlot(context.maxDatagramBytes()),
+            context.ringSize(),
+            runnable -> newThread(runnable, "switchboard-engine"),
+            ProducerType.MULTI,
+            waitStrategy(context.waitStrategy()));
+        final RingBuffer<RingSlot> ring = disruptor.getRingBuffer();
+        commands = new CommandPublisher(
+            ring,
+            metrics.counter("switchboard_engine_commands_published_total", "",
+                "Commands published into the engine's ring."),
+            metrics.counter("switchboard_engine_commands_rejected_total", "",
+                "Commands not published because the ring was full (ticks only; others wait)."));
+
+        final EngineClock clock = new EngineClock();
+        final UdpProtocol[] protocols = new UdpProtocol[count];
+        for (int i = 0; i < count; i++)
+        {
+            protocols[i] = listeners.get(i).factory().create(senders[i], clock, commands);
+        }
+        disruptor.handleEventsWith(new EngineHandler(
+            protocols,
+            clock,
+            metrics.counter("switchboard_engine_commands_unknown_total", "", "Commands no protocol recognised."),
+            metrics.counter("switchboard_engine_handler_errors_total", "",
+                "Events whose handling threw; the engine carried on.")));
+
+        receiverRunner = new AgentRunner(
+            new SelectorIdleStrategy(selector, 100, 100),
+            error -> LOG.warn("udp receiver error", error),
+            metrics.counter("switchboard_engine_receiver_errors_total", "", "Errors in the UDP receiver loop."),
+            new UdpReceiver(channels, ring, context.maxDatagramBytes(), received, oversize, ringFull));
+
+        final long tickNanos = TimeUnit.MILLISECONDS.toNanos(context.tickIntervalMs());
+        ticker = newThread(() ->
+        {
+            while (running)
+            {
+                LockSupport.parkNanos(tickNanos);
+                commands.tryPublishTick();
+            }
+        }, "switchboard-ticker");
+    }
+
+    /** Opens the listeners and starts the handler, the receiver and the ticker. */
+    public static Engine launch(final EngineContext context, final Metrics metrics, final List<UdpListenerSpec> listeners)
+    {
+        context.conclude();
+        final Engine engine;
+        try
+        {
+            engine = new Engine(context, metrics, listeners);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        engine.disruptor.start();
+        AgentRunner.startOnThread(engine.receiverRunner, runnable -> newThread(runnable, "switchboard-udp-receiver"));
+        engine.ticker.start();
+        return engine;
+    }
+
+    /** Listener name to the port it is bound to. */
+    public Map<String, Integer> boundPorts()
+    {
+        return boundPorts;
+    }
+
+    public int boundPort(final String listener)
+    {
+        final Integer port = boundPorts.get(listener);
+        if (port == null)
+        {
+            throw new IllegalArgumentException("no listener " + listener);
+        }
+        return port;
+    }
+
+    public CommandPublisher commands()
+    {
+        return commands;
+    }
+
+    /**
+     * Stops taking datagrams, lets the handler finish what the ring holds, closes the protocols' tables on the
+     * handler thread, then closes the sockets.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        running = false;
+        ticker.interrupt();
+        selector.wakeup();
+        CloseHelper.quietClose(receiverRunner);
+        try
+        {
+            disruptor.shutdown(SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            LOG.warn("engine ring not drained within {} ms; halting", SHUTDOWN_TIMEOUT_MS);
+            disruptor.halt();
+        }
+        CloseHelper.quietCloseAll(channels);
+        CloseHelper.quietClose(selector);
+    }
+
+    private static DatagramChannel open(final EngineContext context, final int port) throws IOException
+    {
+        final InetSocketAddress bind = new InetSocketAddress(context.bindAddress(), port);
+        final DatagramChannel channel = bind.getAddress() instanceof java.net.Inet6Address ?
+            DatagramChannel.open(StandardProtocolFamily.INET6) : DatagramChannel.open(StandardProtocolFamily.INET);
+        try
+        {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, context.socketBufferBytes());
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, context.socketBufferBytes());
+            channel.configureBlocking(false);
+            channel.bind(bind);
+            return channel;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            channel.close();
+            throw ex;
+        }
+    }
+
+    private static WaitStrategy waitStrategy(final String name)
+    {
+        switch (name)
+        {
+            case "sleeping": return new SleepingWaitStrategy();
+            case "yielding": return new YieldingWaitStrategy();
+            case "busy-spin": return new BusySpinWaitStrategy();
+            default: return new BlockingWaitStrategy();
+        }
+    }
+
+    private static Thread newThread(final Runnable runnable, final String name)
+    {
+        final Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}

@@ -1,0 +1,111 @@
+package io.switchboard.engine.pipeline;
+
+import com.lmax.disruptor.EventHandler;
+import io.switchboard.engine.command.CommandHeader;
+import io.switchboard.engine.command.CommandType;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer: the one thread that decodes datagrams, applies commands and mutates engine state. It routes
+ * each slot to the protocol of the listener it arrived on; commands go to the protocol that owns their type.
+ */
+final class EngineHandler implements EventHandler<RingSlot>
+{
+    private static final Logger LOG = LoggerFactory.getLogger(EngineHandler.class);
+
+    private final UdpProtocol[] protocols;
+    private final EngineClock clock;
+    private final AtomicCounter unknownCommands;
+    private final AtomicCounter handlerErrors;
+    private long lastTickMs;
+
+    EngineHandler(
+        final UdpProtocol[] protocols,
+        final EngineClock clock,
+        final AtomicCounter unknownCommands,
+        final AtomicCounter handlerErrors)
+    {
+        this.protocols = protocols;
+        this.clock = clock;
+        this.unknownCommands = unknownCommands;
+        this.handlerErrors = handlerErrors;
+    }
+
+    @Override
+    public void onBatchStart(final long batchSize, final long queueDepth)
+    {
+        clock.update();
+        final long nowMs = clock.nowMs();
+        if (nowMs != lastTickMs)
+        {
+            lastTickMs = nowMs;
+            for (final UdpProtocol protocol : protocols)
+            {
+                protocol.onTick(nowMs);
+            }
+        }
+    }
+
+    @Override
+    public void onEvent(final RingSlot slot, final long sequence, final boolean endOfBatch)
+    {
+        try
+        {
+            if (slot.kind() == RingSlot.KIND_DATAGRAM)
+            {
+                protocols[slot.listener()].onDatagram(
+                    slot.buffer(), slot.length(), slot.source(), slot.sourceFingerprint());
+            }
+            else
+            {
+                onCommand(slot);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // One bad event must never stop the engine; it is counted and the next one is handled.
+            handlerErrors.incrementRelease();
+            LOG.warn("engine handler error", ex);
+        }
+    }
+
+    private void onCommand(final RingSlot slot)
+    {
+        if (slot.length() < CommandHeader.LENGTH)
+        {
+            unknownCommands.incrementRelease();
+            return;
+        }
+        final int type = CommandHeader.type(slot.buffer(), 0);
+        if (type == CommandType.TICK)
+        {
+            return;
+        }
+        for (final UdpProtocol protocol : protocols)
+        {
+            if (protocol.onCommand(type, slot.buffer(), 0, slot.length()))
+            {
+                return;
+            }
+        }
+        unknownCommands.incrementRelease();
+    }
+
+    @Override
+    public void onShutdown()
+    {
+        for (final UdpProtocol protocol : protocols)
+        {
+            try
+            {
+                protocol.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("error closing {}", protocol, ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package io.switchboard.engine.table;
+
+import io.switchboard.engine.wire.QtSocketAddress;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One heartbeating domain as the ICE server keeps it: the public and local sockets it claimed (raw, relayed verbatim
+ * in PeerInformation), the socket its last verified heartbeat came from, when that was, and the bytes of that
+ * heartbeat after the sequence word so an identical one is ACKed without a second RSA verification.
+ * A reusable holder: the handler thread reads a table entry into one instance and writes it back.
+ */
+public final class IcePeerRecord
+{
+    public static final int MAX_SOCKETS_LENGTH = 2 * QtSocketAddress.MAX_LENGTH;
+    /** Longest heartbeat remembered: IPv6 sockets with scope and a 4096-bit signature fit. */
+    public static final int MAX_HEARTBEAT_LENGTH = 1024;
+    /** Typical encoded size: IPv4 sockets and a 2048-bit heartbeat. */
+    public static final int AVERAGE_SIZE = 8 + 8 + 8 + 1 + 16 + 4 + 2 + 14 + 2 + 292;
+
+    private final UnsafeBuffer sockets = new UnsafeBuffer(new byte[MAX_SOCKETS_LENGTH]);
+    private final UnsafeBuffer verifiedHeartbeat = new UnsafeBuffer(new byte[MAX_HEARTBEAT_LENGTH]);
+    private final byte[] activeAddress = new byte[16];
+    private long lastHeardMs;
+    private long activeFingerprint;
+    private long expiryTimerId;
+    private byte activeFamily;
+    private int activePort;
+    private int socketsLength;
+    private int verifiedHeartbeatLength;
+
+    public long lastHeardMs()
+    {
+        return lastHeardMs;
+    }
+
+    public IcePeerRecord lastHeardMs(final long value)
+    {
+        lastHeardMs = value;
+        return this;
+    }
+
+    public long expiryTimerId()
+    {
+        return expiryTimerId;
+    }
+
+    public IcePeerRecord expiryTimerId(final long value)
+    {
+        expiryTimerId = value;
+        return this;
+    }
+
+    /** The claimed public and local sockets, serialized back to back as in a NetworkPeer. */
+    public DirectBuffer sockets()
+    {
+        return sockets;
+    }
+
+    public int socketsLength()
+    {
+        return socketsLength;
+    }
+
+    public IcePeerRecord sockets(final DirectBuffer source, final int offset, final int length)
+    {
+        sockets.putBytes(0, source, offset, length);
+        socketsLength = length;
+        return this;
+    }
+
+    public DirectBuffer verifiedHeartbeat()
+    {
+        return verifiedHeartbeat;
+    }
+
+    public int verifiedHeartbeatLength()
+    {
+        return verifiedHeartbeatLength;
+    }
+
+    /** Remembers a verified heartbeat; one too long to keep is simply verified in full next time. */
+    public IcePeerRecord verifiedHeartbeat(final DirectBuffer source, final int offset, final int length)
+    {
+        if (length > MAX_HEARTBEAT_LENGTH)
+        {
+            verifiedHeartbeatLength = 0;
+            return this;
+        }
+        verifiedHeartbeat.putBytes(0, source, offset, length);
+        verifiedHeartbeatLength = length;
+        return this;
+    }
+
+    public IcePeerRecord forgetVerifiedHeartbeat()
+    {
+        verifiedHeartbeatLength = 0;
+        return this;
+    }
+
+    public boolean matchesVerifiedHeartbeat(final DirectBuffer source, final int offset, final int length)
+    {
+        if (length != verifiedHeartbeatLength || length == 0)
+        {
+            return false;
+        }
+        int i = 0;
+        for (; i + 8 <= length; i += 8)
+        {
+            if (verifiedHeartbeat.getLong(i) != source.getLong(offset + i))
+            {
+                return false;
+            }
+        }
+        for (; i < length; i++)
+        {
+            if (verifiedHeartbeat.getByte(i) != source.getByte(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public long activeFingerprint()
+    {
+        return activeFingerprint;
+    }
+
+    public byte activeFamily()
+    {
+        return activeFamily;
+    }
+
+    public byte[] activeAddress()
+    {
+        return activeAddress;
+    }
+
+    public int activePort()
+    {
+        return activePort;
+    }
+
+    /** @param family 4 or 6; for 4 the address is the first 4 bytes */
+    public IcePeerRecord active(final byte family, final byte[] address, final int port, final long fingerprint)
+    {
+        activeFamily = family;
+        System.arraycopy(address, 0, activeAddress, 0, family == 4 ? 4 : 16);
+        activePort = port;
+        activeFingerprint = fingerprint;
+        return this;
+    }
+
+    public IcePeerRecord activeIpv4(final int address, final int port, final long fingerprint)
+    {
+        activeFamily = 4;
+        activeAddress[0] = (byte)(address >>> 24);
+        activeAddress[1] = (byte)(address >>> 16);
+        activeAddress[2] = (byte)(address >>> 8);
+        activeAddress[3] = (byte)address;
+        activePort = port;
+        activeFingerprint = fingerprint;
+        return this;
+    }
+
+    int encodedLength()
+    {
+        return 8 + 8 + 8 + 1 + (activeFamily == 4 ? 4 : 16) + 4 + 2 + socketsLength + 2 + verifiedHeartbeatLength;
+    }
+
+    void write(final net.openhft.chronicle.bytes.Bytes<?> out)
+    {
+        out.writeLong(lastHeardMs);
+        out.writeLong(activeFingerprint);
+        out.writeLong(expiryTimerId);
+        out.writeByte(activeFamily);
+        out.write(activeAddress, 0, activeFamily == 4 ? 4 : 16);
+        out.writeInt(activePort);
+        out.writeShort((short)socketsLength);
+        out.write(sockets.byteArray(), 0, socketsLength);
+        out.writeShort((short)verifiedHeartbeatLength);
+        out.write(verifiedHeartbeat.byteArray(), 0, verifiedHeartbeatLength);
+    }
+
+    void read(final net.openhft.chronicle.bytes.Bytes<?> in)
+    {
+        lastHeardMs = in.readLong();
+        activeFingerprint = in.readLong();
+        expiryTimerId = in.readLong();
+        activeFamily = in.readByte();
+        in.read(activeAddress, 0, activeFamily == 4 ? 4 : 16);
+        activePort = in.readInt();
+        socketsLength = in.readShort();
+        in.read(sockets.byteArray(), 0, socketsLength);
+        verifiedHeartbeatLength = in.readShort();
+        in.read(verifiedHeartbeat.byteArray(), 0, verifiedHeartbeatLength);
+    }
+}

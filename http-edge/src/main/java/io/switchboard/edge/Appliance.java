@@ -1,0 +1,140 @@
+package io.switchboard.edge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.edge.admin.AdminServer;
+import io.switchboard.edge.ice.MetaverseKeyFetcher;
+import io.switchboard.engine.config.EngineContext;
+import io.switchboard.engine.ice.IceServer;
+import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.engine.pipeline.Engine;
+import io.switchboard.engine.pipeline.UdpListenerSpec;
+import org.agrona.CloseHelper;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole appliance, assembled from options: the data dir, the engine with its UDP protocols, and the HTTP
+ * listeners. Closing it stops the listeners, drains the engine and closes every table.
+ */
+public final class Appliance implements AutoCloseable
+{
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final Map<String, String> listeners = new LinkedHashMap<>();
+    private final Metrics metrics = new Metrics();
+    private final ObjectMapper json = new ObjectMapper();
+    private volatile boolean running;
+
+    private Appliance()
+    {
+    }
+
+    public static Appliance start(final Options options)
+    {
+        final Appliance appliance = new Appliance();
+        try
+        {
+            appliance.open(options);
+        }
+        catch (final RuntimeException ex)
+        {
+            appliance.close();
+            throw ex;
+        }
+        return appliance;
+    }
+
+    private void open(final Options options)
+    {
+        final DataDirectory dataDir = new DataDirectory(Path.of(options.get("data-dir")));
+        closeables.add(dataDir);
+
+        final EngineContext context = engineContext(options);
+        final MetaverseKeyFetcher fetcher = context.metaverseUrl() == null ? null :
+            new MetaverseKeyFetcher(context.metaverseUrl(), context.keyFetchTimeoutMs(), json);
+        if (fetcher != null)
+        {
+            closeables.add(fetcher);
+        }
+
+        final List<UdpListenerSpec> udp = List.of(
+            new UdpListenerSpec(IceServer.LISTENER, context.icePort(),
+                (sender, clock, commands) -> new IceServer(context, metrics, sender, clock, commands, fetcher)));
+        final Engine engine = Engine.launch(context, metrics, udp);
+        closeables.add(engine);
+        engine.boundPorts().forEach((name, port) -> listeners.put(name, "udp:" + port));
+
+        final AdminServer admin = new AdminServer(
+            context.bindAddress(), options.getInt("admin-port"), metrics, () -> running);
+        closeables.add(admin);
+        listeners.put("admin", "http:" + admin.port());
+        running = true;
+    }
+
+    private static EngineContext engineContext(final Options options)
+    {
+        final EngineContext context = new EngineContext()
+            .bindAddress(options.get("bind-address"))
+            .icePort(options.getInt("ice-port"))
+            .metaverseUrl(options.getOptional("metaverse-url"))
+            .icePeerTimeoutMs(options.getLong("ice-peer-timeout-ms"))
+            .iceMaxDomains(options.getInt("ice-max-domains"))
+            .iceQueryRate(options.getInt("ice-query-rate"))
+            .iceQueryBurst(options.getInt("ice-query-burst"))
+            .keyFetchTimeoutMs(options.getLong("key-fetch-timeout-ms"))
+            .keyFetchBackoffMs(options.getLong("key-fetch-backoff-ms"))
+            .keyFetchMaxBackoffMs(options.getLong("key-fetch-max-backoff-ms"))
+            .keyFetchRate(options.getInt("key-fetch-rate"))
+            .maxDatagramBytes(options.getInt("max-datagram-bytes"))
+            .socketBufferBytes(options.getInt("socket-buffer-bytes"))
+            .ringSize(options.getInt("ring-size"))
+            .waitStrategy(options.get("engine-wait"))
+            .tickIntervalMs(options.getLong("engine-tick-ms"))
+            .rateLimitSlots(options.getInt("rate-limit-slots"));
+        options.getAll("domain-key").forEach(context::addDomainKey);
+        return context.conclude();
+    }
+
+    /** Listener name to {@code udp:PORT} or {@code http:PORT}, in start order. */
+    public Map<String, String> listeners()
+    {
+        return listeners;
+    }
+
+    public int port(final String listener)
+    {
+        final String value = listeners.get(listener);
+        if (value == null)
+        {
+            throw new IllegalArgumentException("no listener " + listener);
+        }
+        return Integer.parseInt(value.substring(value.indexOf(':') + 1));
+    }
+
+    public String readyLine()
+    {
+        final StringBuilder line = new StringBuilder("switchboard ready");
+        listeners.forEach((name, address) -> line.append(' ').append(name).append('=').append(address));
+        return line.toString();
+    }
+
+    public Metrics metrics()
+    {
+        return metrics;
+    }
+
+    /** Closes in reverse start order: HTTP first, then the engine (which flushes tables), the data dir lock last. */
+    @Override
+    public synchronized void close()
+    {
+        running = false;
+        for (int i = closeables.size() - 1; i >= 0; i--)
+        {
+            CloseHelper.quietClose(closeables.get(i));
+        }
+        closeables.clear();
+    }
+}

@@ -1,0 +1,68 @@
+package io.switchboard.edge;
+
+import io.switchboard.engine.config.EngineContext;
+
+import java.util.List;
+
+/** One declared option of the appliance: the single list that parsing, --help and README follow. */
+public record OptionSpec(String name, String valueHint, String defaultValue, boolean repeatable, String help)
+{
+    public static final String DEFAULT_DATA_DIR = "./data";
+    public static final int DEFAULT_ADMIN_PORT = 9090;
+
+    public static final List<OptionSpec> ALL = List.of(
+        new OptionSpec("help", "true", null, false, "Print this list and exit."),
+        new OptionSpec("config", "FILE", null, false, "Read options from FILE (name=value lines); flags win."),
+        new OptionSpec("data-dir", "DIR", DEFAULT_DATA_DIR, false,
+            "Where persisted tables live; one appliance per directory (locked)."),
+        new OptionSpec("bind-address", "ADDR", EngineContext.DEFAULT_BIND_ADDRESS, false,
+            "Address every listener binds to."),
+        new OptionSpec("ice-port", "PORT", Integer.toString(EngineContext.DEFAULT_ICE_PORT), false,
+            "UDP port of the ICE server (0 = any free port)."),
+        new OptionSpec("admin-port", "PORT", Integer.toString(DEFAULT_ADMIN_PORT), false,
+            "HTTP port of /healthz and /metrics (0 = any free port)."),
+        new OptionSpec("metaverse-url", "URL", null, false,
+            "Fetch unknown domains' keys from GET {URL}/api/v1/domains/{id}/public_key; unset = local keys only."),
+        new OptionSpec("domain-key", "UUID:BASE64_SPKI", null, true,
+            "Register a domain's RSA public key (SPKI DER, base64); repeatable."),
+        new OptionSpec("ice-peer-timeout-ms", "MS", Long.toString(EngineContext.DEFAULT_ICE_PEER_TIMEOUT_MS), false,
+            "Forget a domain after this long without a verified heartbeat."),
+        new OptionSpec("ice-max-domains", "N", Integer.toString(EngineContext.DEFAULT_ICE_MAX_DOMAINS), false,
+            "Most domains heartbeating at once (off-heap table size)."),
+        new OptionSpec("ice-query-rate", "PER_S", Integer.toString(EngineContext.DEFAULT_ICE_QUERY_RATE), false,
+            "Queries answered per second per source host (token bucket refill)."),
+        new OptionSpec("ice-query-burst", "N", Integer.toString(EngineContext.DEFAULT_ICE_QUERY_BURST), false,
+            "Token bucket size for queries per source host."),
+        new OptionSpec("key-fetch-timeout-ms", "MS", Long.toString(EngineContext.DEFAULT_KEY_FETCH_TIMEOUT_MS), false,
+            "Timeout of one metaverse key fetch."),
+        new OptionSpec("key-fetch-backoff-ms", "MS", Long.toString(EngineContext.DEFAULT_KEY_FETCH_BACKOFF_MS), false,
+            "First retry delay after a failed key fetch; doubles per failure."),
+        new OptionSpec("key-fetch-max-backoff-ms", "MS",
+            Long.toString(EngineContext.DEFAULT_KEY_FETCH_MAX_BACKOFF_MS), false, "Longest retry delay."),
+        new OptionSpec("key-fetch-rate", "PER_S", Integer.toString(EngineContext.DEFAULT_KEY_FETCH_RATE), false,
+            "Most key fetches started per second, all domains together."),
+        new OptionSpec("max-datagram-bytes", "N", Integer.toString(EngineContext.DEFAULT_MAX_DATAGRAM_BYTES), false,
+            "Longer datagrams are counted and dropped."),
+        new OptionSpec("socket-buffer-bytes", "N", Integer.toString(EngineContext.DEFAULT_SOCKET_BUFFER_BYTES), false,
+            "SO_RCVBUF and SO_SNDBUF of the UDP listeners."),
+        new OptionSpec("ring-size", "N", Integer.toString(EngineContext.DEFAULT_RING_SIZE), false,
+            "Slots in the engine's ring (power of two); datagrams arriving when it is full are counted and dropped."),
+        new OptionSpec("engine-wait", "STRATEGY", EngineContext.DEFAULT_WAIT_STRATEGY, false,
+            "How the handler thread waits: blocking, sleeping, yielding or busy-spin."),
+        new OptionSpec("engine-tick-ms", "MS", Long.toString(EngineContext.DEFAULT_TICK_INTERVAL_MS), false,
+            "Interval of the engine's timer signal (expiry resolution)."),
+        new OptionSpec("rate-limit-slots", "N", Integer.toString(EngineContext.DEFAULT_RATE_LIMIT_SLOTS), false,
+            "Per-host token buckets (power of two); hosts whose hashes collide share one."));
+
+    public static OptionSpec find(final String name)
+    {
+        for (final OptionSpec spec : ALL)
+        {
+            if (spec.name.equals(name))
+            {
+                return spec;
+            }
+        }
+        throw new IllegalArgumentException("unknown option --" + name + " (see --help)");
+    }
+}

@@ -1,0 +1,86 @@
+package io.switchboard.tools;
+
+import io.switchboard.tools.echo.NioEchoServer;
+import io.switchboard.tools.load.UdpLoadGenerator;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Entry point of {@code switchboard-tools.jar}: {@code java -jar switchboard-tools.jar <subcommand> [--flag=value ...]}.
+ * <p>
+ * To add a subcommand, add one entry to {@link #SUBCOMMANDS}.
+ */
+public final class Tools
+{
+    /**
+     * One subcommand: parses its own flags (see {@link ToolFlags}) and returns the process exit code.
+     */
+    @FunctionalInterface
+    public interface Subcommand
+    {
+        int run(String[] args) throws Exception;
+    }
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    private static final Map<String, Subcommand> SUBCOMMANDS = new TreeMap<>(Map.ofEntries(
+        Map.entry(NioEchoServer.COMMAND, NioEchoServer::command),
+        Map.entry(UdpLoadGenerator.COMMAND, UdpLoadGenerator::command)));
+
+    private Tools()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(run(args));
+    }
+
+    /**
+     * Dispatch to a subcommand.
+     *
+     * @param args subcommand name followed by its flags.
+     * @return the exit code: the subcommand's own, {@link #EXIT_USAGE} on bad arguments, {@link #EXIT_FAILED} on error.
+     */
+    public static int run(final String[] args)
+    {
+        if (args.length == 0 || "--help".equals(args[0]))
+        {
+            System.out.print(usage());
+            return args.length == 0 ? EXIT_USAGE : EXIT_OK;
+        }
+
+        final Subcommand subcommand = SUBCOMMANDS.get(args[0]);
+        if (null == subcommand)
+        {
+            System.err.print("unknown subcommand '" + args[0] + "'\n" + usage());
+            return EXIT_USAGE;
+        }
+
+        try
+        {
+            return subcommand.run(Arrays.copyOfRange(args, 1, args.length));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println(ex.getMessage());
+            return EXIT_USAGE;
+        }
+        catch (final Exception ex)
+        {
+            ex.printStackTrace();
+            return EXIT_FAILED;
+        }
+    }
+
+    private static String usage()
+    {
+        return "usage: java -jar switchboard-tools.jar <subcommand> [--flag=value ...]\n" +
+            "subcommands: " + String.join(", ", SUBCOMMANDS.keySet()) + "\n" +
+            "<subcommand> --help lists its flags\n";
+    }
+}
