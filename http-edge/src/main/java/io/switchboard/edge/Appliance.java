@@ -3,6 +3,8 @@ package io.switchboard.edge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.admin.AdminServer;
 import io.switchboard.edge.ice.MetaverseKeyFetcher;
+import io.switchboard.edge.metaverse.MetaverseContext;
+import io.switchboard.edge.metaverse.MetaverseServer;
 import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.ice.IceServer;
 import io.switchboard.engine.metrics.Metrics;
@@ -66,6 +68,12 @@ public final class Appliance implements AutoCloseable
         final Engine engine = Engine.launch(context, metrics, udp);
         closeables.add(engine);
         engine.boundPorts().forEach((name, port) -> listeners.put(name, "udp:" + port));
+
+        final MetaverseServer metaverse = MetaverseServer.start(
+            MetaverseContext.of(options, engine.boundPort(IceServer.LISTENER)),
+            dataDir.resolve(MetaverseContext.REGISTRY_FILE), engine.commands(), metrics, json);
+        closeables.add(metaverse);
+        listeners.put("metaverse", "http:" + metaverse.port());
 
         final AdminServer admin = new AdminServer(
             context.bindAddress(), options.getInt("admin-port"), metrics, () -> running);

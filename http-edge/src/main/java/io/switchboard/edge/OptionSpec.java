@@ -1,5 +1,6 @@
 package io.switchboard.edge;
 
+import io.switchboard.edge.metaverse.MetaverseContext;
 import io.switchboard.engine.config.EngineContext;
 
 import java.util.List;
@@ -23,6 +24,30 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
             "HTTP port of /healthz and /metrics (0 = any free port)."),
         new OptionSpec("metaverse-url", "URL", null, false,
             "Fetch unknown domains' keys from GET {URL}/api/v1/domains/{id}/public_key; unset = local keys only."),
+        new OptionSpec("metaverse-port", "PORT", Integer.toString(MetaverseContext.DEFAULT_PORT), false,
+            "HTTP port of the metaverse domain API (0 = any free port)."),
+        new OptionSpec("allow-temp-domains", "BOOL", Boolean.toString(MetaverseContext.DEFAULT_ALLOW_TEMP_DOMAINS),
+            false, "Let domain-servers create temporary domains (POST /api/v1/domains/temporary)."),
+        new OptionSpec("temp-domain-rate", "PER_MIN",
+            Integer.toString(MetaverseContext.DEFAULT_TEMP_DOMAIN_RATE_PER_MINUTE), false,
+            "Temporary domains created per minute per source host (token bucket refill); more get 429."),
+        new OptionSpec("temp-domain-burst", "N", Integer.toString(MetaverseContext.DEFAULT_TEMP_DOMAIN_BURST), false,
+            "Token bucket size for temporary domains per source host."),
+        new OptionSpec("temp-domain-ttl", "SECONDS", Long.toString(MetaverseContext.DEFAULT_TEMP_DOMAIN_TTL_SECONDS),
+            false, "Remove a temporary domain after this many seconds without a heartbeat PUT (604800 = 7 days)."),
+        new OptionSpec("domain-active-seconds", "SECONDS",
+            Long.toString(MetaverseContext.DEFAULT_DOMAIN_ACTIVE_SECONDS), false,
+            "A domain is active (and shows its users) this long after its last heartbeat PUT."),
+        new OptionSpec("admin-token", "TOKEN", null, false,
+            "Bearer token (16+ chars) for POST and DELETE /api/v1/domains; unset = operator endpoints refused."),
+        new OptionSpec("metaverse-max-body-bytes", "N", Integer.toString(MetaverseContext.DEFAULT_MAX_BODY_BYTES),
+            false, "Larger metaverse request bodies are refused with 413."),
+        new OptionSpec("metaverse-max-domains", "N", Integer.toString(MetaverseContext.DEFAULT_MAX_DOMAINS), false,
+            "Capacity of the persisted domain registry (data-dir/domains.cm3); fixed when the file is created."),
+        new OptionSpec("metaverse-name", "NAME", MetaverseContext.DEFAULT_NAME, false,
+            "metaverse_name in GET /api/metaverse_info."),
+        new OptionSpec("metaverse-public-url", "URL", null, false,
+            "metaverse_url in GET /api/metaverse_info; unset = taken from the request's Host header."),
         new OptionSpec("domain-key", "UUID:BASE64_SPKI", null, true,
             "Register a domain's RSA public key (SPKI DER, base64); repeatable."),
         new OptionSpec("ice-peer-timeout-ms", "MS", Long.toString(EngineContext.DEFAULT_ICE_PEER_TIMEOUT_MS), false,

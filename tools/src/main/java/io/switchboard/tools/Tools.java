@@ -1,6 +1,8 @@
 package io.switchboard.tools;
 
 import io.switchboard.tools.echo.NioEchoServer;
+import io.switchboard.tools.ice.IceClient;
+import io.switchboard.tools.ice.IceLoad;
 import io.switchboard.tools.load.UdpLoadGenerator;
 
 import java.util.Arrays;
@@ -29,7 +31,9 @@ public final class Tools
 
     private static final Map<String, Subcommand> SUBCOMMANDS = new TreeMap<>(Map.ofEntries(
         Map.entry(NioEchoServer.COMMAND, NioEchoServer::command),
-        Map.entry(UdpLoadGenerator.COMMAND, UdpLoadGenerator::command)));
+        Map.entry(UdpLoadGenerator.COMMAND, UdpLoadGenerator::command),
+        Map.entry(IceClient.COMMAND, IceClient::command),
+        Map.entry(IceLoad.COMMAND, IceLoad::command)));
 
     private Tools()
     {

@@ -14,6 +14,14 @@ public final class CommandType
     public static final int DOMAIN_KEY_FETCH_FAILED = 11;
     /** A domain was deleted from the registry: forget its key and peer record. */
     public static final int DOMAIN_REMOVED = 12;
+    /** A pulse client registered over HTTP: its new id and private key; answered through the command replies. */
+    public static final int PULSE_REGISTER = 20;
+    /** A pulse client asks to leave PENDING (POST /verify), named by its private key. */
+    public static final int PULSE_VERIFY = 21;
+    /** A pulse client leaves (POST /logout), named by its private key. */
+    public static final int PULSE_LOGOUT = 22;
+    /** A read, not a change: one client's view of another (GET /peer/ID/udp...); never needs replicating. */
+    public static final int PULSE_PEER_QUERY = 23;
 
     private CommandType()
     {
@@ -27,6 +35,10 @@ public final class CommandType
             case DOMAIN_KEY: return "domain_key";
             case DOMAIN_KEY_FETCH_FAILED: return "domain_key_fetch_failed";
             case DOMAIN_REMOVED: return "domain_removed";
+            case PULSE_REGISTER: return "pulse_register";
+            case PULSE_VERIFY: return "pulse_verify";
+            case PULSE_LOGOUT: return "pulse_logout";
+            case PULSE_PEER_QUERY: return "pulse_peer_query";
             default: return "unknown";
         }
     }

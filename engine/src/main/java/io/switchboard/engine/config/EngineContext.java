@@ -30,7 +30,7 @@ public final class EngineContext
     public static final long DEFAULT_KEY_FETCH_MAX_BACKOFF_MS = 60_000;
     public static final int DEFAULT_KEY_FETCH_RATE = 50;
 
-    public static final List<String> WAIT_STRATEGIES = List.of("blocking", "sleeping", "yielding", "busy-spin");
+    public static final List<String> WAIT_STRATEGIES = List.of("blocking", "lite-blocking", "phased", "sleeping", "yielding", "busy-spin");
 
     private String bindAddress = DEFAULT_BIND_ADDRESS;
     private int icePort = DEFAULT_ICE_PORT;

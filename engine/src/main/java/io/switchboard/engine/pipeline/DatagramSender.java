@@ -20,7 +20,7 @@ public final class DatagramSender
     private final AtomicCounter sent;
     private final AtomicCounter sendFailures;
 
-    DatagramSender(
+    public DatagramSender(
         final DatagramChannel channel, final int capacity, final AtomicCounter sent, final AtomicCounter sendFailures)
     {
         this.channel = channel;

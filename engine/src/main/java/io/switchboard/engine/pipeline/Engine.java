@@ -2,6 +2,8 @@ package io.switchboard.engine.pipeline;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.LiteBlockingWaitStrategy;
+import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.TimeoutException;
@@ -40,6 +42,8 @@ public final class Engine implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     private static final long SHUTDOWN_TIMEOUT_MS = 5_000;
+    /** The phased strategy spins this long, then yields as long again, before it blocks. */
+    private static final long PHASED_SPIN_MICROS = 20;
 
     private final DatagramChannel[] channels;
     private final Map<String, Integer> boundPorts = new LinkedHashMap<>();
@@ -228,6 +232,9 @@ public final class Engine implements AutoCloseable
     {
         switch (name)
         {
+            case "lite-blocking": return new LiteBlockingWaitStrategy();
+            case "phased": return PhasedBackoffWaitStrategy.withLiteLock(
+                PHASED_SPIN_MICROS, 2 * PHASED_SPIN_MICROS, TimeUnit.MICROSECONDS);
             case "sleeping": return new SleepingWaitStrategy();
             case "yielding": return new YieldingWaitStrategy();
             case "busy-spin": return new BusySpinWaitStrategy();

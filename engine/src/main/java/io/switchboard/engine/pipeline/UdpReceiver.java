@@ -23,7 +23,8 @@ public final class UdpReceiver implements Agent
 
     private final DatagramChannel[] channels;
     private final RingBuffer<RingSlot> ring;
-    private final ByteBuffer scratch;
+    private final ByteBuffer[] staged;
+    private final InetSocketAddress[] stagedSources;
     private final int slotCapacity;
     private final AtomicCounter[] received;
     private final AtomicCounter[] oversize;
@@ -40,8 +41,13 @@ public final class UdpReceiver implements Agent
         this.channels = channels;
         this.ring = ring;
         this.slotCapacity = slotCapacity;
-        // One byte more than a slot holds, so an oversize datagram is seen as such rather than silently truncated.
-        this.scratch = ByteBuffer.allocateDirect(slotCapacity + 1);
+        this.staged = new ByteBuffer[BURST];
+        this.stagedSources = new InetSocketAddress[BURST];
+        for (int i = 0; i < BURST; i++)
+        {
+            // One byte more than a slot holds, so an oversize datagram is seen as such rather than silently truncated.
+            staged[i] = ByteBuffer.allocateDirect(slotCapacity + 1);
+        }
         this.received = received;
         this.oversize = oversize;
         this.ringFull = ringFull;
@@ -58,42 +64,66 @@ public final class UdpReceiver implements Agent
         return work;
     }
 
+    /**
+     * Reads what the socket holds (up to a burst), then publishes it into the ring as one range: the handler is
+     * signalled once per burst rather than once per datagram.
+     */
     private int drain(final int listener) throws IOException
     {
         final DatagramChannel channel = channels[listener];
         int count = 0;
+        int accepted = 0;
         while (count < BURST)
         {
-            scratch.clear();
-            final InetSocketAddress source = (InetSocketAddress)channel.receive(scratch);
+            final ByteBuffer buffer = staged[accepted];
+            buffer.clear();
+            final InetSocketAddress source = (InetSocketAddress)channel.receive(buffer);
             if (source == null)
             {
                 break;
             }
             count++;
-            received[listener].incrementRelease();
-            final int length = scratch.position();
-            if (length > slotCapacity)
+            if (buffer.position() > slotCapacity)
             {
                 oversize[listener].incrementRelease();
                 continue;
             }
-            final long sequence;
-            try
-            {
-                sequence = ring.tryNext();
-            }
-            catch (final InsufficientCapacityException ex)
-            {
-                ringFull[listener].incrementRelease();
-                continue;
-            }
-            final RingSlot slot = ring.get(sequence);
-            slot.buffer().putBytes(0, scratch, 0, length);
-            slot.datagram(listener, length, source, SocketAddresses.fingerprint(source));
-            ring.publish(sequence);
+            stagedSources[accepted++] = source;
+        }
+        if (count > 0)
+        {
+            received[listener].getAndAddRelease(count);
+        }
+        if (accepted > 0)
+        {
+            publish(listener, accepted);
         }
         return count;
+    }
+
+    private void publish(final int listener, final int accepted)
+    {
+        final long hi;
+        try
+        {
+            hi = ring.tryNext(accepted);
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            ringFull[listener].getAndAddRelease(accepted);
+            return;
+        }
+        final long lo = hi - accepted + 1;
+        for (int i = 0; i < accepted; i++)
+        {
+            final ByteBuffer buffer = staged[i];
+            final InetSocketAddress source = stagedSources[i];
+            final RingSlot slot = ring.get(lo + i);
+            slot.buffer().putBytes(0, buffer, 0, buffer.position());
+            slot.datagram(listener, buffer.position(), source, SocketAddresses.fingerprint(source));
+            stagedSources[i] = null;
+        }
+        ring.publish(lo, hi);
     }
 
     @Override

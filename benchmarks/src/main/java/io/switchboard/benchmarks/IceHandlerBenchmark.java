@@ -1,0 +1,126 @@
+package io.switchboard.benchmarks;
+
+import io.switchboard.engine.config.EngineContext;
+import io.switchboard.engine.ice.IceServer;
+import io.switchboard.engine.ice.IceWireVectors;
+import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.engine.pipeline.DatagramSender;
+import io.switchboard.engine.pipeline.EngineClock;
+import io.switchboard.engine.wire.SocketAddresses;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The handler thread's whole per-datagram work for ICE: decode, peer-table read and update, verification (cached
+ * or full RSA) and the reply's encode and send. Replies go over a real loopback socket to a sink nobody reads, so
+ * the send's system call is in the figure. {@code -prof gc} shows the allocation per datagram.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {
+    "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+    "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+    "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+    "-Dchronicle.analytics.disable=true", "-Dchronicle.announcer.disable=true"})
+public class IceHandlerBenchmark
+{
+    private IceServer server;
+    private DatagramChannel channel;
+    private DatagramChannel sink;
+    private InetSocketAddress source;
+    private long sourceFingerprint;
+    private UnsafeBuffer[] cachedHeartbeats;
+    private UnsafeBuffer[] alternatingHeartbeats;
+    private UnsafeBuffer query;
+    private int next;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception
+    {
+        final EngineContext context = new EngineContext()
+            .addDomainKey(IceWireVectors.DOMAIN_ID + ":" + IceWireVectors.PUBLIC_KEY_SPKI_BASE64)
+            .iceQueryRate(1_000_000).iceQueryBurst(1_000_000)
+            .conclude();
+        sink = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        channel = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        channel.configureBlocking(false);
+        final Metrics metrics = new Metrics();
+        final DatagramSender sender = new DatagramSender(channel, 2048,
+            metrics.counter("sent", "", "sent"), metrics.counter("failed", "", "failed"));
+        server = new IceServer(context, metrics, sender, new EngineClock(), null, null);
+        source = (InetSocketAddress)sink.getLocalAddress();
+        sourceFingerprint = SocketAddresses.fingerprint(source);
+
+        cachedHeartbeats = new UnsafeBuffer[] {direct(IceWireVectors.HEARTBEAT)};
+        // Two distinct signed heartbeats (the second claims another port), alternating, so each needs RSA.
+        final byte[] moved = IceWireVectors.HEARTBEAT.clone();
+        moved[25] = 0x07;
+        final java.security.Signature signer = java.security.Signature.getInstance("SHA256withRSA");
+        signer.initSign(IceWireVectors.privateKey());
+        signer.update(moved, 6, 30);
+        System.arraycopy(signer.sign(), 0, moved, 40, 256);
+        alternatingHeartbeats = new UnsafeBuffer[] {direct(IceWireVectors.HEARTBEAT), direct(moved)};
+        query = direct(IceWireVectors.QUERY);
+        onDatagram(cachedHeartbeats[0]);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException
+    {
+        server.close();
+        channel.close();
+        sink.close();
+    }
+
+    private static UnsafeBuffer direct(final byte[] bytes)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(bytes.length));
+        buffer.putBytes(0, bytes);
+        return buffer;
+    }
+
+    private void onDatagram(final UnsafeBuffer datagram)
+    {
+        server.onDatagram(datagram, datagram.capacity(), source, sourceFingerprint);
+    }
+
+    @Benchmark
+    public void heartbeatCached()
+    {
+        onDatagram(cachedHeartbeats[0]);
+    }
+
+    @Benchmark
+    public void heartbeatFullVerification()
+    {
+        onDatagram(alternatingHeartbeats[next++ & 1]);
+    }
+
+    @Benchmark
+    public void query()
+    {
+        onDatagram(query);
+    }
+}

@@ -1,0 +1,410 @@
+package io.switchboard.engine.pulse;
+
+import io.switchboard.engine.command.CommandType;
+import io.switchboard.engine.command.PulseKeyCommand;
+import io.switchboard.engine.command.PulsePeerQueryCommand;
+import io.switchboard.engine.command.PulseRegisterCommand;
+import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.engine.pipeline.CommandReplies;
+import io.switchboard.engine.pipeline.DatagramSender;
+import io.switchboard.engine.pipeline.EngineClock;
+import io.switchboard.engine.pipeline.UdpProtocol;
+import io.switchboard.engine.table.PulseClientRecord;
+import io.switchboard.engine.table.PulseClientTable;
+import io.switchboard.engine.table.PulseKey;
+import io.switchboard.engine.table.PulseKeyIndex;
+import io.switchboard.engine.table.UuidKey;
+import io.switchboard.engine.wire.SocketAddresses;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.MutableInteger;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Socket-Rendezvous rules (rendezvous-and-dop.md §1.5, with §1.9's fixes) on the handler thread. A client
+ * registers over HTTP and is ONLINE for the register grace; each pulse (its private key over UDP) records the
+ * datagram's source as its public address and, while ONLINE, moves its deadline one pulse TTL ahead. A missed
+ * deadline makes it PENDING: pulses still update the address but are answered "must re-verify" until POST /verify
+ * brings it back ONLINE; PENDING for the error time forgets the client and its key. HTTP requests arrive as commands
+ * in the same ring, so what UDP and HTTP see is always the same state.
+ */
+public final class PulseServer implements UdpProtocol
+{
+    public static final String LISTENER = "pulse";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PulseServer.class);
+    /** Expiries handled per tick at most, so a mass expiry (e.g. after downtime) never stalls pulses. */
+    private static final int EXPIRIES_PER_TICK = 4096;
+
+    private final PulseKey key = new PulseKey();
+    private final UuidKey client = new UuidKey();
+    private final PulseClientRecord record = new PulseClientRecord();
+    private final MutableInteger slot = new MutableInteger();
+    private final PulseClientTable clients;
+    private final PulseKeyIndex keys;
+    private final PulseDeadlines deadlines;
+    private final DatagramSender sender;
+    private final EngineClock clock;
+    private final CommandReplies replies;
+    private final PulseCounters counters;
+    private final long registerGraceMs;
+    private final long pulseTtlMs;
+    private final long errorTimeMs;
+    private final PulseDeadlines.Expiry onDeadline = this::onDeadline;
+    private long onlineCount;
+    private long pendingCount;
+
+    public PulseServer(
+        final PulseContext context,
+        final Metrics metrics,
+        final DatagramSender sender,
+        final EngineClock clock,
+        final CommandReplies replies)
+    {
+        context.conclude();
+        this.sender = sender;
+        this.clock = clock;
+        this.replies = replies;
+        this.counters = new PulseCounters(metrics);
+        this.registerGraceMs = context.registerGraceMs();
+        this.pulseTtlMs = context.pulseTtlMs();
+        this.errorTimeMs = context.errorTimeMs();
+        this.deadlines = new PulseDeadlines(
+            context.maxClients(), context.timerTickMs(), context.longestTimerMs(), clock.nowMs());
+        PulseClientTable openedClients = null;
+        PulseKeyIndex openedKeys = null;
+        try
+        {
+            openedClients = PulseClientTable.open(context.directory(), context.maxClients());
+            openedKeys = new PulseKeyIndex(context.maxClients());
+            this.clients = openedClients;
+            this.keys = openedKeys;
+            resume();
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(openedKeys, openedClients);
+            throw ex;
+        }
+        counters.tableBytes.setRelease(clients.offHeapBytes() + keys.offHeapBytes());
+    }
+
+    /** Indexes the persisted clients and schedules their deadlines as persisted; passed ones fire at once. */
+    private void resume()
+    {
+        final List<UuidKey> duplicates = new ArrayList<>();
+        clients.forEach((id, stored) ->
+        {
+            final int s = deadlines.allocate(id.msb(), id.lsb());
+            if (s == PulseDeadlines.NONE)
+            {
+                throw new IllegalStateException("the pulse table holds more clients than the configured maximum; " +
+                    "raise it to at least " + clients.size());
+            }
+            slot.set(s);
+            if (!keys.insert(stored.key(), slot))
+            {
+                duplicates.add(id.copy());
+                deadlines.free(s);
+                return;
+            }
+            deadlines.schedule(s, stored.deadlineMs());
+            countState(stored.state(), 1);
+        });
+        // Registration refuses a key in use, so this takes a table written by something else.
+        duplicates.forEach(clients::remove);
+        if (!duplicates.isEmpty())
+        {
+            LOG.warn("dropped {} pulse clients whose key another client holds", duplicates.size());
+        }
+        publishCounts();
+    }
+
+    @Override
+    public void onDatagram(
+        final DirectBuffer buffer, final int length, final InetSocketAddress source, final long sourceFingerprint)
+    {
+        final int form = PulseRequest.decode(buffer, 0, length, key);
+        if (form == PulseRequest.MALFORMED)
+        {
+            counters.droppedMalformed.incrementRelease();
+            return;
+        }
+        (form == PulseRequest.RAW ? counters.inRaw : counters.inHex).incrementRelease();
+        if (!keys.get(key, slot) || !clients.get(clientOf(slot.get()), record))
+        {
+            reply(PulseReply.UNKNOWN_CLIENT, source, counters.replyUnknown);
+            return;
+        }
+        final long nowMs = clock.nowMs();
+        // The address is learnt from every pulse with a known key, PENDING ones too (§1.4).
+        if (SocketAddresses.isIpv4(sourceFingerprint))
+        {
+            record.addressIpv4(SocketAddresses.ipv4Of(sourceFingerprint), source.getPort());
+        }
+        else
+        {
+            record.address(source);
+        }
+        record.lastPulseMs(nowMs);
+        final boolean onTime = record.state() == PulseClientRecord.ONLINE;
+        if (onTime)
+        {
+            record.state(PulseClientRecord.ONLINE, nowMs + pulseTtlMs);
+            deadlines.schedule(slot.get(), record.deadlineMs());
+        }
+        clients.put(client, record);
+        if (onTime)
+        {
+            reply(PulseReply.ON_TIME, source, counters.replyOnTime);
+        }
+        else
+        {
+            reply(PulseReply.MUST_REVERIFY, source, counters.replyMustReverify);
+        }
+    }
+
+    private void reply(final int code, final InetSocketAddress destination, final AtomicCounter counter)
+    {
+        if (sender.send(PulseReply.put(sender.buffer(), 0, code), destination))
+        {
+            counter.incrementRelease();
+        }
+    }
+
+    @Override
+    public boolean onCommand(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        switch (type)
+        {
+            case CommandType.PULSE_REGISTER:
+                if (isComplete(length, PulseRegisterCommand.LENGTH))
+                {
+                    onRegister(buffer, offset);
+                }
+                return true;
+            case CommandType.PULSE_VERIFY:
+                if (isComplete(length, PulseKeyCommand.LENGTH))
+                {
+                    onVerify(PulseKeyCommand.correlationId(buffer, offset), PulseKeyCommand.key(buffer, offset, key));
+                }
+                return true;
+            case CommandType.PULSE_LOGOUT:
+                if (isComplete(length, PulseKeyCommand.LENGTH))
+                {
+                    onLogout(PulseKeyCommand.correlationId(buffer, offset), PulseKeyCommand.key(buffer, offset, key));
+                }
+                return true;
+            case CommandType.PULSE_PEER_QUERY:
+                if (isComplete(length, PulsePeerQueryCommand.LENGTH))
+                {
+                    onPeerQuery(buffer, offset);
+                }
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private boolean isComplete(final int length, final int expected)
+    {
+        if (length < expected)
+        {
+            counters.malformedCommand.incrementRelease();
+            return false;
+        }
+        return true;
+    }
+
+    private void onRegister(final DirectBuffer buffer, final int offset)
+    {
+        final long correlationId = PulseRegisterCommand.correlationId(buffer, offset);
+        final long nowMs = clock.nowMs();
+        client.set(PulseRegisterCommand.clientMsb(buffer, offset), PulseRegisterCommand.clientLsb(buffer, offset));
+        PulseRegisterCommand.key(buffer, offset, key);
+        if (clients.contains(client) || keys.contains(key))
+        {
+            counters.registerDuplicate.incrementRelease();
+            answer(correlationId, PulseAnswer.DUPLICATE, false, nowMs);
+            return;
+        }
+        final int s = deadlines.allocate(client.msb(), client.lsb());
+        if (s == PulseDeadlines.NONE)
+        {
+            counters.registerFull.incrementRelease();
+            answer(correlationId, PulseAnswer.FULL, false, nowMs);
+            return;
+        }
+        record.registered(key, nowMs, nowMs + registerGraceMs);
+        clients.put(client, record);
+        slot.set(s);
+        keys.insert(key, slot);
+        deadlines.schedule(s, record.deadlineMs());
+        countState(PulseClientRecord.ONLINE, 1);
+        publishCounts();
+        counters.registered.incrementRelease();
+        answer(correlationId, PulseAnswer.OK, true, nowMs);
+    }
+
+    private void onVerify(final long correlationId, final PulseKey verifying)
+    {
+        final long nowMs = clock.nowMs();
+        if (!findByKey(verifying))
+        {
+            answer(correlationId, PulseAnswer.UNKNOWN_KEY, false, nowMs);
+            return;
+        }
+        final boolean wasPending = record.state() == PulseClientRecord.PENDING;
+        if (wasPending)
+        {
+            // Back ONLINE with one pulse TTL to pulse in (§1.5).
+            record.state(PulseClientRecord.ONLINE, nowMs + pulseTtlMs);
+            clients.put(client, record);
+            deadlines.schedule(slot.get(), record.deadlineMs());
+            countState(PulseClientRecord.PENDING, -1);
+            countState(PulseClientRecord.ONLINE, 1);
+            publishCounts();
+            counters.verifiedOnline.incrementRelease();
+        }
+        else
+        {
+            counters.verifiedAlreadyOnline.incrementRelease();
+        }
+        answer(correlationId, PulseAnswer.OK, wasPending, nowMs);
+    }
+
+    private void onLogout(final long correlationId, final PulseKey leaving)
+    {
+        final long nowMs = clock.nowMs();
+        if (!findByKey(leaving))
+        {
+            answer(correlationId, PulseAnswer.UNKNOWN_KEY, false, nowMs);
+            return;
+        }
+        forget(slot.get());
+        counters.loggedOut.incrementRelease();
+        answer(correlationId, PulseAnswer.OK, true, nowMs);
+    }
+
+    private void onPeerQuery(final DirectBuffer buffer, final int offset)
+    {
+        final long correlationId = PulsePeerQueryCommand.correlationId(buffer, offset);
+        final long nowMs = clock.nowMs();
+        if (!findByKey(PulsePeerQueryCommand.key(buffer, offset, key)))
+        {
+            answer(correlationId, PulseAnswer.UNKNOWN_KEY, false, nowMs);
+            return;
+        }
+        final long peerMsb = PulsePeerQueryCommand.peerMsb(buffer, offset);
+        final long peerLsb = PulsePeerQueryCommand.peerLsb(buffer, offset);
+        final boolean noPeer = peerMsb == PulsePeerQueryCommand.NO_PEER && peerLsb == PulsePeerQueryCommand.NO_PEER;
+        if (noPeer || !clients.get(client.set(peerMsb, peerLsb), record))
+        {
+            counters.unknownPeer.incrementRelease();
+            answer(correlationId, PulseAnswer.UNKNOWN_PEER, false, nowMs);
+            return;
+        }
+        counters.peerQueries.incrementRelease();
+        final CommandReplies.Pending pending = replies.claim(correlationId);
+        if (pending != null)
+        {
+            PulseAnswer.putPeer(pending.buffer(), nowMs, peerMsb, peerLsb, record);
+            pending.complete();
+        }
+    }
+
+    /** Loads the client holding {@code held} into {@link #client}, {@link #slot} and {@link #record}. */
+    private boolean findByKey(final PulseKey held)
+    {
+        if (keys.get(held, slot) && clients.get(clientOf(slot.get()), record))
+        {
+            return true;
+        }
+        counters.unknownKey.incrementRelease();
+        return false;
+    }
+
+    private UuidKey clientOf(final int s)
+    {
+        return client.set(deadlines.clientMsb(s), deadlines.clientLsb(s));
+    }
+
+    private void answer(final long correlationId, final byte outcome, final boolean changed, final long nowMs)
+    {
+        final CommandReplies.Pending pending = replies.claim(correlationId);
+        if (pending != null)
+        {
+            PulseAnswer.put(pending.buffer(), outcome, changed, nowMs, client.msb(), client.lsb());
+            pending.complete();
+        }
+    }
+
+    @Override
+    public void onTick(final long nowMs)
+    {
+        deadlines.poll(nowMs, onDeadline, EXPIRIES_PER_TICK);
+    }
+
+    private void onDeadline(final int s, final long deadlineMs)
+    {
+        if (!clients.get(clientOf(s), record))
+        {
+            deadlines.free(s);
+            return;
+        }
+        if (record.state() == PulseClientRecord.ONLINE)
+        {
+            // From the deadline, not from now: after downtime the PENDING time resumes where it stood.
+            record.state(PulseClientRecord.PENDING, deadlineMs + errorTimeMs);
+            clients.put(client, record);
+            deadlines.schedule(s, record.deadlineMs());
+            countState(PulseClientRecord.ONLINE, -1);
+            countState(PulseClientRecord.PENDING, 1);
+            publishCounts();
+            counters.turnedPending.incrementRelease();
+            return;
+        }
+        forget(s);
+        counters.expired.incrementRelease();
+    }
+
+    /** Removes the client in {@link #client} / {@link #record} and its key: HTTP auth and pulses no longer know it. */
+    private void forget(final int s)
+    {
+        clients.remove(client);
+        keys.remove(record.key());
+        deadlines.free(s);
+        countState(record.state(), -1);
+        publishCounts();
+    }
+
+    private void countState(final byte state, final int delta)
+    {
+        if (state == PulseClientRecord.ONLINE)
+        {
+            onlineCount += delta;
+        }
+        else
+        {
+            pendingCount += delta;
+        }
+    }
+
+    private void publishCounts()
+    {
+        counters.online.setRelease(onlineCount);
+        counters.pending.setRelease(pendingCount);
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(keys, clients);
+    }
+}

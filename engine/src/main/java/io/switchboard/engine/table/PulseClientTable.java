@@ -1,0 +1,202 @@
+package io.switchboard.engine.table;
+
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The pulse rendezvous's registered clients, persisted: client id to {@link PulseClientRecord}. It survives a killed
+ * process (the file is memory-mapped), so clients keep pulsing across restarts. Only the engine's handler thread
+ * touches it once the engine runs.
+ * <p>
+ * A Chronicle file keeps the geometry it was created with, so the file is named by its capacity
+ * ({@code pulse-clients-CAPACITY.dat}); opening with another capacity copies the clients into a new file and then
+ * deletes the old one, so a crash at any point leaves one complete file to start from.
+ */
+public final class PulseClientTable implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(PulseClientTable.class);
+    private static final String PREFIX = "pulse-clients-";
+    private static final String SUFFIX = ".dat";
+    private static final String PARTIAL = ".partial";
+
+    /** Receives each stored client while the table is scanned at start. */
+    @FunctionalInterface
+    public interface Visitor
+    {
+        void accept(UuidKey client, PulseClientRecord record);
+    }
+
+    private final ChronicleMap<UuidKey, PulseClientRecord> map;
+    private final File file;
+
+    private PulseClientTable(final File file, final long capacity)
+    {
+        this.file = file;
+        this.map = ChronicleTables.persisted(builder(capacity), file);
+    }
+
+    /** Opens (creating, recovering or resizing) the table of up to {@code capacity} clients in {@code directory}. */
+    public static PulseClientTable open(final Path directory, final long capacity)
+    {
+        final Path target = directory.resolve(PREFIX + capacity + SUFFIX);
+        try
+        {
+            Files.createDirectories(directory);
+            try (DirectoryStream<Path> partials = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX + PARTIAL))
+            {
+                for (final Path partial : partials)
+                {
+                    Files.delete(partial);
+                }
+            }
+            final List<Path> others = new ArrayList<>();
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX))
+            {
+                files.forEach(file -> others.add(file));
+            }
+            others.remove(target);
+            if (Files.exists(target))
+            {
+                // Left over from a resize that stopped after the new file was complete.
+                for (final Path other : others)
+                {
+                    Files.delete(other);
+                }
+            }
+            else if (others.size() == 1)
+            {
+                resize(others.get(0), target, capacity);
+            }
+            else if (others.size() > 1)
+            {
+                throw new IllegalStateException("more than one pulse client file in " + directory + ": " + others);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open the pulse client table in " + directory, ex);
+        }
+        return new PulseClientTable(target.toFile(), capacity);
+    }
+
+    private static void resize(final Path from, final Path to, final long capacity) throws IOException
+    {
+        final String name = from.getFileName().toString();
+        final long fromCapacity = Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+        final Path partial = to.resolveSibling(to.getFileName() + PARTIAL);
+        try (PulseClientTable source = new PulseClientTable(from.toFile(), fromCapacity))
+        {
+            if (source.size() > capacity)
+            {
+                throw new IllegalStateException(source.size() + " pulse clients are registered; the maximum cannot " +
+                    "be lowered to " + capacity);
+            }
+            LOG.warn("copying {} pulse clients from {} into a table of {}", source.size(), from, capacity);
+            try (PulseClientTable copy = new PulseClientTable(partial.toFile(), capacity))
+            {
+                source.forEach(copy::put);
+            }
+        }
+        Files.move(partial, to, StandardCopyOption.ATOMIC_MOVE);
+        Files.delete(from);
+    }
+
+    private static ChronicleMapBuilder<UuidKey, PulseClientRecord> builder(final long capacity)
+    {
+        return ChronicleMapBuilder.of(UuidKey.class, PulseClientRecord.class)
+            .name("pulse-clients")
+            .entries(capacity)
+            .keyMarshallers(UuidKeyMarshaller.INSTANCE, UuidKeyMarshaller.INSTANCE)
+            .constantKeySizeBySample(new UuidKey())
+            .valueMarshallers(PulseClientRecordMarshaller.INSTANCE, PulseClientRecordMarshaller.INSTANCE)
+            .constantValueSizeBySample(new PulseClientRecord());
+    }
+
+    public File file()
+    {
+        return file;
+    }
+
+    /** Reads the client's record into {@code using}; false when the client is not registered. */
+    public boolean get(final UuidKey client, final PulseClientRecord using)
+    {
+        return map.getUsing(client, using) != null;
+    }
+
+    public boolean contains(final UuidKey client)
+    {
+        return map.containsKey(client);
+    }
+
+    /** Inserts or replaces through a query context: {@code ChronicleMap.put} would materialize the old value. */
+    public void put(final UuidKey client, final PulseClientRecord record)
+    {
+        try (ExternalMapQueryContext<UuidKey, PulseClientRecord, ?> context = map.queryContext(client))
+        {
+            context.updateLock().lock();
+            final MapEntry<UuidKey, PulseClientRecord> entry = context.entry();
+            if (entry != null)
+            {
+                context.replaceValue(entry, context.wrapValueAsData(record));
+            }
+            else
+            {
+                context.insert(context.absentEntry(), context.wrapValueAsData(record));
+            }
+        }
+    }
+
+    public boolean remove(final UuidKey client)
+    {
+        try (ExternalMapQueryContext<UuidKey, PulseClientRecord, ?> context = map.queryContext(client))
+        {
+            context.updateLock().lock();
+            final MapEntry<UuidKey, PulseClientRecord> entry = context.entry();
+            if (entry == null)
+            {
+                return false;
+            }
+            context.remove(entry);
+            return true;
+        }
+    }
+
+    /** Visits every stored client; for the scan at start, before the engine runs. */
+    public void forEach(final Visitor visitor)
+    {
+        final UuidKey client = new UuidKey();
+        final PulseClientRecord record = new PulseClientRecord();
+        map.forEachEntry(entry -> visitor.accept(entry.key().getUsing(client), entry.value().getUsing(record)));
+    }
+
+    public long size()
+    {
+        return map.longSize();
+    }
+
+    /** Bytes of off-heap memory and file the table reserves, for sizing. */
+    public long offHeapBytes()
+    {
+        return map.offHeapMemoryUsed();
+    }
+
+    @Override
+    public void close()
+    {
+        map.close();
+    }
+}

@@ -1,0 +1,506 @@
+package io.switchboard.edge.metaverse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.switchboard.engine.command.DomainKeyCommand;
+import io.switchboard.engine.pipeline.CommandPublisher;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.PathTemplateMatch;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+
+/**
+ * The metaverse endpoints a Vircadia domain-server, an ICE server and an operator call (spec §2), one method per
+ * endpoint. Each runs on an Undertow worker thread with the request body already read.
+ */
+final class DomainApi
+{
+    /** An endpoint: the exchange and its whole body (empty for GET and DELETE). */
+    @FunctionalInterface
+    interface Endpoint
+    {
+        void handle(HttpServerExchange exchange, byte[] body) throws Exception;
+    }
+
+    static final int MAX_PER_PAGE = 1000;
+
+    private static final String DOMAIN = "domain";
+    private static final String VERSION_TAG = DomainApi.class.getPackage().getImplementationVersion() == null ?
+        "switchboard-dev" : "switchboard-" + DomainApi.class.getPackage().getImplementationVersion();
+
+    private final MetaverseContext context;
+    private final DomainRegistry registry;
+    private final CommandPublisher commands;
+    private final ObjectMapper json;
+    private final Replies replies;
+    private final MetaverseCounters counters;
+    private final Credentials credentials;
+    private final TemporaryDomainLimiter temporaryLimiter;
+    private final LongSupplier clock;
+    private final long activeMs;
+
+    DomainApi(
+        final MetaverseContext context,
+        final DomainRegistry registry,
+        final CommandPublisher commands,
+        final ObjectMapper json,
+        final Replies replies,
+        final MetaverseCounters counters,
+        final LongSupplier clock)
+    {
+        this.context = context;
+        this.registry = registry;
+        this.commands = commands;
+        this.json = json;
+        this.replies = replies;
+        this.counters = counters;
+        this.clock = clock;
+        this.credentials = new Credentials(context.adminToken());
+        this.temporaryLimiter = new TemporaryDomainLimiter(
+            context.rateLimitSlots(), context.tempDomainRatePerMinute(), context.tempDomainBurst());
+        this.activeMs = context.domainActiveSeconds() * 1000;
+    }
+
+    /** {@code POST /api/v1/domains/temporary} (spec §2.1): a new temporary identity; the body is ignored. */
+    void createTemporary(final HttpServerExchange exchange, final byte[] body)
+    {
+        if (!context.allowTempDomains())
+        {
+            replies.failure(exchange, Failure.TEMP_DOMAINS_DISABLED, "domain temporary names not available");
+            return;
+        }
+        final long nowMs = clock.getAsLong();
+        if (!temporaryLimiter.tryAcquire(exchange.getSourceAddress(), nowMs))
+        {
+            replies.failure(exchange, Failure.RATE_LIMITED, "too many temporary domains from this address");
+            return;
+        }
+        final DomainRecord record = newDomain(TemporaryNames.next(), true, exchange, nowMs);
+        if (insert(exchange, record))
+        {
+            counters.createdTemporary.increment();
+            replies.success(exchange, Map.of(DOMAIN, DomainInfo.small(record, nowMs, activeMs, true)));
+        }
+    }
+
+    /** {@code POST /api/v1/domains} by the operator (spec §3.3): a named domain that never expires. */
+    void createNamed(final HttpServerExchange exchange, final byte[] body)
+    {
+        if (!operator(exchange))
+        {
+            return;
+        }
+        final JsonNode root = parse(exchange, body);
+        if (root == null)
+        {
+            return;
+        }
+        final JsonNode domain = root.path(DOMAIN);
+        final JsonNode labelNode = domain.get("label");
+        final String label = DomainFields.text(labelNode, DomainFields.MAX_SHORT_CHARS);
+        if (labelNode == null)
+        {
+            replies.failure(exchange, Failure.BAD_REQUEST, "no label supplied");
+            return;
+        }
+        if (label == null || label.isEmpty())
+        {
+            replies.failure(exchange, Failure.BAD_REQUEST, "label was empty");
+            return;
+        }
+        if (!DomainFields.isName(label))
+        {
+            replies.failure(exchange, Failure.BAD_REQUEST,
+                "label must start with a letter and hold only letters, digits and +-_. (32 at most)");
+            return;
+        }
+        final long nowMs = clock.getAsLong();
+        final DomainRecord record = newDomain(label, false, exchange, nowMs);
+        record.networkAddress = DomainFields.text(domain.get("network_address"), DomainFields.MAX_SHORT_CHARS);
+        record.networkPort = DomainFields.port(domain.get("network_port"), -1);
+        if (insert(exchange, record))
+        {
+            counters.createdNamed.increment();
+            final DomainInfo.Small small = DomainInfo.small(record, nowMs, activeMs, true);
+            final Map<String, Object> reply = new LinkedHashMap<>();
+            reply.put("status", "success");
+            reply.put("data", Map.of(DOMAIN, small));
+            reply.put(DOMAIN, small);
+            replies.json(exchange, reply);
+        }
+    }
+
+    /** {@code PUT /api/v1/domains/{id}}: the heartbeat (spec §2.2) and the descriptors (§2.3). */
+    void heartbeat(final HttpServerExchange exchange, final byte[] body)
+    {
+        final UUID id = domainId(exchange);
+        final JsonNode root = id == null ? null : parse(exchange, body);
+        if (root == null)
+        {
+            return;
+        }
+        final JsonNode domain = root.path(DOMAIN);
+        final String apiKey = DomainFields.text(domain.get("api_key"), DomainFields.MAX_SHORT_CHARS);
+        final String bearer = Credentials.bearer(exchange);
+        final long nowMs = clock.getAsLong();
+        reply(exchange, registry.update(id, record ->
+        {
+            if (!credentials.authorizes(record, apiKey, bearer))
+            {
+                return Refusal.NOT_AUTHORIZED;
+            }
+            DomainFields.applyHeartbeat(domain, record, nowMs);
+            return null;
+        }));
+    }
+
+    /** {@code PUT /api/v1/domains/{id}/ice_server_address} (spec §2.4); an empty address is accepted, not stored. */
+    void setIceServerAddress(final HttpServerExchange exchange, final byte[] body)
+    {
+        final UUID id = domainId(exchange);
+        final JsonNode root = id == null ? null : parse(exchange, body);
+        if (root == null)
+        {
+            return;
+        }
+        final JsonNode domain = root.path(DOMAIN);
+        final String apiKey = DomainFields.text(domain.get("api_key"), DomainFields.MAX_SHORT_CHARS);
+        final String address = DomainFields.text(domain.get("ice_server_address"), DomainFields.MAX_SHORT_CHARS);
+        final String bearer = Credentials.bearer(exchange);
+        reply(exchange, registry.update(id, record ->
+        {
+            if (!credentials.authorizes(record, apiKey, bearer))
+            {
+                return Refusal.NOT_AUTHORIZED;
+            }
+            if (address != null && !address.isEmpty())
+            {
+                record.iceServerAddress = address;
+            }
+            return null;
+        }));
+    }
+
+    /**
+     * {@code PUT /api/v1/domains/{id}/public_key} (spec §2.5): stores the key as SPKI DER and hands it to the ICE
+     * engine under the same lock, so the engine always holds the key the registry holds.
+     */
+    void uploadPublicKey(final HttpServerExchange exchange, final byte[] body)
+    {
+        final UUID id = domainId(exchange);
+        if (id == null)
+        {
+            return;
+        }
+        final MultipartForm form = MultipartForm.parse(
+            exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE), body,
+            exchange.getConnection().getByteBufferPool());
+        if (form == null)
+        {
+            replies.failure(exchange, Failure.BAD_REQUEST, "expected a multipart/form-data body with a public_key part");
+            return;
+        }
+        final String apiKey = form.text("api_key");
+        final byte[] upload = form.part("public_key");
+        final String bearer = Credentials.bearer(exchange);
+        reply(exchange, registry.update(id, record ->
+        {
+            if (!credentials.authorizes(record, apiKey, bearer))
+            {
+                return Refusal.NOT_AUTHORIZED;
+            }
+            final DomainPublicKeys.Parsed key = DomainPublicKeys.parse(upload);
+            if (key.error() != null)
+            {
+                return new Refusal(Failure.BAD_KEY, key.error());
+            }
+            if (!Arrays.equals(key.spki(), record.publicKey))
+            {
+                try
+                {
+                    commands.publishDomainKey(id.getMostSignificantBits(), id.getLeastSignificantBits(),
+                        DomainKeyCommand.ORIGIN_LOCAL, key.spki());
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    return new Refusal(Failure.BAD_KEY, "public key does not fit the engine's ring slots");
+                }
+                counters.keysPublished.increment();
+                record.publicKey = key.spki();
+            }
+            return null;
+        }));
+    }
+
+    /** {@code GET /api/v1/domains/{id}/public_key}, as the reference ICE server reads it (ice-wire.md §5.2). */
+    void readPublicKey(final HttpServerExchange exchange, final byte[] body)
+    {
+        final UUID id = domainId(exchange);
+        if (id == null)
+        {
+            return;
+        }
+        final DomainRecord record = registry.get(id);
+        if (record == null)
+        {
+            replies.failure(exchange, Failure.UNKNOWN_DOMAIN, "No domain");
+            return;
+        }
+        final String key = record.publicKey == null ? "" : Base64.getEncoder().encodeToString(record.publicKey);
+        replies.success(exchange, Map.of("public_key", key));
+    }
+
+    /** {@code GET /api/v1/domains/{id}}: the full public info, also at top level for legacy callers (§3.7). */
+    void readDomain(final HttpServerExchange exchange, final byte[] body)
+    {
+        final UUID id = domainId(exchange);
+        if (id == null)
+        {
+            return;
+        }
+        final DomainRecord record = registry.get(id);
+        if (record == null)
+        {
+            replies.failure(exchange, Refusal.UNKNOWN_DOMAIN);
+            return;
+        }
+        final DomainInfo.Full info =
+            DomainInfo.full(record, clock.getAsLong(), activeMs, credentials.isOperator(Credentials.bearer(exchange)));
+        final Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("status", "success");
+        reply.put("data", Map.of(DOMAIN, info));
+        reply.put(DOMAIN, info);
+        replies.json(exchange, reply);
+    }
+
+    /**
+     * {@code GET /api/v1/domains?page=&per_page=&online=}: every domain's public info, oldest first, with Iamus'
+     * paging fields; {@code online=true} keeps the active domains, {@code online=false} the others.
+     */
+    void listDomains(final HttpServerExchange exchange, final byte[] body)
+    {
+        final int page = Math.max(1, intParameter(exchange, "page", 1));
+        final int perPage = Math.min(MAX_PER_PAGE, Math.max(1, intParameter(exchange, "per_page", MAX_PER_PAGE)));
+        final String online = parameter(exchange, "online");
+        final long nowMs = clock.getAsLong();
+        final boolean forOperator = credentials.isOperator(Credentials.bearer(exchange));
+
+        final List<DomainRecord> selected = new ArrayList<>();
+        for (final DomainRecord record : registry.all())
+        {
+            if (online == null || Boolean.parseBoolean(online) == record.isActive(nowMs, activeMs))
+            {
+                selected.add(record);
+            }
+        }
+        selected.sort(Comparator.comparingLong((DomainRecord record) -> record.whenCreatedMs)
+            .thenComparing(record -> record.id));
+        final List<DomainInfo.Full> domains = new ArrayList<>();
+        final long first = (long)(page - 1) * perPage;
+        for (long i = first; i < Math.min(selected.size(), first + perPage); i++)
+        {
+            domains.add(DomainInfo.full(selected.get((int)i), nowMs, activeMs, forOperator));
+        }
+        final Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("status", "success");
+        reply.put("data", Map.of("domains", domains));
+        reply.put("current_page", page);
+        reply.put("per_page", perPage);
+        reply.put("total_pages", (selected.size() + perPage - 1) / perPage);
+        reply.put("total_entries", selected.size());
+        replies.json(exchange, reply);
+    }
+
+    /** {@code DELETE /api/v1/domains/{id}} by the operator; the ICE engine forgets the domain's key and peer. */
+    void deleteDomain(final HttpServerExchange exchange, final byte[] body)
+    {
+        if (!operator(exchange))
+        {
+            return;
+        }
+        final UUID id = domainId(exchange);
+        if (id == null)
+        {
+            return;
+        }
+        if (!registry.remove(id, this::publishRemoved))
+        {
+            replies.failure(exchange, Refusal.UNKNOWN_DOMAIN);
+            return;
+        }
+        counters.removedDeleted.increment();
+        counters.domains.set(registry.size());
+        replies.success(exchange);
+    }
+
+    /** {@code GET /api/metaverse_info}: bare JSON without the envelope (spec §4). */
+    void metaverseInfo(final HttpServerExchange exchange, final byte[] body)
+    {
+        final String url = context.publicUrl() != null ? context.publicUrl() :
+            exchange.getRequestScheme() + "://" + exchange.getHostAndPort();
+        final String host = URI.create(url).getHost();
+        final Map<String, Object> info = new LinkedHashMap<>();
+        info.put("metaverse_name", context.name());
+        info.put("metaverse_nick_name", context.name());
+        info.put("metaverse_url", url);
+        info.put("ice_server_url", (host == null ? exchange.getHostName() : host) + ":" + context.icePort());
+        info.put("metaverse_server_version", Map.of("version-tag", VERSION_TAG));
+        replies.json(exchange, info);
+    }
+
+    private DomainRecord newDomain(
+        final String name, final boolean temporary, final HttpServerExchange exchange, final long nowMs)
+    {
+        final DomainRecord record = new DomainRecord(UUID.randomUUID());
+        record.name = name;
+        record.temporary = temporary;
+        record.apiKey = UUID.randomUUID().toString();
+        record.whenCreatedMs = nowMs;
+        final InetSocketAddress source = exchange.getSourceAddress();
+        record.addrOfFirstContact = source == null ? null :
+            source.getAddress().getHostAddress() + ":" + source.getPort();
+        return record;
+    }
+
+    private boolean insert(final HttpServerExchange exchange, final DomainRecord record)
+    {
+        final boolean inserted;
+        try
+        {
+            inserted = registry.insert(record);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // Chronicle ran out of room in one segment before the registry reached its configured size.
+            replies.failure(exchange, Failure.REGISTRY_FULL, "the domain registry is full");
+            return false;
+        }
+        if (!inserted)
+        {
+            replies.failure(exchange, Failure.REGISTRY_FULL, "the domain registry is full");
+            return false;
+        }
+        counters.domains.set(registry.size());
+        return true;
+    }
+
+    /** Runs under the registry's lock for the domain, so the engine forgets it in the order the registry does. */
+    void publishRemoved(final UUID id)
+    {
+        commands.publishDomainRemoved(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    }
+
+    private boolean operator(final HttpServerExchange exchange)
+    {
+        final String bearer = Credentials.bearer(exchange);
+        if (credentials.isOperator(bearer))
+        {
+            return true;
+        }
+        replies.failure(exchange, Failure.UNAUTHORIZED, bearer == null ? "Not logged in" : "Not authorized");
+        return false;
+    }
+
+    private void reply(final HttpServerExchange exchange, final Refusal refusal)
+    {
+        if (refusal == null)
+        {
+            replies.success(exchange);
+        }
+        else
+        {
+            replies.failure(exchange, refusal);
+        }
+    }
+
+    /**
+     * The request's JSON, or null after answering 400. Old domain-servers dropped the closing brace, so a body that
+     * does not parse is tried once more with one appended, as Iamus does (spec §1.2). An empty body is {@code {}}.
+     */
+    private JsonNode parse(final HttpServerExchange exchange, final byte[] body)
+    {
+        try
+        {
+            final JsonNode tree = json.readTree(body);
+            return tree == null ? MissingNode.getInstance() : tree;
+        }
+        catch (final IOException first)
+        {
+            final byte[] patched = Arrays.copyOf(body, body.length + 1);
+            patched[body.length] = '}';
+            try
+            {
+                return json.readTree(patched);
+            }
+            catch (final IOException second)
+            {
+                replies.failure(exchange, Refusal.JSON_PARSE_ERROR);
+                return null;
+            }
+        }
+    }
+
+    /** The {id} of the path as a canonical UUID, or null after answering 404. */
+    private UUID domainId(final HttpServerExchange exchange)
+    {
+        final String text = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters().get("id");
+        final UUID id = isCanonicalUuid(text) ? UUID.fromString(text) : null;
+        if (id == null)
+        {
+            replies.failure(exchange, Refusal.UNKNOWN_DOMAIN);
+        }
+        return id;
+    }
+
+    /** {@code xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx} in hex; {@link UUID#fromString} alone accepts shorter forms. */
+    static boolean isCanonicalUuid(final String text)
+    {
+        if (text == null || text.length() != 36)
+        {
+            return false;
+        }
+        for (int i = 0; i < 36; i++)
+        {
+            final char c = text.charAt(i);
+            final boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? c != '-' : Character.digit(c, 16) < 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String parameter(final HttpServerExchange exchange, final String name)
+    {
+        final Deque<String> values = exchange.getQueryParameters().get(name);
+        return values == null ? null : values.peekFirst();
+    }
+
+    private static int intParameter(final HttpServerExchange exchange, final String name, final int otherwise)
+    {
+        final String value = parameter(exchange, name);
+        try
+        {
+            return value == null ? otherwise : Integer.parseInt(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            return otherwise;
+        }
+    }
+}

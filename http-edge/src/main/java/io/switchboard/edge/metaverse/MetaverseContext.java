@@ -1,0 +1,127 @@
+package io.switchboard.edge.metaverse;
+
+import io.switchboard.edge.Options;
+
+import java.net.URI;
+
+/**
+ * Configuration of the metaverse domain API, one object: defaults are named constants, setters return this, and
+ * {@link #conclude()} validates before anything is opened.
+ */
+public final class MetaverseContext
+{
+    public static final int DEFAULT_PORT = 9400;
+    public static final boolean DEFAULT_ALLOW_TEMP_DOMAINS = true;
+    public static final int DEFAULT_TEMP_DOMAIN_RATE_PER_MINUTE = 10;
+    public static final int DEFAULT_TEMP_DOMAIN_BURST = 20;
+    public static final long DEFAULT_DOMAIN_ACTIVE_SECONDS = 600;
+    public static final long DEFAULT_TEMP_DOMAIN_TTL_SECONDS = 7 * 24 * 3600;
+    public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+    public static final int DEFAULT_MAX_DOMAINS = 100_000;
+    public static final String DEFAULT_NAME = "switchboard";
+    public static final String REGISTRY_FILE = "domains.cm3";
+
+    private String bindAddress = "0.0.0.0";
+    private int port = DEFAULT_PORT;
+    private boolean allowTempDomains = DEFAULT_ALLOW_TEMP_DOMAINS;
+    private int tempDomainRatePerMinute = DEFAULT_TEMP_DOMAIN_RATE_PER_MINUTE;
+    private int tempDomainBurst = DEFAULT_TEMP_DOMAIN_BURST;
+    private int rateLimitSlots = 65_536;
+    private String adminToken;
+    private long domainActiveSeconds = DEFAULT_DOMAIN_ACTIVE_SECONDS;
+    private long tempDomainTtlSeconds = DEFAULT_TEMP_DOMAIN_TTL_SECONDS;
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxDomains = DEFAULT_MAX_DOMAINS;
+    private String name = DEFAULT_NAME;
+    private String publicUrl;
+    private int icePort;
+
+    /** Reads the metaverse options; the ICE port is the engine's bound one, advertised by metaverse_info. */
+    public static MetaverseContext of(final Options options, final int icePort)
+    {
+        return new MetaverseContext()
+            .bindAddress(options.get("bind-address"))
+            .port(options.getInt("metaverse-port"))
+            .allowTempDomains(options.getBoolean("allow-temp-domains"))
+            .tempDomainRatePerMinute(options.getInt("temp-domain-rate"))
+            .tempDomainBurst(options.getInt("temp-domain-burst"))
+            .rateLimitSlots(options.getInt("rate-limit-slots"))
+            .adminToken(options.getOptional("admin-token"))
+            .domainActiveSeconds(options.getLong("domain-active-seconds"))
+            .tempDomainTtlSeconds(options.getLong("temp-domain-ttl"))
+            .maxBodyBytes(options.getInt("metaverse-max-body-bytes"))
+            .maxDomains(options.getInt("metaverse-max-domains"))
+            .name(options.get("metaverse-name"))
+            .publicUrl(options.getOptional("metaverse-public-url"))
+            .icePort(icePort)
+            .conclude();
+    }
+
+    public MetaverseContext conclude()
+    {
+        requireRange("metaverse port", port, 0, 65_535);
+        requireRange("temp domain rate", tempDomainRatePerMinute, 1, 1_000_000);
+        requireRange("temp domain burst", tempDomainBurst, 1, 1_000_000);
+        if (Integer.bitCount(rateLimitSlots) != 1)
+        {
+            throw new IllegalArgumentException("rate limit slots must be a power of two: " + rateLimitSlots);
+        }
+        requireRange("domain active seconds", domainActiveSeconds, 1, 365L * 86_400);
+        requireRange("temp domain ttl", tempDomainTtlSeconds, 1, 3650L * 86_400);
+        requireRange("metaverse max body bytes", maxBodyBytes, 1024, 16 * 1024 * 1024);
+        requireRange("metaverse max domains", maxDomains, 16, 100_000_000);
+        if (adminToken != null && adminToken.length() < 16)
+        {
+            throw new IllegalArgumentException("admin token must be at least 16 characters");
+        }
+        if (publicUrl != null)
+        {
+            final URI uri = URI.create(publicUrl);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null)
+            {
+                throw new IllegalArgumentException("metaverse public url must be an http(s) URL: " + publicUrl);
+            }
+            publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        }
+        return this;
+    }
+
+    private static void requireRange(final String name, final long value, final long min, final long max)
+    {
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
+        }
+    }
+
+    public String bindAddress() { return bindAddress; }
+    public MetaverseContext bindAddress(final String value) { bindAddress = value; return this; }
+    public int port() { return port; }
+    public MetaverseContext port(final int value) { port = value; return this; }
+    public boolean allowTempDomains() { return allowTempDomains; }
+    public MetaverseContext allowTempDomains(final boolean value) { allowTempDomains = value; return this; }
+    public int tempDomainRatePerMinute() { return tempDomainRatePerMinute; }
+    public MetaverseContext tempDomainRatePerMinute(final int value) { tempDomainRatePerMinute = value; return this; }
+    public int tempDomainBurst() { return tempDomainBurst; }
+    public MetaverseContext tempDomainBurst(final int value) { tempDomainBurst = value; return this; }
+    public int rateLimitSlots() { return rateLimitSlots; }
+    public MetaverseContext rateLimitSlots(final int value) { rateLimitSlots = value; return this; }
+    /** Null when operator endpoints are disabled. */
+    public String adminToken() { return adminToken; }
+    public MetaverseContext adminToken(final String value) { adminToken = value; return this; }
+    public long domainActiveSeconds() { return domainActiveSeconds; }
+    public MetaverseContext domainActiveSeconds(final long value) { domainActiveSeconds = value; return this; }
+    public long tempDomainTtlSeconds() { return tempDomainTtlSeconds; }
+    public MetaverseContext tempDomainTtlSeconds(final long value) { tempDomainTtlSeconds = value; return this; }
+    public int maxBodyBytes() { return maxBodyBytes; }
+    public MetaverseContext maxBodyBytes(final int value) { maxBodyBytes = value; return this; }
+    public int maxDomains() { return maxDomains; }
+    public MetaverseContext maxDomains(final int value) { maxDomains = value; return this; }
+    public String name() { return name; }
+    public MetaverseContext name(final String value) { name = value; return this; }
+    /** Null: derived from each request's Host header. */
+    public String publicUrl() { return publicUrl; }
+    public MetaverseContext publicUrl(final String value) { publicUrl = value; return this; }
+    public int icePort() { return icePort; }
+    public MetaverseContext icePort(final int value) { icePort = value; return this; }
+}

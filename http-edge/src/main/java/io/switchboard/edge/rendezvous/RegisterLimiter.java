@@ -1,0 +1,26 @@
+package io.switchboard.edge.rendezvous;
+
+import io.switchboard.engine.limit.TokenBuckets;
+import io.switchboard.engine.wire.SocketAddresses;
+
+import java.net.InetSocketAddress;
+
+/** Registrations per source host: a token bucket per host, refilled per minute. Thread-safe. */
+final class RegisterLimiter
+{
+    private static final long MS_PER_MINUTE_OVER_MS_PER_SECOND = 60;
+
+    private final TokenBuckets buckets;
+
+    RegisterLimiter(final int slots, final int perMinute, final int burst)
+    {
+        buckets = new TokenBuckets(slots, perMinute, burst);
+    }
+
+    synchronized boolean tryAcquire(final InetSocketAddress source, final long nowMs)
+    {
+        final long host = source == null ? 0 : SocketAddresses.hostFingerprint(source.getAddress());
+        // TokenBuckets refills per second; a clock running 60 times slower makes that per minute.
+        return buckets.tryAcquire(host, nowMs / MS_PER_MINUTE_OVER_MS_PER_SECOND);
+    }
+}

@@ -1,0 +1,71 @@
+package io.switchboard.edge.rendezvous;
+
+import io.switchboard.edge.Options;
+
+/**
+ * Configuration of the rendezvous HTTP API, one object: defaults are named constants, setters return this, and
+ * {@link #conclude()} validates before anything is opened. The pulse rules themselves are the engine's
+ * {@link io.switchboard.engine.pulse.PulseContext}.
+ */
+public final class RendezvousContext
+{
+    public static final int DEFAULT_PORT = 5025;
+    public static final long DEFAULT_ENGINE_TIMEOUT_MS = 2_000;
+    public static final int DEFAULT_REGISTER_RATE_PER_MINUTE = 60;
+    public static final int DEFAULT_REGISTER_BURST = 120;
+
+    private String bindAddress = "0.0.0.0";
+    private int port = DEFAULT_PORT;
+    private long engineTimeoutMs = DEFAULT_ENGINE_TIMEOUT_MS;
+    private int registerRatePerMinute = DEFAULT_REGISTER_RATE_PER_MINUTE;
+    private int registerBurst = DEFAULT_REGISTER_BURST;
+    private int rateLimitSlots = 65_536;
+
+    public static RendezvousContext of(final Options options)
+    {
+        return new RendezvousContext()
+            .bindAddress(options.get("bind-address"))
+            .port(options.getInt("rendezvous-port"))
+            .engineTimeoutMs(options.getLong("rendezvous-timeout-ms"))
+            .registerRatePerMinute(options.getInt("rendezvous-register-rate"))
+            .registerBurst(options.getInt("rendezvous-register-burst"))
+            .rateLimitSlots(options.getInt("rate-limit-slots"))
+            .conclude();
+    }
+
+    public RendezvousContext conclude()
+    {
+        requireRange("rendezvous port", port, 0, 65_535);
+        requireRange("rendezvous timeout ms", engineTimeoutMs, 10, 600_000);
+        requireRange("rendezvous register rate", registerRatePerMinute, 1, 100_000_000);
+        requireRange("rendezvous register burst", registerBurst, 1, 100_000_000);
+        if (Integer.bitCount(rateLimitSlots) != 1)
+        {
+            throw new IllegalArgumentException("rate limit slots must be a power of two: " + rateLimitSlots);
+        }
+        return this;
+    }
+
+    private static void requireRange(final String name, final long value, final long min, final long max)
+    {
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
+        }
+    }
+
+    public String bindAddress() { return bindAddress; }
+    public RendezvousContext bindAddress(final String value) { bindAddress = value; return this; }
+    public int port() { return port; }
+    public RendezvousContext port(final int value) { port = value; return this; }
+    /** How long a request waits for the engine's answer before 503. */
+    public long engineTimeoutMs() { return engineTimeoutMs; }
+    public RendezvousContext engineTimeoutMs(final long value) { engineTimeoutMs = value; return this; }
+    /** Registrations per minute per source host (token bucket refill); more get 429. */
+    public int registerRatePerMinute() { return registerRatePerMinute; }
+    public RendezvousContext registerRatePerMinute(final int value) { registerRatePerMinute = value; return this; }
+    public int registerBurst() { return registerBurst; }
+    public RendezvousContext registerBurst(final int value) { registerBurst = value; return this; }
+    public int rateLimitSlots() { return rateLimitSlots; }
+    public RendezvousContext rateLimitSlots(final int value) { rateLimitSlots = value; return this; }
+}
