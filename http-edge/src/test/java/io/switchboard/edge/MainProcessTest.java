@@ -1,5 +1,6 @@
 package io.switchboard.edge;
 
+import io.switchboard.edge.testing.AnyPorts;
 import io.switchboard.edge.testing.ApplianceProcess;
 import io.switchboard.edge.testing.UdpPeer;
 import io.switchboard.engine.ice.IcePacketType;
@@ -7,7 +8,6 @@ import io.switchboard.engine.ice.IceWireVectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,9 +28,9 @@ class MainProcessTest
     @Test
     void readyLineNamesEveryListenerWithItsBoundPortAndSigtermStopsCleanly() throws Exception
     {
-        final ApplianceProcess appliance = ApplianceProcess.start(
-            "--ice-port=0", "--admin-port=0", "--data-dir=" + dataDir,
-            "--domain-key=" + IceWireVectors.DOMAIN_ID + ":" + IceWireVectors.PUBLIC_KEY_SPKI_BASE64);
+        final ApplianceProcess appliance = ApplianceProcess.start(AnyPorts.with(
+            "--data-dir=" + dataDir,
+            "--domain-key=" + IceWireVectors.DOMAIN_ID + ":" + IceWireVectors.PUBLIC_KEY_SPKI_BASE64));
         try (appliance)
         {
             assertTrue(appliance.readyLine().matches("switchboard ready( \\w+=(udp|http):\\d+)+"),
@@ -47,7 +47,7 @@ class MainProcessTest
             assertEquals(143, appliance.terminate(), "SIGTERM ends the JVM through its shutdown hook");
         }
         // The data dir lock went with the process, so a new appliance may use the directory at once.
-        try (ApplianceProcess again = ApplianceProcess.start("--ice-port=0", "--admin-port=0", "--data-dir=" + dataDir))
+        try (ApplianceProcess again = ApplianceProcess.start(AnyPorts.with("--data-dir=" + dataDir)))
         {
             assertTrue(again.port("ice") > 0);
         }
@@ -56,9 +56,9 @@ class MainProcessTest
     @Test
     void secondApplianceOnTheSameDataDirIsRefused() throws Exception
     {
-        try (ApplianceProcess first = ApplianceProcess.start("--ice-port=0", "--admin-port=0", "--data-dir=" + dataDir))
+        try (ApplianceProcess first = ApplianceProcess.start(AnyPorts.with("--data-dir=" + dataDir)))
         {
-            final Process second = ApplianceProcess.launch("--ice-port=0", "--admin-port=0", "--data-dir=" + dataDir);
+            final Process second = ApplianceProcess.launch(AnyPorts.with("--data-dir=" + dataDir));
             assertTrue(second.waitFor(60, TimeUnit.SECONDS));
             assertEquals(1, second.exitValue());
         }

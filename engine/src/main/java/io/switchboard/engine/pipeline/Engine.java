@@ -123,7 +123,7 @@ public final class Engine implements AutoCloseable
                 "Events whose handling threw; the engine carried on.")));
 
         receiverRunner = new AgentRunner(
-            new SelectorIdleStrategy(selector, 100, 100),
+            new SelectorIdleStrategy(selector, 0, 100),
             error -> LOG.warn("udp receiver error", error),
             metrics.counter("switchboard_engine_receiver_errors_total", "", "Errors in the UDP receiver loop."),
             new UdpReceiver(channels, ring, context.maxDatagramBytes(), received, oversize, ringFull));

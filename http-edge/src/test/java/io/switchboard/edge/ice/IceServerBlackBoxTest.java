@@ -3,6 +3,7 @@ package io.switchboard.edge.ice;
 import com.sun.net.httpserver.HttpServer;
 import io.switchboard.edge.Appliance;
 import io.switchboard.edge.Options;
+import io.switchboard.edge.testing.AnyPorts;
 import io.switchboard.edge.testing.Scrape;
 import io.switchboard.edge.testing.UdpPeer;
 import io.switchboard.engine.ice.IcePacketType;
@@ -46,10 +47,9 @@ class IceServerBlackBoxTest
 
     private Appliance start(final String... extra)
     {
-        final List<String> args = new ArrayList<>(List.of(
-            "--ice-port=0", "--admin-port=0", "--data-dir=" + dataDir, "--bind-address=127.0.0.1"));
+        final List<String> args = new ArrayList<>(List.of("--data-dir=" + dataDir));
         args.addAll(Arrays.asList(extra));
-        appliance = Appliance.start(Options.parse(args.toArray(String[]::new)));
+        appliance = Appliance.start(Options.parse(AnyPorts.with(args.toArray(String[]::new))));
         return appliance;
     }
 

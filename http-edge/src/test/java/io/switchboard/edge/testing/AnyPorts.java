@@ -1,0 +1,30 @@
+package io.switchboard.edge.testing;
+
+import io.switchboard.edge.OptionSpec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Arguments that put every listener the appliance has on "any free port", plus the caller's own. */
+public final class AnyPorts
+{
+    private AnyPorts()
+    {
+    }
+
+    public static String[] with(final String... extra)
+    {
+        final List<String> args = new ArrayList<>();
+        for (final OptionSpec spec : OptionSpec.ALL)
+        {
+            if (spec.name().endsWith("-port"))
+            {
+                args.add("--" + spec.name() + "=0");
+            }
+        }
+        args.add("--bind-address=127.0.0.1");
+        args.addAll(Arrays.asList(extra));
+        return args.toArray(String[]::new);
+    }
+}
