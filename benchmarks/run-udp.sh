@@ -47,5 +47,5 @@ for scenario in $SCENARIOS; do
   "${TOOLS[@]}" ice-load --setup-dir="$work/ice" --target=127.0.0.1:"$ice_port" --server-pid="$sb_pid" \
     --scenario="$scenario" --label="switchboard-ice-$scenario-$ENGINE_WAIT" "${load[@]}"
 done
-curl -s "http://127.0.0.1:$admin_port/metrics" | grep -E '^switchboard_(ice_verifications|ice_heartbeats|udp_datagrams_dropped|udp_send_failures)' || true
+curl -s "http://127.0.0.1:$admin_port/metrics" | grep -E '^switchboard_(ice_verifications|ice_heartbeats|udp_datagrams_dropped|udp_send_failures|engine_batches|engine_events)' || true
 echo "switchboard rss_kb=$(awk '/VmRSS/{print $2}' /proc/$sb_pid/status)"

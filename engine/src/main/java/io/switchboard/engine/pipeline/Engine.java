@@ -120,7 +120,10 @@ public final class Engine implements AutoCloseable
             clock,
             metrics.counter("switchboard_engine_commands_unknown_total", "", "Commands no protocol recognised."),
             metrics.counter("switchboard_engine_handler_errors_total", "",
-                "Events whose handling threw; the engine carried on.")));
+                "Events whose handling threw; the engine carried on."),
+            metrics.counter("switchboard_engine_batches_total", "",
+                "Batches the handler thread took from the ring (one wake-up each); events per batch = events/batches."),
+            metrics.counter("switchboard_engine_events_total", "", "Ring events (datagrams and commands) handled.")));
 
         receiverRunner = new AgentRunner(
             new SelectorIdleStrategy(selector, 0, 100),

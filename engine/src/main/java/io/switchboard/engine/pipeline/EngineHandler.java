@@ -19,14 +19,20 @@ final class EngineHandler implements EventHandler<RingSlot>
     private final EngineClock clock;
     private final AtomicCounter unknownCommands;
     private final AtomicCounter handlerErrors;
+    private final AtomicCounter batches;
+    private final AtomicCounter events;
     private long lastTickMs;
 
     EngineHandler(
         final UdpProtocol[] protocols,
         final EngineClock clock,
         final AtomicCounter unknownCommands,
-        final AtomicCounter handlerErrors)
+        final AtomicCounter handlerErrors,
+        final AtomicCounter batches,
+        final AtomicCounter events)
     {
+        this.batches = batches;
+        this.events = events;
         this.protocols = protocols;
         this.clock = clock;
         this.unknownCommands = unknownCommands;
@@ -36,6 +42,8 @@ final class EngineHandler implements EventHandler<RingSlot>
     @Override
     public void onBatchStart(final long batchSize, final long queueDepth)
     {
+        batches.incrementRelease();
+        events.getAndAddRelease(batchSize);
         clock.update();
         final long nowMs = clock.nowMs();
         if (nowMs != lastTickMs)
