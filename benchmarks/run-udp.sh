@@ -37,8 +37,10 @@ echo_port=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' "$work/echo.out")
 kill "$echo_pid"; wait "$echo_pid" 2>/dev/null || true
 
 "${TOOLS[@]}" ice-load --setup-only --target=127.0.0.1:7337 --setup-dir="$work/ice" --sockets="$SOCKETS" > /dev/null
+ports=$(java -jar http-edge/target/switchboard.jar --help | sed -n 's/^ *--\([a-z-]*-port\)=.*/--\1=0/p' | tr '\n' ' ')
+# shellcheck disable=SC2086
 java -jar http-edge/target/switchboard.jar --config="$work/ice/switchboard.conf" --data-dir="$work/data" \
-  --ice-port=0 --admin-port=0 --bind-address=127.0.0.1 --engine-wait="$ENGINE_WAIT" > "$work/sb.out" 2> "$work/sb.err" &
+  $ports --bind-address=127.0.0.1 --engine-wait="$ENGINE_WAIT" > "$work/sb.out" 2> "$work/sb.err" &
 sb_pid=$!; pids+=("$sb_pid")
 await_line "$work/sb.out" "switchboard ready"
 ice_port=$(sed -n 's/.*ice=udp:\([0-9]*\).*/\1/p' "$work/sb.out")

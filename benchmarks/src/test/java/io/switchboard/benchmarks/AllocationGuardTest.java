@@ -27,9 +27,9 @@ class AllocationGuardTest
 {
     private static final double MAX_BYTES_PER_OPERATION = 8.0;
 
-    /** The engine's per-datagram work: ICE decode/encode and the handler's cached heartbeat and query paths. */
+    /** The engine's per-datagram work: ICE and pulse decode/encode and the handler's steady-state paths. */
     private static final String HOT_PATHS =
-        "IceCodecBenchmark|IceHandlerBenchmark\\.(heartbeatCached|query)|IcePeerTableBenchmark";
+        "IceCodecBenchmark|IceHandlerBenchmark\\.(heartbeatCached|query)|IcePeerTableBenchmark|PulseHandlerBenchmark";
 
     @Test
     void hotPathsAllocateNothingPerOperation() throws Exception
@@ -43,6 +43,7 @@ class AllocationGuardTest
             .measurementIterations(2)
             .measurementTime(TimeValue.seconds(1))
             .param("domains", "10000")
+            .param("clients", "10000")
             .verbosity(VerboseMode.SILENT)
             .build();
         final Collection<RunResult> results = new Runner(options).run();

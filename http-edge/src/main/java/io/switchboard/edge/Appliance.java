@@ -5,11 +5,18 @@ import io.switchboard.edge.admin.AdminServer;
 import io.switchboard.edge.ice.MetaverseKeyFetcher;
 import io.switchboard.edge.metaverse.MetaverseContext;
 import io.switchboard.edge.metaverse.MetaverseServer;
+import io.switchboard.edge.peerjs.PeerJsContext;
+import io.switchboard.edge.peerjs.PeerJsServer;
+import io.switchboard.edge.rendezvous.RendezvousContext;
+import io.switchboard.edge.rendezvous.RendezvousServer;
 import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.ice.IceServer;
 import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.pipeline.Engine;
 import io.switchboard.engine.pipeline.UdpListenerSpec;
+import io.switchboard.engine.pulse.PulseContext;
+import io.switchboard.engine.pulse.PulseServer;
 import org.agrona.CloseHelper;
 
 import java.nio.file.Path;
@@ -62,12 +69,22 @@ public final class Appliance implements AutoCloseable
             closeables.add(fetcher);
         }
 
+        final PulseContext pulseContext = pulseContext(options, dataDir);
+        final RendezvousContext rendezvousContext = RendezvousContext.of(options);
+        final CommandReplies replies = new CommandReplies();
         final List<UdpListenerSpec> udp = List.of(
             new UdpListenerSpec(IceServer.LISTENER, context.icePort(),
-                (sender, clock, commands) -> new IceServer(context, metrics, sender, clock, commands, fetcher)));
+                (sender, clock, commands) -> new IceServer(context, metrics, sender, clock, commands, fetcher)),
+            new UdpListenerSpec(PulseServer.LISTENER, pulseContext.port(),
+                (sender, clock, commands) -> new PulseServer(pulseContext, metrics, sender, clock, replies)));
         final Engine engine = Engine.launch(context, metrics, udp);
         closeables.add(engine);
         engine.boundPorts().forEach((name, port) -> listeners.put(name, "udp:" + port));
+
+        final RendezvousServer rendezvous = RendezvousServer.start(
+            rendezvousContext, engine.commands(), replies, metrics, json);
+        closeables.add(rendezvous);
+        listeners.put("rendezvous", "http:" + rendezvous.port());
 
         final MetaverseServer metaverse = MetaverseServer.start(
             MetaverseContext.of(options, engine.boundPort(IceServer.LISTENER)),
@@ -75,11 +92,28 @@ public final class Appliance implements AutoCloseable
         closeables.add(metaverse);
         listeners.put("metaverse", "http:" + metaverse.port());
 
+        final PeerJsServer peerjs = PeerJsServer.start(PeerJsContext.of(options), metrics, json);
+        closeables.add(peerjs);
+        listeners.put(PeerJsServer.LISTENER, "http:" + peerjs.port());
+
         final AdminServer admin = new AdminServer(
             context.bindAddress(), options.getInt("admin-port"), metrics, () -> running);
         closeables.add(admin);
         listeners.put("admin", "http:" + admin.port());
         running = true;
+    }
+
+    private static PulseContext pulseContext(final Options options, final DataDirectory dataDir)
+    {
+        return new PulseContext()
+            .port(options.getInt("pulse-port"))
+            .registerGraceMs(options.getLong("pulse-register-grace-ms"))
+            .pulseTtlMs(options.getLong("pulse-ttl-ms"))
+            .errorTimeMs(options.getLong("pulse-error-time-ms"))
+            .timerTickMs(options.getLong("pulse-timer-tick-ms"))
+            .maxClients(options.getInt("pulse-max-clients"))
+            .directory(dataDir.path())
+            .conclude();
     }
 
     private static EngineContext engineContext(final Options options)

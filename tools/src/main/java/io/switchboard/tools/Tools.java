@@ -4,6 +4,9 @@ import io.switchboard.tools.echo.NioEchoServer;
 import io.switchboard.tools.ice.IceClient;
 import io.switchboard.tools.ice.IceLoad;
 import io.switchboard.tools.load.UdpLoadGenerator;
+import io.switchboard.tools.ws.PeerJsLoad;
+import io.switchboard.tools.pulse.PulseClient;
+import io.switchboard.tools.pulse.PulseLoad;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -33,7 +36,10 @@ public final class Tools
         Map.entry(NioEchoServer.COMMAND, NioEchoServer::command),
         Map.entry(UdpLoadGenerator.COMMAND, UdpLoadGenerator::command),
         Map.entry(IceClient.COMMAND, IceClient::command),
-        Map.entry(IceLoad.COMMAND, IceLoad::command)));
+        Map.entry(IceLoad.COMMAND, IceLoad::command),
+        Map.entry(PulseClient.COMMAND, PulseClient::command),
+        Map.entry(PulseLoad.COMMAND, PulseLoad::command),
+        Map.entry(PeerJsLoad.COMMAND, PeerJsLoad::command)));
 
     private Tools()
     {

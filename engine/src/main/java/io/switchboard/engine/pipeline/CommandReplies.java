@@ -40,12 +40,6 @@ public final class CommandReplies
         return waiting.remove(correlationId);
     }
 
-    /** Senders still waiting; for tests and metrics. */
-    public int waitingCount()
-    {
-        return waiting.size();
-    }
-
     /** One sender's wait for one answer. */
     public final class Pending implements AutoCloseable
     {

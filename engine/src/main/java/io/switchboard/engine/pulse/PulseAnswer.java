@@ -39,12 +39,6 @@ public final class PulseAnswer
     {
     }
 
-    /** An answer about no client in particular (refusals). */
-    public static int put(final MutableDirectBuffer buffer, final byte outcome, final long nowMs)
-    {
-        return put(buffer, outcome, false, nowMs, 0, 0);
-    }
-
     /** An answer naming the client the command acted on. */
     public static int put(
         final MutableDirectBuffer buffer,

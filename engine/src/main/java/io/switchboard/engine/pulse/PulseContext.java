@@ -32,7 +32,7 @@ public final class PulseContext
         requireRange("pulse register grace ms", registerGraceMs, 1, 86_400_000L * 30);
         requireRange("pulse ttl ms", pulseTtlMs, 1, 86_400_000L * 30);
         requireRange("pulse error time ms", errorTimeMs, 1, 86_400_000L * 30);
-        requireRange("pulse max clients", maxClients, 16, 100_000_000);
+        requireRange("pulse max clients", maxClients, 16, PulseRecords.MAX_SLOTS);
         if (directory == null)
         {
             throw new IllegalArgumentException("pulse directory is not set");

@@ -41,6 +41,9 @@ final class PulseCounters
     final AtomicCounter online;
     final AtomicCounter pending;
     final AtomicCounter tableBytes;
+    final AtomicCounter persisted;
+    final AtomicCounter persistDeferred;
+    final AtomicCounter persistErrors;
 
     PulseCounters(final Metrics metrics)
     {
@@ -65,6 +68,12 @@ final class PulseCounters
         online = metrics.gauge(CLIENTS, "state=\"online\"", CLIENTS_HELP);
         pending = metrics.gauge(CLIENTS, "state=\"pending\"", CLIENTS_HELP);
         tableBytes = metrics.gauge("switchboard_pulse_table_bytes", "",
-            "Off-heap bytes (mapped file and memory) reserved by the pulse client table and key index.");
+            "Off-heap bytes reserved for pulse clients: the mapped client file, both indexes, the working records.");
+        persisted = metrics.counter("switchboard_pulse_persisted_total", "",
+            "Client changes written into the data dir's client file (a client changed twice meanwhile: once).");
+        persistDeferred = metrics.counter("switchboard_pulse_persist_deferred_total", "",
+            "Client changes the persister's full queue refused (a stalled file system); offered again each tick.");
+        persistErrors = metrics.counter("switchboard_pulse_persist_errors_total", "",
+            "Errors writing the client file; the persister carried on.");
     }
 }

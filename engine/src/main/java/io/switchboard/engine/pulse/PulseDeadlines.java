@@ -3,8 +3,8 @@ package io.switchboard.engine.pulse;
 import java.util.Arrays;
 
 /**
- * Every registered client's one deadline, on a hashed wheel of one-tick spokes. A client owns a slot (which also
- * names it: the slot holds its id); a slot sits in the doubly linked list of the spoke its deadline falls in, so
+ * Every registered client's one deadline, on a hashed wheel of one-tick spokes. Slots are handed out here: a client
+ * owns one (it holds the client's id, and numbers its cell in {@link PulseRecords}); a slot sits in the doubly linked list of the spoke its deadline falls in, so
  * scheduling and cancelling are O(1), and passing a tick visits only the clients of that spoke, all of them due
  * when one lap of the wheel covers the longest timer. Cost therefore follows the clients that expire, not all
  * clients. Arrays are sized once for the most clients allowed: nothing is allocated afterwards. Handler thread only.
@@ -95,11 +95,6 @@ final class PulseDeadlines
     long clientLsb(final int slot)
     {
         return clientLsb[slot];
-    }
-
-    long deadlineMs(final int slot)
-    {
-        return deadlineMs[slot];
     }
 
     boolean isScheduled(final int slot)

@@ -12,11 +12,14 @@ import io.switchboard.engine.pipeline.UdpProtocol;
 import io.switchboard.engine.table.PulseClientRecord;
 import io.switchboard.engine.table.PulseClientTable;
 import io.switchboard.engine.table.PulseKey;
-import io.switchboard.engine.table.PulseKeyIndex;
+import io.switchboard.engine.table.PulseKeyMarshaller;
+import io.switchboard.engine.table.SlotIndex;
 import io.switchboard.engine.table.UuidKey;
+import io.switchboard.engine.table.UuidKeyMarshaller;
 import io.switchboard.engine.wire.SocketAddresses;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.LongArrayList;
 import org.agrona.collections.MutableInteger;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
@@ -33,6 +36,10 @@ import java.util.List;
  * deadline makes it PENDING: pulses still update the address but are answered "must re-verify" until POST /verify
  * brings it back ONLINE; PENDING for the error time forgets the client and its key. HTTP requests arrive as commands
  * in the same ring, so what UDP and HTTP see is always the same state.
+ * <p>
+ * Each client owns a slot: its record's cell in {@link PulseRecords}, its deadline in {@link PulseDeadlines}. Two
+ * indexes find the slot by private key (pulses, HTTP auth) and by client id (peer lookups). The persisted table is
+ * written behind, by the {@link PulsePersister}'s thread, and read back at start.
  */
 public final class PulseServer implements UdpProtocol
 {
@@ -46,9 +53,17 @@ public final class PulseServer implements UdpProtocol
     private final UuidKey client = new UuidKey();
     private final PulseClientRecord record = new PulseClientRecord();
     private final MutableInteger slot = new MutableInteger();
-    private final PulseClientTable clients;
-    private final PulseKeyIndex keys;
+    private final PulseRecords records;
     private final PulseDeadlines deadlines;
+    private final SlotIndex<PulseKey> byKey;
+    private final SlotIndex<UuidKey> byId;
+    private final PulseClientTable file;
+    private final PulsePersister persister;
+    /** Slots whose latest change the persister's full ring refused, offered again each tick; a bit per slot. */
+    private final long[] unsavedSlots;
+    /** Client ids (msb, lsb pairs) whose removal the persister's full ring refused. */
+    private final LongArrayList unsavedRemovals = new LongArrayList();
+    private final PulseClientRecord unsaved = new PulseClientRecord();
     private final DatagramSender sender;
     private final EngineClock clock;
     private final CommandReplies replies;
@@ -57,6 +72,7 @@ public final class PulseServer implements UdpProtocol
     private final long pulseTtlMs;
     private final long errorTimeMs;
     private final PulseDeadlines.Expiry onDeadline = this::onDeadline;
+    private int unsavedSlotCount;
     private long onlineCount;
     private long pendingCount;
 
@@ -68,6 +84,7 @@ public final class PulseServer implements UdpProtocol
         final CommandReplies replies)
     {
         context.conclude();
+        final int capacity = context.maxClients();
         this.sender = sender;
         this.clock = clock;
         this.replies = replies;
@@ -75,50 +92,64 @@ public final class PulseServer implements UdpProtocol
         this.registerGraceMs = context.registerGraceMs();
         this.pulseTtlMs = context.pulseTtlMs();
         this.errorTimeMs = context.errorTimeMs();
-        this.deadlines = new PulseDeadlines(
-            context.maxClients(), context.timerTickMs(), context.longestTimerMs(), clock.nowMs());
-        PulseClientTable openedClients = null;
-        PulseKeyIndex openedKeys = null;
+        this.records = new PulseRecords(capacity);
+        this.deadlines = new PulseDeadlines(capacity, context.timerTickMs(), context.longestTimerMs(), clock.nowMs());
+        this.unsavedSlots = new long[(capacity + 63) / 64];
+        PulseClientTable openedFile = null;
+        SlotIndex<PulseKey> openedByKey = null;
+        SlotIndex<UuidKey> openedById = null;
         try
         {
-            openedClients = PulseClientTable.open(context.directory(), context.maxClients());
-            openedKeys = new PulseKeyIndex(context.maxClients());
-            this.clients = openedClients;
-            this.keys = openedKeys;
+            openedFile = PulseClientTable.open(context.directory(), capacity);
+            openedByKey = new SlotIndex<>(
+                "pulse-keys", PulseKey.class, new PulseKey(), PulseKeyMarshaller.INSTANCE, capacity);
+            openedById = new SlotIndex<>(
+                "pulse-ids", UuidKey.class, new UuidKey(), UuidKeyMarshaller.INSTANCE, capacity);
+            this.file = openedFile;
+            this.byKey = openedByKey;
+            this.byId = openedById;
             resume();
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(openedKeys, openedClients);
+            CloseHelper.quietCloseAll(openedById, openedByKey, openedFile);
             throw ex;
         }
-        counters.tableBytes.setRelease(clients.offHeapBytes() + keys.offHeapBytes());
+        counters.tableBytes.setRelease(
+            file.offHeapBytes() + byKey.offHeapBytes() + byId.offHeapBytes() + records.bytes());
+        this.persister = new PulsePersister(file, capacity, counters.persisted, counters.persistErrors);
+        persister.start();
     }
 
-    /** Indexes the persisted clients and schedules their deadlines as persisted; passed ones fire at once. */
+    /**
+     * Loads the persisted clients into their slots, indexes them and schedules their deadlines as persisted; passed
+     * ones fire at once.
+     */
     private void resume()
     {
         final List<UuidKey> duplicates = new ArrayList<>();
-        clients.forEach((id, stored) ->
+        file.forEach((id, stored) ->
         {
             final int s = deadlines.allocate(id.msb(), id.lsb());
             if (s == PulseDeadlines.NONE)
             {
                 throw new IllegalStateException("the pulse table holds more clients than the configured maximum; " +
-                    "raise it to at least " + clients.size());
+                    "raise it to at least " + file.size());
             }
             slot.set(s);
-            if (!keys.insert(stored.key(), slot))
+            if (!byKey.insert(stored.key(), slot))
             {
                 duplicates.add(id.copy());
                 deadlines.free(s);
                 return;
             }
+            byId.insert(id, slot);
+            records.put(s, stored);
             deadlines.schedule(s, stored.deadlineMs());
             countState(stored.state(), 1);
         });
-        // Registration refuses a key in use, so this takes a table written by something else.
-        duplicates.forEach(clients::remove);
+        // Registration refuses a key in use, so this takes a file written by something else.
+        duplicates.forEach(file::remove);
         if (!duplicates.isEmpty())
         {
             LOG.warn("dropped {} pulse clients whose key another client holds", duplicates.size());
@@ -137,12 +168,14 @@ public final class PulseServer implements UdpProtocol
             return;
         }
         (form == PulseRequest.RAW ? counters.inRaw : counters.inHex).incrementRelease();
-        if (!keys.get(key, slot) || !clients.get(clientOf(slot.get()), record))
+        if (!byKey.get(key, slot))
         {
             reply(PulseReply.UNKNOWN_CLIENT, source, counters.replyUnknown);
             return;
         }
+        final int s = slot.get();
         final long nowMs = clock.nowMs();
+        records.get(s, record);
         // The address is learnt from every pulse with a known key, PENDING ones too (§1.4).
         if (SocketAddresses.isIpv4(sourceFingerprint))
         {
@@ -157,9 +190,10 @@ public final class PulseServer implements UdpProtocol
         if (onTime)
         {
             record.state(PulseClientRecord.ONLINE, nowMs + pulseTtlMs);
-            deadlines.schedule(slot.get(), record.deadlineMs());
+            deadlines.schedule(s, record.deadlineMs());
         }
-        clients.put(client, record);
+        records.put(s, record);
+        save(s);
         if (onTime)
         {
             reply(PulseReply.ON_TIME, source, counters.replyOnTime);
@@ -228,7 +262,7 @@ public final class PulseServer implements UdpProtocol
         final long nowMs = clock.nowMs();
         client.set(PulseRegisterCommand.clientMsb(buffer, offset), PulseRegisterCommand.clientLsb(buffer, offset));
         PulseRegisterCommand.key(buffer, offset, key);
-        if (clients.contains(client) || keys.contains(key))
+        if (byId.contains(client) || byKey.contains(key))
         {
             counters.registerDuplicate.incrementRelease();
             answer(correlationId, PulseAnswer.DUPLICATE, false, nowMs);
@@ -241,11 +275,12 @@ public final class PulseServer implements UdpProtocol
             answer(correlationId, PulseAnswer.FULL, false, nowMs);
             return;
         }
-        record.registered(key, nowMs, nowMs + registerGraceMs);
-        clients.put(client, record);
         slot.set(s);
-        keys.insert(key, slot);
+        byKey.insert(key, slot);
+        byId.insert(client, slot);
+        records.put(s, record.registered(key, nowMs, nowMs + registerGraceMs));
         deadlines.schedule(s, record.deadlineMs());
+        save(s);
         countState(PulseClientRecord.ONLINE, 1);
         publishCounts();
         counters.registered.incrementRelease();
@@ -260,13 +295,14 @@ public final class PulseServer implements UdpProtocol
             answer(correlationId, PulseAnswer.UNKNOWN_KEY, false, nowMs);
             return;
         }
+        final int s = slot.get();
         final boolean wasPending = record.state() == PulseClientRecord.PENDING;
         if (wasPending)
         {
             // Back ONLINE with one pulse TTL to pulse in (§1.5).
-            record.state(PulseClientRecord.ONLINE, nowMs + pulseTtlMs);
-            clients.put(client, record);
-            deadlines.schedule(slot.get(), record.deadlineMs());
+            records.put(s, record.state(PulseClientRecord.ONLINE, nowMs + pulseTtlMs));
+            deadlines.schedule(s, record.deadlineMs());
+            save(s);
             countState(PulseClientRecord.PENDING, -1);
             countState(PulseClientRecord.ONLINE, 1);
             publishCounts();
@@ -304,12 +340,13 @@ public final class PulseServer implements UdpProtocol
         final long peerMsb = PulsePeerQueryCommand.peerMsb(buffer, offset);
         final long peerLsb = PulsePeerQueryCommand.peerLsb(buffer, offset);
         final boolean noPeer = peerMsb == PulsePeerQueryCommand.NO_PEER && peerLsb == PulsePeerQueryCommand.NO_PEER;
-        if (noPeer || !clients.get(client.set(peerMsb, peerLsb), record))
+        if (noPeer || !byId.get(client.set(peerMsb, peerLsb), slot))
         {
             counters.unknownPeer.incrementRelease();
             answer(correlationId, PulseAnswer.UNKNOWN_PEER, false, nowMs);
             return;
         }
+        records.get(slot.get(), record);
         counters.peerQueries.incrementRelease();
         final CommandReplies.Pending pending = replies.claim(correlationId);
         if (pending != null)
@@ -319,20 +356,18 @@ public final class PulseServer implements UdpProtocol
         }
     }
 
-    /** Loads the client holding {@code held} into {@link #client}, {@link #slot} and {@link #record}. */
+    /** Loads the client holding {@code held} into {@link #slot}, {@link #client} and {@link #record}. */
     private boolean findByKey(final PulseKey held)
     {
-        if (keys.get(held, slot) && clients.get(clientOf(slot.get()), record))
+        if (!byKey.get(held, slot))
         {
-            return true;
+            counters.unknownKey.incrementRelease();
+            return false;
         }
-        counters.unknownKey.incrementRelease();
-        return false;
-    }
-
-    private UuidKey clientOf(final int s)
-    {
-        return client.set(deadlines.clientMsb(s), deadlines.clientLsb(s));
+        final int s = slot.get();
+        client.set(deadlines.clientMsb(s), deadlines.clientLsb(s));
+        records.get(s, record);
+        return true;
     }
 
     private void answer(final long correlationId, final byte outcome, final boolean changed, final long nowMs)
@@ -349,21 +384,22 @@ public final class PulseServer implements UdpProtocol
     public void onTick(final long nowMs)
     {
         deadlines.poll(nowMs, onDeadline, EXPIRIES_PER_TICK);
+        if (unsavedSlotCount > 0 || !unsavedRemovals.isEmpty())
+        {
+            saveUnsaved();
+        }
     }
 
     private void onDeadline(final int s, final long deadlineMs)
     {
-        if (!clients.get(clientOf(s), record))
-        {
-            deadlines.free(s);
-            return;
-        }
+        client.set(deadlines.clientMsb(s), deadlines.clientLsb(s));
+        records.get(s, record);
         if (record.state() == PulseClientRecord.ONLINE)
         {
             // From the deadline, not from now: after downtime the PENDING time resumes where it stood.
-            record.state(PulseClientRecord.PENDING, deadlineMs + errorTimeMs);
-            clients.put(client, record);
+            records.put(s, record.state(PulseClientRecord.PENDING, deadlineMs + errorTimeMs));
             deadlines.schedule(s, record.deadlineMs());
+            save(s);
             countState(PulseClientRecord.ONLINE, -1);
             countState(PulseClientRecord.PENDING, 1);
             publishCounts();
@@ -374,14 +410,67 @@ public final class PulseServer implements UdpProtocol
         counters.expired.incrementRelease();
     }
 
-    /** Removes the client in {@link #client} / {@link #record} and its key: HTTP auth and pulses no longer know it. */
+    /** Removes the client in {@link #client} / {@link #record}: HTTP auth and pulses no longer know its key. */
     private void forget(final int s)
     {
-        clients.remove(client);
-        keys.remove(record.key());
+        byKey.remove(record.key());
+        byId.remove(client);
+        records.clear(s);
         deadlines.free(s);
+        if (!persister.removed(client.msb(), client.lsb()))
+        {
+            counters.persistDeferred.incrementRelease();
+            unsavedRemovals.addLong(client.msb());
+            unsavedRemovals.addLong(client.lsb());
+        }
         countState(record.state(), -1);
         publishCounts();
+    }
+
+    /** Hands the slot's record (in {@link #record}) to the persister, or remembers it for the next tick. */
+    private void save(final int s)
+    {
+        if (!persister.changed(s, deadlines.clientMsb(s), deadlines.clientLsb(s), record))
+        {
+            counters.persistDeferred.incrementRelease();
+            final long bit = 1L << s;
+            if ((unsavedSlots[s >>> 6] & bit) == 0)
+            {
+                unsavedSlots[s >>> 6] |= bit;
+                unsavedSlotCount++;
+            }
+        }
+    }
+
+    /**
+     * Offers what the persister's full ring refused again; stops at the first refusal. Order does not matter: each
+     * entry is a different client's latest state, and a removed client's slot is empty or another client's.
+     */
+    private void saveUnsaved()
+    {
+        for (int last = unsavedRemovals.size() - 2; last >= 0; last -= 2)
+        {
+            if (!persister.removed(unsavedRemovals.getLong(last), unsavedRemovals.getLong(last + 1)))
+            {
+                return;
+            }
+            unsavedRemovals.removeAt(last + 1);
+            unsavedRemovals.removeAt(last);
+        }
+        for (int word = 0; word < unsavedSlots.length && unsavedSlotCount > 0; word++)
+        {
+            while (unsavedSlots[word] != 0)
+            {
+                final int s = word * 64 + Long.numberOfTrailingZeros(unsavedSlots[word]);
+                if (!records.isEmpty(s) &&
+                    !persister.changed(s, deadlines.clientMsb(s), deadlines.clientLsb(s), records.get(s, unsaved)))
+                {
+                    return;
+                }
+                unsavedSlots[word] &= unsavedSlots[word] - 1;
+                unsavedSlotCount--;
+            }
+        }
     }
 
     private void countState(final byte state, final int delta)
@@ -402,9 +491,11 @@ public final class PulseServer implements UdpProtocol
         counters.pending.setRelease(pendingCount);
     }
 
+    /** Writes every queued change into the file, stops the persister, then closes the tables. */
     @Override
     public void close()
     {
-        CloseHelper.closeAll(keys, clients);
+        persister.close();
+        CloseHelper.closeAll(byId, byKey, file);
     }
 }

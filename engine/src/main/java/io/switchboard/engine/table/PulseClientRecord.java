@@ -1,11 +1,14 @@
 package io.switchboard.engine.table;
 
 import net.openhft.chronicle.bytes.Bytes;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -25,8 +28,18 @@ public final class PulseClientRecord
     public static final byte IPV4 = 4;
     public static final byte IPV6 = 6;
 
-    /** Encoded size, constant: key, three times, state, family, port, address. */
-    public static final int SIZE = PulseKey.LENGTH + 8 + 8 + 8 + 1 + 1 + 2 + 16;
+    /** Layout of {@link #put} / {@link #get}: the key's raw bytes, then little-endian fields. */
+    public static final int KEY_OFFSET = 0;
+    public static final int REGISTERED_MS_OFFSET = KEY_OFFSET + PulseKey.LENGTH;
+    public static final int DEADLINE_MS_OFFSET = REGISTERED_MS_OFFSET + 8;
+    public static final int LAST_PULSE_MS_OFFSET = DEADLINE_MS_OFFSET + 8;
+    /** 0 in a cell that holds no client. */
+    public static final int STATE_OFFSET = LAST_PULSE_MS_OFFSET + 8;
+    public static final int FAMILY_OFFSET = STATE_OFFSET + 1;
+    public static final int PORT_OFFSET = FAMILY_OFFSET + 1;
+    public static final int ADDRESS_OFFSET = PORT_OFFSET + 2;
+    /** Encoded size, constant, in both encodings. */
+    public static final int SIZE = ADDRESS_OFFSET + 16;
 
     private final PulseKey key = new PulseKey();
     private final byte[] address = new byte[16];
@@ -146,6 +159,34 @@ public final class PulseClientRecord
         {
             throw new IllegalStateException(ex);
         }
+    }
+
+    /** Copies the record into {@code buffer} at {@code offset} ({@link #SIZE} bytes): a slab cell, a ring message. */
+    public int put(final MutableDirectBuffer buffer, final int offset)
+    {
+        key.putRaw(buffer, offset + KEY_OFFSET);
+        buffer.putLong(offset + REGISTERED_MS_OFFSET, registeredMs, ByteOrder.LITTLE_ENDIAN);
+        buffer.putLong(offset + DEADLINE_MS_OFFSET, deadlineMs, ByteOrder.LITTLE_ENDIAN);
+        buffer.putLong(offset + LAST_PULSE_MS_OFFSET, lastPulseMs, ByteOrder.LITTLE_ENDIAN);
+        buffer.putByte(offset + STATE_OFFSET, state);
+        buffer.putByte(offset + FAMILY_OFFSET, family);
+        buffer.putShort(offset + PORT_OFFSET, (short)port, ByteOrder.LITTLE_ENDIAN);
+        buffer.putBytes(offset + ADDRESS_OFFSET, address, 0, 16);
+        return SIZE;
+    }
+
+    /** Reads a record {@link #put} wrote. */
+    public PulseClientRecord get(final DirectBuffer buffer, final int offset)
+    {
+        key.wrapRaw(buffer, offset + KEY_OFFSET);
+        registeredMs = buffer.getLong(offset + REGISTERED_MS_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        deadlineMs = buffer.getLong(offset + DEADLINE_MS_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        lastPulseMs = buffer.getLong(offset + LAST_PULSE_MS_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        state = buffer.getByte(offset + STATE_OFFSET);
+        family = buffer.getByte(offset + FAMILY_OFFSET);
+        port = buffer.getShort(offset + PORT_OFFSET, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        buffer.getBytes(offset + ADDRESS_OFFSET, address, 0, 16);
+        return this;
     }
 
     void write(final Bytes<?> out)

@@ -18,9 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The pulse rendezvous's registered clients, persisted: client id to {@link PulseClientRecord}. It survives a killed
- * process (the file is memory-mapped), so clients keep pulsing across restarts. Only the engine's handler thread
- * touches it once the engine runs.
+ * The pulse rendezvous's registered clients, persisted in the data dir: client id to {@link PulseClientRecord}.
+ * Read at start; written afterwards only by the pulse persister's thread, behind the handler. The file is
+ * memory-mapped, so it survives a killed process; writing into it may block on the file system, which is why the
+ * handler thread never does.
  * <p>
  * A Chronicle file keeps the geometry it was created with, so the file is named by its capacity
  * ({@code pulse-clients-CAPACITY.dat}); opening with another capacity copies the clients into a new file and then
@@ -41,11 +42,9 @@ public final class PulseClientTable implements AutoCloseable
     }
 
     private final ChronicleMap<UuidKey, PulseClientRecord> map;
-    private final File file;
 
     private PulseClientTable(final File file, final long capacity)
     {
-        this.file = file;
         this.map = ChronicleTables.persisted(builder(capacity), file);
     }
 
@@ -126,11 +125,6 @@ public final class PulseClientTable implements AutoCloseable
             .constantValueSizeBySample(new PulseClientRecord());
     }
 
-    public File file()
-    {
-        return file;
-    }
-
     /** Reads the client's record into {@code using}; false when the client is not registered. */
     public boolean get(final UuidKey client, final PulseClientRecord using)
     {
@@ -175,7 +169,7 @@ public final class PulseClientTable implements AutoCloseable
         }
     }
 
-    /** Visits every stored client; for the scan at start, before the engine runs. */
+    /** Visits every stored client; for the scan at start. */
     public void forEach(final Visitor visitor)
     {
         final UuidKey client = new UuidKey();

@@ -1,18 +1,21 @@
 package io.switchboard.engine.table;
 
 import org.agrona.collections.MutableInteger;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The persisted client table and the key index. */
+/** The persisted client table, its record's two encodings, and the slot index. */
 class PulseClientTableTest
 {
     @TempDir
@@ -95,7 +98,7 @@ class PulseClientTableTest
         {
             table.put(new UuidKey(1, 1), new PulseClientRecord().registered(new PulseKey().set(1, 1, 1, 1), 1, 1));
         }
-        java.nio.file.Files.write(dir.resolve("pulse-clients-200.dat.partial"), new byte[] {1, 2, 3});
+        Files.write(dir.resolve("pulse-clients-200.dat.partial"), new byte[] {1, 2, 3});
         try (PulseClientTable table = PulseClientTable.open(dir, 200))
         {
             assertEquals(1, table.size());
@@ -105,16 +108,33 @@ class PulseClientTableTest
 
     private List<String> files() throws Exception
     {
-        try (java.util.stream.Stream<Path> list = java.nio.file.Files.list(dir))
+        try (Stream<Path> list = Files.list(dir))
         {
             return list.map(path -> path.getFileName().toString()).sorted().toList();
         }
     }
 
     @Test
-    void theIndexHoldsEachKeyOnce()
+    void theRecordReadsBackFromTheBufferEncodingAsWritten() throws Exception
     {
-        try (PulseKeyIndex index = new PulseKeyIndex(100))
+        final PulseClientRecord written = new PulseClientRecord().registered(new PulseKey().set(-1, 2, -3, 4), 10, 20)
+            .lastPulseMs(15).address(new InetSocketAddress(InetAddress.getByName("2001:db8::7"), 54_321));
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[PulseClientRecord.SIZE + 3]);
+        assertEquals(PulseClientRecord.SIZE, written.put(buffer, 3));
+        final PulseClientRecord read = new PulseClientRecord().get(buffer, 3);
+        assertEquals(written.key(), read.key());
+        assertEquals(10, read.registeredMs());
+        assertEquals(20, read.deadlineMs());
+        assertEquals(15, read.lastPulseMs());
+        assertEquals(PulseClientRecord.ONLINE, read.state());
+        assertEquals(written.socketAddress(), read.socketAddress());
+    }
+
+    @Test
+    void aSlotIndexHoldsEachKeyOnce()
+    {
+        try (SlotIndex<PulseKey> index =
+            new SlotIndex<>("keys", PulseKey.class, new PulseKey(), PulseKeyMarshaller.INSTANCE, 100))
         {
             final MutableInteger slot = new MutableInteger(7);
             assertTrue(index.insert(new PulseKey().set(1, 2, 3, 4), slot));

@@ -2,9 +2,9 @@ package io.switchboard.edge.metaverse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import io.switchboard.engine.command.DomainKeyCommand;
-import io.switchboard.engine.pipeline.CommandPublisher;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.PathTemplateMatch;
@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -25,7 +24,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The metaverse endpoints a Vircadia domain-server, an ICE server and an operator call (spec §2), one method per
- * endpoint. Each runs on an Undertow worker thread with the request body already read.
+ * endpoint, each called with the request body already read: on the IO thread when it only touches the registry,
+ * on a worker thread when it may wait (see {@link MetaverseServer}).
  */
 final class DomainApi
 {
@@ -36,6 +36,24 @@ final class DomainApi
         void handle(HttpServerExchange exchange, byte[] body) throws Exception;
     }
 
+    /** The listing with Iamus' paging fields at top level (spec §3.6). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record DomainPage(
+        String status, Map<String, List<DomainInfo.Full>> data, int currentPage, int perPage, int totalPages,
+        int totalEntries)
+    {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record MetaverseInfo(
+        String metaverseName,
+        String metaverseNickName,
+        String metaverseUrl,
+        String iceServerUrl,
+        Map<String, String> metaverseServerVersion)
+    {
+    }
+
     static final int MAX_PER_PAGE = 1000;
 
     private static final String DOMAIN = "domain";
@@ -44,7 +62,7 @@ final class DomainApi
 
     private final MetaverseContext context;
     private final DomainRegistry registry;
-    private final CommandPublisher commands;
+    private final EngineKeys engineKeys;
     private final ObjectMapper json;
     private final Replies replies;
     private final MetaverseCounters counters;
@@ -52,11 +70,13 @@ final class DomainApi
     private final TemporaryDomainLimiter temporaryLimiter;
     private final LongSupplier clock;
     private final long activeMs;
+    /** When the next temporary domain is allowed once a host's bucket is empty. */
+    private final long retryAfterSeconds;
 
     DomainApi(
         final MetaverseContext context,
         final DomainRegistry registry,
-        final CommandPublisher commands,
+        final EngineKeys engineKeys,
         final ObjectMapper json,
         final Replies replies,
         final MetaverseCounters counters,
@@ -64,7 +84,7 @@ final class DomainApi
     {
         this.context = context;
         this.registry = registry;
-        this.commands = commands;
+        this.engineKeys = engineKeys;
         this.json = json;
         this.replies = replies;
         this.counters = counters;
@@ -73,6 +93,7 @@ final class DomainApi
         this.temporaryLimiter = new TemporaryDomainLimiter(
             context.rateLimitSlots(), context.tempDomainRatePerMinute(), context.tempDomainBurst());
         this.activeMs = context.domainActiveSeconds() * 1000;
+        this.retryAfterSeconds = Math.max(1, 60 / context.tempDomainRatePerMinute());
     }
 
     /** {@code POST /api/v1/domains/temporary} (spec §2.1): a new temporary identity; the body is ignored. */
@@ -86,6 +107,7 @@ final class DomainApi
         final long nowMs = clock.getAsLong();
         if (!temporaryLimiter.tryAcquire(exchange.getSourceAddress(), nowMs))
         {
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, retryAfterSeconds);
             replies.failure(exchange, Failure.RATE_LIMITED, "too many temporary domains from this address");
             return;
         }
@@ -111,13 +133,13 @@ final class DomainApi
         }
         final JsonNode domain = root.path(DOMAIN);
         final JsonNode labelNode = domain.get("label");
-        final String label = DomainFields.text(labelNode, DomainFields.MAX_SHORT_CHARS);
         if (labelNode == null)
         {
             replies.failure(exchange, Failure.BAD_REQUEST, "no label supplied");
             return;
         }
-        if (label == null || label.isEmpty())
+        final String label = labelNode.isTextual() ? labelNode.textValue() : "";
+        if (label.isEmpty())
         {
             replies.failure(exchange, Failure.BAD_REQUEST, "label was empty");
             return;
@@ -135,12 +157,7 @@ final class DomainApi
         if (insert(exchange, record))
         {
             counters.createdNamed.increment();
-            final DomainInfo.Small small = DomainInfo.small(record, nowMs, activeMs, true);
-            final Map<String, Object> reply = new LinkedHashMap<>();
-            reply.put("status", "success");
-            reply.put("data", Map.of(DOMAIN, small));
-            reply.put(DOMAIN, small);
-            replies.json(exchange, reply);
+            replies.successWithDomain(exchange, DomainInfo.small(record, nowMs, activeMs, true));
         }
     }
 
@@ -197,7 +214,7 @@ final class DomainApi
 
     /**
      * {@code PUT /api/v1/domains/{id}/public_key} (spec §2.5): stores the key as SPKI DER and hands it to the ICE
-     * engine under the same lock, so the engine always holds the key the registry holds.
+     * engine, both under the domain's {@link EngineKeys} lock so the engine ends with the key the registry holds.
      */
     void uploadPublicKey(final HttpServerExchange exchange, final byte[] body)
     {
@@ -211,15 +228,21 @@ final class DomainApi
             exchange.getConnection().getByteBufferPool());
         if (form == null)
         {
-            replies.failure(exchange, Failure.BAD_REQUEST, "expected a multipart/form-data body with a public_key part");
+            replies.failure(exchange, Failure.BAD_REQUEST,
+                "expected a multipart/form-data body with a public_key part");
             return;
         }
         final String apiKey = form.text("api_key");
-        final byte[] upload = form.part("public_key");
         final String bearer = Credentials.bearer(exchange);
-        reply(exchange, registry.update(id, record ->
+        final byte[] upload = form.part("public_key");
+        reply(exchange, engineKeys.change(id, () ->
         {
-            if (!credentials.authorizes(record, apiKey, bearer))
+            final DomainRecord current = registry.get(id);
+            if (current == null)
+            {
+                return Refusal.UNKNOWN_DOMAIN;
+            }
+            if (!credentials.authorizes(current, apiKey, bearer))
             {
                 return Refusal.NOT_AUTHORIZED;
             }
@@ -228,21 +251,23 @@ final class DomainApi
             {
                 return new Refusal(Failure.BAD_KEY, key.error());
             }
-            if (!Arrays.equals(key.spki(), record.publicKey))
+            if (Arrays.equals(key.spki(), current.publicKey))
             {
-                try
-                {
-                    commands.publishDomainKey(id.getMostSignificantBits(), id.getLeastSignificantBits(),
-                        DomainKeyCommand.ORIGIN_LOCAL, key.spki());
-                }
-                catch (final IllegalArgumentException ex)
-                {
-                    return new Refusal(Failure.BAD_KEY, "public key does not fit the engine's ring slots");
-                }
-                counters.keysPublished.increment();
-                record.publicKey = key.spki();
+                return null;
             }
-            return null;
+            try
+            {
+                engineKeys.publishKey(id, key.spki());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                return new Refusal(Failure.BAD_KEY, "public key does not fit the engine's ring slots");
+            }
+            return registry.update(id, record ->
+            {
+                record.publicKey = key.spki();
+                return null;
+            });
         }));
     }
 
@@ -278,13 +303,8 @@ final class DomainApi
             replies.failure(exchange, Refusal.UNKNOWN_DOMAIN);
             return;
         }
-        final DomainInfo.Full info =
-            DomainInfo.full(record, clock.getAsLong(), activeMs, credentials.isOperator(Credentials.bearer(exchange)));
-        final Map<String, Object> reply = new LinkedHashMap<>();
-        reply.put("status", "success");
-        reply.put("data", Map.of(DOMAIN, info));
-        reply.put(DOMAIN, info);
-        replies.json(exchange, reply);
+        replies.successWithDomain(exchange,
+            DomainInfo.full(record, clock.getAsLong(), activeMs, credentials.isOperator(Credentials.bearer(exchange))));
     }
 
     /**
@@ -315,14 +335,8 @@ final class DomainApi
         {
             domains.add(DomainInfo.full(selected.get((int)i), nowMs, activeMs, forOperator));
         }
-        final Map<String, Object> reply = new LinkedHashMap<>();
-        reply.put("status", "success");
-        reply.put("data", Map.of("domains", domains));
-        reply.put("current_page", page);
-        reply.put("per_page", perPage);
-        reply.put("total_pages", (selected.size() + perPage - 1) / perPage);
-        reply.put("total_entries", selected.size());
-        replies.json(exchange, reply);
+        replies.json(exchange, new DomainPage("success", Map.of("domains", domains), page, perPage,
+            (selected.size() + perPage - 1) / perPage, selected.size()));
     }
 
     /** {@code DELETE /api/v1/domains/{id}} by the operator; the ICE engine forgets the domain's key and peer. */
@@ -337,7 +351,16 @@ final class DomainApi
         {
             return;
         }
-        if (!registry.remove(id, this::publishRemoved))
+        final boolean removed = engineKeys.change(id, () ->
+        {
+            final boolean present = registry.remove(id);
+            if (present)
+            {
+                engineKeys.publishRemoved(id);
+            }
+            return present;
+        });
+        if (!removed)
         {
             replies.failure(exchange, Refusal.UNKNOWN_DOMAIN);
             return;
@@ -353,13 +376,9 @@ final class DomainApi
         final String url = context.publicUrl() != null ? context.publicUrl() :
             exchange.getRequestScheme() + "://" + exchange.getHostAndPort();
         final String host = URI.create(url).getHost();
-        final Map<String, Object> info = new LinkedHashMap<>();
-        info.put("metaverse_name", context.name());
-        info.put("metaverse_nick_name", context.name());
-        info.put("metaverse_url", url);
-        info.put("ice_server_url", (host == null ? exchange.getHostName() : host) + ":" + context.icePort());
-        info.put("metaverse_server_version", Map.of("version-tag", VERSION_TAG));
-        replies.json(exchange, info);
+        final String iceServer = (host == null ? exchange.getHostName() : host) + ":" + context.icePort();
+        replies.json(exchange,
+            new MetaverseInfo(context.name(), context.name(), url, iceServer, Map.of("version-tag", VERSION_TAG)));
     }
 
     private DomainRecord newDomain(
@@ -396,12 +415,6 @@ final class DomainApi
         }
         counters.domains.set(registry.size());
         return true;
-    }
-
-    /** Runs under the registry's lock for the domain, so the engine forgets it in the order the registry does. */
-    void publishRemoved(final UUID id)
-    {
-        commands.publishDomainRemoved(id.getMostSignificantBits(), id.getLeastSignificantBits());
     }
 
     private boolean operator(final HttpServerExchange exchange)

@@ -1,19 +1,17 @@
 package io.switchboard.edge.metaverse;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * One domain as the registry stores it (spec §3.1, without accounts and places): a mutable holder that is decoded,
  * changed and re-encoded under the registry's per-entry lock. Absent values are null, or -1 for numbers.
- * The encoding is versioned so later fields can be appended.
+ * The encoding is little-endian and versioned, so later fields can be appended: a format byte, the fixed fields,
+ * then each text, the key and each list item as an int length (-1 for null) followed by UTF-8 or raw bytes.
  */
 final class DomainRecord
 {
@@ -21,6 +19,9 @@ final class DomainRecord
     private static final int FLAG_TEMPORARY = 1;
     private static final int FLAG_RESTRICTED_SET = 2;
     private static final int FLAG_RESTRICTED = 4;
+    private static final int TEXT_FIELDS = 13;
+    /** Format, two times, flags and four ints. */
+    private static final int FIXED_LENGTH = 1 + 8 + 8 + 1 + 4 * 4;
 
     final UUID id;
     String name;
@@ -69,114 +70,162 @@ final class DomainRecord
 
     byte[] encode()
     {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
-        try (DataOutputStream out = new DataOutputStream(bytes))
+        final byte[][] texts = new byte[TEXT_FIELDS][];
+        int size = FIXED_LENGTH + 4 + (publicKey == null ? 0 : publicKey.length);
+        int i = 0;
+        for (final String text : new String[] {name, apiKey, iceServerAddress, version, protocol, networkAddress,
+            automaticNetworking, description, contactInfo, thumbnail, maturity, restriction, addrOfFirstContact})
         {
-            out.writeByte(FORMAT_V1);
-            out.writeLong(whenCreatedMs);
-            out.writeLong(lastHeartbeatMs);
-            out.writeByte((temporary ? FLAG_TEMPORARY : 0) |
+            texts[i] = text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+            size += 4 + (texts[i] == null ? 0 : texts[i].length);
+            i++;
+        }
+        final byte[][] tagBytes = utf8(tags);
+        final byte[][] imageBytes = utf8(images);
+        size += listLength(tagBytes) + listLength(imageBytes);
+
+        final ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(FORMAT_V1)
+            .putLong(whenCreatedMs)
+            .putLong(lastHeartbeatMs)
+            .put((byte)((temporary ? FLAG_TEMPORARY : 0) |
                 (restricted != null ? FLAG_RESTRICTED_SET : 0) |
-                (Boolean.TRUE.equals(restricted) ? FLAG_RESTRICTED : 0));
-            out.writeInt(networkPort);
-            out.writeInt(capacity);
-            out.writeInt(numUsers);
-            out.writeInt(anonUsers);
-            for (final String value : new String[] {name, apiKey, iceServerAddress, version, protocol, networkAddress,
-                automaticNetworking, description, contactInfo, thumbnail, maturity, restriction, addrOfFirstContact})
-            {
-                writeNullable(out, value);
-            }
-            out.writeShort(publicKey == null ? 0 : publicKey.length);
-            if (publicKey != null)
-            {
-                out.write(publicKey);
-            }
-            writeList(out, tags);
-            writeList(out, images);
-        }
-        catch (final IOException ex)
+                (Boolean.TRUE.equals(restricted) ? FLAG_RESTRICTED : 0)))
+            .putInt(networkPort)
+            .putInt(capacity)
+            .putInt(numUsers)
+            .putInt(anonUsers);
+        for (final byte[] text : texts)
         {
-            throw new UncheckedIOException(ex);
+            putBytes(out, text);
         }
-        return bytes.toByteArray();
+        putBytes(out, publicKey);
+        putList(out, tagBytes);
+        putList(out, imageBytes);
+        return out.array();
     }
 
     static DomainRecord decode(final UUID id, final byte[] encoded)
     {
         final DomainRecord record = new DomainRecord(id);
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded)))
+        final ByteBuffer in = ByteBuffer.wrap(encoded).order(ByteOrder.LITTLE_ENDIAN);
+        try
         {
-            final byte format = in.readByte();
+            final byte format = in.get();
             if (format != FORMAT_V1)
             {
                 throw new IllegalStateException("domain " + id + " stored in unknown format " + format);
             }
-            record.whenCreatedMs = in.readLong();
-            record.lastHeartbeatMs = in.readLong();
-            final int flags = in.readByte();
+            record.whenCreatedMs = in.getLong();
+            record.lastHeartbeatMs = in.getLong();
+            final int flags = in.get();
             record.temporary = (flags & FLAG_TEMPORARY) != 0;
             record.restricted = (flags & FLAG_RESTRICTED_SET) != 0 ? (flags & FLAG_RESTRICTED) != 0 : null;
-            record.networkPort = in.readInt();
-            record.capacity = in.readInt();
-            record.numUsers = in.readInt();
-            record.anonUsers = in.readInt();
-            record.name = readNullable(in);
-            record.apiKey = readNullable(in);
-            record.iceServerAddress = readNullable(in);
-            record.version = readNullable(in);
-            record.protocol = readNullable(in);
-            record.networkAddress = readNullable(in);
-            record.automaticNetworking = readNullable(in);
-            record.description = readNullable(in);
-            record.contactInfo = readNullable(in);
-            record.thumbnail = readNullable(in);
-            record.maturity = readNullable(in);
-            record.restriction = readNullable(in);
-            record.addrOfFirstContact = readNullable(in);
-            final int keyLength = in.readUnsignedShort();
-            record.publicKey = keyLength == 0 ? null : in.readNBytes(keyLength);
-            record.tags = readList(in);
-            record.images = readList(in);
+            record.networkPort = in.getInt();
+            record.capacity = in.getInt();
+            record.numUsers = in.getInt();
+            record.anonUsers = in.getInt();
+            record.name = getText(in);
+            record.apiKey = getText(in);
+            record.iceServerAddress = getText(in);
+            record.version = getText(in);
+            record.protocol = getText(in);
+            record.networkAddress = getText(in);
+            record.automaticNetworking = getText(in);
+            record.description = getText(in);
+            record.contactInfo = getText(in);
+            record.thumbnail = getText(in);
+            record.maturity = getText(in);
+            record.restriction = getText(in);
+            record.addrOfFirstContact = getText(in);
+            record.publicKey = getBytes(in);
+            record.tags = getList(in);
+            record.images = getList(in);
         }
-        catch (final IOException ex)
+        catch (final BufferUnderflowException | IllegalArgumentException ex)
         {
             throw new IllegalStateException("domain " + id + " is stored corrupt", ex);
         }
         return record;
     }
 
-    private static void writeNullable(final DataOutputStream out, final String value) throws IOException
+    /** Length-prefixed bytes; length -1 is null. */
+    private static void putBytes(final ByteBuffer out, final byte[] bytes)
     {
-        out.writeBoolean(value != null);
-        if (value != null)
+        out.putInt(bytes == null ? -1 : bytes.length);
+        if (bytes != null)
         {
-            out.writeUTF(value);
+            out.put(bytes);
         }
     }
 
-    private static String readNullable(final DataInputStream in) throws IOException
+    private static byte[] getBytes(final ByteBuffer in)
     {
-        return in.readBoolean() ? in.readUTF() : null;
+        final int length = in.getInt();
+        if (length < 0)
+        {
+            return null;
+        }
+        if (length > in.remaining())
+        {
+            throw new BufferUnderflowException();
+        }
+        final byte[] bytes = new byte[length];
+        in.get(bytes);
+        return bytes;
     }
 
-    private static void writeList(final DataOutputStream out, final List<String> values) throws IOException
+    private static String getText(final ByteBuffer in)
     {
-        out.writeShort(values.size());
-        for (final String value : values)
+        final byte[] bytes = getBytes(in);
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static byte[][] utf8(final List<String> values)
+    {
+        final byte[][] bytes = new byte[values.size()][];
+        for (int i = 0; i < bytes.length; i++)
         {
-            out.writeUTF(value);
+            bytes[i] = values.get(i).getBytes(StandardCharsets.UTF_8);
+        }
+        return bytes;
+    }
+
+    private static int listLength(final byte[][] values)
+    {
+        int length = 4;
+        for (final byte[] value : values)
+        {
+            length += 4 + value.length;
+        }
+        return length;
+    }
+
+    private static void putList(final ByteBuffer out, final byte[][] values)
+    {
+        out.putInt(values.length);
+        for (final byte[] value : values)
+        {
+            putBytes(out, value);
         }
     }
 
-    private static List<String> readList(final DataInputStream in) throws IOException
+    private static List<String> getList(final ByteBuffer in)
     {
-        final int count = in.readUnsignedShort();
-        final List<String> values = new ArrayList<>(count);
+        final int count = in.getInt();
+        if (count < 0 || count > in.remaining() / 4)
+        {
+            throw new IllegalArgumentException("list of " + count);
+        }
+        final String[] values = new String[count];
         for (int i = 0; i < count; i++)
         {
-            values.add(in.readUTF());
+            values[i] = getText(in);
+            if (values[i] == null)
+            {
+                throw new IllegalArgumentException("null list item");
+            }
         }
-        return List.copyOf(values);
+        return List.of(values);
     }
 }

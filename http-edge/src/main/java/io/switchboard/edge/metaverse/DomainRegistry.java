@@ -10,12 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Consumer;
 
 /**
  * The domains, persisted in a Chronicle Map file of the data dir (domain UUID to an encoded {@link DomainRecord}).
- * Thread-safe: every change is a read-modify-write under the entry's segment lock, and whatever must happen in the
- * same order as the writes (publishing a key into the engine) runs inside that lock.
+ * Thread-safe: every change is a read-modify-write under the entry's segment lock, held for microseconds; nothing
+ * that may wait runs inside it, so IO threads may call it.
  */
 final class DomainRegistry implements AutoCloseable
 {
@@ -76,58 +75,40 @@ final class DomainRegistry implements AutoCloseable
         return refusal[0];
     }
 
-    /** Removes the domain, running {@code whileLocked} before the entry goes; false when there was none. */
-    boolean remove(final UUID id, final Consumer<UUID> whileLocked)
+    /** Removes the domain; false when there was none. */
+    boolean remove(final UUID id)
+    {
+        return map.remove(keyOf(id)) != null;
+    }
+
+    /** Removes the domain if it is temporary and silent since before {@code cutoffMs}; true when it went. */
+    boolean removeIfSilentTemporary(final UUID id, final long cutoffMs)
     {
         final boolean[] removed = {false};
         map.computeIfPresent(keyOf(id), (key, encoded) ->
         {
-            whileLocked.accept(id);
-            removed[0] = true;
-            return null;
+            final DomainRecord record = DomainRecord.decode(id, encoded);
+            removed[0] = record.temporary && record.lastSignOfLifeMs() < cutoffMs;
+            return removed[0] ? null : encoded;
         });
         return removed[0];
     }
 
-    /**
-     * Removes every temporary domain silent since before {@code cutoffMs}, each through {@link #remove}.
-     *
-     * @return how many went
-     */
-    int removeTemporarySilentSince(final long cutoffMs, final Consumer<UUID> whileLocked)
-    {
-        int removed = 0;
-        for (final DomainRecord record : all())
-        {
-            if (record.temporary && record.lastSignOfLifeMs() < cutoffMs)
-            {
-                final boolean[] stillSilent = {false};
-                map.computeIfPresent(keyOf(record.id), (key, encoded) ->
-                {
-                    final DomainRecord current = DomainRecord.decode(record.id, encoded);
-                    stillSilent[0] = current.lastSignOfLifeMs() < cutoffMs;
-                    if (stillSilent[0])
-                    {
-                        whileLocked.accept(record.id);
-                        return null;
-                    }
-                    return encoded;
-                });
-                removed += stillSilent[0] ? 1 : 0;
-            }
-        }
-        return removed;
-    }
-
-    /** A snapshot of every domain, in no particular order. */
+    /** A snapshot of every domain, in no particular order; decoded after each segment's lock is released. */
     List<DomainRecord> all()
     {
-        final List<DomainRecord> records = new ArrayList<>((int)Math.min(map.longSize() + 16, maxDomains));
+        final List<UUID> ids = new ArrayList<>();
+        final List<byte[]> encoded = new ArrayList<>();
         map.forEachEntry(entry ->
         {
-            final UuidKey key = entry.key().get();
-            records.add(DomainRecord.decode(key.toUuid(), entry.value().get()));
+            ids.add(entry.key().get().toUuid());
+            encoded.add(entry.value().getUsing(null));
         });
+        final List<DomainRecord> records = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++)
+        {
+            records.add(DomainRecord.decode(ids.get(i), encoded.get(i)));
+        }
         return records;
     }
 

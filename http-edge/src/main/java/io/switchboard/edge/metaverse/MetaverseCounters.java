@@ -13,7 +13,8 @@ final class MetaverseCounters
     private static final String CREATED = "switchboard_metaverse_domains_created_total";
     private static final String CREATED_HELP = "Domains created, by kind.";
     private static final String REMOVED = "switchboard_metaverse_domains_removed_total";
-    private static final String REMOVED_HELP = "Domains removed: deleted by an operator, or temporary and silent past their TTL.";
+    private static final String REMOVED_HELP =
+        "Domains removed: deleted by an operator, or temporary and silent past their TTL.";
 
     private final Metrics metrics;
     private final AtomicCounter[] failures = new AtomicCounter[Failure.values().length];
@@ -29,7 +30,8 @@ final class MetaverseCounters
         this.metrics = metrics;
         for (final Failure failure : Failure.values())
         {
-            failures[failure.ordinal()] = metrics.counter(FAILURES, "reason=\"" + failure.label() + "\"", FAILURES_HELP);
+            failures[failure.ordinal()] =
+                metrics.counter(FAILURES, "reason=\"" + failure.label() + "\"", FAILURES_HELP);
         }
         createdTemporary = metrics.counter(CREATED, "kind=\"temporary\"", CREATED_HELP);
         createdNamed = metrics.counter(CREATED, "kind=\"named\"", CREATED_HELP);

@@ -1,7 +1,6 @@
 package io.switchboard.edge.metaverse;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.engine.command.DomainKeyCommand;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
 import io.undertow.Handlers;
@@ -18,16 +17,18 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The metaverse domain API listener: {@code HTTP -> route -> read body on the IO thread -> endpoint on a worker ->
- * registry (and, for keys, a command into the engine's ring)}. On start it hands every stored key to the ICE engine
- * before it listens, so a domain's first ICE heartbeat after a restart is verified; a sweeper removes temporary
- * domains silent past their TTL.
+ * The metaverse domain API listener: {@code HTTP -> route -> read body -> endpoint -> registry}, and for key
+ * changes {@code -> command into the engine's ring}. Endpoints that only touch the registry (heartbeats, reads) run
+ * on the IO thread; those that may wait (a full ring, entropy, a scan of every domain) are dispatched to a worker.
+ * On start it hands every stored key to the ICE engine before it listens, so a domain's first ICE heartbeat after
+ * a restart is verified; a sweeper removes temporary domains silent past their TTL.
  */
 public final class MetaverseServer implements AutoCloseable
 {
@@ -36,11 +37,21 @@ public final class MetaverseServer implements AutoCloseable
     private static final int REQUEST_PARSE_TIMEOUT_MS = 10_000;
     private static final int IDLE_TIMEOUT_MS = 60_000;
     private static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** Worker endpoints wait on the ring or a stripe lock now and then, never on the network. */
+    private static final int WORKER_THREADS = 2 * Runtime.getRuntime().availableProcessors();
     private static final long SHUTDOWN_WAIT_MS = 5_000;
     private static final byte[] NO_BODY = new byte[0];
 
+    /** Where an endpoint runs. */
+    private enum Runs
+    {
+        ON_IO_THREAD,
+        ON_WORKER
+    }
+
     private final MetaverseContext context;
     private final DomainRegistry registry;
+    private final EngineKeys engineKeys;
     private final MetaverseCounters counters;
     private final Replies replies;
     private final DomainApi api;
@@ -59,8 +70,9 @@ public final class MetaverseServer implements AutoCloseable
         this.clock = System::currentTimeMillis;
         this.counters = new MetaverseCounters(metrics);
         this.replies = new Replies(json, counters);
+        this.engineKeys = new EngineKeys(commands, counters);
         this.registry = new DomainRegistry(registryFile, context.maxDomains());
-        this.api = new DomainApi(context, registry, commands, json, replies, counters, clock);
+        this.api = new DomainApi(context, registry, engineKeys, json, replies, counters, clock);
         this.sweeper = Executors.newSingleThreadScheduledExecutor(runnable ->
         {
             final Thread thread = new Thread(runnable, "switchboard-metaverse-sweeper");
@@ -69,6 +81,7 @@ public final class MetaverseServer implements AutoCloseable
         });
         this.server = Undertow.builder()
             .addHttpListener(context.port(), context.bindAddress())
+            .setWorkerThreads(WORKER_THREADS)
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long)context.maxBodyBytes())
             .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
             .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, REQUEST_PARSE_TIMEOUT_MS)
@@ -93,7 +106,7 @@ public final class MetaverseServer implements AutoCloseable
         try
         {
             metaverse.sweep();
-            metaverse.publishStoredKeys(commands);
+            metaverse.publishStoredKeys();
             metaverse.server.start();
             final long intervalMs = Math.min(MAX_SWEEP_INTERVAL_MS, context.tempDomainTtlSeconds() * 1000);
             metaverse.sweeper.scheduleWithFixedDelay(metaverse::sweep, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
@@ -113,53 +126,66 @@ public final class MetaverseServer implements AutoCloseable
 
     private RoutingHandler routes()
     {
-        final HttpHandler metaverseInfo = onWorker("metaverse_info", api::metaverseInfo);
+        final HttpHandler metaverseInfo = withoutBody("metaverse_info", Runs.ON_IO_THREAD, api::metaverseInfo);
         return Handlers.routing()
-            .post("/api/v1/domains/temporary", withBody("temporary_create", api::createTemporary))
-            .post("/api/v1/domains", withBody("domain_create", api::createNamed))
-            .get("/api/v1/domains", onWorker("domain_list", api::listDomains))
-            .get("/api/v1/domains/{id}", onWorker("domain_read", api::readDomain))
-            .put("/api/v1/domains/{id}", withBody("heartbeat", api::heartbeat))
-            .delete("/api/v1/domains/{id}", onWorker("domain_delete", api::deleteDomain))
-            .put("/api/v1/domains/{id}/ice_server_address", withBody("ice_server_address", api::setIceServerAddress))
-            .get("/api/v1/domains/{id}/public_key", onWorker("public_key_read", api::readPublicKey))
-            .put("/api/v1/domains/{id}/public_key", withBody("public_key_upload", api::uploadPublicKey))
+            .post("/api/v1/domains/temporary", withBody("temporary_create", Runs.ON_WORKER, api::createTemporary))
+            .post("/api/v1/domains", withBody("domain_create", Runs.ON_WORKER, api::createNamed))
+            .get("/api/v1/domains", withoutBody("domain_list", Runs.ON_WORKER, api::listDomains))
+            .get("/api/v1/domains/{id}", withoutBody("domain_read", Runs.ON_IO_THREAD, api::readDomain))
+            .put("/api/v1/domains/{id}", withBody("heartbeat", Runs.ON_IO_THREAD, api::heartbeat))
+            .delete("/api/v1/domains/{id}", withoutBody("domain_delete", Runs.ON_WORKER, api::deleteDomain))
+            .put("/api/v1/domains/{id}/ice_server_address",
+                withBody("ice_server_address", Runs.ON_IO_THREAD, api::setIceServerAddress))
+            .get("/api/v1/domains/{id}/public_key",
+                withoutBody("public_key_read", Runs.ON_IO_THREAD, api::readPublicKey))
+            .put("/api/v1/domains/{id}/public_key",
+                withBody("public_key_upload", Runs.ON_WORKER, api::uploadPublicKey))
             .get("/api/metaverse_info", metaverseInfo)
             .get("/api/v1/metaverse_info", metaverseInfo)
             .setFallbackHandler(exchange -> replies.failure(exchange, Failure.NO_ROUTE, "Not found"))
             .setInvalidMethodHandler(exchange -> replies.failure(exchange, Failure.BAD_METHOD, "Method not allowed"));
     }
 
-    /** Counts the request and runs the endpoint on a worker thread: registry access may wait for a segment lock. */
-    private HttpHandler onWorker(final String endpoint, final DomainApi.Endpoint handler)
+    /** Counts the request and runs the endpoint where it belongs. */
+    private HttpHandler withoutBody(final String endpoint, final Runs runs, final DomainApi.Endpoint handler)
     {
         final AtomicCounter requests = counters.requests(endpoint);
         return exchange ->
         {
             requests.increment();
-            exchange.dispatch(() -> run(handler, exchange, NO_BODY));
+            run(runs, handler, exchange, NO_BODY);
         };
     }
 
     /**
      * Counts the request, reads its whole body without blocking the IO thread (refusing more than the limit with
-     * 413), then runs the endpoint on a worker thread.
+     * 413), then runs the endpoint where it belongs.
      */
-    private HttpHandler withBody(final String endpoint, final DomainApi.Endpoint handler)
+    private HttpHandler withBody(final String endpoint, final Runs runs, final DomainApi.Endpoint handler)
     {
         final AtomicCounter requests = counters.requests(endpoint);
         final int maxBytes = context.maxBodyBytes();
         return exchange ->
         {
             requests.increment();
-            if (exchange.getRequestContentLength() > maxBytes)
+            final long declared = exchange.getRequestContentLength();
+            if (declared > maxBytes)
             {
                 tooLarge(exchange);
                 return;
             }
             exchange.setMaxEntitySize(maxBytes);
-            exchange.getRequestReceiver().receiveFullBytes(
-                (received, body) -> received.dispatch(() -> run(handler, received, body)),
+            final RequestBody body = new RequestBody(declared);
+            // Chunks, not receiveFullBytes: that one copies byte by byte through a synchronized stream.
+            exchange.getRequestReceiver().receivePartialBytes(
+                (received, chunk, last) ->
+                {
+                    body.append(chunk);
+                    if (last)
+                    {
+                        run(runs, handler, received, body.bytes());
+                    }
+                },
                 (failed, error) ->
                 {
                     if (error instanceof RequestTooBigException)
@@ -182,8 +208,14 @@ public final class MetaverseServer implements AutoCloseable
         replies.failure(exchange, Failure.BODY_TOO_LARGE, "request body exceeds " + context.maxBodyBytes() + " bytes");
     }
 
-    private void run(final DomainApi.Endpoint handler, final HttpServerExchange exchange, final byte[] body)
+    private void run(
+        final Runs runs, final DomainApi.Endpoint handler, final HttpServerExchange exchange, final byte[] body)
     {
+        if (runs == Runs.ON_WORKER && exchange.isInIoThread())
+        {
+            exchange.dispatch(() -> run(runs, handler, exchange, body));
+            return;
+        }
         try
         {
             handler.handle(exchange, body);
@@ -198,15 +230,13 @@ public final class MetaverseServer implements AutoCloseable
         }
     }
 
-    private void publishStoredKeys(final CommandPublisher commands)
+    private void publishStoredKeys()
     {
         for (final DomainRecord record : registry.all())
         {
             if (record.publicKey != null)
             {
-                commands.publishDomainKey(record.id.getMostSignificantBits(), record.id.getLeastSignificantBits(),
-                    DomainKeyCommand.ORIGIN_LOCAL, record.publicKey);
-                counters.keysPublished.increment();
+                engineKeys.publishKey(record.id, record.publicKey);
             }
         }
         counters.domains.set(registry.size());
@@ -218,18 +248,31 @@ public final class MetaverseServer implements AutoCloseable
         try
         {
             final long cutoffMs = clock.getAsLong() - context.tempDomainTtlSeconds() * 1000;
-            final int removed = registry.removeTemporarySilentSince(cutoffMs, api::publishRemoved);
-            if (removed > 0)
+            for (final DomainRecord record : registry.all())
             {
-                counters.removedExpired.getAndAdd(removed);
-                counters.domains.set(registry.size());
+                if (record.temporary && record.lastSignOfLifeMs() < cutoffMs &&
+                    engineKeys.change(record.id, () -> removeSilent(record, cutoffMs)))
+                {
+                    counters.removedExpired.increment();
+                }
             }
+            counters.domains.set(registry.size());
         }
         catch (final RuntimeException ex)
         {
             // A failed sweep must not cancel the next ones.
             LOG.warn("metaverse sweep failed", ex);
         }
+    }
+
+    private boolean removeSilent(final DomainRecord record, final long cutoffMs)
+    {
+        final boolean removed = registry.removeIfSilentTemporary(record.id, cutoffMs);
+        if (removed)
+        {
+            engineKeys.publishRemoved(record.id);
+        }
+        return removed;
     }
 
     @Override
@@ -253,5 +296,32 @@ public final class MetaverseServer implements AutoCloseable
             LOG.warn("metaverse listener did not stop cleanly", ex);
         }
         CloseHelper.quietClose(registry);
+    }
+
+    /** A request body arriving in chunks; sized up front when the request declares its length. */
+    private static final class RequestBody
+    {
+        private byte[] bytes;
+        private int length;
+
+        RequestBody(final long declaredLength)
+        {
+            bytes = new byte[declaredLength > 0 ? (int)declaredLength : 0];
+        }
+
+        void append(final byte[] chunk)
+        {
+            if (length + chunk.length > bytes.length)
+            {
+                bytes = Arrays.copyOf(bytes, Math.max(length + chunk.length, 2 * bytes.length));
+            }
+            System.arraycopy(chunk, 0, bytes, length, chunk.length);
+            length += chunk.length;
+        }
+
+        byte[] bytes()
+        {
+            return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+        }
     }
 }

@@ -9,6 +9,7 @@ import io.undertow.util.HttpString;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * Writes the Iamus envelope (spec §1.2): {@code {"status":"success","data":...}} or
@@ -30,6 +31,10 @@ final class Replies
         }
     }
 
+    record DomainEnvelope(String status, Map<String, Object> data, Object domain)
+    {
+    }
+
     private final ObjectMapper json;
     private final MetaverseCounters counters;
 
@@ -48,6 +53,12 @@ final class Replies
     void success(final HttpServerExchange exchange, final Object data)
     {
         json(exchange, Envelope.success(data));
+    }
+
+    /** Success with {@code data.domain}, and the same domain at top level for legacy callers, as Iamus answers. */
+    void successWithDomain(final HttpServerExchange exchange, final Object domain)
+    {
+        json(exchange, new DomainEnvelope("success", Map.of("domain", domain), domain));
     }
 
     /** Any body as JSON with status 200, for replies beyond the plain envelope. */

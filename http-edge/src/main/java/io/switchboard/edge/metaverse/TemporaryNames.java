@@ -10,19 +10,19 @@ import java.util.concurrent.ThreadLocalRandom;
 final class TemporaryNames
 {
     private static final List<String> COLOURS = List.of(
-        "amaranth", "amber", "aqua", "azure", "beige", "black", "blue", "bronze", "brown", "coral", "crimson", "cyan",
-        "emerald", "fuchsia", "gold", "gray", "green", "indigo", "ivory", "jade", "lavender", "lemon", "lilac", "lime",
-        "magenta", "maroon", "mauve", "mint", "navy", "ochre", "olive", "orange", "orchid", "peach", "pink", "plum",
-        "purple", "red", "rose", "ruby", "saffron", "salmon", "sapphire", "scarlet", "silver", "tan", "teal", "turquoise",
-        "violet", "white", "yellow");
+        "amaranth", "amber", "aqua", "azure", "beige", "black", "blue", "bronze", "brown", "coral", "crimson",
+        "cyan", "emerald", "fuchsia", "gold", "gray", "green", "indigo", "ivory", "jade", "lavender", "lemon",
+        "lilac", "lime", "magenta", "maroon", "mauve", "mint", "navy", "ochre", "olive", "orange", "orchid",
+        "peach", "pink", "plum", "purple", "red", "rose", "ruby", "saffron", "salmon", "sapphire", "scarlet",
+        "silver", "tan", "teal", "turquoise", "violet", "white", "yellow");
     private static final List<String> ANIMALS = List.of(
         "albatross", "antelope", "badger", "bat", "bear", "beaver", "bison", "camel", "cat", "cheetah", "cobra",
-        "crane", "crow", "deer", "dingo", "dolphin", "dove", "eagle", "eel", "elephant", "falcon", "ferret", "finch",
-        "fox", "frog", "gazelle", "gecko", "giraffe", "goat", "goose", "gorilla", "hare", "hawk", "heron", "horse",
-        "ibis", "jackal", "jaguar", "koala", "lemur", "leopard", "lion", "lizard", "llama", "lynx", "marmot", "mole",
-        "moose", "newt", "octopus", "otter", "owl", "panda", "panther", "parrot", "pelican", "penguin", "puffin", "quail",
-        "rabbit", "raven", "seal", "shark", "sloth", "sparrow", "squid", "swan", "tiger", "toucan", "turtle",
-        "walrus", "weasel", "whale", "wolf", "wombat", "yak", "zebra");
+        "crane", "crow", "deer", "dingo", "dolphin", "dove", "eagle", "eel", "elephant", "falcon", "ferret",
+        "finch", "fox", "frog", "gazelle", "gecko", "giraffe", "goat", "goose", "gorilla", "hare", "hawk", "heron",
+        "horse", "ibis", "jackal", "jaguar", "koala", "lemur", "leopard", "lion", "lizard", "llama", "lynx",
+        "marmot", "mole", "moose", "newt", "octopus", "otter", "owl", "panda", "panther", "parrot", "pelican",
+        "penguin", "puffin", "quail", "rabbit", "raven", "seal", "shark", "sloth", "sparrow", "squid", "swan",
+        "tiger", "toucan", "turtle", "walrus", "weasel", "whale", "wolf", "wombat", "yak", "zebra");
 
     private TemporaryNames()
     {

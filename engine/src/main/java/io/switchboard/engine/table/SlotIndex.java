@@ -10,41 +10,46 @@ import net.openhft.chronicle.map.MapEntry;
 import org.agrona.collections.MutableInteger;
 
 /**
- * The pulse rendezvous's key index, off-heap and not persisted: private key to the client's deadline slot, which
- * names the client. Rebuilt from {@link PulseClientTable} at start, so the two can never disagree after a crash.
- * Only the engine's handler thread touches it.
+ * An off-heap index from a fixed-size key to a slot number (an int), not persisted: e.g. a pulse client's private
+ * key or client id to the slot holding its record. Rebuilt from the persisted table at start, so it can never
+ * disagree with it after a crash. Only the engine's handler thread touches it.
  */
-public final class PulseKeyIndex implements AutoCloseable
+public final class SlotIndex<K> implements AutoCloseable
 {
-    private final ChronicleMap<PulseKey, MutableInteger> map;
+    private final ChronicleMap<K, MutableInteger> map;
 
-    public PulseKeyIndex(final long capacity)
+    /**
+     * @param sample     a key, for the constant key size
+     * @param marshaller reads and writes keys
+     */
+    public <M extends SizedReader<K> & SizedWriter<K>> SlotIndex(
+        final String name, final Class<K> keyClass, final K sample, final M marshaller, final long capacity)
     {
         this.map = ChronicleTables.inMemory(
-            ChronicleMapBuilder.of(PulseKey.class, MutableInteger.class)
-                .name("pulse-keys")
+            ChronicleMapBuilder.of(keyClass, MutableInteger.class)
+                .name(name)
                 .entries(capacity)
-                .keyMarshallers(PulseKeyMarshaller.INSTANCE, PulseKeyMarshaller.INSTANCE)
-                .constantKeySizeBySample(new PulseKey())
+                .keyMarshallers(marshaller, marshaller)
+                .constantKeySizeBySample(sample)
                 .valueMarshallers(SlotMarshaller.INSTANCE, SlotMarshaller.INSTANCE)
                 .constantValueSizeBySample(new MutableInteger()));
     }
 
-    /** The key's slot into {@code using}; false when no client holds the key. */
-    public boolean get(final PulseKey key, final MutableInteger using)
+    /** The key's slot into {@code using}; false when the key is not indexed. */
+    public boolean get(final K key, final MutableInteger using)
     {
         return map.getUsing(key, using) != null;
     }
 
-    public boolean contains(final PulseKey key)
+    public boolean contains(final K key)
     {
         return map.containsKey(key);
     }
 
     /** Indexes a new key; false (and no change) when the key is already indexed. */
-    public boolean insert(final PulseKey key, final MutableInteger slot)
+    public boolean insert(final K key, final MutableInteger slot)
     {
-        try (ExternalMapQueryContext<PulseKey, MutableInteger, ?> context = map.queryContext(key))
+        try (ExternalMapQueryContext<K, MutableInteger, ?> context = map.queryContext(key))
         {
             context.updateLock().lock();
             if (context.entry() != null)
@@ -56,12 +61,12 @@ public final class PulseKeyIndex implements AutoCloseable
         }
     }
 
-    public boolean remove(final PulseKey key)
+    public boolean remove(final K key)
     {
-        try (ExternalMapQueryContext<PulseKey, MutableInteger, ?> context = map.queryContext(key))
+        try (ExternalMapQueryContext<K, MutableInteger, ?> context = map.queryContext(key))
         {
             context.updateLock().lock();
-            final MapEntry<PulseKey, MutableInteger> entry = context.entry();
+            final MapEntry<K, MutableInteger> entry = context.entry();
             if (entry == null)
             {
                 return false;

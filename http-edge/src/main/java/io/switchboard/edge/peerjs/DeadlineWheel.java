@@ -1,0 +1,150 @@
+package io.switchboard.edge.peerjs;
+
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The PeerJS deadlines (socket liveness, offline-queue expiry) on one thread, as a hashed wheel: each tick visits
+ * only the bucket of deadlines falling due in it, so the cost follows the deadlines due, never the number of clients.
+ * Any thread may {@link #schedule} a deadline once; only the wheel thread touches it afterwards.
+ */
+final class DeadlineWheel implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(DeadlineWheel.class);
+    private static final int BUCKETS = 1024;
+    static final long NONE = -1;
+
+    /** One deadline; subclasses carry their state so that scheduling allocates nothing but a queue node. */
+    abstract static class Deadline
+    {
+        private long deadlineMs;
+        private Deadline next;
+
+        /**
+         * Runs on the wheel thread once the deadline has passed.
+         *
+         * @return the next deadline (in {@link #nowMs()} time) to be called again then, or {@link #NONE}.
+         */
+        abstract long expire(long nowMs);
+    }
+
+    private final ManyToOneConcurrentLinkedQueue<Deadline> inbox = new ManyToOneConcurrentLinkedQueue<>();
+    private final Deadline[] buckets = new Deadline[BUCKETS];
+    private final long tickMs;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private long processedTick;
+
+    DeadlineWheel(final long tickMs, final String threadName)
+    {
+        this.tickMs = tickMs;
+        this.processedTick = nowMs() / tickMs;
+        this.thread = new Thread(this::run, threadName);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The clock of every deadline: monotonic milliseconds. */
+    static long nowMs()
+    {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+    }
+
+    /** Hands a deadline that is not yet scheduled to the wheel; the queue's publication orders the write. */
+    void schedule(final Deadline deadline, final long deadlineMs)
+    {
+        deadline.deadlineMs = deadlineMs;
+        inbox.offer(deadline);
+    }
+
+    private void run()
+    {
+        while (running)
+        {
+            final long nextTickAtMs = (processedTick + 1) * tickMs;
+            final long waitMs = nextTickAtMs - nowMs();
+            if (waitMs > 0)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(waitMs));
+                continue;
+            }
+            final long now = nowMs();
+            Deadline scheduled;
+            while ((scheduled = inbox.poll()) != null)
+            {
+                place(scheduled);
+            }
+            final long currentTick = now / tickMs;
+            while (processedTick < currentTick && running)
+            {
+                processedTick++;
+                processBucket(now);
+            }
+        }
+    }
+
+    /** Into the bucket of its tick, or of the next tick when that has been processed: never early, at most a tick late. */
+    private void place(final Deadline deadline)
+    {
+        final int index = (int)(Math.max(deadline.deadlineMs / tickMs, processedTick + 1) & (BUCKETS - 1));
+        deadline.next = buckets[index];
+        buckets[index] = deadline;
+    }
+
+    private void processBucket(final long now)
+    {
+        final int index = (int)(processedTick & (BUCKETS - 1));
+        Deadline deadline = buckets[index];
+        buckets[index] = null;
+        while (deadline != null)
+        {
+            final Deadline following = deadline.next;
+            deadline.next = null;
+            if (deadline.deadlineMs > now)
+            {
+                place(deadline);
+            }
+            else
+            {
+                fire(deadline, now);
+            }
+            deadline = following;
+        }
+    }
+
+    private void fire(final Deadline deadline, final long now)
+    {
+        try
+        {
+            final long next = deadline.expire(now);
+            if (next != NONE)
+            {
+                deadline.deadlineMs = next;
+                place(deadline);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("peerjs deadline failed", ex);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        LockSupport.unpark(thread);
+        try
+        {
+            thread.join(5_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.switchboard.edge.peerjs;
+
+import io.switchboard.edge.Options;
+
+import java.util.List;
+
+/**
+ * Configuration of the PeerJS listener, one object: the reference server's options under {@code --peerjs-*} names
+ * with its defaults, plus the limits the reference lacks. Setters return this; {@link #conclude()} validates and
+ * normalises the path before anything is opened.
+ */
+public final class PeerJsContext
+{
+    public static final int DEFAULT_PORT = 9000;
+    public static final String DEFAULT_PATH = "/";
+    public static final String DEFAULT_KEY = "peerjs";
+    public static final long DEFAULT_EXPIRE_TIMEOUT_MS = 5_000;
+    /** The reference CLI's value; its library default is 90 s (spec 1). */
+    public static final long DEFAULT_ALIVE_TIMEOUT_MS = 60_000;
+    public static final int DEFAULT_CONCURRENT_LIMIT = 5_000;
+    /** The reference's {@code ws} maxPayload, 100 MiB. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
+    public static final int DEFAULT_MAX_CONNECTIONS = 200_000;
+    public static final int DEFAULT_MAX_QUEUED_PER_ID = 500;
+    public static final int DEFAULT_MAX_QUEUED = 200_000;
+    public static final long DEFAULT_MAX_SEND_BUFFER_BYTES = 16 * 1024 * 1024;
+    /** Resolution of the expiry and liveness deadlines (the reference sweeps every 300 ms and 1000 ms). */
+    public static final long DEFAULT_TIMER_TICK_MS = 100;
+
+    private String bindAddress = "0.0.0.0";
+    private int port = DEFAULT_PORT;
+    private String path = DEFAULT_PATH;
+    private String key = DEFAULT_KEY;
+    private long expireTimeoutMs = DEFAULT_EXPIRE_TIMEOUT_MS;
+    private long aliveTimeoutMs = DEFAULT_ALIVE_TIMEOUT_MS;
+    private int concurrentLimit = DEFAULT_CONCURRENT_LIMIT;
+    private boolean allowDiscovery;
+    private List<String> corsOrigins = List.of();
+    private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int maxQueuedPerId = DEFAULT_MAX_QUEUED_PER_ID;
+    private int maxQueued = DEFAULT_MAX_QUEUED;
+    private long maxSendBufferBytes = DEFAULT_MAX_SEND_BUFFER_BYTES;
+    private long timerTickMs = DEFAULT_TIMER_TICK_MS;
+
+    public static PeerJsContext of(final Options options)
+    {
+        return new PeerJsContext()
+            .bindAddress(options.get("bind-address"))
+            .port(options.getInt("peerjs-port"))
+            .path(options.get("peerjs-path"))
+            .key(options.get("peerjs-key"))
+            .expireTimeoutMs(options.getLong("peerjs-expire-timeout-ms"))
+            .aliveTimeoutMs(options.getLong("peerjs-alive-timeout-ms"))
+            .concurrentLimit(options.getInt("peerjs-concurrent-limit"))
+            .allowDiscovery(options.getBoolean("peerjs-allow-discovery"))
+            .corsOrigins(options.getAll("peerjs-cors"))
+            .maxFrameBytes(options.getInt("peerjs-max-frame-bytes"))
+            .maxConnections(options.getInt("peerjs-max-connections"))
+            .maxQueuedPerId(options.getInt("peerjs-max-queued-per-id"))
+            .maxQueued(options.getInt("peerjs-max-queued"))
+            .maxSendBufferBytes(options.getLong("peerjs-max-send-buffer-bytes"))
+            .conclude();
+    }
+
+    public PeerJsContext conclude()
+    {
+        requireRange("peerjs port", port, 0, 65_535);
+        if (key == null || key.isEmpty())
+        {
+            throw new IllegalArgumentException("peerjs key must not be empty");
+        }
+        if (path == null || path.isEmpty())
+        {
+            path = DEFAULT_PATH;
+        }
+        path = (path.startsWith("/") ? "" : "/") + path + (path.endsWith("/") ? "" : "/");
+        requireRange("peerjs expire timeout ms", expireTimeoutMs, 1, 86_400_000);
+        requireRange("peerjs alive timeout ms", aliveTimeoutMs, 1, 86_400_000);
+        requireRange("peerjs concurrent limit", concurrentLimit, 1, 100_000_000);
+        requireRange("peerjs max frame bytes", maxFrameBytes, 64, Integer.MAX_VALUE - 8);
+        requireRange("peerjs max connections", maxConnections, 1, 100_000_000);
+        requireRange("peerjs max queued per id", maxQueuedPerId, 1, 100_000_000);
+        requireRange("peerjs max queued", maxQueued, 1, 100_000_000);
+        requireRange("peerjs max send buffer bytes", maxSendBufferBytes, 1024, Long.MAX_VALUE);
+        requireRange("peerjs timer tick ms", timerTickMs, 1, 10_000);
+        for (final String origin : corsOrigins)
+        {
+            if (origin.isEmpty())
+            {
+                throw new IllegalArgumentException("peerjs cors origin must not be empty");
+            }
+        }
+        return this;
+    }
+
+    private static void requireRange(final String name, final long value, final long min, final long max)
+    {
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
+        }
+    }
+
+    public String bindAddress() { return bindAddress; }
+    public PeerJsContext bindAddress(final String value) { bindAddress = value; return this; }
+    public int port() { return port; }
+    public PeerJsContext port(final int value) { port = value; return this; }
+    /** Mount prefix, normalised by {@link #conclude()} to start and end with "/". */
+    public String path() { return path; }
+    public PeerJsContext path(final String value) { path = value; return this; }
+    /** Checked on the WebSocket only, as the reference does. */
+    public String key() { return key; }
+    public PeerJsContext key(final String value) { key = value; return this; }
+    /** Age of an offline queue after which it is dropped and its senders get EXPIRE. */
+    public long expireTimeoutMs() { return expireTimeoutMs; }
+    public PeerJsContext expireTimeoutMs(final long value) { expireTimeoutMs = value; return this; }
+    /** A socket without HEARTBEAT for this long is closed. */
+    public long aliveTimeoutMs() { return aliveTimeoutMs; }
+    public PeerJsContext aliveTimeoutMs(final long value) { aliveTimeoutMs = value; return this; }
+    /** Most registered ids. */
+    public int concurrentLimit() { return concurrentLimit; }
+    public PeerJsContext concurrentLimit(final int value) { concurrentLimit = value; return this; }
+    public boolean allowDiscovery() { return allowDiscovery; }
+    public PeerJsContext allowDiscovery(final boolean value) { allowDiscovery = value; return this; }
+    /** Empty: reflect any Origin; else only these exact origins get Access-Control-Allow-Origin. */
+    public List<String> corsOrigins() { return corsOrigins; }
+    public PeerJsContext corsOrigins(final List<String> value) { corsOrigins = List.copyOf(value); return this; }
+    /** Longer WebSocket messages get close 1009. */
+    public int maxFrameBytes() { return maxFrameBytes; }
+    public PeerJsContext maxFrameBytes(final int value) { maxFrameBytes = value; return this; }
+    /** Most open WebSocket connections, registered or not; more upgrades get 503. */
+    public int maxConnections() { return maxConnections; }
+    public PeerJsContext maxConnections(final int value) { maxConnections = value; return this; }
+    /** Most messages waiting for one offline id. */
+    public int maxQueuedPerId() { return maxQueuedPerId; }
+    public PeerJsContext maxQueuedPerId(final int value) { maxQueuedPerId = value; return this; }
+    /** Most messages waiting for offline ids, all together. */
+    public int maxQueued() { return maxQueued; }
+    public PeerJsContext maxQueued(final int value) { maxQueued = value; return this; }
+    /** A socket whose unsent frames exceed this is closed as a slow consumer. */
+    public long maxSendBufferBytes() { return maxSendBufferBytes; }
+    public PeerJsContext maxSendBufferBytes(final long value) { maxSendBufferBytes = value; return this; }
+    public long timerTickMs() { return timerTickMs; }
+    public PeerJsContext timerTickMs(final long value) { timerTickMs = value; return this; }
+}

@@ -1,0 +1,128 @@
+package io.switchboard.edge.peerjs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.engine.metrics.Metrics;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.ExchangeCompletionListener;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.spi.WebSocketHttpExchange;
+import org.xnio.Options;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The PeerJS listener, a drop-in for {@code peer@1.0.2}: {@code HTTP -> upgrade on {path}peerjs ? WebSocket ->
+ * Realm : PeerJsHttpApi}. All PeerJS state lives in the {@link Realm}; the engine is not involved. Work stays on
+ * Undertow's IO threads: nothing here blocks.
+ */
+public final class PeerJsServer implements AutoCloseable
+{
+    public static final String LISTENER = "peerjs";
+    private static final int MAX_HEADER_BYTES = 16 * 1024;
+    private static final int ACCEPT_BACKLOG = 4096;
+    /** The API reads no bodies; a larger one is refused rather than drained. */
+    private static final long MAX_BODY_BYTES = 64 * 1024;
+
+    private final PeerJsContext context;
+    private final PeerJsCounters counters;
+    private final DeadlineWheel wheel;
+    private final Realm realm;
+    private final HttpHandler websocket;
+    private final HttpHandler api;
+    private final String websocketPath;
+    private final Undertow server;
+
+    private PeerJsServer(final PeerJsContext context, final Metrics metrics, final ObjectMapper json)
+    {
+        this.context = context;
+        this.counters = new PeerJsCounters(metrics);
+        this.wheel = new DeadlineWheel(context.timerTickMs(), "switchboard-peerjs-deadlines");
+        this.realm = new Realm(context, counters, wheel);
+        this.api = new PeerJsHttpApi(context, realm, counters, json);
+        this.websocket = new WebSocketProtocolHandshakeHandler(this::onConnect, api);
+        this.websocketPath = context.path() + "peerjs";
+        this.server = Undertow.builder()
+            .addHttpListener(context.port(), context.bindAddress())
+            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, MAX_BODY_BYTES)
+            .setSocketOption(Options.BACKLOG, ACCEPT_BACKLOG)
+            .setHandler(this::route)
+            .build();
+    }
+
+    /** Listens on {@code --peerjs-port}. */
+    public static PeerJsServer start(final PeerJsContext context, final Metrics metrics, final ObjectMapper json)
+    {
+        final PeerJsServer peerjs = new PeerJsServer(context, metrics, json);
+        try
+        {
+            peerjs.server.start();
+        }
+        catch (final RuntimeException ex)
+        {
+            peerjs.wheel.close();
+            throw ex;
+        }
+        return peerjs;
+    }
+
+    public int port()
+    {
+        return ((InetSocketAddress)server.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    /** Upgrades go to the WebSocket path only (elsewhere 400, as {@code ws} answers); the rest is HTTP API. */
+    private void route(final HttpServerExchange exchange) throws Exception
+    {
+        final String upgrade = exchange.getRequestHeaders().getFirst(Headers.UPGRADE);
+        if (upgrade == null || !"websocket".equalsIgnoreCase(upgrade))
+        {
+            api.handleRequest(exchange);
+        }
+        else if (!exchange.getRequestPath().equals(websocketPath))
+        {
+            PeerJsHttpApi.send(exchange, 400, "text/plain; charset=utf-8", "Bad Request");
+        }
+        else if (realm.openSockets() >= context.maxConnections())
+        {
+            counters.httpTooManyConnections.increment();
+            PeerJsHttpApi.send(exchange, 503, "text/plain; charset=utf-8", "Too many connections");
+        }
+        else
+        {
+            exchange.addExchangeCompleteListener(PeerJsServer::forgetHeaders);
+            websocket.handleRequest(exchange);
+        }
+    }
+
+    /** Undertow keeps an upgraded exchange for the socket's life: its headers are dead weight by then. */
+    private static void forgetHeaders(final HttpServerExchange exchange, final ExchangeCompletionListener.NextListener next)
+    {
+        exchange.getRequestHeaders().clear();
+        exchange.getResponseHeaders().clear();
+        next.proceed();
+    }
+
+    private void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
+    {
+        final PeerSocket socket = new PeerSocket(channel, realm, DeadlineWheel.nowMs());
+        channel.addCloseTask(closed -> realm.disconnected(socket));
+        channel.getReceiveSetter().set(new MessageReader(socket, realm, context.maxFrameBytes()));
+        final WsQuery query = WsQuery.parse(exchange.getQueryString());
+        realm.connect(socket, query.id(), query.token(), query.key());
+        channel.resumeReceives();
+    }
+
+    @Override
+    public void close()
+    {
+        server.stop();
+        wheel.close();
+    }
+}

@@ -1,0 +1,407 @@
+package io.switchboard.edge.peerjs;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The PeerJS state rules (spec 3): admission, relaying with the offline queue, EXPIRE, LEAVE and disconnects. Ids
+ * live in a concurrent map of {@link IdSlot}s; everything about one id happens under that slot's monitor, and no
+ * thread holds two slots at once. Callers are Undertow's IO threads (one per connection at a time, so frames from
+ * one socket are handled in order) and the deadline wheel.
+ */
+final class Realm
+{
+    private final PeerJsContext context;
+    private final PeerJsCounters counters;
+    private final DeadlineWheel wheel;
+    private final SignalFrame codec;
+    private final ConcurrentHashMap<String, IdSlot> slots = new ConcurrentHashMap<>();
+    private final AtomicInteger registered = new AtomicInteger();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicInteger openSockets = new AtomicInteger();
+    private final AtomicLong registrations = new AtomicLong();
+
+    Realm(final PeerJsContext context, final PeerJsCounters counters, final DeadlineWheel wheel)
+    {
+        this.context = context;
+        this.counters = counters;
+        this.wheel = wheel;
+        this.codec = new SignalFrame(context.maxFrameBytes());
+    }
+
+    PeerJsCounters counters()
+    {
+        return counters;
+    }
+
+    long aliveTimeoutMs()
+    {
+        return context.aliveTimeoutMs();
+    }
+
+    long maxSendBufferBytes()
+    {
+        return context.maxSendBufferBytes();
+    }
+
+    int openSockets()
+    {
+        return openSockets.get();
+    }
+
+    /** A new WebSocket: starts its liveness deadline, then runs admission (spec 3.2) on its query parameters. */
+    void connect(final PeerSocket socket, final String id, final String token, final String key)
+    {
+        openSockets.incrementAndGet();
+        counters.openConnections.increment();
+        counters.connectionsOpened.increment();
+        wheel.schedule(socket, socket.lastHeartbeatMs + context.aliveTimeoutMs());
+        admit(socket, id, token, key);
+    }
+
+    private void admit(final PeerSocket socket, final String id, final String token, final String key)
+    {
+        if (isEmpty(id) || isEmpty(token) || isEmpty(key))
+        {
+            counters.refusedNoParameters.increment();
+            socket.sendAndClose(SignalFrame.NO_PARAMETERS);
+            return;
+        }
+        if (!key.equals(context.key()))
+        {
+            counters.refusedInvalidKey.increment();
+            socket.sendAndClose(SignalFrame.INVALID_KEY);
+            return;
+        }
+        while (true)
+        {
+            final IdSlot slot = slots.computeIfAbsent(id, IdSlot::new);
+            final PeerSocket displaced;
+            synchronized (slot)
+            {
+                if (slot.retired)
+                {
+                    continue;
+                }
+                final Client current = slot.client;
+                if (current != null && !current.token.equals(token))
+                {
+                    counters.refusedIdTaken.increment();
+                    socket.sendAndClose(SignalFrame.ID_TAKEN);
+                    return;
+                }
+                if (current == null && registered.incrementAndGet() > context.concurrentLimit())
+                {
+                    registered.decrementAndGet();
+                    retireIfEmpty(slot);
+                    counters.refusedConcurrentLimit.increment();
+                    socket.sendAndClose(SignalFrame.CONCURRENT_LIMIT);
+                    return;
+                }
+                final Client client = current == null ?
+                    new Client(id, token, socket, registrations.incrementAndGet(), SignalFrame.quoted(id)) :
+                    new Client(id, token, socket, current.sequence, current.quotedId);
+                displaced = current == null ? null : current.socket;
+                if (displaced != null)
+                {
+                    displaced.client = null;
+                    counters.admittedTakeover.increment();
+                }
+                else
+                {
+                    counters.registeredClients.increment();
+                    counters.admittedOpen.increment();
+                }
+                slot.client = client;
+                socket.client = client;
+                socket.send(SignalFrame.OPEN);
+                drain(slot, socket);
+            }
+            if (displaced != null && displaced != socket)
+            {
+                displaced.close(counters.closedTakenOver);
+            }
+            return;
+        }
+    }
+
+    /** OPEN is out; the queued messages follow it, before any later relay, since the caller holds the slot. */
+    private void drain(final IdSlot slot, final PeerSocket socket)
+    {
+        final OfflineQueue queue = slot.queue;
+        if (queue == null)
+        {
+            return;
+        }
+        slot.queue = null;
+        for (final byte[] frame : queue.frames())
+        {
+            socket.send(frame);
+            counters.relayDelivered.increment();
+        }
+        queued.addAndGet(-queue.size());
+        counters.queuedMessages.getAndAdd(-queue.size());
+    }
+
+    /** One complete client message, text or binary, as UTF-8 JSON in {@code bytes[0, length)}. */
+    void onMessage(final PeerSocket socket, final byte[] bytes, final int length)
+    {
+        final SignalFrame.Parsed frame = codec.parse(bytes, length);
+        if (frame.kind() != SignalFrame.Kind.ACTED_ON)
+        {
+            (frame.kind() == SignalFrame.Kind.INVALID ? counters.framesInvalid : counters.framesIgnored).increment();
+            return;
+        }
+        final Client client = socket.client;
+        if (client == null)
+        {
+            counters.framesUnregistered.increment();
+            return;
+        }
+        final MessageType type = frame.type();
+        counters.frames(type).increment();
+        if (type == MessageType.HEARTBEAT)
+        {
+            socket.lastHeartbeatMs = DeadlineWheel.nowMs();
+            return;
+        }
+        final String dst = frame.dst();
+        if (dst == null)
+        {
+            if (type == MessageType.LEAVE)
+            {
+                deregister(socket, client);
+            }
+            else
+            {
+                counters.relayDroppedNoDst.increment();
+            }
+            return;
+        }
+        if (!SignalFrame.isId(dst))
+        {
+            counters.relayDroppedNoDst.increment();
+            return;
+        }
+        final byte[] out = SignalFrame.relay(type, client.quotedId, SignalFrame.quoted(dst),
+            bytes, frame.payloadStart(), frame.payloadEnd());
+        deliver(type, client.id, client.quotedId, dst, out);
+    }
+
+    /**
+     * Routes one frame to {@code dst}: sent when it is connected, queued when it is not and the type is queued,
+     * else dropped. When dst is registered but its socket cannot take the frame, dst is forgotten and the sender
+     * gets LEAVE from dst, as the reference does.
+     */
+    private void deliver(
+        final MessageType type, final String src, final byte[] srcQuoted, final String dst, final byte[] frame)
+    {
+        while (true)
+        {
+            final IdSlot slot = type.queued ? slots.computeIfAbsent(dst, IdSlot::new) : slots.get(dst);
+            if (slot == null)
+            {
+                counters.relayDroppedOffline.increment();
+                return;
+            }
+            final Client failed;
+            synchronized (slot)
+            {
+                if (slot.retired)
+                {
+                    continue;
+                }
+                final Client client = slot.client;
+                if (client == null)
+                {
+                    if (type.queued)
+                    {
+                        enqueue(slot, src, frame);
+                    }
+                    else
+                    {
+                        counters.relayDroppedOffline.increment();
+                        retireIfEmpty(slot);
+                    }
+                    return;
+                }
+                if (client.socket.send(frame))
+                {
+                    counters.relayDelivered.increment();
+                    return;
+                }
+                counters.relayDeliveryFailed.increment();
+                unregister(slot, client);
+                failed = client;
+            }
+            failed.socket.close(null);
+            deliver(MessageType.LEAVE, dst, failed.quotedId, src,
+                SignalFrame.notice(MessageType.LEAVE, failed.quotedId, srcQuoted));
+            return;
+        }
+    }
+
+    private void enqueue(final IdSlot slot, final String src, final byte[] frame)
+    {
+        OfflineQueue queue = slot.queue;
+        if (queue != null && queue.size() >= context.maxQueuedPerId() || !reserveQueued())
+        {
+            counters.relayDroppedQueueFull.increment();
+            retireIfEmpty(slot);
+            return;
+        }
+        if (queue == null)
+        {
+            queue = new OfflineQueue(this, slot);
+            slot.queue = queue;
+            wheel.schedule(queue, DeadlineWheel.nowMs() + context.expireTimeoutMs());
+        }
+        queue.add(src, frame);
+        counters.queuedMessages.increment();
+        counters.relayQueued.increment();
+    }
+
+    private boolean reserveQueued()
+    {
+        if (queued.incrementAndGet() > context.maxQueued())
+        {
+            queued.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** The queue's deadline: drop it whole and send one EXPIRE per sender (spec 3.4), unless it was drained. */
+    void expire(final OfflineQueue queue)
+    {
+        final IdSlot slot = queue.slot;
+        final Set<String> sources;
+        synchronized (slot)
+        {
+            if (slot.queue != queue)
+            {
+                return;
+            }
+            slot.queue = null;
+            retireIfEmpty(slot);
+            sources = queue.distinctSources();
+        }
+        queued.addAndGet(-queue.size());
+        counters.queuedMessages.getAndAdd(-queue.size());
+        counters.queuesExpired.increment();
+        final byte[] dstQuoted = SignalFrame.quoted(slot.id);
+        for (final String src : sources)
+        {
+            counters.expireSent.increment();
+            deliver(MessageType.EXPIRE, slot.id, dstQuoted, src,
+                SignalFrame.notice(MessageType.EXPIRE, dstQuoted, SignalFrame.quoted(src)));
+        }
+    }
+
+    /** LEAVE without dst: the sender gives up its id; the socket stays open but speaks for nobody. */
+    private void deregister(final PeerSocket socket, final Client client)
+    {
+        final IdSlot slot = slots.get(client.id);
+        if (slot == null)
+        {
+            return;
+        }
+        synchronized (slot)
+        {
+            if (slot.client == client)
+            {
+                unregister(slot, client);
+                counters.leaveDeregistered.increment();
+            }
+        }
+        socket.client = null;
+    }
+
+    /** The socket is closed: if it still holds its id, the id is free at once; nothing is sent to anyone. */
+    void disconnected(final PeerSocket socket)
+    {
+        socket.closed();
+        openSockets.decrementAndGet();
+        counters.openConnections.decrement();
+        counters.connectionsClosed.increment();
+        final Client client = socket.client;
+        if (client == null)
+        {
+            return;
+        }
+        final IdSlot slot = slots.get(client.id);
+        if (slot == null)
+        {
+            return;
+        }
+        synchronized (slot)
+        {
+            if (slot.client == client)
+            {
+                unregister(slot, client);
+            }
+        }
+    }
+
+    private void unregister(final IdSlot slot, final Client client)
+    {
+        slot.client = null;
+        client.socket.client = null;
+        registered.decrementAndGet();
+        counters.registeredClients.decrement();
+        retireIfEmpty(slot);
+    }
+
+    private void retireIfEmpty(final IdSlot slot)
+    {
+        if (slot.client == null && slot.queue == null && !slot.retired)
+        {
+            slot.retired = true;
+            slots.remove(slot.id, slot);
+        }
+    }
+
+    /** Whether an id is registered now: generated ids must not be (spec 2). */
+    boolean isRegistered(final String id)
+    {
+        final IdSlot slot = slots.get(id);
+        if (slot == null)
+        {
+            return false;
+        }
+        synchronized (slot)
+        {
+            return slot.client != null;
+        }
+    }
+
+    /** Every registered id in registration order, for {@code GET /{key}/peers}. */
+    List<String> registeredIds()
+    {
+        final List<Client> clients = new ArrayList<>();
+        for (final IdSlot slot : slots.values())
+        {
+            synchronized (slot)
+            {
+                if (slot.client != null)
+                {
+                    clients.add(slot.client);
+                }
+            }
+        }
+        clients.sort(Comparator.comparingLong(client -> client.sequence));
+        final List<String> ids = new ArrayList<>(clients.size());
+        clients.forEach(client -> ids.add(client.id));
+        return ids;
+    }
+
+    private static boolean isEmpty(final String value)
+    {
+        return value == null || value.isEmpty();
+    }
+}

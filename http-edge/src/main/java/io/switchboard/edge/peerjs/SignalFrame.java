@@ -1,0 +1,211 @@
+package io.switchboard.edge.peerjs;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The PeerJS signaling codec on Jackson's streaming API: reads a client frame's {@code type}, {@code dst} and the
+ * byte span of {@code payload} without building a tree, and writes the relayed frame
+ * {@code {"type","src","dst","payload"}} in that key order, keys whose value is undefined left out (spec 3.3). The
+ * payload is copied byte for byte.
+ */
+final class SignalFrame
+{
+    /** What {@link #parse} found; {@link #INVALID} and {@link #IGNORED} carry nothing. */
+    enum Kind
+    {
+        /** Not JSON, or JSON that is not an object: the reference crashes or stalls on some of these (spec 3.8). */
+        INVALID,
+        /** An object whose type the server does not act on. */
+        IGNORED,
+        ACTED_ON
+    }
+
+    /**
+     * One parsed client frame.
+     *
+     * @param kind         see {@link Kind}.
+     * @param type         set when {@code kind} is {@link Kind#ACTED_ON}.
+     * @param dst          the destination id, or null when absent or falsy in JavaScript terms.
+     * @param payloadStart offset of the payload value, or -1 when there is none.
+     * @param payloadEnd   offset just after the payload value.
+     */
+    record Parsed(Kind kind, MessageType type, String dst, int payloadStart, int payloadEnd)
+    {
+        static final Parsed INVALID = new Parsed(Kind.INVALID, null, null, -1, -1);
+        static final Parsed IGNORED = new Parsed(Kind.IGNORED, null, null, -1, -1);
+    }
+
+    static final byte[] OPEN = ascii("{\"type\":\"OPEN\"}");
+    static final byte[] NO_PARAMETERS =
+        error("ERROR", "No id, token, or key supplied to websocket server");
+    static final byte[] INVALID_KEY = error("ERROR", "Invalid key provided");
+    static final byte[] ID_TAKEN = error("ID-TAKEN", "ID is taken");
+    static final byte[] CONCURRENT_LIMIT = error("ERROR", "Server has reached its concurrent user limit");
+
+    private static final byte[] SRC = ascii(",\"src\":");
+    private static final byte[] DST = ascii(",\"dst\":");
+    private static final byte[] PAYLOAD = ascii(",\"payload\":");
+    /** A dst given as a non-string truthy value (a number, object...): no id can equal it, the frame is dropped. */
+    private static final String NOT_AN_ID = new String("not an id");
+
+    private final JsonFactory factory;
+
+    SignalFrame(final int maxFrameBytes)
+    {
+        factory = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                .maxStringLength(Math.max(maxFrameBytes, StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
+                .maxDocumentLength(maxFrameBytes + 1L)
+                .build())
+            .build();
+    }
+
+    /** Reads one client frame, UTF-8 JSON in {@code bytes[0, length)}; never throws on bad input. */
+    Parsed parse(final byte[] bytes, final int length)
+    {
+        try (JsonParser parser = factory.createParser(bytes, 0, length))
+        {
+            if (parser.nextToken() != JsonToken.START_OBJECT)
+            {
+                return Parsed.INVALID;
+            }
+            String type = null;
+            boolean typeIsString = false;
+            String dst = null;
+            int payloadStart = -1;
+            int payloadEnd = -1;
+            while (parser.nextToken() == JsonToken.FIELD_NAME)
+            {
+                final String field = parser.currentName();
+                final JsonToken value = parser.nextToken();
+                switch (field)
+                {
+                    case "type" ->
+                    {
+                        typeIsString = value == JsonToken.VALUE_STRING;
+                        type = typeIsString ? parser.getText() : null;
+                        parser.skipChildren();
+                    }
+                    case "dst" -> dst = dstOf(parser, value);
+                    case "payload" ->
+                    {
+                        payloadStart = (int)parser.currentTokenLocation().getByteOffset();
+                        if (value.isStructStart())
+                        {
+                            parser.skipChildren();
+                        }
+                        else
+                        {
+                            parser.finishToken();
+                        }
+                        payloadEnd = (int)parser.currentLocation().getByteOffset();
+                    }
+                    default -> parser.skipChildren();
+                }
+            }
+            if (parser.nextToken() != null)
+            {
+                return Parsed.INVALID;
+            }
+            final MessageType messageType = typeIsString ? MessageType.of(type) : null;
+            return messageType == null ? Parsed.IGNORED :
+                new Parsed(Kind.ACTED_ON, messageType, dst, payloadStart, payloadEnd);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return Parsed.INVALID;
+        }
+    }
+
+    /** JavaScript truthiness: null, false, 0 and "" count as no dst. */
+    private static String dstOf(final JsonParser parser, final JsonToken value) throws IOException
+    {
+        switch (value)
+        {
+            case VALUE_STRING:
+                final String text = parser.getText();
+                return text.isEmpty() ? null : text;
+            case VALUE_NULL:
+            case VALUE_FALSE:
+                return null;
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return parser.getDoubleValue() == 0 ? null : NOT_AN_ID;
+            default:
+                parser.skipChildren();
+                return NOT_AN_ID;
+        }
+    }
+
+    static boolean isId(final String dst)
+    {
+        return dst != null && dst != NOT_AN_ID;
+    }
+
+    /** {@code "id"} as JSON, UTF-8: what a client's frames carry as {@code src}. */
+    static byte[] quoted(final String id)
+    {
+        final byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(id);
+        final byte[] quoted = new byte[escaped.length + 2];
+        quoted[0] = '"';
+        System.arraycopy(escaped, 0, quoted, 1, escaped.length);
+        quoted[quoted.length - 1] = '"';
+        return quoted;
+    }
+
+    /** The relayed frame; {@code payload} is left out when {@code payloadStart < 0}. */
+    static byte[] relay(
+        final MessageType type,
+        final byte[] srcQuoted,
+        final byte[] dstQuoted,
+        final byte[] in,
+        final int payloadStart,
+        final int payloadEnd)
+    {
+        final int payloadLength = payloadStart < 0 ? 0 : PAYLOAD.length + payloadEnd - payloadStart;
+        final byte[] out = new byte[type.frameStart.length + SRC.length + srcQuoted.length +
+            DST.length + dstQuoted.length + payloadLength + 1];
+        int at = put(out, 0, type.frameStart);
+        at = put(out, at, SRC);
+        at = put(out, at, srcQuoted);
+        at = put(out, at, DST);
+        at = put(out, at, dstQuoted);
+        if (payloadStart >= 0)
+        {
+            at = put(out, at, PAYLOAD);
+            System.arraycopy(in, payloadStart, out, at, payloadEnd - payloadStart);
+            at += payloadEnd - payloadStart;
+        }
+        out[at] = '}';
+        return out;
+    }
+
+    /** {@code {"type":TYPE,"src":src,"dst":dst}}: what the server itself sends as LEAVE and EXPIRE. */
+    static byte[] notice(final MessageType type, final byte[] srcQuoted, final byte[] dstQuoted)
+    {
+        return relay(type, srcQuoted, dstQuoted, null, -1, -1);
+    }
+
+    private static int put(final byte[] out, final int at, final byte[] part)
+    {
+        System.arraycopy(part, 0, out, at, part.length);
+        return at + part.length;
+    }
+
+    private static byte[] error(final String type, final String message)
+    {
+        return ascii("{\"type\":\"" + type + "\",\"payload\":{\"msg\":\"" + message + "\"}}");
+    }
+
+    private static byte[] ascii(final String text)
+    {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,218 @@
+package io.switchboard.edge.metaverse;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The persisted registry on its own, with explicit times instead of a clock. */
+class DomainRegistryTest
+{
+    private static final long DAY_MS = 86_400_000L;
+    private static final long T0 = 1_700_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private static DomainRecord domain(final boolean temporary, final long createdMs)
+    {
+        final DomainRecord record = new DomainRecord(UUID.randomUUID());
+        record.name = "amber-lion";
+        record.apiKey = UUID.randomUUID().toString();
+        record.temporary = temporary;
+        record.whenCreatedMs = createdMs;
+        return record;
+    }
+
+    private static DomainRecord everyField()
+    {
+        final DomainRecord record = domain(true, T0);
+        record.publicKey = new byte[294];
+        record.publicKey[0] = 0x30;
+        record.iceServerAddress = "203.0.113.7";
+        record.version = "2022.1.0";
+        record.protocol = "c2ln";
+        record.networkAddress = "198.51.100.4";
+        record.networkPort = 40102;
+        record.automaticNetworking = "full";
+        record.restricted = false;
+        record.numUsers = 3;
+        record.anonUsers = 1;
+        record.capacity = 10;
+        record.description = "a domain — with UTF-8";
+        record.contactInfo = "ops@example.org";
+        record.thumbnail = "http://example.org/t.png";
+        record.maturity = "teen";
+        record.restriction = "acl";
+        record.tags = List.of("music", "art");
+        record.images = List.of("http://example.org/1.png");
+        record.addrOfFirstContact = "127.0.0.1:5555";
+        record.lastHeartbeatMs = T0 + 1;
+        return record;
+    }
+
+    @Test
+    void recordSurvivesEncodeAndDecodeWithEveryField()
+    {
+        final DomainRecord record = everyField();
+        final DomainRecord decoded = DomainRecord.decode(record.id, record.encode());
+        assertArrayEquals(record.encode(), decoded.encode());
+        assertEquals("a domain — with UTF-8", decoded.description);
+        assertEquals(Boolean.FALSE, decoded.restricted);
+        assertEquals(List.of("music", "art"), decoded.tags);
+
+        final DomainRecord sparse = domain(false, T0);
+        final DomainRecord sparseDecoded = DomainRecord.decode(sparse.id, sparse.encode());
+        assertNull(sparseDecoded.restricted);
+        assertNull(sparseDecoded.publicKey);
+        assertEquals(-1, sparseDecoded.networkPort);
+        assertFalse(sparseDecoded.temporary);
+    }
+
+    @Test
+    void largestRecordTheFieldLimitsAllowIsStored()
+    {
+        final DomainRecord record = everyField();
+        final String longText = "\u20ac".repeat(DomainFields.MAX_TEXT_CHARS);
+        final String shortText = "\u20ac".repeat(DomainFields.MAX_SHORT_CHARS);
+        record.description = longText;
+        record.contactInfo = longText;
+        record.thumbnail = longText;
+        record.version = shortText;
+        record.protocol = shortText;
+        record.networkAddress = shortText;
+        record.automaticNetworking = shortText;
+        record.iceServerAddress = shortText;
+        record.publicKey = new byte[550];
+        record.tags =
+            Collections.nCopies(DomainFields.MAX_LIST_ITEMS, "\u20ac".repeat(DomainFields.MAX_LIST_ITEM_CHARS));
+        record.images = record.tags;
+        try (DomainRegistry registry = new DomainRegistry(dir.resolve("domains.cm3"), 64))
+        {
+            assertTrue(registry.insert(record));
+            assertArrayEquals(record.encode(), registry.get(record.id).encode());
+        }
+    }
+
+    @Test
+    void updateRunsUnderTheLockAndWritesOnlyWhenAccepted()
+    {
+        try (DomainRegistry registry = new DomainRegistry(dir.resolve("domains.cm3"), 64))
+        {
+            final DomainRecord record = domain(true, T0);
+            assertTrue(registry.insert(record));
+            assertSame(Refusal.UNKNOWN_DOMAIN, registry.update(UUID.randomUUID(), r -> null));
+
+            assertSame(Refusal.NOT_AUTHORIZED, registry.update(record.id, r ->
+            {
+                r.numUsers = 7;
+                return Refusal.NOT_AUTHORIZED;
+            }));
+            assertEquals(0, registry.get(record.id).numUsers, "a refused update writes nothing");
+
+            assertNull(registry.update(record.id, r ->
+            {
+                r.numUsers = 7;
+                return null;
+            }));
+            assertEquals(7, registry.get(record.id).numUsers);
+        }
+    }
+
+    @Test
+    void silentTemporaryDomainsGoAfterTheirTtlAndNamedOnesStay()
+    {
+        try (DomainRegistry registry = new DomainRegistry(dir.resolve("domains.cm3"), 64))
+        {
+            final DomainRecord silent = domain(true, T0);
+            final DomainRecord heartbeating = domain(true, T0);
+            heartbeating.lastHeartbeatMs = T0 + 6 * DAY_MS;
+            final DomainRecord named = domain(false, T0);
+            final DomainRecord young = domain(true, T0 + 5 * DAY_MS);
+            for (final DomainRecord record : List.of(silent, heartbeating, named, young))
+            {
+                assertTrue(registry.insert(record));
+            }
+
+            final long ttlMs = 7 * DAY_MS;
+            final long cutoffMs = T0 + 8 * DAY_MS - ttlMs;
+            assertTrue(registry.removeIfSilentTemporary(silent.id, cutoffMs));
+            assertFalse(registry.removeIfSilentTemporary(heartbeating.id, cutoffMs), "a heartbeat restarts the TTL");
+            assertFalse(registry.removeIfSilentTemporary(young.id, cutoffMs));
+            assertFalse(registry.removeIfSilentTemporary(named.id, T0 + 100 * DAY_MS), "named domains never expire");
+            assertFalse(registry.removeIfSilentTemporary(silent.id, cutoffMs), "already gone");
+            assertNull(registry.get(silent.id));
+            assertEquals(3, registry.size());
+
+            final long laterCutoffMs = T0 + 14 * DAY_MS - ttlMs;
+            assertTrue(registry.removeIfSilentTemporary(heartbeating.id, laterCutoffMs));
+            assertTrue(registry.removeIfSilentTemporary(young.id, laterCutoffMs));
+            assertEquals(named.id, registry.all().get(0).id);
+        }
+    }
+
+    @Test
+    void removeReportsWhetherTheDomainWasThere()
+    {
+        try (DomainRegistry registry = new DomainRegistry(dir.resolve("domains.cm3"), 64))
+        {
+            final DomainRecord record = domain(false, T0);
+            registry.insert(record);
+            assertTrue(registry.remove(record.id));
+            assertFalse(registry.remove(record.id));
+            assertNull(registry.get(record.id));
+        }
+    }
+
+    @Test
+    void reopenedRegistryHoldsEveryDomain()
+    {
+        final DomainRecord record = everyField();
+        try (DomainRegistry registry = new DomainRegistry(dir.resolve("domains.cm3"), 64))
+        {
+            registry.insert(record);
+        }
+        try (DomainRegistry reopened = new DomainRegistry(dir.resolve("domains.cm3"), 64))
+        {
+            assertArrayEquals(record.encode(), reopened.get(record.id).encode());
+        }
+    }
+
+    @Test
+    void insertBeyondTheCapacityIsRefused()
+    {
+        try (DomainRegistry registry = new DomainRegistry(dir.resolve("domains.cm3"), 16))
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                assertTrue(registry.insert(domain(true, T0)));
+            }
+            assertFalse(registry.insert(domain(true, T0)));
+            assertEquals(16, registry.size());
+        }
+    }
+
+    @Test
+    void domainIsActiveForTheWindowAfterItsLastHeartbeat()
+    {
+        final DomainRecord record = domain(true, T0);
+        assertFalse(record.isActive(T0, 600_000), "never heartbeated");
+        record.lastHeartbeatMs = T0;
+        record.numUsers = 4;
+        assertTrue(record.isActive(T0 + 600_000, 600_000));
+        assertFalse(record.isActive(T0 + 600_001, 600_000));
+        final DomainInfo.Full stale = DomainInfo.full(record, T0 + 600_001, 600_000, false);
+        assertEquals(0, stale.numUsers(), "an inactive domain shows no users, as Iamus' sweep leaves it");
+        assertEquals(4, DomainInfo.full(record, T0 + 1, 600_000, false).numUsers());
+    }
+}

@@ -1,0 +1,136 @@
+package io.switchboard.edge.peerjs;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** A plain JDK WebSocket that records every text message and the close code, for asserting exact frames. */
+final class RawSocket implements WebSocket.Listener
+{
+    static final long WAIT_MS = 5_000;
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private WebSocket webSocket;
+
+    static RawSocket open(final URI uri)
+    {
+        final RawSocket socket = new RawSocket();
+        socket.webSocket = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+            .buildAsync(uri, socket).orTimeout(10, TimeUnit.SECONDS).join();
+        return socket;
+    }
+
+    void send(final String text)
+    {
+        webSocket.sendText(text, true).orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    /** Sends unless the server has closed the socket (a send racing the close is lost silently). */
+    void sendIfOpen(final String text)
+    {
+        if (!isClosed())
+        {
+            webSocket.sendText(text, true).exceptionally(error -> null).orTimeout(10, TimeUnit.SECONDS).join();
+        }
+    }
+
+    void sendBinary(final byte[] bytes)
+    {
+        webSocket.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    /** The next message, or fails after {@link #WAIT_MS}. */
+    String next()
+    {
+        try
+        {
+            final String message = messages.poll(WAIT_MS, TimeUnit.MILLISECONDS);
+            assertNotNull(message, "no message within " + WAIT_MS + " ms");
+            return message;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
+    }
+
+    void expect(final String message)
+    {
+        assertEquals(message, next());
+    }
+
+    /** Asserts that nothing arrives for {@code ms}. */
+    void expectSilence(final long ms)
+    {
+        try
+        {
+            assertNull(messages.poll(ms, TimeUnit.MILLISECONDS));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
+    }
+
+    /** The close code the server sent (1005 for an empty close frame), waiting up to {@code ms}. */
+    int closeCode(final long ms)
+    {
+        return closeCode.orTimeout(ms, TimeUnit.MILLISECONDS).join();
+    }
+
+    boolean isClosed()
+    {
+        return closeCode.isDone();
+    }
+
+    void close()
+    {
+        webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    void abort()
+    {
+        webSocket.abort();
+    }
+
+    @Override
+    public CompletionStage<?> onText(final WebSocket ws, final CharSequence data, final boolean last)
+    {
+        partial.append(data);
+        if (last)
+        {
+            messages.add(partial.toString());
+            partial.setLength(0);
+        }
+        ws.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(final WebSocket ws, final int statusCode, final String reason)
+    {
+        closeCode.complete(statusCode);
+        return null;
+    }
+
+    @Override
+    public void onError(final WebSocket ws, final Throwable error)
+    {
+        closeCode.completeExceptionally(error);
+    }
+}

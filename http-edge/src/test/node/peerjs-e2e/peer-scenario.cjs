@@ -1,0 +1,115 @@
+// Drives the real peerjs client (spec peerjs.md section 5) against a PeerJS server and prints one line per event.
+// usage: node peer-scenario.cjs SCENARIO --port=P [--path=/] [--key=peerjs]
+// Exits 0 once the scenario has printed what it expects, 1 on an unexpected event or after 30 s.
+'use strict';
+
+const polyfill = require('node-datachannel/polyfill');
+// peerjs decides at load time whether WebRTC exists, so the globals go first.
+globalThis.RTCPeerConnection = polyfill.RTCPeerConnection;
+globalThis.RTCSessionDescription = polyfill.RTCSessionDescription;
+globalThis.RTCIceCandidate = polyfill.RTCIceCandidate;
+globalThis.WebSocket = require('ws');
+const { Peer } = require('peerjs');
+const readline = require('readline');
+
+const args = Object.fromEntries(process.argv.slice(3).map((arg) => {
+  const eq = arg.indexOf('=');
+  return [arg.slice(2, eq), arg.slice(eq + 1)];
+}));
+const scenario = process.argv[2];
+const options = {
+  host: '127.0.0.1',
+  port: Number(args.port),
+  path: args.path || '/',
+  key: args.key || 'peerjs',
+  secure: false,
+  debug: 0,
+  config: { iceServers: [] },
+};
+
+function say(line) {
+  process.stdout.write(line + '\n');
+}
+
+function fail(reason) {
+  say('fail ' + reason);
+  process.exit(1);
+}
+
+setTimeout(() => fail('timeout'), 30_000).unref();
+
+function opened(peer) {
+  return new Promise((resolve, reject) => {
+    peer.on('open', resolve);
+    peer.on('error', (err) => reject(new Error(err.type + ' ' + err.message)));
+  });
+}
+
+function nextError(peer) {
+  return new Promise((resolve) => peer.on('error', resolve));
+}
+
+async function exchange() {
+  const a = new Peer(options);
+  const b = new Peer(options);
+  const [aId, bId] = await Promise.all([opened(a), opened(b)]);
+  say(`ids ${aId} ${bId}`);
+  b.on('connection', (conn) => conn.on('data', (data) => conn.send(data)));
+  for (const serialization of ['json', 'binary']) {
+    const conn = a.connect(bId, { serialization, reliable: true });
+    await new Promise((resolve) => conn.on('open', resolve));
+    const echoed = new Promise((resolve) => conn.on('data', resolve));
+    conn.send({ hello: 'world', n: 42, serialization });
+    say(`echo ${serialization} ${JSON.stringify(await echoed)}`);
+    conn.close();
+  }
+}
+
+async function takenId() {
+  const a = new Peer(options);
+  const id = await opened(a);
+  say(`open ${id}`);
+  const err = await nextError(new Peer(id, options));
+  say(`error ${err.type} ${err.message}`);
+}
+
+async function wrongKey() {
+  const err = await nextError(new Peer({ ...options, key: 'not-the-key' }));
+  say(`error ${err.type} ${err.message}`);
+}
+
+async function unknownPeer() {
+  const a = new Peer(options);
+  say(`open ${await opened(a)}`);
+  const failed = nextError(a);
+  const start = Date.now();
+  a.connect('nobody-is-here');
+  const err = await failed;
+  say(`error ${err.type} ${Date.now() - start} ${err.message}`);
+}
+
+// The test restarts the server after "open", then writes "restarted" on stdin once it listens again.
+async function reconnect() {
+  const a = new Peer(options);
+  const id = await opened(a);
+  const disconnected = new Promise((resolve) => a.on('disconnected', resolve));
+  a.on('error', (err) => say(`error ${err.type} ${err.message}`));
+  say(`open ${id}`);
+  await disconnected;
+  say('disconnected');
+  const input = readline.createInterface({ input: process.stdin });
+  await new Promise((resolve) => input.on('line', (line) => line.trim() === 'restarted' && resolve()));
+  input.close();
+  const reopened = new Promise((resolve) => a.once('open', resolve));
+  a.reconnect();
+  say(`reopen ${await reopened}`);
+}
+
+const scenarios = { exchange, 'taken-id': takenId, 'wrong-key': wrongKey, 'unknown-peer': unknownPeer, reconnect };
+if (!scenarios[scenario]) {
+  fail(`unknown scenario ${scenario}`);
+}
+scenarios[scenario]().then(() => {
+  say('done');
+  process.exit(0);
+}, (err) => fail(err.message));

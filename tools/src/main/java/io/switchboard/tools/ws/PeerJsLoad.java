@@ -1,0 +1,329 @@
+package io.switchboard.tools.ws;
+
+import io.switchboard.tools.ToolFlags;
+import io.switchboard.tools.Tools;
+import io.switchboard.tools.load.ProcessCpu;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code peerjs-load}: the WebSocket load generator for any PeerJS server (switchboard or the reference
+ * {@code peer}), speaking the PeerJS wire protocol from one selector thread.
+ * <ul>
+ * <li>{@code relay}: {@code pairs} pairs of registered clients; each A keeps {@code window} OFFERs in flight to its B,
+ * B answers each with an ANSWER; every delivered frame is one relay. Reports relays/s, one-way latency (sender
+ * timestamp in the payload) and, with {@code --server-pid}, server CPU per relay.</li>
+ * <li>{@code idle}: {@code connections} registered clients that only send HEARTBEAT every 5 s, held for
+ * {@code hold-s}; prints {@code holding connected=N} once all are open (for a script to read the server's RSS).</li>
+ * </ul>
+ * Every run ends by itself and only connects to {@code --target}.
+ */
+public final class PeerJsLoad
+{
+    public static final String COMMAND = "peerjs-load";
+    private static final long HEARTBEAT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private static final List<ToolFlags.Flag> FLAGS = List.of(
+        new ToolFlags.Flag("target", "127.0.0.1:9000", "host:port of the PeerJS server"),
+        new ToolFlags.Flag("path", "/", "the server's mount path"),
+        new ToolFlags.Flag("key", "peerjs", "the server's key"),
+        new ToolFlags.Flag("scenario", "relay", "relay or idle"),
+        new ToolFlags.Flag("pairs", "50", "relay: client pairs"),
+        new ToolFlags.Flag("window", "4", "relay: OFFERs each pair keeps in flight"),
+        new ToolFlags.Flag("payload-bytes", "200", "relay: bytes of each message's payload"),
+        new ToolFlags.Flag("warmup-s", "5", "relay: seconds before counting"),
+        new ToolFlags.Flag("duration-s", "20", "relay: measured seconds"),
+        new ToolFlags.Flag("connections", "1000", "idle: registered clients"),
+        new ToolFlags.Flag("hold-s", "30", "idle: seconds to hold them once all are open"),
+        new ToolFlags.Flag("max-connecting", "200", "handshakes in flight at once"),
+        new ToolFlags.Flag("id-prefix", "load", "ids are PREFIX-a0, PREFIX-b0, PREFIX-i0, ...; distinct per process"),
+        new ToolFlags.Flag("server-pid", null, "read this process's CPU (relay) or RSS (idle)"),
+        new ToolFlags.Flag("label", "peerjs", "tag on the result line"));
+
+    private PeerJsLoad()
+    {
+    }
+
+    public static int command(final String[] args) throws Exception
+    {
+        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        if (flags.helpRequested())
+        {
+            System.out.print(flags.usage());
+            return Tools.EXIT_OK;
+        }
+        final String[] hostPort = flags.string("target").split(":");
+        final InetSocketAddress target = new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
+        String path = flags.string("path");
+        path = (path.startsWith("/") ? "" : "/") + path + (path.endsWith("/") ? "" : "/");
+        final String base = path + "peerjs?key=" + flags.string("key") + "&token=load&id=" + flags.string("id-prefix");
+        final long serverPid = flags.isSet("server-pid") ? flags.longValue("server-pid") : -1;
+        return switch (flags.string("scenario"))
+        {
+            case "relay" -> new Relay(flags, target, base, serverPid).run();
+            case "idle" -> new Idle(flags, target, base, serverPid).run();
+            default -> throw new IllegalArgumentException(COMMAND + ": --scenario must be relay or idle");
+        };
+    }
+
+    /** VmRSS of a process in KiB, from /proc. */
+    static long rssKib(final long pid) throws IOException
+    {
+        for (final String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")))
+        {
+            if (line.startsWith("VmRSS:"))
+            {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmRSS for pid " + pid);
+    }
+
+    private static boolean isOpenFrame(final String text)
+    {
+        return text.startsWith("{\"type\":\"OPEN\"");
+    }
+
+    /** Closed-loop OFFER/ANSWER ping-pong between pairs. */
+    private static final class Relay implements WsLoop.Handler
+    {
+        private final int pairs;
+        private final int window;
+        private final long warmupNanos;
+        private final long durationNanos;
+        private final long serverPid;
+        private final String label;
+        private final String padding;
+        private final String prefix;
+        private final WsLoop loop;
+        private final Histogram oneWayNanos = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        private int opened;
+        private boolean measuring;
+        private long relays;
+        private long errors;
+
+        Relay(final ToolFlags flags, final InetSocketAddress target, final String base, final long serverPid)
+            throws IOException
+        {
+            this.pairs = flags.intValue("pairs");
+            this.window = flags.intValue("window");
+            this.warmupNanos = TimeUnit.SECONDS.toNanos(flags.longValue("warmup-s"));
+            this.durationNanos = TimeUnit.SECONDS.toNanos(flags.longValue("duration-s"));
+            this.serverPid = serverPid;
+            this.label = flags.string("label");
+            this.padding = "x".repeat(Math.max(0, flags.intValue("payload-bytes") - 40));
+            this.prefix = flags.string("id-prefix");
+            this.loop = new WsLoop(target, this, TICK_NANOS, flags.intValue("max-connecting"));
+            for (int i = 0; i < pairs; i++)
+            {
+                loop.add(new WsLoop.Connection(2 * i, base + "-a" + i));
+                loop.add(new WsLoop.Connection(2 * i + 1, base + "-b" + i));
+            }
+        }
+
+        int run() throws IOException
+        {
+            try (loop)
+            {
+                final long setupDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (opened < 2 * pairs && System.nanoTime() < setupDeadline)
+                {
+                    loop.runUntil(System.nanoTime() + TICK_NANOS);
+                }
+                if (opened < 2 * pairs)
+                {
+                    System.err.println(COMMAND + ": only " + opened + " of " + 2 * pairs + " clients opened");
+                    return Tools.EXIT_FAILED;
+                }
+                for (final WsLoop.Connection connection : loop.connections())
+                {
+                    if (connection.index % 2 == 0)
+                    {
+                        for (int w = 0; w < window; w++)
+                        {
+                            offer(connection, System.nanoTime());
+                        }
+                    }
+                }
+                loop.runUntil(System.nanoTime() + warmupNanos);
+                measuring = true;
+                final long cpuBefore = serverPid > 0 ? ProcessCpu.cpuNanos(serverPid) : 0;
+                final long start = System.nanoTime();
+                loop.runUntil(start + durationNanos);
+                final long elapsed = System.nanoTime() - start;
+                measuring = false;
+                final long cpu = serverPid > 0 ? ProcessCpu.cpuNanos(serverPid) - cpuBefore : -1;
+                System.out.println(String.format(Locale.ROOT,
+                    "%s scenario=relay label=%s pairs=%d window=%d relays=%d relays_per_s=%.0f p50_us=%.1f " +
+                        "p99_us=%.1f p999_us=%.1f max_us=%.1f errors=%d%s",
+                    COMMAND, label, pairs, window, relays, relays * 1e9 / elapsed,
+                    oneWayNanos.getValueAtPercentile(50) / 1e3, oneWayNanos.getValueAtPercentile(99) / 1e3,
+                    oneWayNanos.getValueAtPercentile(99.9) / 1e3, oneWayNanos.getMaxValue() / 1e3, errors,
+                    cpu < 0 ? "" : String.format(Locale.ROOT, " server_cpu_ms=%.1f server_cpu_us_per_relay=%.2f",
+                        cpu / 1e6, relays == 0 ? Double.NaN : cpu / 1e3 / relays)));
+                return errors == 0 ? Tools.EXIT_OK : Tools.EXIT_FAILED;
+            }
+        }
+
+        private void offer(final WsLoop.Connection a, final long sentNanos)
+        {
+            send(a, "OFFER", prefix + "-b" + a.index / 2, sentNanos);
+        }
+
+        private void send(final WsLoop.Connection from, final String type, final String dst, final long sentNanos)
+        {
+            loop.sendText(from, ("{\"type\":\"" + type + "\",\"payload\":{\"t\":" + sentNanos + ",\"pad\":\"" +
+                padding + "\"},\"dst\":\"" + dst + "\"}").getBytes(StandardCharsets.US_ASCII));
+        }
+
+        @Override
+        public void onOpen(final WsLoop.Connection connection)
+        {
+        }
+
+        @Override
+        public void onText(final WsLoop.Connection connection, final String text, final long nowNanos)
+        {
+            if (isOpenFrame(text))
+            {
+                opened++;
+                return;
+            }
+            final int at = text.indexOf("\"t\":");
+            if (at < 0)
+            {
+                errors++;
+                System.err.println(COMMAND + ": unexpected frame " + text);
+                return;
+            }
+            final long sent = Long.parseLong(text, at + 4, text.indexOf(',', at), 10);
+            if (measuring)
+            {
+                relays++;
+                oneWayNanos.recordValue(Math.min(nowNanos - sent, oneWayNanos.getHighestTrackableValue()));
+            }
+            if (connection.index % 2 == 1)
+            {
+                send(connection, "ANSWER", prefix + "-a" + connection.index / 2, System.nanoTime());
+            }
+            else
+            {
+                offer(connection, System.nanoTime());
+            }
+        }
+
+        @Override
+        public void onClosed(final WsLoop.Connection connection)
+        {
+            errors++;
+            System.err.println(COMMAND + ": connection " + connection.pathAndQuery + " closed");
+        }
+
+        @Override
+        public void onTick(final long nowNanos)
+        {
+        }
+    }
+
+    /** Many registered clients doing nothing but HEARTBEAT. */
+    private static final class Idle implements WsLoop.Handler
+    {
+        private static final byte[] HEARTBEAT = "{\"type\":\"HEARTBEAT\"}".getBytes(StandardCharsets.US_ASCII);
+
+        private final int connections;
+        private final long holdNanos;
+        private final long serverPid;
+        private final String label;
+        private final WsLoop loop;
+        private final long[] nextHeartbeat;
+        private int opened;
+        private int closed;
+        private int heartbeatCursor;
+
+        Idle(final ToolFlags flags, final InetSocketAddress target, final String base, final long serverPid)
+            throws IOException
+        {
+            this.connections = flags.intValue("connections");
+            this.holdNanos = TimeUnit.SECONDS.toNanos(flags.longValue("hold-s"));
+            this.serverPid = serverPid;
+            this.label = flags.string("label");
+            this.loop = new WsLoop(target, this, TICK_NANOS, flags.intValue("max-connecting"));
+            this.nextHeartbeat = new long[connections];
+            for (int i = 0; i < connections; i++)
+            {
+                loop.add(new WsLoop.Connection(i, base + "-i" + i));
+            }
+        }
+
+        int run() throws IOException
+        {
+            try (loop)
+            {
+                final long start = System.nanoTime();
+                final long setupDeadline = start + TimeUnit.SECONDS.toNanos(120);
+                while (opened < connections && closed == 0 && System.nanoTime() < setupDeadline)
+                {
+                    loop.runUntil(System.nanoTime() + TICK_NANOS);
+                }
+                final double rampS = (System.nanoTime() - start) / 1e9;
+                System.out.println(String.format(Locale.ROOT, "holding label=%s connected=%d closed=%d ramp_s=%.2f",
+                    label, opened, closed, rampS));
+                System.out.flush();
+                loop.runUntil(System.nanoTime() + holdNanos);
+                final String rss = serverPid > 0 ? " server_rss_kib=" + rssKib(serverPid) : "";
+                System.out.println(String.format(Locale.ROOT,
+                    "%s scenario=idle label=%s connections=%d open_at_end=%d closed=%d ramp_s=%.2f%s",
+                    COMMAND, label, connections, opened - closed, closed, rampS, rss));
+                return opened == connections && closed == 0 ? Tools.EXIT_OK : Tools.EXIT_FAILED;
+            }
+        }
+
+        @Override
+        public void onOpen(final WsLoop.Connection connection)
+        {
+        }
+
+        @Override
+        public void onText(final WsLoop.Connection connection, final String text, final long nowNanos)
+        {
+            if (isOpenFrame(text))
+            {
+                opened++;
+                nextHeartbeat[connection.index] = nowNanos + HEARTBEAT_NANOS;
+            }
+        }
+
+        @Override
+        public void onClosed(final WsLoop.Connection connection)
+        {
+            closed++;
+        }
+
+        /** Heartbeats are due 5 s after OPEN and every 5 s after, as the real client sends them. */
+        @Override
+        public void onTick(final long nowNanos)
+        {
+            final List<WsLoop.Connection> all = loop.connections();
+            for (int checked = 0; checked < all.size(); checked++)
+            {
+                heartbeatCursor = (heartbeatCursor + 1) % all.size();
+                final WsLoop.Connection connection = all.get(heartbeatCursor);
+                final long due = nextHeartbeat[connection.index];
+                if (due != 0 && due <= nowNanos && connection.isOpen())
+                {
+                    loop.sendText(connection, HEARTBEAT);
+                    nextHeartbeat[connection.index] = due + HEARTBEAT_NANOS;
+                }
+            }
+        }
+    }
+}

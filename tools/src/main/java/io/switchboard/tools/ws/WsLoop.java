@@ -1,0 +1,397 @@
+package io.switchboard.tools.ws;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A minimal WebSocket client for load: one selector thread owns many connections, speaks the RFC 6455 handshake and
+ * masked text frames, and hands each text message to a {@link Handler}. No TLS, no extensions, no fragmentation on
+ * send; the small per-connection footprint lets a few processes hold tens of thousands of sockets.
+ */
+final class WsLoop implements AutoCloseable
+{
+    /** What the load does with a connection's events; called on the loop's thread. */
+    interface Handler
+    {
+        void onOpen(Connection connection);
+
+        void onText(Connection connection, String text, long nowNanos);
+
+        void onClosed(Connection connection);
+
+        /** Called about every {@code tickNanos}, for timers such as heartbeats. */
+        void onTick(long nowNanos);
+    }
+
+    private static final int READ_BYTES = 64 * 1024;
+    private static final byte OPCODE_TEXT = 0x1;
+    private static final byte OPCODE_CLOSE = 0x8;
+    private static final byte OPCODE_PING = 0x9;
+    private static final byte OPCODE_PONG = 0xA;
+
+    /** One client WebSocket. */
+    static final class Connection
+    {
+        final int index;
+        final String pathAndQuery;
+        private SocketChannel channel;
+        private SelectionKey key;
+        private boolean upgraded;
+        private ByteBuffer pending;
+        private ByteBuffer partial;
+        private boolean closed;
+
+        Connection(final int index, final String pathAndQuery)
+        {
+            this.index = index;
+            this.pathAndQuery = pathAndQuery;
+        }
+
+        boolean isOpen()
+        {
+            return upgraded && !closed;
+        }
+    }
+
+    private final Selector selector;
+    private final InetSocketAddress target;
+    private final Handler handler;
+    private final long tickNanos;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BYTES);
+    private final ArrayDeque<Connection> toConnect = new ArrayDeque<>();
+    private final List<Connection> connections = new ArrayList<>();
+    private int connecting;
+    private final int maxConnecting;
+
+    WsLoop(final InetSocketAddress target, final Handler handler, final long tickNanos, final int maxConnecting)
+        throws IOException
+    {
+        this.selector = Selector.open();
+        this.target = target;
+        this.handler = handler;
+        this.tickNanos = tickNanos;
+        this.maxConnecting = maxConnecting;
+    }
+
+    /** Queues a connection; at most {@code maxConnecting} handshakes run at once. */
+    void add(final Connection connection)
+    {
+        connections.add(connection);
+        toConnect.add(connection);
+    }
+
+    List<Connection> connections()
+    {
+        return connections;
+    }
+
+    /** Runs the loop until {@code deadlineNanos} ({@link System#nanoTime()}). */
+    void runUntil(final long deadlineNanos) throws IOException
+    {
+        long nextTick = System.nanoTime();
+        while (true)
+        {
+            startConnects();
+            final long now = System.nanoTime();
+            if (now >= deadlineNanos)
+            {
+                return;
+            }
+            if (now >= nextTick)
+            {
+                handler.onTick(now);
+                nextTick = now + tickNanos;
+            }
+            selector.select(Math.max(1, Math.min(deadlineNanos, nextTick) - now) / 1_000_000 + 1);
+            for (final SelectionKey ready : selector.selectedKeys())
+            {
+                handle((Connection)ready.attachment(), ready);
+            }
+            selector.selectedKeys().clear();
+        }
+    }
+
+    private void startConnects() throws IOException
+    {
+        while (connecting < maxConnecting && !toConnect.isEmpty())
+        {
+            final Connection connection = toConnect.poll();
+            final SocketChannel channel = SocketChannel.open();
+            channel.configureBlocking(false);
+            channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            connection.channel = channel;
+            connecting++;
+            if (channel.connect(target))
+            {
+                connection.key = channel.register(selector, 0, connection);
+                sendHandshake(connection);
+            }
+            else
+            {
+                connection.key = channel.register(selector, SelectionKey.OP_CONNECT, connection);
+            }
+        }
+    }
+
+    private void handle(final Connection connection, final SelectionKey ready)
+    {
+        try
+        {
+            if (ready.isValid() && ready.isConnectable())
+            {
+                connection.channel.finishConnect();
+                ready.interestOps(0);
+                sendHandshake(connection);
+            }
+            if (ready.isValid() && ready.isWritable())
+            {
+                flush(connection);
+            }
+            if (ready.isValid() && ready.isReadable())
+            {
+                read(connection);
+            }
+        }
+        catch (final IOException ex)
+        {
+            closed(connection);
+        }
+    }
+
+    private void sendHandshake(final Connection connection) throws IOException
+    {
+        final byte[] nonce = new byte[16];
+        ThreadLocalRandom.current().nextBytes(nonce);
+        final String request = "GET " + connection.pathAndQuery + " HTTP/1.1\r\n" +
+            "Host: " + target.getHostString() + ":" + target.getPort() + "\r\n" +
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
+            "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n" +
+            "Sec-WebSocket-Version: 13\r\n\r\n";
+        write(connection, ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+        connection.key.interestOps(connection.key.interestOps() | SelectionKey.OP_READ);
+    }
+
+    /** Sends one masked text frame; frames queue behind any unsent bytes. */
+    void sendText(final Connection connection, final byte[] payload)
+    {
+        if (!connection.isOpen())
+        {
+            return;
+        }
+        final int length = payload.length;
+        final int header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+        final ByteBuffer frame = ByteBuffer.allocate(header + 4 + length);
+        frame.put((byte)(0x80 | OPCODE_TEXT));
+        if (length < 126)
+        {
+            frame.put((byte)(0x80 | length));
+        }
+        else if (length < 65_536)
+        {
+            frame.put((byte)(0x80 | 126)).putShort((short)length);
+        }
+        else
+        {
+            frame.put((byte)(0x80 | 127)).putLong(length);
+        }
+        final int mask = ThreadLocalRandom.current().nextInt();
+        frame.putInt(mask);
+        for (int i = 0; i < length; i++)
+        {
+            frame.put((byte)(payload[i] ^ (mask >>> (24 - 8 * (i & 3)))));
+        }
+        frame.flip();
+        try
+        {
+            write(connection, frame);
+        }
+        catch (final IOException ex)
+        {
+            closed(connection);
+        }
+    }
+
+    private void write(final Connection connection, final ByteBuffer bytes) throws IOException
+    {
+        if (connection.pending != null)
+        {
+            final ByteBuffer joined = ByteBuffer.allocate(connection.pending.remaining() + bytes.remaining());
+            joined.put(connection.pending).put(bytes).flip();
+            connection.pending = joined;
+        }
+        else
+        {
+            connection.channel.write(bytes);
+            if (bytes.hasRemaining())
+            {
+                connection.pending = bytes;
+                connection.key.interestOps(connection.key.interestOps() | SelectionKey.OP_WRITE);
+            }
+        }
+    }
+
+    private void flush(final Connection connection) throws IOException
+    {
+        connection.channel.write(connection.pending);
+        if (!connection.pending.hasRemaining())
+        {
+            connection.pending = null;
+            connection.key.interestOps(connection.key.interestOps() & ~SelectionKey.OP_WRITE);
+        }
+    }
+
+    private void read(final Connection connection) throws IOException
+    {
+        readBuffer.clear();
+        if (connection.partial != null)
+        {
+            readBuffer.put(connection.partial);
+            connection.partial = null;
+        }
+        final int read = connection.channel.read(readBuffer);
+        if (read < 0)
+        {
+            closed(connection);
+            return;
+        }
+        readBuffer.flip();
+        final long now = System.nanoTime();
+        if (!connection.upgraded && !readHandshake(connection))
+        {
+            keepPartial(connection);
+            return;
+        }
+        while (readBuffer.remaining() >= 2)
+        {
+            final int start = readBuffer.position();
+            final int opcode = readBuffer.get() & 0x0F;
+            long length = readBuffer.get() & 0x7F;
+            if (length == 126)
+            {
+                if (readBuffer.remaining() < 2)
+                {
+                    readBuffer.position(start);
+                    break;
+                }
+                length = readBuffer.getShort() & 0xFFFF;
+            }
+            else if (length == 127)
+            {
+                if (readBuffer.remaining() < 8)
+                {
+                    readBuffer.position(start);
+                    break;
+                }
+                length = readBuffer.getLong();
+            }
+            if (length > READ_BYTES - 16)
+            {
+                throw new IOException("frame of " + length + " bytes is larger than the load client reads");
+            }
+            if (readBuffer.remaining() < length)
+            {
+                readBuffer.position(start);
+                break;
+            }
+            final byte[] payload = new byte[(int)length];
+            readBuffer.get(payload);
+            if (opcode == OPCODE_TEXT)
+            {
+                handler.onText(connection, new String(payload, StandardCharsets.ISO_8859_1), now);
+            }
+            else if (opcode == OPCODE_CLOSE)
+            {
+                closed(connection);
+                return;
+            }
+            else if (opcode == OPCODE_PING)
+            {
+                sendControl(connection, OPCODE_PONG);
+            }
+        }
+        keepPartial(connection);
+    }
+
+    private boolean readHandshake(final Connection connection) throws IOException
+    {
+        for (int i = readBuffer.position(); i + 3 < readBuffer.limit(); i++)
+        {
+            if (readBuffer.get(i) == '\r' && readBuffer.get(i + 1) == '\n' &&
+                readBuffer.get(i + 2) == '\r' && readBuffer.get(i + 3) == '\n')
+            {
+                final byte[] head = new byte[i - readBuffer.position()];
+                readBuffer.get(head);
+                readBuffer.position(i + 4);
+                if (!new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101"))
+                {
+                    throw new IOException("upgrade refused: " + new String(head, StandardCharsets.US_ASCII));
+                }
+                connection.upgraded = true;
+                connecting--;
+                handler.onOpen(connection);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void sendControl(final Connection connection, final byte opcode) throws IOException
+    {
+        write(connection, ByteBuffer.wrap(new byte[]{(byte)(0x80 | opcode), (byte)0x80, 0, 0, 0, 0}));
+    }
+
+    private void keepPartial(final Connection connection)
+    {
+        if (readBuffer.hasRemaining())
+        {
+            final ByteBuffer rest = ByteBuffer.allocate(readBuffer.remaining());
+            rest.put(readBuffer).flip();
+            connection.partial = rest;
+        }
+    }
+
+    private void closed(final Connection connection)
+    {
+        if (connection.closed)
+        {
+            return;
+        }
+        if (!connection.upgraded)
+        {
+            connecting--;
+        }
+        connection.closed = true;
+        try
+        {
+            connection.channel.close();
+        }
+        catch (final IOException ignored)
+        {
+            // Closing a broken socket; nothing more to do.
+        }
+        handler.onClosed(connection);
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        for (final Connection connection : connections)
+        {
+            if (connection.channel != null)
+            {
+                connection.channel.close();
+            }
+        }
+        selector.close();
+    }
+}
