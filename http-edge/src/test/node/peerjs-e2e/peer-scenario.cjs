@@ -24,7 +24,9 @@ const options = {
   key: args.key || 'peerjs',
   secure: false,
   debug: 0,
-  config: { iceServers: [] },
+  // Host candidates on loopback only: libjuice skips loopback interfaces, so a machine whose only interface is lo
+  // (a CI sandbox) would otherwise gather no candidate at all.
+  config: { iceServers: [], bindAddress: '127.0.0.1' },
 };
 
 function say(line) {
