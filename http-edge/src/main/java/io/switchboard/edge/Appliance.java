@@ -133,6 +133,7 @@ public final class Appliance implements AutoCloseable
             .maxDatagramBytes(options.getInt("max-datagram-bytes"))
             .socketBufferBytes(options.getInt("socket-buffer-bytes"))
             .ringSize(options.getInt("ring-size"))
+            .threading(options.get("engine-threading"))
             .waitStrategy(options.get("engine-wait"))
             .tickIntervalMs(options.getLong("engine-tick-ms"))
             .rateLimitSlots(options.getInt("rate-limit-slots"));

@@ -17,6 +17,9 @@ public final class EngineContext
     public static final int DEFAULT_RING_SIZE = 8192;
     public static final int DEFAULT_MAX_DATAGRAM_BYTES = 2048;
     public static final int DEFAULT_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+    public static final String THREADING_SHARED = "shared";
+    public static final String THREADING_DEDICATED = "dedicated";
+    public static final String DEFAULT_THREADING = THREADING_SHARED;
     public static final String DEFAULT_WAIT_STRATEGY = "blocking";
     public static final long DEFAULT_TICK_INTERVAL_MS = 100;
     public static final long DEFAULT_ICE_PEER_TIMEOUT_MS = 5_000;
@@ -30,6 +33,7 @@ public final class EngineContext
     public static final long DEFAULT_KEY_FETCH_MAX_BACKOFF_MS = 60_000;
     public static final int DEFAULT_KEY_FETCH_RATE = 50;
 
+    public static final List<String> THREADINGS = List.of(THREADING_SHARED, THREADING_DEDICATED);
     public static final List<String> WAIT_STRATEGIES = List.of("blocking", "lite-blocking", "phased", "sleeping", "yielding", "busy-spin");
 
     private String bindAddress = DEFAULT_BIND_ADDRESS;
@@ -37,6 +41,7 @@ public final class EngineContext
     private int ringSize = DEFAULT_RING_SIZE;
     private int maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES;
     private int socketBufferBytes = DEFAULT_SOCKET_BUFFER_BYTES;
+    private String threading = DEFAULT_THREADING;
     private String waitStrategy = DEFAULT_WAIT_STRATEGY;
     private long tickIntervalMs = DEFAULT_TICK_INTERVAL_MS;
     private long icePeerTimeoutMs = DEFAULT_ICE_PEER_TIMEOUT_MS;
@@ -69,6 +74,10 @@ public final class EngineContext
         }
         requireRange("max datagram bytes", maxDatagramBytes, 576, 65_507);
         requireRange("socket buffer bytes", socketBufferBytes, 65_536, Integer.MAX_VALUE);
+        if (!THREADINGS.contains(threading))
+        {
+            throw new IllegalArgumentException("engine threading must be one of " + THREADINGS + ": " + threading);
+        }
         if (!WAIT_STRATEGIES.contains(waitStrategy))
         {
             throw new IllegalArgumentException("wait strategy must be one of " + WAIT_STRATEGIES + ": " + waitStrategy);
@@ -126,6 +135,8 @@ public final class EngineContext
     public EngineContext maxDatagramBytes(final int value) { maxDatagramBytes = value; return this; }
     public int socketBufferBytes() { return socketBufferBytes; }
     public EngineContext socketBufferBytes(final int value) { socketBufferBytes = value; return this; }
+    public String threading() { return threading; }
+    public EngineContext threading(final String value) { threading = value; return this; }
     public String waitStrategy() { return waitStrategy; }
     public EngineContext waitStrategy(final String value) { waitStrategy = value; return this; }
     public long tickIntervalMs() { return tickIntervalMs; }

@@ -175,10 +175,17 @@ public final class IceServer implements UdpProtocol
         }
         final long nowMs = clock.nowMs();
         probe.set(heartbeat.domainIdMsb(), heartbeat.domainIdLsb());
-        final boolean known = peers.get(probe, record);
         // Everything after the sequence word: a domain re-sends the same signed bytes until its sockets change.
         final int cachedOffset = IceHeader.TYPE_OFFSET;
         final int cachedLength = length - IceHeader.TYPE_OFFSET;
+        if (peers.touchIfSameHeartbeat(probe, buffer, cachedOffset, cachedLength, sourceFingerprint, nowMs))
+        {
+            counters.verificationsCached.incrementRelease();
+            counters.heartbeatsAcked.incrementRelease();
+            reply(IcePacketType.SERVER_HEARTBEAT_ACK, source, sourceFingerprint, counters.outAck);
+            return;
+        }
+        final boolean known = peers.get(probe, record);
         if (known && record.matchesVerifiedHeartbeat(buffer, cachedOffset, cachedLength))
         {
             counters.verificationsCached.incrementRelease();

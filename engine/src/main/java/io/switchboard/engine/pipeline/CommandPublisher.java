@@ -27,12 +27,19 @@ public final class CommandPublisher
     private final RingBuffer<RingSlot> ring;
     private final AtomicCounter published;
     private final AtomicCounter rejected;
+    private final Runnable wakeHandler;
 
-    CommandPublisher(final RingBuffer<RingSlot> ring, final AtomicCounter published, final AtomicCounter rejected)
+    /** {@code wakeHandler} runs after each publish, for a handler thread that sleeps outside the ring's wait strategy. */
+    CommandPublisher(
+        final RingBuffer<RingSlot> ring,
+        final AtomicCounter published,
+        final AtomicCounter rejected,
+        final Runnable wakeHandler)
     {
         this.ring = ring;
         this.published = published;
         this.rejected = rejected;
+        this.wakeHandler = wakeHandler;
     }
 
     /** Publishes, waiting for ring capacity: for commands that must not be lost. */
@@ -101,6 +108,7 @@ public final class CommandPublisher
         finally
         {
             ring.publish(sequence);
+            wakeHandler.run();
         }
     }
 }

@@ -14,7 +14,9 @@ import com.lmax.disruptor.dsl.ProducerType;
 import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.metrics.Metrics;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +37,13 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The engine's data path, assembled: non-blocking UDP channels, one receiver agent, one multi-producer Disruptor
- * ring, one handler thread that owns all protocol state, and a ticker that publishes time into the ring.
+ * ring, one handler that owns all protocol state, and a ticker that publishes time into the ring.
  * {@code socket -> UdpReceiver -> ring -> EngineHandler -> UdpProtocol -> DatagramSender}.
+ * <p>
+ * Threading, as Aeron's media driver offers it: {@code dedicated} runs the receiver and the handler on two threads
+ * (the handler waits on the ring with the configured wait strategy); {@code shared} runs both agents on one thread,
+ * which blocks in {@code select} when idle and is woken by the commands other threads publish. On a 2-core machine
+ * shared saves the hand-off between the threads (see README, Performance).
  */
 public final class Engine implements AutoCloseable
 {
@@ -48,8 +55,11 @@ public final class Engine implements AutoCloseable
     private final DatagramChannel[] channels;
     private final Map<String, Integer> boundPorts = new LinkedHashMap<>();
     private final Selector selector;
+    /** Null when the threading is shared. */
     private final Disruptor<RingSlot> disruptor;
     private final CommandPublisher commands;
+    private final EngineHandler handler;
+    /** The receiver agent, or in shared threading the receiver and the handler composed on one thread. */
     private final AgentRunner receiverRunner;
     private final Thread ticker;
     private volatile boolean running = true;
@@ -95,19 +105,32 @@ public final class Engine implements AutoCloseable
             throw ex;
         }
 
-        disruptor = new Disruptor<>(
-            () -> new RingSlot(context.maxDatagramBytes()),
-            context.ringSize(),
-            runnable -> newThread(runnable, "switchboard-engine"),
-            ProducerType.MULTI,
-            waitStrategy(context.waitStrategy()));
-        final RingBuffer<RingSlot> ring = disruptor.getRingBuffer();
+        final boolean shared = EngineContext.THREADING_SHARED.equals(context.threading());
+        final RingBuffer<RingSlot> ring;
+        if (shared)
+        {
+            disruptor = null;
+            // Nobody waits on the ring: its consumer polls, so the strategy's publish-side signal must cost nothing.
+            ring = RingBuffer.createMultiProducer(
+                () -> new RingSlot(context.maxDatagramBytes()), context.ringSize(), new BusySpinWaitStrategy());
+        }
+        else
+        {
+            disruptor = new Disruptor<>(
+                () -> new RingSlot(context.maxDatagramBytes()),
+                context.ringSize(),
+                runnable -> newThread(runnable, "switchboard-engine"),
+                ProducerType.MULTI,
+                waitStrategy(context.waitStrategy()));
+            ring = disruptor.getRingBuffer();
+        }
         commands = new CommandPublisher(
             ring,
             metrics.counter("switchboard_engine_commands_published_total", "",
                 "Commands published into the engine's ring."),
             metrics.counter("switchboard_engine_commands_rejected_total", "",
-                "Commands not published because the ring was full (ticks only; others wait)."));
+                "Commands not published because the ring was full (ticks only; others wait)."),
+            shared ? selector::wakeup : () -> { });
 
         final EngineClock clock = new EngineClock();
         final UdpProtocol[] protocols = new UdpProtocol[count];
@@ -115,21 +138,33 @@ public final class Engine implements AutoCloseable
         {
             protocols[i] = listeners.get(i).factory().create(senders[i], clock, commands);
         }
-        disruptor.handleEventsWith(new EngineHandler(
+        handler = new EngineHandler(
             protocols,
             clock,
             metrics.counter("switchboard_engine_commands_unknown_total", "", "Commands no protocol recognised."),
             metrics.counter("switchboard_engine_handler_errors_total", "",
                 "Events whose handling threw; the engine carried on."),
             metrics.counter("switchboard_engine_batches_total", "",
-                "Batches the handler thread took from the ring (one wake-up each); events per batch = events/batches."),
-            metrics.counter("switchboard_engine_events_total", "", "Ring events (datagrams and commands) handled.")));
+                "Batches the handler took from the ring (one wake-up each); events per batch = events/batches."),
+            metrics.counter("switchboard_engine_events_total", "", "Ring events (datagrams and commands) handled."));
 
+        final UdpReceiver receiver = new UdpReceiver(
+            channels, ring, context.maxDatagramBytes(), received, oversize, ringFull);
+        final Agent agent;
+        if (shared)
+        {
+            agent = new CompositeAgent(receiver, new RingPoller(ring, handler));
+        }
+        else
+        {
+            disruptor.handleEventsWith(handler);
+            agent = receiver;
+        }
         receiverRunner = new AgentRunner(
             new SelectorIdleStrategy(selector, 0, 100),
             error -> LOG.warn("udp receiver error", error),
             metrics.counter("switchboard_engine_receiver_errors_total", "", "Errors in the UDP receiver loop."),
-            new UdpReceiver(channels, ring, context.maxDatagramBytes(), received, oversize, ringFull));
+            agent);
 
         final long tickNanos = TimeUnit.MILLISECONDS.toNanos(context.tickIntervalMs());
         ticker = newThread(() ->
@@ -155,8 +190,12 @@ public final class Engine implements AutoCloseable
         {
             throw new UncheckedIOException(ex);
         }
-        engine.disruptor.start();
-        AgentRunner.startOnThread(engine.receiverRunner, runnable -> newThread(runnable, "switchboard-udp-receiver"));
+        if (engine.disruptor != null)
+        {
+            engine.disruptor.start();
+        }
+        final String name = engine.disruptor == null ? "switchboard-engine" : "switchboard-udp-receiver";
+        AgentRunner.startOnThread(engine.receiverRunner, runnable -> newThread(runnable, name));
         engine.ticker.start();
         return engine;
     }
@@ -198,17 +237,36 @@ public final class Engine implements AutoCloseable
         ticker.interrupt();
         selector.wakeup();
         CloseHelper.quietClose(receiverRunner);
-        try
+        if (disruptor != null)
         {
-            disruptor.shutdown(SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        }
-        catch (final TimeoutException ex)
-        {
-            LOG.warn("engine ring not drained within {} ms; halting", SHUTDOWN_TIMEOUT_MS);
-            disruptor.halt();
+            try
+            {
+                disruptor.shutdown(SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            }
+            catch (final TimeoutException ex)
+            {
+                LOG.warn("engine ring not drained within {} ms; halting", SHUTDOWN_TIMEOUT_MS);
+                disruptor.halt();
+            }
+            awaitHandlerClosed();
         }
         CloseHelper.quietCloseAll(channels);
         CloseHelper.quietClose(selector);
+    }
+
+    private void awaitHandlerClosed()
+    {
+        try
+        {
+            if (!handler.awaitClosed(SHUTDOWN_TIMEOUT_MS))
+            {
+                LOG.warn("engine handler did not close its protocols within {} ms", SHUTDOWN_TIMEOUT_MS);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static DatagramChannel open(final EngineContext context, final int port) throws IOException

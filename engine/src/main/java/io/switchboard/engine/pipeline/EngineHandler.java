@@ -7,6 +7,9 @@ import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 /**
  * The single writer: the one thread that decodes datagrams, applies commands and mutates engine state. It routes
  * each slot to the protocol of the listener it arrived on; commands go to the protocol that owns their type.
@@ -21,6 +24,7 @@ final class EngineHandler implements EventHandler<RingSlot>
     private final AtomicCounter handlerErrors;
     private final AtomicCounter batches;
     private final AtomicCounter events;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private long lastTickMs;
 
     EngineHandler(
@@ -42,8 +46,14 @@ final class EngineHandler implements EventHandler<RingSlot>
     @Override
     public void onBatchStart(final long batchSize, final long queueDepth)
     {
+        beginBatch();
+        countEvents(batchSize);
+    }
+
+    /** Once per wake-up, before its first event: reads the clock and runs the protocols' timers when it moved. */
+    void beginBatch()
+    {
         batches.incrementRelease();
-        events.getAndAddRelease(batchSize);
         clock.update();
         final long nowMs = clock.nowMs();
         if (nowMs != lastTickMs)
@@ -54,6 +64,11 @@ final class EngineHandler implements EventHandler<RingSlot>
                 protocol.onTick(nowMs);
             }
         }
+    }
+
+    void countEvents(final long count)
+    {
+        events.getAndAddRelease(count);
     }
 
     @Override
@@ -115,5 +130,12 @@ final class EngineHandler implements EventHandler<RingSlot>
                 LOG.warn("error closing {}", protocol, ex);
             }
         }
+        closed.countDown();
+    }
+
+    /** Waits for {@link #onShutdown()} on the handler thread: the Disruptor's halt does not. */
+    boolean awaitClosed(final long timeoutMs) throws InterruptedException
+    {
+        return closed.await(timeoutMs, TimeUnit.MILLISECONDS);
     }
 }

@@ -1,8 +1,12 @@
 package io.switchboard.engine.table;
 
 import io.switchboard.engine.wire.QtSocketAddress;
+import net.openhft.chronicle.bytes.RandomDataInput;
+import net.openhft.chronicle.bytes.RandomDataOutput;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
 
 /**
  * One heartbeating domain as the ICE server keeps it: the public and local sockets it claimed (raw, relayed verbatim
@@ -164,11 +168,66 @@ public final class IcePeerRecord
         return this;
     }
 
+    /** Offsets of the stored form ({@link #write}): fixed up to the address, whose length the family gives. */
+    private static final int STORED_LAST_HEARD_OFFSET = 0;
+    private static final int STORED_FINGERPRINT_OFFSET = 8;
+    private static final int STORED_FAMILY_OFFSET = 24;
+    private static final int STORED_ADDRESS_OFFSET = 25;
+
+    /**
+     * Whether a stored record (at {@code base}, {@code size} bytes, in the table's memory) was last verified with
+     * exactly {@code heartbeat[offset, offset + length)} and is active at {@code fingerprint}; reads in place.
+     */
+    static boolean matchesStored(
+        final RandomDataInput stored,
+        final long base,
+        final long size,
+        final DirectBuffer heartbeat,
+        final int offset,
+        final int length,
+        final long fingerprint)
+    {
+        if (length == 0 || stored.readLong(base + STORED_FINGERPRINT_OFFSET) != fingerprint)
+        {
+            return false;
+        }
+        final int addressLength = stored.readByte(base + STORED_FAMILY_OFFSET) == 4 ? 4 : 16;
+        final long socketsLengthAt = base + STORED_ADDRESS_OFFSET + addressLength + 4;
+        final long heartbeatLengthAt = socketsLengthAt + 2 + stored.readShort(socketsLengthAt);
+        if (heartbeatLengthAt + 2 + length != base + size || stored.readShort(heartbeatLengthAt) != length)
+        {
+            return false;
+        }
+        final long from = heartbeatLengthAt + 2;
+        int i = 0;
+        for (; i + 8 <= length; i += 8)
+        {
+            if (stored.readLong(from + i) != heartbeat.getLong(offset + i, ByteOrder.nativeOrder()))
+            {
+                return false;
+            }
+        }
+        for (; i < length; i++)
+        {
+            if (stored.readByte(from + i) != heartbeat.getByte(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static void putStoredLastHeardMs(final RandomDataOutput<?> stored, final long base, final long nowMs)
+    {
+        stored.writeLong(base + STORED_LAST_HEARD_OFFSET, nowMs);
+    }
+
     int encodedLength()
     {
         return 8 + 8 + 8 + 1 + (activeFamily == 4 ? 4 : 16) + 4 + 2 + socketsLength + 2 + verifiedHeartbeatLength;
     }
 
+    /** The stored form; {@link #matchesStored} reads its offsets, so the two change together. */
     void write(final net.openhft.chronicle.bytes.Bytes<?> out)
     {
         out.writeLong(lastHeardMs);

@@ -1,6 +1,9 @@
 package io.switchboard.engine.table;
 
+import net.openhft.chronicle.bytes.RandomDataOutput;
+import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
+import org.agrona.DirectBuffer;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
@@ -31,6 +34,45 @@ public final class IcePeerTable implements AutoCloseable
     public boolean get(final UuidKey domain, final IcePeerRecord using)
     {
         return map.getUsing(domain, using) != null;
+    }
+
+    /**
+     * The cached-heartbeat path in one lookup: when the stored record's verified heartbeat equals
+     * {@code heartbeat[offset, offset + length)} and its active socket has {@code sourceFingerprint}, sets its
+     * last-heard time in place and returns true. Otherwise changes nothing and returns false (read, compare, write
+     * back through {@link #get}/{@link #put} instead): the record's other fields are exactly as they would be
+     * rewritten, since an identical heartbeat carries identical sockets.
+     */
+    public boolean touchIfSameHeartbeat(
+        final UuidKey domain,
+        final DirectBuffer heartbeat,
+        final int offset,
+        final int length,
+        final long sourceFingerprint,
+        final long nowMs)
+    {
+        try (ExternalMapQueryContext<UuidKey, IcePeerRecord, ?> context = map.queryContext(domain))
+        {
+            context.updateLock().lock();
+            final MapEntry<UuidKey, IcePeerRecord> entry = context.entry();
+            if (entry == null)
+            {
+                return false;
+            }
+            final Data<IcePeerRecord> value = entry.value();
+            if (!(value.bytes() instanceof RandomDataOutput<?> stored))
+            {
+                return false;
+            }
+            final long base = value.offset();
+            if (!IcePeerRecord.matchesStored(value.bytes(), base, value.size(), heartbeat, offset, length,
+                sourceFingerprint))
+            {
+                return false;
+            }
+            IcePeerRecord.putStoredLastHeardMs(stored, base, nowMs);
+            return true;
+        }
     }
 
     /** Inserts or replaces through a query context: {@code ChronicleMap.put} would materialize the old value. */
