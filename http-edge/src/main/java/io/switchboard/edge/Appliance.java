@@ -126,6 +126,8 @@ public final class Appliance implements AutoCloseable
             .iceMaxDomains(options.getInt("ice-max-domains"))
             .iceQueryRate(options.getInt("ice-query-rate"))
             .iceQueryBurst(options.getInt("ice-query-burst"))
+            .iceVerifyRate(options.getInt("ice-verify-rate"))
+            .iceVerifyBurst(options.getInt("ice-verify-burst"))
             .keyFetchTimeoutMs(options.getLong("key-fetch-timeout-ms"))
             .keyFetchBackoffMs(options.getLong("key-fetch-backoff-ms"))
             .keyFetchMaxBackoffMs(options.getLong("key-fetch-max-backoff-ms"))

@@ -26,6 +26,8 @@ public final class EngineContext
     public static final int DEFAULT_ICE_MAX_DOMAINS = 100_000;
     public static final int DEFAULT_ICE_QUERY_RATE = 20;
     public static final int DEFAULT_ICE_QUERY_BURST = 40;
+    public static final int DEFAULT_ICE_VERIFY_RATE = 200;
+    public static final int DEFAULT_ICE_VERIFY_BURST = 400;
     public static final int DEFAULT_RATE_LIMIT_SLOTS = 65_536;
     public static final int DEFAULT_SEQUENCE_SLOTS = 65_536;
     public static final long DEFAULT_KEY_FETCH_TIMEOUT_MS = 5_000;
@@ -48,6 +50,8 @@ public final class EngineContext
     private int iceMaxDomains = DEFAULT_ICE_MAX_DOMAINS;
     private int iceQueryRate = DEFAULT_ICE_QUERY_RATE;
     private int iceQueryBurst = DEFAULT_ICE_QUERY_BURST;
+    private int iceVerifyRate = DEFAULT_ICE_VERIFY_RATE;
+    private int iceVerifyBurst = DEFAULT_ICE_VERIFY_BURST;
     private int rateLimitSlots = DEFAULT_RATE_LIMIT_SLOTS;
     private int sequenceSlots = DEFAULT_SEQUENCE_SLOTS;
     private String metaverseUrl;
@@ -87,6 +91,8 @@ public final class EngineContext
         requireRange("ice max domains", iceMaxDomains, 16, 100_000_000);
         requireRange("ice query rate", iceQueryRate, 1, 1_000_000);
         requireRange("ice query burst", iceQueryBurst, 1, 1_000_000);
+        requireRange("ice verify rate", iceVerifyRate, 1, 1_000_000);
+        requireRange("ice verify burst", iceVerifyBurst, 1, 1_000_000);
         requirePowerOfTwo("rate limit slots", rateLimitSlots);
         requirePowerOfTwo("sequence slots", sequenceSlots);
         if (metaverseUrl != null)
@@ -149,6 +155,10 @@ public final class EngineContext
     public EngineContext iceQueryRate(final int value) { iceQueryRate = value; return this; }
     public int iceQueryBurst() { return iceQueryBurst; }
     public EngineContext iceQueryBurst(final int value) { iceQueryBurst = value; return this; }
+    public int iceVerifyRate() { return iceVerifyRate; }
+    public EngineContext iceVerifyRate(final int value) { iceVerifyRate = value; return this; }
+    public int iceVerifyBurst() { return iceVerifyBurst; }
+    public EngineContext iceVerifyBurst(final int value) { iceVerifyBurst = value; return this; }
     public int rateLimitSlots() { return rateLimitSlots; }
     public EngineContext rateLimitSlots(final int value) { rateLimitSlots = value; return this; }
     public int sequenceSlots() { return sequenceSlots; }

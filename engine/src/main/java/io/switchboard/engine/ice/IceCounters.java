@@ -36,6 +36,7 @@ final class IceCounters
     final AtomicCounter droppedIgnoredType;
     final AtomicCounter droppedRateLimited;
     final AtomicCounter droppedTableFull;
+    final AtomicCounter droppedVerifyRateLimited;
     final AtomicCounter heartbeatsAcked;
     final AtomicCounter heartbeatsDenied;
     final AtomicCounter verificationsFull;
@@ -67,6 +68,7 @@ final class IceCounters
         droppedIgnoredType = metrics.counter(DROPPED, "reason=\"ignored_type\"", DROPPED_HELP);
         droppedRateLimited = metrics.counter(DROPPED, "reason=\"rate_limit\"", DROPPED_HELP);
         droppedTableFull = metrics.counter(DROPPED, "reason=\"table_full\"", DROPPED_HELP);
+        droppedVerifyRateLimited = metrics.counter(DROPPED, "reason=\"verify_rate_limit\"", DROPPED_HELP);
         heartbeatsAcked = metrics.counter(HEARTBEATS, "result=\"acked\"", HEARTBEATS_HELP);
         heartbeatsDenied = metrics.counter(HEARTBEATS, "result=\"denied\"", HEARTBEATS_HELP);
         verificationsFull = metrics.counter(VERIFICATIONS, "kind=\"full\"", VERIFICATIONS_HELP);

@@ -56,6 +56,7 @@ public final class IceServer implements UdpProtocol
     private final DomainKeys keys;
     private final DomainKeyFetcher fetcher;
     private final TokenBuckets queryLimiter;
+    private final TokenBuckets verifyLimiter;
     private final TokenBuckets fetchLimiter;
     private final DestinationSequences sequences;
     private final DeadlineTimerWheel expiryWheel;
@@ -92,6 +93,8 @@ public final class IceServer implements UdpProtocol
         this.peers = new IcePeerTable(context.iceMaxDomains());
         this.keys = new DomainKeys(context.iceMaxDomains());
         this.queryLimiter = new TokenBuckets(context.rateLimitSlots(), context.iceQueryRate(), context.iceQueryBurst());
+        this.verifyLimiter = new TokenBuckets(
+            context.rateLimitSlots(), context.iceVerifyRate(), context.iceVerifyBurst());
         this.fetchLimiter = new TokenBuckets(2, context.keyFetchRate(), context.keyFetchRate());
         this.sequences = new DestinationSequences(context.sequenceSlots());
         this.expiryWheel = new DeadlineTimerWheel(
@@ -198,6 +201,12 @@ public final class IceServer implements UdpProtocol
         {
             requestKey(nowMs);
             deny(source, sourceFingerprint);
+            return;
+        }
+        // RSA is the one expensive step: a host sending changed or forged heartbeats gets a bounded share of it.
+        if (!verifyLimiter.tryAcquire(sourceFingerprint >>> 16, nowMs))
+        {
+            counters.droppedVerifyRateLimited.incrementRelease();
             return;
         }
         if (!verify(key.key, buffer))

@@ -227,6 +227,30 @@ class IceServerBlackBoxTest
         }
 
         @Test
+        void fullVerificationsAreRateLimitedPerSourceHostWhileCachedHeartbeatsStillAck() throws Exception
+        {
+            start(DOMAIN_KEY_OPTION, "--ice-verify-rate=1", "--ice-verify-burst=2");
+            final UdpPeer domain = peer();
+            assertEquals(IcePacketType.SERVER_HEARTBEAT_ACK, domain.exchange(HEARTBEAT)[4]);
+            for (int sequence = 2; sequence <= 6; sequence++)
+            {
+                assertEquals(IcePacketType.SERVER_HEARTBEAT_ACK, domain.exchange(withSequence(HEARTBEAT, sequence))[4],
+                    "a repeated heartbeat is ACKed from the cache and takes no token");
+            }
+            for (int port = 1; port <= 5; port++)
+            {
+                domain.send(signedHeartbeat(privateKey(), 6 + port, "203.0.113.7", port));
+            }
+            int answers = 0;
+            while (domain.receive(SILENCE_MS) != null)
+            {
+                answers++;
+            }
+            assertTrue(answers >= 1 && answers <= 2, "one token left of the burst (plus at most one refill): " + answers);
+            assertEquals(5 - answers, metric("switchboard_ice_dropped_total{reason=\"verify_rate_limit\"}"));
+        }
+
+        @Test
         void malformedDatagramsOfEveryLengthAreCountedAndDroppedWhileTheEngineKeepsAnswering() throws Exception
         {
             start(DOMAIN_KEY_OPTION);
