@@ -2,6 +2,7 @@ package io.switchboard.edge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.admin.AdminServer;
+import io.switchboard.edge.admin.KernelUdpStats;
 import io.switchboard.edge.ice.MetaverseKeyFetcher;
 import io.switchboard.edge.metaverse.MetaverseContext;
 import io.switchboard.edge.metaverse.MetaverseServer;
@@ -97,7 +98,8 @@ public final class Appliance implements AutoCloseable
         listeners.put(PeerJsServer.LISTENER, "http:" + peerjs.port());
 
         final AdminServer admin = new AdminServer(
-            context.bindAddress(), options.getInt("admin-port"), metrics, () -> running);
+            context.bindAddress(), options.getInt("admin-port"), metrics, () -> running,
+            new KernelUdpStats(metrics, engine.boundPorts()));
         closeables.add(admin);
         listeners.put("admin", "http:" + admin.port());
         running = true;

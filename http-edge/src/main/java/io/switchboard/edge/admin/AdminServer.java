@@ -16,11 +16,22 @@ public final class AdminServer implements AutoCloseable
 {
     private final Undertow server;
 
-    public AdminServer(final String bindAddress, final int port, final Metrics metrics, final BooleanSupplier healthy)
+    /** @param beforeScrape refreshes counters read from outside the process (the kernel's) before each scrape */
+    public AdminServer(
+        final String bindAddress,
+        final int port,
+        final Metrics metrics,
+        final BooleanSupplier healthy,
+        final Runnable beforeScrape)
     {
         final RoutingHandler routes = Handlers.routing()
             .get("/healthz", exchange -> health(exchange, healthy.getAsBoolean()))
-            .get("/metrics", exchange -> metrics(exchange, metrics))
+            // A worker thread: the scrape reads files under /proc first.
+            .get("/metrics", exchange -> exchange.dispatch(() ->
+            {
+                beforeScrape.run();
+                metrics(exchange, metrics);
+            }))
             .setFallbackHandler(exchange -> plain(exchange, 404, "not found\n"))
             .setInvalidMethodHandler(exchange -> plain(exchange, 405, "method not allowed\n"));
         server = Undertow.builder()

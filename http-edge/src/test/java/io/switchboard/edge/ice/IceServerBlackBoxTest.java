@@ -282,6 +282,8 @@ class IceServerBlackBoxTest
                 metric("switchboard_ice_dropped_total{reason=\"ignored_type\"}");
             assertEquals(sent, dropped);
             assertEquals(0, metric("switchboard_engine_handler_errors_total"));
+            assertEquals(0, metric("switchboard_udp_kernel_drops_total{listener=\"ice\"}"),
+                "the kernel dropped nothing: the engine kept up");
         }
 
         @Test
