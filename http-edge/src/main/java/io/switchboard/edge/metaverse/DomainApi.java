@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.switchboard.edge.limit.HostsPerMinuteLimiter;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.PathTemplateMatch;
@@ -67,7 +68,7 @@ final class DomainApi
     private final Replies replies;
     private final MetaverseCounters counters;
     private final Credentials credentials;
-    private final TemporaryDomainLimiter temporaryLimiter;
+    private final HostsPerMinuteLimiter temporaryLimiter;
     private final LongSupplier clock;
     private final long activeMs;
     /** When the next temporary domain is allowed once a host's bucket is empty. */
@@ -90,7 +91,7 @@ final class DomainApi
         this.counters = counters;
         this.clock = clock;
         this.credentials = new Credentials(context.adminToken());
-        this.temporaryLimiter = new TemporaryDomainLimiter(
+        this.temporaryLimiter = new HostsPerMinuteLimiter(
             context.rateLimitSlots(), context.tempDomainRatePerMinute(), context.tempDomainBurst());
         this.activeMs = context.domainActiveSeconds() * 1000;
         this.retryAfterSeconds = Math.max(1, 60 / context.tempDomainRatePerMinute());

@@ -2,6 +2,7 @@ package io.switchboard.edge.rendezvous;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.edge.limit.HostsPerMinuteLimiter;
 import io.switchboard.engine.command.PulsePeerQueryCommand;
 import io.switchboard.engine.pulse.PulseAnswer;
 import io.switchboard.engine.table.PulseClientRecord;
@@ -47,14 +48,14 @@ final class RendezvousApi
     private static final String JSON_TYPE = "application/json";
 
     private final PulseGateway gateway;
-    private final RegisterLimiter limiter;
+    private final HostsPerMinuteLimiter limiter;
     private final RendezvousCounters counters;
     private final ObjectMapper json;
     private final SecureRandom random = new SecureRandom();
 
     RendezvousApi(
         final PulseGateway gateway,
-        final RegisterLimiter limiter,
+        final HostsPerMinuteLimiter limiter,
         final RendezvousCounters counters,
         final ObjectMapper json)
     {

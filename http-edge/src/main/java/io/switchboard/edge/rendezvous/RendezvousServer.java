@@ -1,6 +1,7 @@
 package io.switchboard.edge.rendezvous;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.edge.limit.HostsPerMinuteLimiter;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
 import io.switchboard.engine.pipeline.CommandReplies;
@@ -43,7 +44,7 @@ public final class RendezvousServer implements AutoCloseable
         this.counters = new RendezvousCounters(metrics);
         this.api = new RendezvousApi(
             new PulseGateway(commands, replies, context.engineTimeoutMs()),
-            new RegisterLimiter(context.rateLimitSlots(), context.registerRatePerMinute(), context.registerBurst()),
+            new HostsPerMinuteLimiter(context.rateLimitSlots(), context.registerRatePerMinute(), context.registerBurst()),
             counters,
             json);
         this.server = Undertow.builder()
