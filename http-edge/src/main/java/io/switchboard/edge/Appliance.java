@@ -3,6 +3,8 @@ package io.switchboard.edge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.admin.AdminServer;
 import io.switchboard.edge.admin.KernelUdpStats;
+import io.switchboard.edge.dop.DopContext;
+import io.switchboard.edge.dop.DopServer;
 import io.switchboard.edge.ice.MetaverseKeyFetcher;
 import io.switchboard.edge.metaverse.MetaverseContext;
 import io.switchboard.edge.metaverse.MetaverseServer;
@@ -96,6 +98,7 @@ public final class Appliance implements AutoCloseable
         final PeerJsServer peerjs = PeerJsServer.start(PeerJsContext.of(options), metrics, json);
         closeables.add(peerjs);
         listeners.put(PeerJsServer.LISTENER, "http:" + peerjs.port());
+        DopServer.mount(DopContext.of(options), peerjs, metrics);
 
         final AdminServer admin = new AdminServer(
             context.bindAddress(), options.getInt("admin-port"), metrics, () -> running,

@@ -1,5 +1,6 @@
 package io.switchboard.edge;
 
+import io.switchboard.edge.dop.DopContext;
 import io.switchboard.edge.metaverse.MetaverseContext;
 import io.switchboard.edge.peerjs.PeerJsContext;
 import io.switchboard.edge.rendezvous.RendezvousContext;
@@ -72,6 +73,19 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
             "Most messages waiting for offline ids, all together; more are counted and dropped."),
         new OptionSpec("peerjs-max-send-buffer-bytes", "N", Long.toString(PeerJsContext.DEFAULT_MAX_SEND_BUFFER_BYTES),
             false, "A PeerJS socket with more unsent bytes than this is closed as a slow consumer."),
+        new OptionSpec("dop-path", "PATH", DopContext.DEFAULT_PATH, false,
+            "WebSocket path of the dop protocol (resumable sessions carrying PeerJS signaling) on the PeerJS port."),
+        new OptionSpec("dop-retention-ms", "MS", Long.toString(DopContext.DEFAULT_RETENTION_MS), false,
+            "A dop session whose socket closed waits this long for its client to resume it, then it is forgotten."),
+        new OptionSpec("dop-handshake-timeout-ms", "MS", Long.toString(DopContext.DEFAULT_HANDSHAKE_TIMEOUT_MS), false,
+            "Close a dop socket whose token handshake has not completed within this time."),
+        new OptionSpec("dop-max-queued-messages", "N", Integer.toString(DopContext.DEFAULT_MAX_QUEUED_MESSAGES), false,
+            "Most frames waiting for one dop session; over it the oldest are dropped and counted."),
+        new OptionSpec("dop-max-queued-bytes", "N", Integer.toString(DopContext.DEFAULT_MAX_QUEUED_BYTES), false,
+            "Most bytes waiting for one dop session; over it the oldest frames are dropped and counted."),
+        new OptionSpec("dop-half-open-takeover", "BOOL", Boolean.toString(DopContext.DEFAULT_HALF_OPEN_TAKEOVER),
+            false, "A final token presented while its session's socket looks open takes the session over; false: " +
+            "refuse it (the reference)."),
         new OptionSpec("metaverse-url", "URL", null, false,
             "Fetch unknown domains' keys from GET {URL}/api/v1/domains/{id}/public_key; unset = local keys only."),
         new OptionSpec("metaverse-port", "PORT", Integer.toString(MetaverseContext.DEFAULT_PORT), false,

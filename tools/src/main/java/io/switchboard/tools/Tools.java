@@ -1,5 +1,6 @@
 package io.switchboard.tools;
 
+import io.switchboard.tools.dop.DopLoad;
 import io.switchboard.tools.echo.NioEchoServer;
 import io.switchboard.tools.ice.IceClient;
 import io.switchboard.tools.ice.IceLoad;
@@ -39,7 +40,8 @@ public final class Tools
         Map.entry(IceLoad.COMMAND, IceLoad::command),
         Map.entry(PulseClient.COMMAND, PulseClient::command),
         Map.entry(PulseLoad.COMMAND, PulseLoad::command),
-        Map.entry(PeerJsLoad.COMMAND, PeerJsLoad::command)));
+        Map.entry(PeerJsLoad.COMMAND, PeerJsLoad::command),
+        Map.entry(DopLoad.COMMAND, DopLoad::command)));
 
     private Tools()
     {

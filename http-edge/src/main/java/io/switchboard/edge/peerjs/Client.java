@@ -1,23 +1,24 @@
 package io.switchboard.edge.peerjs;
 
 /**
- * A registered id: its token, the socket frames for it go to, and its place in registration order (kept across a
- * takeover). Immutable: a takeover registers a new Client for the same id.
+ * A registered id: its token, the endpoint frames for it go to, and its place in registration order (kept across a
+ * takeover). Immutable: a takeover registers a new Client for the same id. Opaque outside the realm.
  */
-final class Client
+public final class Client
 {
     final String id;
     final String token;
-    final PeerSocket socket;
+    final SignalEndpoint endpoint;
     final long sequence;
     /** The id as a JSON string, UTF-8: the {@code src} of everything this client sends. */
     final byte[] quotedId;
 
-    Client(final String id, final String token, final PeerSocket socket, final long sequence, final byte[] quotedId)
+    Client(
+        final String id, final String token, final SignalEndpoint endpoint, final long sequence, final byte[] quotedId)
     {
         this.id = id;
         this.token = token;
-        this.socket = socket;
+        this.endpoint = endpoint;
         this.sequence = sequence;
         this.quotedId = quotedId;
     }

@@ -6,6 +6,7 @@ import io.undertow.websockets.core.StreamSourceFrameChannel;
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
+import org.agrona.concurrent.status.AtomicCounter;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 
@@ -14,22 +15,29 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Reads each text or binary message of one socket, fragments joined, into a heap array and hands it to the realm;
- * both kinds are UTF-8 JSON to the server, as in the reference. A message longer than the frame limit gets close
+ * Reads each text or binary message of one socket, fragments joined, into a heap array and hands it to its sink;
+ * both kinds are UTF-8 text to the server, as in the reference. A message longer than the frame limit gets close
  * 1009 and the connection is cut. Runs on the socket's IO thread, so messages are handled in arrival order.
  */
-final class MessageReader extends AbstractReceiveListener
+public final class MessageReader extends AbstractReceiveListener
 {
+    /** Where a socket's complete messages go. */
+    public interface Sink
+    {
+        /** One message in {@code bytes[0, length)}; the array is the sink's to keep. */
+        void onMessage(byte[] bytes, int length);
+    }
+
     private static final int INITIAL_BYTES = 1024;
 
-    private final PeerSocket socket;
-    private final Realm realm;
+    private final Sink sink;
+    private final AtomicCounter closedTooLarge;
     private final int maxBytes;
 
-    MessageReader(final PeerSocket socket, final Realm realm, final int maxBytes)
+    public MessageReader(final Sink sink, final AtomicCounter closedTooLarge, final int maxBytes)
     {
-        this.socket = socket;
-        this.realm = realm;
+        this.sink = sink;
+        this.closedTooLarge = closedTooLarge;
         this.maxBytes = maxBytes;
     }
 
@@ -89,7 +97,7 @@ final class MessageReader extends AbstractReceiveListener
                     final int read = message.read(ByteBuffer.wrap(bytes, length, bytes.length - length));
                     if (read < 0)
                     {
-                        realm.onMessage(socket, bytes, length);
+                        sink.onMessage(bytes, length);
                         return false;
                     }
                     if (read == 0)
@@ -109,7 +117,7 @@ final class MessageReader extends AbstractReceiveListener
 
     private void tooLarge(final WebSocketChannel channel)
     {
-        realm.counters().closedFrameTooLarge.increment();
+        closedTooLarge.increment();
         WebSockets.sendClose(CloseMessage.MSG_TOO_BIG, null, channel, new WebSocketCallback<>()
         {
             @Override

@@ -15,6 +15,8 @@ import io.undertow.websockets.spi.WebSocketHttpExchange;
 import org.xnio.Options;
 
 import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The PeerJS listener, a drop-in for {@code peer@1.0.2}: {@code HTTP -> upgrade on {path}peerjs ? WebSocket ->
@@ -36,6 +38,8 @@ public final class PeerJsServer implements AutoCloseable
     private final HttpHandler websocket;
     private final HttpHandler api;
     private final String websocketPath;
+    /** WebSocket paths of other protocols served on this port, such as dop, to their upgrade handlers. */
+    private final Map<String, HttpHandler> mounted = new ConcurrentHashMap<>();
     private final Undertow server;
 
     private PeerJsServer(final PeerJsContext context, final Metrics metrics, final ObjectMapper json)
@@ -77,13 +81,34 @@ public final class PeerJsServer implements AutoCloseable
         return ((InetSocketAddress)server.getListenerInfo().get(0).getAddress()).getPort();
     }
 
-    /** Upgrades go to the WebSocket path only (elsewhere 400, as {@code ws} answers); the rest is HTTP API. */
+    /** The realm, for another protocol that carries PeerJS signaling into the same id space. */
+    public Realm realm()
+    {
+        return realm;
+    }
+
+    /** Serves another protocol's WebSocket upgrades at exactly {@code path} on this port. */
+    public void mount(final String path, final HttpHandler upgrades)
+    {
+        if (path.equals(websocketPath) || mounted.putIfAbsent(path, upgrades) != null)
+        {
+            throw new IllegalArgumentException("WebSocket path " + path + " is already served on the peerjs port");
+        }
+    }
+
+    /** Upgrades go to a WebSocket path only (elsewhere 400, as {@code ws} answers); the rest is HTTP API. */
     private void route(final HttpServerExchange exchange) throws Exception
     {
         final String upgrade = exchange.getRequestHeaders().getFirst(Headers.UPGRADE);
+        final HttpHandler other = mounted.get(exchange.getRequestPath());
         if (upgrade == null || !"websocket".equalsIgnoreCase(upgrade))
         {
             api.handleRequest(exchange);
+        }
+        else if (other != null)
+        {
+            exchange.addExchangeCompleteListener(PeerJsServer::forgetHeaders);
+            other.handleRequest(exchange);
         }
         else if (!exchange.getRequestPath().equals(websocketPath))
         {
@@ -113,7 +138,8 @@ public final class PeerJsServer implements AutoCloseable
     {
         final PeerSocket socket = new PeerSocket(channel, realm, DeadlineWheel.nowMs());
         channel.addCloseTask(closed -> realm.disconnected(socket));
-        channel.getReceiveSetter().set(new MessageReader(socket, realm, context.maxFrameBytes()));
+        channel.getReceiveSetter().set(
+            new MessageReader(socket, counters.closedFrameTooLarge, context.maxFrameBytes()));
         final WsQuery query = WsQuery.parse(exchange.getQueryString());
         realm.connect(socket, query.id(), query.token(), query.key());
         channel.resumeReceives();

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * counts) and its unsent bytes. It is its own liveness deadline, so an idle socket costs the wheel nothing but one
  * visit per alive timeout. Frames go out in the order {@link #send} is called.
  */
-final class PeerSocket extends DeadlineWheel.Deadline implements WebSocketCallback<ByteBuffer>
+final class PeerSocket extends DeadlineWheel.Deadline
+    implements SignalEndpoint, MessageReader.Sink, WebSocketCallback<ByteBuffer>
 {
     /** How long a closing socket waits for the peer's close frame before the TCP connection is cut. */
     static final long CLOSE_GRACE_MS = 2_000;
@@ -38,8 +39,7 @@ final class PeerSocket extends DeadlineWheel.Deadline implements WebSocketCallba
     /** Null once closed, so that a socket waiting in the wheel until its deadline holds nothing of Undertow's. */
     private volatile WebSocketChannel channel;
     private final Realm realm;
-    /** The registration this socket speaks for; null before admission and after takeover or LEAVE. */
-    volatile Client client;
+    private volatile Client client;
     volatile long lastHeartbeatMs;
     @SuppressWarnings("unused")
     private volatile long unsentBytes;
@@ -57,7 +57,8 @@ final class PeerSocket extends DeadlineWheel.Deadline implements WebSocketCallba
      * @return false when the socket is closing, or when its unsent bytes would pass the limit (it is then closed as
      * a slow consumer); the frame is not sent then.
      */
-    boolean send(final byte[] frame)
+    @Override
+    public boolean send(final byte[] frame)
     {
         final WebSocketChannel channel = this.channel;
         if (channel == null || !channel.isOpen() || channel.isCloseFrameSent())
@@ -76,8 +77,8 @@ final class PeerSocket extends DeadlineWheel.Deadline implements WebSocketCallba
         return true;
     }
 
-    /** Sends one frame then closes: how the server refuses an admission. */
-    void sendAndClose(final byte[] frame)
+    @Override
+    public void sendAndClose(final byte[] frame)
     {
         send(frame);
         close(null);
@@ -87,7 +88,8 @@ final class PeerSocket extends DeadlineWheel.Deadline implements WebSocketCallba
      * Close 1000 (the reference sends an empty close frame, 1005; the client ignores the code), then the TCP
      * connection is cut once the peer answers or after {@link #CLOSE_GRACE_MS}.
      */
-    void close(final AtomicCounter cause)
+    @Override
+    public void close(final AtomicCounter cause)
     {
         final WebSocketChannel channel = this.channel;
         if (channel == null || !channel.isOpen() || channel.isCloseFrameSent())
@@ -100,6 +102,30 @@ final class PeerSocket extends DeadlineWheel.Deadline implements WebSocketCallba
         }
         WebSockets.sendClose(CloseMessage.NORMAL_CLOSURE, null, channel, null);
         channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void heartbeat()
+    {
+        lastHeartbeatMs = DeadlineWheel.nowMs();
+    }
+
+    @Override
+    public Client registration()
+    {
+        return client;
+    }
+
+    @Override
+    public void registration(final Client client)
+    {
+        this.client = client;
+    }
+
+    @Override
+    public void onMessage(final byte[] bytes, final int length)
+    {
+        realm.onMessage(this, bytes, length);
     }
 
     /** The connection is gone: drop it. */

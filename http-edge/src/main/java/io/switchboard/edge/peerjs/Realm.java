@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The PeerJS state rules (spec 3): admission, relaying with the offline queue, EXPIRE, LEAVE and disconnects. Ids
  * live in a concurrent map of {@link IdSlot}s; everything about one id happens under that slot's monitor, and no
  * thread holds two slots at once. Callers are Undertow's IO threads (one per connection at a time, so frames from
- * one socket are handled in order) and the deadline wheel.
+ * one socket are handled in order) and the deadline wheel. The parties are {@link SignalEndpoint}s: PeerJS sockets,
+ * and the dop sessions that carry signaling into the same id space.
  */
-final class Realm
+public final class Realm
 {
     private final PeerJsContext context;
     private final PeerJsCounters counters;
@@ -44,9 +45,14 @@ final class Realm
         return context.aliveTimeoutMs();
     }
 
-    long maxSendBufferBytes()
+    public long maxSendBufferBytes()
     {
         return context.maxSendBufferBytes();
+    }
+
+    public int maxFrameBytes()
+    {
+        return context.maxFrameBytes();
     }
 
     int openSockets()
@@ -64,24 +70,25 @@ final class Realm
         admit(socket, id, token, key);
     }
 
-    private void admit(final PeerSocket socket, final String id, final String token, final String key)
+    /** Admission (spec 3.2) of an endpoint presenting these parameters; OPEN and the queued messages on success. */
+    public void admit(final SignalEndpoint endpoint, final String id, final String token, final String key)
     {
         if (isEmpty(id) || isEmpty(token) || isEmpty(key))
         {
             counters.refusedNoParameters.increment();
-            socket.sendAndClose(SignalFrame.NO_PARAMETERS);
+            endpoint.sendAndClose(SignalFrame.NO_PARAMETERS);
             return;
         }
         if (!key.equals(context.key()))
         {
             counters.refusedInvalidKey.increment();
-            socket.sendAndClose(SignalFrame.INVALID_KEY);
+            endpoint.sendAndClose(SignalFrame.INVALID_KEY);
             return;
         }
         while (true)
         {
             final IdSlot slot = slots.computeIfAbsent(id, IdSlot::new);
-            final PeerSocket displaced;
+            final SignalEndpoint displaced;
             synchronized (slot)
             {
                 if (slot.retired)
@@ -92,7 +99,7 @@ final class Realm
                 if (current != null && !current.token.equals(token))
                 {
                     counters.refusedIdTaken.increment();
-                    socket.sendAndClose(SignalFrame.ID_TAKEN);
+                    endpoint.sendAndClose(SignalFrame.ID_TAKEN);
                     return;
                 }
                 if (current == null && registered.incrementAndGet() > context.concurrentLimit())
@@ -100,16 +107,16 @@ final class Realm
                     registered.decrementAndGet();
                     retireIfEmpty(slot);
                     counters.refusedConcurrentLimit.increment();
-                    socket.sendAndClose(SignalFrame.CONCURRENT_LIMIT);
+                    endpoint.sendAndClose(SignalFrame.CONCURRENT_LIMIT);
                     return;
                 }
                 final Client client = current == null ?
-                    new Client(id, token, socket, registrations.incrementAndGet(), SignalFrame.quoted(id)) :
-                    new Client(id, token, socket, current.sequence, current.quotedId);
-                displaced = current == null ? null : current.socket;
+                    new Client(id, token, endpoint, registrations.incrementAndGet(), SignalFrame.quoted(id)) :
+                    new Client(id, token, endpoint, current.sequence, current.quotedId);
+                displaced = current == null ? null : current.endpoint;
                 if (displaced != null)
                 {
-                    displaced.client = null;
+                    displaced.registration(null);
                     counters.admittedTakeover.increment();
                 }
                 else
@@ -118,11 +125,11 @@ final class Realm
                     counters.admittedOpen.increment();
                 }
                 slot.client = client;
-                socket.client = client;
-                socket.send(SignalFrame.OPEN);
-                drain(slot, socket);
+                endpoint.registration(client);
+                endpoint.send(SignalFrame.OPEN);
+                drain(slot, endpoint);
             }
-            if (displaced != null && displaced != socket)
+            if (displaced != null && displaced != endpoint)
             {
                 displaced.close(counters.closedTakenOver);
             }
@@ -131,7 +138,7 @@ final class Realm
     }
 
     /** OPEN is out; the queued messages follow it, before any later relay, since the caller holds the slot. */
-    private void drain(final IdSlot slot, final PeerSocket socket)
+    private void drain(final IdSlot slot, final SignalEndpoint endpoint)
     {
         final OfflineQueue queue = slot.queue;
         if (queue == null)
@@ -141,7 +148,7 @@ final class Realm
         slot.queue = null;
         for (final byte[] frame : queue.frames())
         {
-            socket.send(frame);
+            endpoint.send(frame);
             counters.relayDelivered.increment();
         }
         queued.addAndGet(-queue.size());
@@ -149,7 +156,7 @@ final class Realm
     }
 
     /** One complete client message, text or binary, as UTF-8 JSON in {@code bytes[0, length)}. */
-    void onMessage(final PeerSocket socket, final byte[] bytes, final int length)
+    public void onMessage(final SignalEndpoint endpoint, final byte[] bytes, final int length)
     {
         final SignalFrame.Parsed frame = codec.parse(bytes, length);
         if (frame.kind() != SignalFrame.Kind.ACTED_ON)
@@ -157,7 +164,7 @@ final class Realm
             (frame.kind() == SignalFrame.Kind.INVALID ? counters.framesInvalid : counters.framesIgnored).increment();
             return;
         }
-        final Client client = socket.client;
+        final Client client = endpoint.registration();
         if (client == null)
         {
             counters.framesUnregistered.increment();
@@ -167,7 +174,7 @@ final class Realm
         counters.frames(type).increment();
         if (type == MessageType.HEARTBEAT)
         {
-            socket.lastHeartbeatMs = DeadlineWheel.nowMs();
+            endpoint.heartbeat();
             return;
         }
         final String dst = frame.dst();
@@ -175,7 +182,7 @@ final class Realm
         {
             if (type == MessageType.LEAVE)
             {
-                deregister(socket, client);
+                deregister(endpoint, client);
             }
             else
             {
@@ -230,7 +237,7 @@ final class Realm
                     }
                     return;
                 }
-                if (client.socket.send(frame))
+                if (client.endpoint.send(frame))
                 {
                     counters.relayDelivered.increment();
                     return;
@@ -239,7 +246,7 @@ final class Realm
                 unregister(slot, client);
                 failed = client;
             }
-            failed.socket.close(null);
+            failed.endpoint.close(null);
             deliver(MessageType.LEAVE, dst, failed.quotedId, src,
                 SignalFrame.notice(MessageType.LEAVE, failed.quotedId, srcQuoted));
             return;
@@ -303,8 +310,8 @@ final class Realm
         }
     }
 
-    /** LEAVE without dst: the sender gives up its id; the socket stays open but speaks for nobody. */
-    private void deregister(final PeerSocket socket, final Client client)
+    /** LEAVE without dst: the sender gives up its id; the endpoint stays open but speaks for nobody. */
+    private void deregister(final SignalEndpoint endpoint, final Client client)
     {
         final IdSlot slot = slots.get(client.id);
         if (slot == null)
@@ -319,7 +326,7 @@ final class Realm
                 counters.leaveDeregistered.increment();
             }
         }
-        socket.client = null;
+        endpoint.registration(null);
     }
 
     /** The socket is closed: if it still holds its id, the id is free at once; nothing is sent to anyone. */
@@ -329,7 +336,13 @@ final class Realm
         openSockets.decrementAndGet();
         counters.openConnections.decrement();
         counters.connectionsClosed.increment();
-        final Client client = socket.client;
+        release(socket);
+    }
+
+    /** The endpoint is gone for good: if it still holds its id, the id is free at once. */
+    public void release(final SignalEndpoint endpoint)
+    {
+        final Client client = endpoint.registration();
         if (client == null)
         {
             return;
@@ -351,7 +364,7 @@ final class Realm
     private void unregister(final IdSlot slot, final Client client)
     {
         slot.client = null;
-        client.socket.client = null;
+        client.endpoint.registration(null);
         registered.decrementAndGet();
         counters.registeredClients.decrement();
         retireIfEmpty(slot);

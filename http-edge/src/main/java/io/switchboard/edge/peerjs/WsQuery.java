@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
  * The {@code key}, {@code id} and {@code token} of a WebSocket URL's query, decoded as the reference does (spec 3.1):
  * {@code +} is a space, percent escapes are UTF-8 (a malformed escape stays as written), and the last duplicate wins.
  */
-record WsQuery(String key, String id, String token)
+public record WsQuery(String key, String id, String token)
 {
-    static WsQuery parse(final String query)
+    public static WsQuery parse(final String query)
     {
         String key = null;
         String id = null;

@@ -3,14 +3,11 @@ package io.switchboard.edge.ice;
 import io.switchboard.edge.Appliance;
 import io.switchboard.edge.Options;
 import io.switchboard.edge.testing.AnyPorts;
+import io.switchboard.edge.testing.ToolRun;
 import io.switchboard.engine.ice.IceWireVectors;
-import io.switchboard.tools.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -23,22 +20,6 @@ class IceClientToolTest
     @TempDir
     Path dir;
 
-    private static String run(final String... args)
-    {
-        final PrintStream original = System.out;
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try
-        {
-            assertEquals(Tools.EXIT_OK, Tools.run(args), () -> out.toString(StandardCharsets.UTF_8));
-        }
-        finally
-        {
-            System.setOut(original);
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
     @Test
     void domainIsAckedAndClientLearnsItsSockets() throws Exception
     {
@@ -49,7 +30,7 @@ class IceClientToolTest
             "--domain-key=" + IceWireVectors.DOMAIN_ID + ":" + IceWireVectors.PUBLIC_KEY_SPKI_BASE64))))
         {
             final String server = "--server=127.0.0.1:" + appliance.port("ice");
-            final String domain = run("ice-client", "--mode=domain", server, "--key-file=" + key,
+            final String domain = ToolRun.ok("ice-client", "--mode=domain", server, "--key-file=" + key,
                 "--domain-id=" + IceWireVectors.DOMAIN_ID, "--public=203.0.113.5:40102", "--local=192.168.1.10:40102",
                 "--count=2", "--interval-ms=300");
             assertTrue(domain.contains("--domain-key=" + IceWireVectors.DOMAIN_ID + ":" +
@@ -57,7 +38,7 @@ class IceClientToolTest
             assertTrue(domain.contains("ICEServerHeartbeatACK seq=1"), domain);
             assertTrue(domain.contains("ICEServerHeartbeatACK seq=2"), domain);
 
-            final String client = run("ice-client", "--mode=client", server,
+            final String client = ToolRun.ok("ice-client", "--mode=client", server,
                 "--domain-id=" + IceWireVectors.DOMAIN_ID, "--count=3", "--interval-ms=1000");
             assertTrue(client.contains("ICEServerPeerInformation seq=1 id=" + IceWireVectors.DOMAIN_ID +
                 " public=203.0.113.5:40102 local=192.168.1.10:40102"), client);

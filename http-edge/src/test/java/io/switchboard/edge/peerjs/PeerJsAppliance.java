@@ -3,6 +3,7 @@ package io.switchboard.edge.peerjs;
 import io.switchboard.edge.Appliance;
 import io.switchboard.edge.Options;
 import io.switchboard.edge.testing.AnyPorts;
+import io.switchboard.edge.testing.RawSocket;
 
 import java.io.IOException;
 import java.net.URI;

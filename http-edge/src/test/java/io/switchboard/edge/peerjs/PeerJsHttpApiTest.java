@@ -1,5 +1,7 @@
 package io.switchboard.edge.peerjs;
 
+import io.switchboard.edge.testing.RawSocket;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.switchboard.edge.peerjs;
 
+import io.switchboard.edge.testing.RawSocket;
 import io.switchboard.edge.testing.Scrape;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;

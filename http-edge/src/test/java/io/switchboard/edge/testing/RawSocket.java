@@ -1,4 +1,4 @@
-package io.switchboard.edge.peerjs;
+package io.switchboard.edge.testing;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** A plain JDK WebSocket that records every text message and the close code, for asserting exact frames. */
-final class RawSocket implements WebSocket.Listener
+public final class RawSocket implements WebSocket.Listener
 {
-    static final long WAIT_MS = 5_000;
+    public static final long WAIT_MS = 5_000;
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
@@ -25,7 +25,7 @@ final class RawSocket implements WebSocket.Listener
     private final StringBuilder partial = new StringBuilder();
     private WebSocket webSocket;
 
-    static RawSocket open(final URI uri)
+    public static RawSocket open(final URI uri)
     {
         final RawSocket socket = new RawSocket();
         socket.webSocket = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
@@ -33,13 +33,13 @@ final class RawSocket implements WebSocket.Listener
         return socket;
     }
 
-    void send(final String text)
+    public void send(final String text)
     {
         webSocket.sendText(text, true).orTimeout(10, TimeUnit.SECONDS).join();
     }
 
     /** Sends unless the server has closed the socket (a send racing the close is lost silently). */
-    void sendIfOpen(final String text)
+    public void sendIfOpen(final String text)
     {
         if (!isClosed())
         {
@@ -47,13 +47,13 @@ final class RawSocket implements WebSocket.Listener
         }
     }
 
-    void sendBinary(final byte[] bytes)
+    public void sendBinary(final byte[] bytes)
     {
         webSocket.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(10, TimeUnit.SECONDS).join();
     }
 
     /** The next message, or fails after {@link #WAIT_MS}. */
-    String next()
+    public String next()
     {
         try
         {
@@ -68,13 +68,13 @@ final class RawSocket implements WebSocket.Listener
         }
     }
 
-    void expect(final String message)
+    public void expect(final String message)
     {
         assertEquals(message, next());
     }
 
     /** Asserts that nothing arrives for {@code ms}. */
-    void expectSilence(final long ms)
+    public void expectSilence(final long ms)
     {
         try
         {
@@ -88,22 +88,22 @@ final class RawSocket implements WebSocket.Listener
     }
 
     /** The close code the server sent (1005 for an empty close frame), waiting up to {@code ms}. */
-    int closeCode(final long ms)
+    public int closeCode(final long ms)
     {
         return closeCode.orTimeout(ms, TimeUnit.MILLISECONDS).join();
     }
 
-    boolean isClosed()
+    public boolean isClosed()
     {
         return closeCode.isDone();
     }
 
-    void close()
+    public void close()
     {
         webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(10, TimeUnit.SECONDS).join();
     }
 
-    void abort()
+    public void abort()
     {
         webSocket.abort();
     }

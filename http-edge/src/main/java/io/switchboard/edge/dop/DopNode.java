@@ -1,0 +1,101 @@
+package io.switchboard.edge.dop;
+
+import io.switchboard.edge.peerjs.Client;
+import io.switchboard.edge.peerjs.SignalEndpoint;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.xnio.XnioExecutor;
+
+import java.util.Arrays;
+
+/**
+ * The server side of one dop node (spec 2.5): a socket's temporary node during the handshake, then a session that
+ * outlives its sockets, registered by its final token. A session is a PeerJS {@link SignalEndpoint}: frames for it
+ * go out at once while it is connected and wait in its queue while it is not. Its monitor guards every field but
+ * the registration; {@link DopSessions} holds the rules.
+ */
+final class DopNode implements SignalEndpoint
+{
+    enum State
+    {
+        OPEN,
+        PRECONNECTED,
+        CONNECTED,
+        RECONNECTING,
+        DISCONNECTED
+    }
+
+    private final DopSessions sessions;
+    final byte[] tokenLocal;
+    final DopQueue queue;
+    State state = State.OPEN;
+    byte[] tokenRemote;
+    String finalToken;
+    byte[] finalBytes;
+    /** The socket it speaks on; null while reconnecting and once disconnected. */
+    DopConnection connection;
+    /** Counts socket losses, so that a retention timer of an earlier loss finds itself stale. */
+    int losses;
+    XnioExecutor.Key retentionTimer;
+    private volatile Client registration;
+
+    DopNode(final DopSessions sessions, final String tokenLocal, final DopQueue queue)
+    {
+        this.sessions = sessions;
+        this.tokenLocal = DopToken.utf8(tokenLocal);
+        this.queue = queue;
+    }
+
+    static boolean matches(final byte[] bytes, final int length, final byte[] token)
+    {
+        return token != null && Arrays.equals(bytes, 0, length, token, 0, token.length);
+    }
+
+    /** Realm frames: sent while connected and nothing waits before them, else queued; refused once ended. */
+    @Override
+    public synchronized boolean send(final byte[] frame)
+    {
+        if (state == State.DISCONNECTED)
+        {
+            return false;
+        }
+        if (state != State.CONNECTED || !queue.isEmpty() || !connection.send(frame))
+        {
+            queue.add(frame);
+        }
+        return true;
+    }
+
+    @Override
+    public void sendAndClose(final byte[] frame)
+    {
+        send(frame);
+        sessions.disconnect(this);
+    }
+
+    @Override
+    public void close(final AtomicCounter cause)
+    {
+        if (sessions.disconnect(this) && cause != null)
+        {
+            cause.increment();
+        }
+    }
+
+    /** A session's liveness is its socket and the retention time, not PeerJS heartbeats. */
+    @Override
+    public void heartbeat()
+    {
+    }
+
+    @Override
+    public Client registration()
+    {
+        return registration;
+    }
+
+    @Override
+    public void registration(final Client client)
+    {
+        registration = client;
+    }
+}

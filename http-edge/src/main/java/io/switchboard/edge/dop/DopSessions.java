@@ -1,0 +1,326 @@
+package io.switchboard.edge.dop;
+
+import io.switchboard.edge.dop.DopNode.State;
+import io.switchboard.edge.peerjs.Realm;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The server's dop rules (spec 2.5 with the §2.12 recommendations): the token handshake, resume by final token,
+ * half-open takeover, formal disconnect both ways, retention of sessions whose socket is gone and the handshake
+ * timeout. Sessions are registered by final token in a real map; temporary nodes are held by their socket only, so
+ * a failed handshake leaves nothing behind. Connected sessions carry PeerJS signaling into the {@link Realm}.
+ * <p>
+ * Each node's monitor guards it, no thread holds two, and none is held while calling the realm (which calls nodes
+ * while it holds an id's slot).
+ */
+final class DopSessions
+{
+    /** What a frame leads to once the node's monitor is released. */
+    private enum Next
+    {
+        NOTHING,
+        DATA,
+        ADMIT,
+        RELEASE,
+        RESUME
+    }
+
+    private final DopContext context;
+    private final DopCounters counters;
+    private final Realm realm;
+    private final ConcurrentHashMap<String, DopNode> sessions = new ConcurrentHashMap<>();
+
+    DopSessions(final DopContext context, final DopCounters counters, final Realm realm)
+    {
+        this.context = context;
+        this.counters = counters;
+        this.realm = realm;
+    }
+
+    DopCounters counters()
+    {
+        return counters;
+    }
+
+    long maxSendBufferBytes()
+    {
+        return realm.maxSendBufferBytes();
+    }
+
+    /** A new socket: a temporary node in OPEN sends its local token, and the handshake clock starts. */
+    void opened(final DopConnection connection)
+    {
+        counters.connectionsOpened.increment();
+        counters.openConnections.increment();
+        final DopNode node = new DopNode(this, DopToken.local(),
+            new DopQueue(context.maxQueuedMessages(), context.maxQueuedBytes(), counters));
+        node.connection = connection;
+        connection.node = node;
+        connection.handshakeTimer = connection.after(() -> handshakeDue(connection), context.handshakeTimeoutMs());
+        connection.send(node.tokenLocal);
+    }
+
+    private void handshakeDue(final DopConnection connection)
+    {
+        if (!connection.established)
+        {
+            connection.close(counters.closedHandshakeTimeout);
+        }
+    }
+
+    /** One message of a socket, on its IO thread. Junk is closed or ignored, never thrown. */
+    void onFrame(final DopConnection connection, final byte[] bytes, final int length)
+    {
+        final DopNode node = connection.node;
+        final Next next;
+        DopNode named = null;
+        synchronized (node)
+        {
+            if (node.connection != connection)
+            {
+                counters.framesIgnored.increment();
+                return;
+            }
+            switch (node.state)
+            {
+                case CONNECTED ->
+                {
+                    next = DopNode.matches(bytes, length, node.finalBytes) ? Next.RELEASE : Next.DATA;
+                    if (next == Next.RELEASE)
+                    {
+                        counters.framesControl.increment();
+                        counters.clientDisconnected.increment();
+                        end(node);
+                        connection.close(null);
+                    }
+                }
+                case OPEN ->
+                {
+                    final String token = new String(bytes, 0, length, StandardCharsets.UTF_8);
+                    if (!DopToken.isAcceptable(token))
+                    {
+                        connection.close(counters.closedBadToken);
+                        return;
+                    }
+                    counters.framesControl.increment();
+                    named = sessions.get(token);
+                    if (named == null)
+                    {
+                        preconnect(node, token);
+                    }
+                    next = named == null ? Next.NOTHING : Next.RESUME;
+                }
+                case PRECONNECTED ->
+                {
+                    final boolean repeat = DopNode.matches(bytes, length, node.tokenRemote);
+                    (repeat ? counters.framesControl : counters.framesIgnored).increment();
+                    next = repeat && connect(node) ? Next.ADMIT : Next.NOTHING;
+                }
+                default ->
+                {
+                    counters.framesIgnored.increment();
+                    next = Next.NOTHING;
+                }
+            }
+        }
+        switch (next)
+        {
+            case DATA ->
+            {
+                counters.framesData.increment();
+                realm.onMessage(node, bytes, length);
+            }
+            case ADMIT -> realm.admit(node, connection.id, node.finalToken, connection.key);
+            case RELEASE -> realm.release(node);
+            case RESUME -> resume(connection, node, named);
+            default ->
+            {
+            }
+        }
+    }
+
+    /** OPEN, and the token names no session: remember it as the remote token and send the local one again. */
+    private static void preconnect(final DopNode node, final String token)
+    {
+        node.tokenRemote = DopToken.utf8(token);
+        node.state = State.PRECONNECTED;
+        node.connection.send(node.tokenLocal);
+    }
+
+    /** The remote token came again: the session exists under its final token (false if that is taken). */
+    private boolean connect(final DopNode node)
+    {
+        final String finalToken = DopToken.unique(
+            new String(node.tokenLocal, StandardCharsets.UTF_8), new String(node.tokenRemote, StandardCharsets.UTF_8));
+        if (sessions.putIfAbsent(finalToken, node) != null)
+        {
+            node.connection.close(counters.closedBadToken);
+            return false;
+        }
+        node.finalToken = finalToken;
+        node.finalBytes = DopToken.utf8(finalToken);
+        node.state = State.CONNECTED;
+        node.connection.established = true;
+        node.connection.handshakeTimer.remove();
+        counters.connected.increment();
+        counters.connectedSessions.increment();
+        node.queue.flushTo(node.connection);
+        return true;
+    }
+
+    /**
+     * The socket presented a session's final token: the socket moves to that session, which confirms with its final
+     * token and sends what waited; the temporary node is dropped. A session that still looks connected is taken over
+     * (its old socket closed) unless the strict reference behaviour is configured; one that has just ended makes the
+     * token an ordinary remote token (the reconnect becomes a new connection).
+     */
+    private void resume(final DopConnection connection, final DopNode temporary, final DopNode session)
+    {
+        DopConnection displaced = null;
+        synchronized (session)
+        {
+            switch (session.state)
+            {
+                case RECONNECTING ->
+                {
+                    session.retentionTimer.remove();
+                    counters.reconnectingSessions.decrement();
+                    counters.connectedSessions.increment();
+                    counters.resumed.increment();
+                }
+                case CONNECTED ->
+                {
+                    if (!context.halfOpenTakeover())
+                    {
+                        counters.refusedHalfOpen.increment();
+                        connection.close(null);
+                        return;
+                    }
+                    displaced = session.connection;
+                    counters.takenOver.increment();
+                }
+                default ->
+                {
+                }
+            }
+            if (session.state != State.DISCONNECTED)
+            {
+                session.connection = connection;
+                session.state = State.CONNECTED;
+                connection.node = session;
+                connection.established = true;
+                connection.handshakeTimer.remove();
+                connection.send(session.finalBytes);
+                session.queue.flushTo(connection);
+            }
+        }
+        if (displaced != null)
+        {
+            displaced.close(null);
+        }
+        else if (connection.node == temporary)
+        {
+            synchronized (temporary)
+            {
+                if (temporary.connection == connection && temporary.state == State.OPEN)
+                {
+                    preconnect(temporary, session.finalToken);
+                }
+            }
+        }
+    }
+
+    /** The socket is gone: a connected session waits for a resume until the retention time; a temporary node goes. */
+    void closed(final DopConnection connection)
+    {
+        counters.openConnections.decrement();
+        if (connection.handshakeTimer != null)
+        {
+            connection.handshakeTimer.remove();
+        }
+        final DopNode node = connection.node;
+        synchronized (node)
+        {
+            if (node.connection != connection)
+            {
+                return;
+            }
+            node.connection = null;
+            if (node.state != State.CONNECTED)
+            {
+                node.state = State.DISCONNECTED;
+                return;
+            }
+            node.state = State.RECONNECTING;
+            counters.socketLost.increment();
+            counters.connectedSessions.decrement();
+            counters.reconnectingSessions.increment();
+            final int loss = ++node.losses;
+            node.retentionTimer = connection.after(() -> retentionDue(node, loss), context.retentionMs());
+        }
+    }
+
+    private void retentionDue(final DopNode node, final int loss)
+    {
+        synchronized (node)
+        {
+            if (node.state != State.RECONNECTING || node.losses != loss)
+            {
+                return;
+            }
+            counters.retentionExpired.increment();
+            end(node);
+        }
+        realm.release(node);
+    }
+
+    /**
+     * Formal disconnect by the server (spec 2.5, local {@code disconnect()}): a connected session sends its final
+     * token and closes; a reconnecting one is dropped. Called by the realm, which has already forgotten the id.
+     *
+     * @return false when the session had already ended.
+     */
+    boolean disconnect(final DopNode node)
+    {
+        final DopConnection connection;
+        synchronized (node)
+        {
+            if (node.state == State.DISCONNECTED)
+            {
+                return false;
+            }
+            connection = node.connection;
+            if (connection != null)
+            {
+                connection.send(node.finalBytes);
+            }
+            counters.serverDisconnected.increment();
+            end(node);
+        }
+        if (connection != null)
+        {
+            connection.close(null);
+        }
+        return true;
+    }
+
+    /** Under the node's monitor: the session ends for good and its token is forgotten. */
+    private void end(final DopNode node)
+    {
+        if (node.state == State.CONNECTED)
+        {
+            counters.connectedSessions.decrement();
+        }
+        else if (node.state == State.RECONNECTING)
+        {
+            node.retentionTimer.remove();
+            counters.reconnectingSessions.decrement();
+        }
+        node.state = State.DISCONNECTED;
+        node.connection = null;
+        sessions.remove(node.finalToken, node);
+        node.queue.discard();
+    }
+}
