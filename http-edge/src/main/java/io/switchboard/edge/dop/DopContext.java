@@ -16,6 +16,7 @@ public final class DopContext
     public static final int DEFAULT_MAX_QUEUED_MESSAGES = 1_000;
     public static final int DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
     public static final boolean DEFAULT_HALF_OPEN_TAKEOVER = true;
+    public static final int DEFAULT_MAX_SESSIONS = 100_000;
 
     private String path = DEFAULT_PATH;
     private long retentionMs = DEFAULT_RETENTION_MS;
@@ -23,6 +24,7 @@ public final class DopContext
     private int maxQueuedMessages = DEFAULT_MAX_QUEUED_MESSAGES;
     private int maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
     private boolean halfOpenTakeover = DEFAULT_HALF_OPEN_TAKEOVER;
+    private int maxSessions = DEFAULT_MAX_SESSIONS;
 
     public static DopContext of(final Options options)
     {
@@ -33,6 +35,7 @@ public final class DopContext
             .maxQueuedMessages(options.getInt("dop-max-queued-messages"))
             .maxQueuedBytes(options.getInt("dop-max-queued-bytes"))
             .halfOpenTakeover(options.getBoolean("dop-half-open-takeover"))
+            .maxSessions(options.getInt("dop-max-sessions"))
             .conclude();
     }
 
@@ -46,6 +49,7 @@ public final class DopContext
         requireRange("dop handshake timeout ms", handshakeTimeoutMs, 1, 86_400_000);
         requireRange("dop max queued messages", maxQueuedMessages, 1, 100_000_000);
         requireRange("dop max queued bytes", maxQueuedBytes, 1, Integer.MAX_VALUE);
+        requireRange("dop max sessions", maxSessions, 1, 100_000_000);
         return this;
     }
 
@@ -73,6 +77,9 @@ public final class DopContext
     public int maxQueuedBytes() { return maxQueuedBytes; }
     public DopContext maxQueuedBytes(final int value) { maxQueuedBytes = value; return this; }
     /** A final token presented while its session's socket still looks open takes the session over (else refused). */
+    public int maxSessions() { return maxSessions; }
+    public DopContext maxSessions(final int value) { maxSessions = value; return this; }
+
     public boolean halfOpenTakeover() { return halfOpenTakeover; }
     public DopContext halfOpenTakeover(final boolean value) { halfOpenTakeover = value; return this; }
 }

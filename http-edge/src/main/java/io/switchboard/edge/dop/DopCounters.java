@@ -32,6 +32,7 @@ final class DopCounters
     final AtomicCounter queueOverCap;
     final AtomicCounter queueDiscarded;
 
+    final AtomicCounter refusedTooMany;
     final AtomicCounter connectionsOpened;
     final AtomicCounter openConnections;
     final AtomicCounter connectedSessions;
@@ -68,6 +69,8 @@ final class DopCounters
         queueOverCap = metrics.counter(QUEUE, "reason=\"over_cap\"", queueHelp);
         queueDiscarded = metrics.counter(QUEUE, "reason=\"session_ended\"", queueHelp);
 
+        refusedTooMany = metrics.counter("switchboard_dop_refused_total", "reason=\"too_many\"",
+            "dop upgrades refused with 503 because open sockets and retained sessions reached --dop-max-sessions.");
         connectionsOpened = metrics.counter("switchboard_dop_connections_opened_total", "",
             "dop WebSocket connections accepted.");
         openConnections = metrics.gauge("switchboard_dop_open_connections", "", "Open dop WebSocket connections.");

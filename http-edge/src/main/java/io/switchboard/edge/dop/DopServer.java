@@ -5,6 +5,7 @@ import io.switchboard.edge.peerjs.PeerJsServer;
 import io.switchboard.edge.peerjs.Realm;
 import io.switchboard.edge.peerjs.WsQuery;
 import io.switchboard.engine.metrics.Metrics;
+import io.undertow.util.Headers;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
@@ -19,9 +20,11 @@ public final class DopServer
     private final DopSessions sessions;
     private final DopCounters counters;
     private final int maxFrameBytes;
+    private final int maxSessions;
 
     private DopServer(final DopContext context, final Realm realm, final Metrics metrics)
     {
+        this.maxSessions = context.maxSessions();
         this.counters = new DopCounters(metrics);
         this.sessions = new DopSessions(context, counters, realm);
         this.maxFrameBytes = realm.maxFrameBytes();
@@ -31,7 +34,20 @@ public final class DopServer
     public static DopServer mount(final DopContext context, final PeerJsServer peerjs, final Metrics metrics)
     {
         final DopServer dop = new DopServer(context, peerjs.realm(), metrics);
-        peerjs.mount(context.path(), new WebSocketProtocolHandshakeHandler(dop::onConnect));
+        final WebSocketProtocolHandshakeHandler upgrade = new WebSocketProtocolHandshakeHandler(dop::onConnect);
+        peerjs.mount(context.path(), exchange ->
+        {
+            // Retained sessions count too: each may hold a queue, so the cap bounds memory, not just sockets.
+            if (dop.counters.openConnections.get() + dop.counters.reconnectingSessions.get() >= dop.maxSessions)
+            {
+                dop.counters.refusedTooMany.increment();
+                exchange.setStatusCode(503);
+                exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+                exchange.getResponseSender().send("Too many connections");
+                return;
+            }
+            upgrade.handleRequest(exchange);
+        });
         return dop;
     }
 

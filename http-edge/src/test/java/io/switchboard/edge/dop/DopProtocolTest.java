@@ -299,6 +299,19 @@ class DopProtocolTest
         }
 
         @Test
+        void upgradesBeyondTheSessionCapAreRefusedWith503() throws Exception
+        {
+            start("--dop-max-sessions=2");
+            raw("/dop").next();
+            raw("/dop").next();
+            final java.util.concurrent.CompletionException failure = assertThrows(
+                java.util.concurrent.CompletionException.class, () -> raw("/dop"));
+            assertEquals(503, assertInstanceOf(java.net.http.WebSocketHandshakeException.class, failure.getCause())
+                .getResponse().statusCode());
+            assertEquals(1, value("switchboard_dop_refused_total{reason=\"too_many\"}"));
+        }
+
+        @Test
         void junkWhilePreconnectedIsIgnoredAndTheHandshakeCompletes() throws Exception
         {
             start();
