@@ -22,6 +22,8 @@ public final class PulseAnswer
     public static final byte FULL = 3;
     /** Registration refused: the id or key drawn is already in use; draw again. */
     public static final byte DUPLICATE = 4;
+    /** Refused, nothing changed: the persisted table lags so far behind that the change could not be on file soon. */
+    public static final byte BUSY = 5;
 
     public static final int OUTCOME_OFFSET = 0;
     public static final int CHANGED_OFFSET = 1;

@@ -29,6 +29,8 @@ final class PulseCounters
     final AtomicCounter registered;
     final AtomicCounter registerFull;
     final AtomicCounter registerDuplicate;
+    final AtomicCounter registerBusy;
+    final AtomicCounter logoutBusy;
     final AtomicCounter verifiedOnline;
     final AtomicCounter verifiedAlreadyOnline;
     final AtomicCounter loggedOut;
@@ -56,6 +58,8 @@ final class PulseCounters
         registered = metrics.counter(COMMANDS, "command=\"register\",result=\"ok\"", COMMANDS_HELP);
         registerFull = metrics.counter(COMMANDS, "command=\"register\",result=\"full\"", COMMANDS_HELP);
         registerDuplicate = metrics.counter(COMMANDS, "command=\"register\",result=\"duplicate\"", COMMANDS_HELP);
+        registerBusy = metrics.counter(COMMANDS, "command=\"register\",result=\"busy\"", COMMANDS_HELP);
+        logoutBusy = metrics.counter(COMMANDS, "command=\"logout\",result=\"busy\"", COMMANDS_HELP);
         verifiedOnline = metrics.counter(COMMANDS, "command=\"verify\",result=\"online\"", COMMANDS_HELP);
         verifiedAlreadyOnline = metrics.counter(COMMANDS, "command=\"verify\",result=\"already_online\"", COMMANDS_HELP);
         loggedOut = metrics.counter(COMMANDS, "command=\"logout\",result=\"ok\"", COMMANDS_HELP);

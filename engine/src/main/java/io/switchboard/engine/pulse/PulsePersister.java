@@ -1,5 +1,6 @@
 package io.switchboard.engine.pulse;
 
+import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.table.PulseClientRecord;
 import io.switchboard.engine.table.PulseClientTable;
 import io.switchboard.engine.table.UuidKey;
@@ -7,8 +8,9 @@ import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -18,6 +20,9 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Writes the handler's client changes behind it into the persisted table, on its own thread: writing into a
@@ -25,7 +30,10 @@ import java.nio.ByteOrder;
  * for the journal), and the handler thread must never block. Each change travels as a copy of the client's record
  * through a one-to-one ring, so this thread touches nothing of the handler's; a change superseded by a later one of
  * the same slot is skipped, so a burst of pulses costs one write. The persister drains the ring, then sleeps
- * {@link #INTERVAL_MS}: the file trails the handler by about that much, which is what a killed process loses.
+ * {@link #INTERVAL_MS}: the file trails the handler by about that much, which is what a killed process loses of
+ * soft changes (pulse times, states). An answer that must not be given before its change is on file (a
+ * registration, a logout) is handed over with {@link #completeWhenWritten}: it is completed after the drain that
+ * wrote the change, and the handler wakes the persister for it.
  */
 final class PulsePersister implements Agent
 {
@@ -44,6 +52,8 @@ final class PulsePersister implements Agent
     private static final int MIN_RING_BYTES = 1024 * 1024;
     private static final int MAX_RING_BYTES = 64 * 1024 * 1024;
     private static final int DRAIN_LIMIT = Integer.MAX_VALUE;
+    /** Registrations and logouts answered per drain at most; the HTTP edge waits for each, so few are in flight. */
+    private static final int MAX_AWAITING_WRITE = 4096;
 
     private final PulseClientTable file;
     private final OneToOneRingBuffer queue;
@@ -55,6 +65,10 @@ final class PulsePersister implements Agent
     private final MessageHandler handler = this::onMessage;
     private final AtomicCounter written;
     private final AgentRunner runner;
+    /** Answers waiting for their changes to be written; handler thread in, persister thread out. */
+    private final OneToOneConcurrentArrayQueue<CommandReplies.Pending> awaitingWrite;
+    private final ArrayList<CommandReplies.Pending> completing = new ArrayList<>();
+    private final int minFreeBytes;
     private int sequence;
 
     /**
@@ -71,8 +85,10 @@ final class PulsePersister implements Agent
         this.queue = new OneToOneRingBuffer(
             new UnsafeBuffer(ByteBuffer.allocateDirect(ringBytes + RingBufferDescriptor.TRAILER_LENGTH)));
         this.latest = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity * Integer.BYTES));
-        this.runner = new AgentRunner(
-            new SleepingMillisIdleStrategy(INTERVAL_MS), error -> LOG.warn("pulse persister error", error), errors, this);
+        this.awaitingWrite = new OneToOneConcurrentArrayQueue<>(MAX_AWAITING_WRITE);
+        this.minFreeBytes = ringBytes / 8;
+        this.runner = new AgentRunner(new SleepingIdleStrategy(TimeUnit.MILLISECONDS.toNanos(INTERVAL_MS)),
+            error -> LOG.warn("pulse persister error", error), errors, this);
     }
 
     void start()
@@ -110,6 +126,34 @@ final class PulsePersister implements Agent
         return enqueue(DELETE, msb, lsb, RECORD_OFFSET);
     }
 
+    /**
+     * Handler thread: whether a change that must be on file before it is answered can be taken now. False while the
+     * file system lags so far that the ring is nearly full: the caller refuses the command instead of answering
+     * before the write or deferring it.
+     */
+    boolean canTakeDurableChange()
+    {
+        return queue.capacity() - queue.size() >= minFreeBytes && awaitingWrite.remainingCapacity() > 0;
+    }
+
+    /**
+     * Handler thread, after queueing the change the answer reports: {@code pending} is completed once the change
+     * is written. The caller checked {@link #canTakeDurableChange()} before making the change.
+     */
+    void completeWhenWritten(final CommandReplies.Pending pending)
+    {
+        if (!awaitingWrite.offer(pending))
+        {
+            pending.complete();
+            return;
+        }
+        final Thread thread = runner.thread();
+        if (thread != null)
+        {
+            LockSupport.unpark(thread);
+        }
+    }
+
     private boolean enqueue(final int type, final long msb, final long lsb, final int length)
     {
         message.putLong(MSB_OFFSET, msb, ByteOrder.LITTLE_ENDIAN);
@@ -117,11 +161,20 @@ final class PulsePersister implements Agent
         return queue.write(type, message, 0, length);
     }
 
-    /** Drains everything queued, then reports no work so the runner sleeps and changes batch up meanwhile. */
+    /**
+     * Drains everything queued, then reports no work so the runner sleeps and changes batch up meanwhile. The
+     * answers are taken before the drain: their changes were queued before them, so the drain writes those.
+     */
     @Override
     public int doWork()
     {
+        awaitingWrite.drainTo(completing, MAX_AWAITING_WRITE);
         drain();
+        for (int i = 0; i < completing.size(); i++)
+        {
+            completing.get(i).complete();
+        }
+        completing.clear();
         return 0;
     }
 
@@ -154,11 +207,11 @@ final class PulsePersister implements Agent
         written.incrementRelease();
     }
 
-    /** On the persister's thread as it stops: nothing queued is lost. */
+    /** On the persister's thread as it stops: nothing queued is lost, and nobody is left waiting. */
     @Override
     public void onClose()
     {
-        drain();
+        doWork();
     }
 
     /** Stops the thread after writing everything queued; then the table may close. */

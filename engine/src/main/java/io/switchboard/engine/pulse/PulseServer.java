@@ -268,6 +268,12 @@ public final class PulseServer implements UdpProtocol
             answer(correlationId, PulseAnswer.DUPLICATE, false, nowMs);
             return;
         }
+        if (!persister.canTakeDurableChange())
+        {
+            counters.registerBusy.incrementRelease();
+            answer(correlationId, PulseAnswer.BUSY, false, nowMs);
+            return;
+        }
         final int s = deadlines.allocate(client.msb(), client.lsb());
         if (s == PulseDeadlines.NONE)
         {
@@ -284,7 +290,7 @@ public final class PulseServer implements UdpProtocol
         countState(PulseClientRecord.ONLINE, 1);
         publishCounts();
         counters.registered.incrementRelease();
-        answer(correlationId, PulseAnswer.OK, true, nowMs);
+        answerWhenWritten(correlationId, PulseAnswer.OK, nowMs);
     }
 
     private void onVerify(final long correlationId, final PulseKey verifying)
@@ -323,9 +329,15 @@ public final class PulseServer implements UdpProtocol
             answer(correlationId, PulseAnswer.UNKNOWN_KEY, false, nowMs);
             return;
         }
+        if (!persister.canTakeDurableChange())
+        {
+            counters.logoutBusy.incrementRelease();
+            answer(correlationId, PulseAnswer.BUSY, false, nowMs);
+            return;
+        }
         forget(slot.get());
         counters.loggedOut.incrementRelease();
-        answer(correlationId, PulseAnswer.OK, true, nowMs);
+        answerWhenWritten(correlationId, PulseAnswer.OK, nowMs);
     }
 
     private void onPeerQuery(final DirectBuffer buffer, final int offset)
@@ -377,6 +389,17 @@ public final class PulseServer implements UdpProtocol
         {
             PulseAnswer.put(pending.buffer(), outcome, changed, nowMs, client.msb(), client.lsb());
             pending.complete();
+        }
+    }
+
+    /** A registration or logout: answered once its change is in the persisted table, so a killed process keeps it. */
+    private void answerWhenWritten(final long correlationId, final byte outcome, final long nowMs)
+    {
+        final CommandReplies.Pending pending = replies.claim(correlationId);
+        if (pending != null)
+        {
+            PulseAnswer.put(pending.buffer(), outcome, true, nowMs, client.msb(), client.lsb());
+            persister.completeWhenWritten(pending);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.switchboard.engine.pulse;
 
 import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.table.PulseClientRecord;
 import io.switchboard.engine.table.PulseClientTable;
 import io.switchboard.engine.table.PulseKey;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -112,5 +114,45 @@ class PulsePersisterTest
         assertTrue(persister.changed(1, 10, 11, record(9)));
         persister.onClose();
         assertTrue(file.contains(new UuidKey(10, 11)));
+    }
+
+    @Test
+    void anAnswerThatWaitsForItsChangeIsCompletedByTheDrainThatWritesIt() throws Exception
+    {
+        final CommandReplies replies = new CommandReplies();
+        final CommandReplies.Pending pending = replies.open();
+        assertTrue(persister.canTakeDurableChange());
+        assertTrue(persister.changed(5, 50, 51, record(1)));
+        persister.completeWhenWritten(replies.claim(pending.correlationId()));
+        assertThrows(TimeoutException.class, () -> pending.await(0), "not before the write");
+        persister.doWork();
+        assertNotNull(pending.await(0));
+        assertTrue(file.contains(new UuidKey(50, 51)));
+    }
+
+    @Test
+    void aLaggingFileRefusesDurableChangesUntilItCatchesUp()
+    {
+        int accepted = 0;
+        while (persister.canTakeDurableChange())
+        {
+            assertTrue(persister.changed(accepted % 1_000, accepted % 1_000, 1, record(accepted)));
+            accepted++;
+        }
+        assertTrue(accepted > 1_000, "refused only with seconds of changes queued: " + accepted);
+        persister.doWork();
+        assertTrue(persister.canTakeDurableChange());
+    }
+
+    @Test
+    void closingCompletesTheAnswersStillWaiting() throws Exception
+    {
+        final CommandReplies replies = new CommandReplies();
+        final CommandReplies.Pending pending = replies.open();
+        assertTrue(persister.changed(2, 20, 21, record(1)));
+        persister.completeWhenWritten(replies.claim(pending.correlationId()));
+        persister.onClose();
+        assertNotNull(pending.await(0));
+        assertTrue(file.contains(new UuidKey(20, 21)));
     }
 }

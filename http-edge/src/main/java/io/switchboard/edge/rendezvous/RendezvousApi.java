@@ -29,6 +29,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class RendezvousApi
 {
+    private static final String BUSY = "the client table's file lags behind; nothing changed, try again shortly";
     /** An endpoint on a worker thread; it may block on the engine's answer. */
     @FunctionalInterface
     interface Endpoint
@@ -100,6 +101,9 @@ final class RendezvousApi
                 case PulseAnswer.FULL:
                     failure(exchange, 503, "the rendezvous holds the most clients it allows; try again later");
                     return;
+                case PulseAnswer.BUSY:
+                    failure(exchange, 503, BUSY);
+                    return;
                 default:
                     break;
             }
@@ -132,7 +136,11 @@ final class RendezvousApi
             return;
         }
         final DirectBuffer answer = ask(exchange, () -> gateway.logout(key));
-        if (answer != null && known(exchange, answer))
+        if (answer != null && PulseAnswer.outcome(answer) == PulseAnswer.BUSY)
+        {
+            failure(exchange, 503, BUSY);
+        }
+        else if (answer != null && known(exchange, answer))
         {
             send(exchange, new Bodies.LoggedOut(clientId(answer), true));
         }

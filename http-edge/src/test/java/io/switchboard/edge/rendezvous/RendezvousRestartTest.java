@@ -81,4 +81,25 @@ class RendezvousRestartTest
         }
         assertTrue(http.verify(silent).body().get("ok").asBoolean());
     }
+
+    @Test
+    void everyAnsweredRegistrationAndLogoutSurvivesAnImmediateKillNine() throws Exception
+    {
+        RendezvousHttp http = launch();
+        final java.util.List<Client> clients = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++)
+        {
+            clients.add(http.register());
+        }
+        http.logout(clients.get(19));
+        appliance.kill();
+
+        http = launch();
+        final Client asking = clients.get(0);
+        for (int i = 0; i < 19; i++)
+        {
+            assertEquals(200, http.status(asking, clients.get(i).id()).status(), "registration " + i);
+        }
+        assertEquals(400, http.status(clients.get(19), asking.id()).status(), "the logged-out key is unknown");
+    }
 }
