@@ -16,7 +16,6 @@ import io.switchboard.engine.metrics.Metrics;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,7 +152,7 @@ public final class Engine implements AutoCloseable
         final Agent agent;
         if (shared)
         {
-            agent = new CompositeAgent(receiver, new RingPoller(ring, handler));
+            agent = new EngineAgent(receiver, new RingPoller(ring, handler));
         }
         else
         {
@@ -194,8 +193,8 @@ public final class Engine implements AutoCloseable
         {
             engine.disruptor.start();
         }
-        final String name = engine.disruptor == null ? "switchboard-engine" : "switchboard-udp-receiver";
-        AgentRunner.startOnThread(engine.receiverRunner, runnable -> newThread(runnable, name));
+        AgentRunner.startOnThread(
+            engine.receiverRunner, runnable -> newThread(runnable, engine.receiverRunner.agent().roleName()));
         engine.ticker.start();
         return engine;
     }

@@ -104,26 +104,7 @@ public final class IcePeerRecord
 
     public boolean matchesVerifiedHeartbeat(final DirectBuffer source, final int offset, final int length)
     {
-        if (length != verifiedHeartbeatLength || length == 0)
-        {
-            return false;
-        }
-        int i = 0;
-        for (; i + 8 <= length; i += 8)
-        {
-            if (verifiedHeartbeat.getLong(i) != source.getLong(offset + i))
-            {
-                return false;
-            }
-        }
-        for (; i < length; i++)
-        {
-            if (verifiedHeartbeat.getByte(i) != source.getByte(offset + i))
-            {
-                return false;
-            }
-        }
-        return true;
+        return length == verifiedHeartbeatLength && length != 0 && equal(verifiedHeartbeat, 0, source, offset, length);
     }
 
     public long activeFingerprint()
@@ -176,9 +157,11 @@ public final class IcePeerRecord
 
     /**
      * Whether a stored record (at {@code base}, {@code size} bytes, in the table's memory) was last verified with
-     * exactly {@code heartbeat[offset, offset + length)} and is active at {@code fingerprint}; reads in place.
+     * exactly {@code heartbeat[offset, offset + length)} and is active at {@code fingerprint}; reads in place,
+     * through {@code view} (the caller's, re-aimed here) when the table is in native memory.
      */
     static boolean matchesStored(
+        final UnsafeBuffer view,
         final RandomDataInput stored,
         final long base,
         final long size,
@@ -199,17 +182,36 @@ public final class IcePeerRecord
             return false;
         }
         final long from = heartbeatLengthAt + 2;
+        if (stored.isDirectMemory())
+        {
+            // The table's memory itself: compare a word at a time without Chronicle's per-read checks.
+            view.wrap(stored.addressForRead(from), length);
+            return equal(view, 0, heartbeat, offset, length);
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (stored.readByte(from + i) != heartbeat.getByte(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean equal(
+        final DirectBuffer a, final int aOffset, final DirectBuffer b, final int bOffset, final int length)
+    {
         int i = 0;
         for (; i + 8 <= length; i += 8)
         {
-            if (stored.readLong(from + i) != heartbeat.getLong(offset + i, ByteOrder.nativeOrder()))
+            if (a.getLong(aOffset + i, ByteOrder.nativeOrder()) != b.getLong(bOffset + i, ByteOrder.nativeOrder()))
             {
                 return false;
             }
         }
         for (; i < length; i++)
         {
-            if (stored.readByte(from + i) != heartbeat.getByte(offset + i))
+            if (a.getByte(aOffset + i) != b.getByte(bOffset + i))
             {
                 return false;
             }

@@ -4,6 +4,7 @@ import net.openhft.chronicle.bytes.RandomDataOutput;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
@@ -16,6 +17,8 @@ public final class IcePeerTable implements AutoCloseable
 {
     private final ChronicleMap<UuidKey, IcePeerRecord> map;
     private final long capacity;
+    /** A view over a stored record's bytes, re-aimed for each comparison (handler thread only). */
+    private final UnsafeBuffer storedView = new UnsafeBuffer(0, 0);
 
     public IcePeerTable(final long capacity)
     {
@@ -65,7 +68,7 @@ public final class IcePeerTable implements AutoCloseable
                 return false;
             }
             final long base = value.offset();
-            if (!IcePeerRecord.matchesStored(value.bytes(), base, value.size(), heartbeat, offset, length,
+            if (!IcePeerRecord.matchesStored(storedView, value.bytes(), base, value.size(), heartbeat, offset, length,
                 sourceFingerprint))
             {
                 return false;
