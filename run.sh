@@ -3,5 +3,5 @@
 # Any option may follow, e.g. ./run.sh --ice-port=0 --admin-port=0
 set -euo pipefail
 cd "$(dirname "$0")"
-mvn -B -q -ntp -DskipTests install
+mvn -B -q -ntp -DskipTests package
 exec java -jar http-edge/target/switchboard.jar "$@"

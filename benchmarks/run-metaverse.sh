@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 DURATION_S=${DURATION_S:-20}
 CONNECTIONS=${CONNECTIONS:-16}
 command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk > /dev/null; }
-[ -f http-edge/target/switchboard.jar ] || mvn -B -q -ntp install -DskipTests
+[ -f http-edge/target/switchboard.jar ] || mvn -B -q -ntp package -DskipTests
 work=$(mktemp -d)
 sb_pid=
 cleanup() { [ -n "$sb_pid" ] && kill "$sb_pid" 2>/dev/null; rm -rf "$work"; }

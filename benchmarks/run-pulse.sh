@@ -14,7 +14,7 @@ WINDOW=${WINDOW:-1}
 ENGINE_WAIT=${ENGINE_WAIT:-blocking}
 
 if [ ! -f http-edge/target/switchboard.jar ] || [ ! -f tools/target/switchboard-tools.jar ]; then
-  mvn -B -q -ntp install -DskipTests
+  mvn -B -q -ntp package -DskipTests
 fi
 TOOLS=(java -jar tools/target/switchboard-tools.jar)
 work=$(mktemp -d)

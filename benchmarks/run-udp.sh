@@ -13,7 +13,7 @@ THREADINGS=${THREADINGS:-shared}
 SCENARIOS=${SCENARIOS:-"cached full"}
 
 if [ ! -f http-edge/target/switchboard.jar ] || [ ! -f tools/target/switchboard-tools.jar ]; then
-  mvn -B -q -ntp install -DskipTests
+  mvn -B -q -ntp package -DskipTests
 fi
 TOOLS=(java -jar tools/target/switchboard-tools.jar)
 work=$(mktemp -d)
