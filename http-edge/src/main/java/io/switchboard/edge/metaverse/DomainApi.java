@@ -16,7 +16,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +62,7 @@ final class DomainApi
 
     private final MetaverseContext context;
     private final DomainRegistry registry;
+    private final DomainListing listing;
     private final EngineKeys engineKeys;
     private final ObjectMapper json;
     private final Replies replies;
@@ -85,6 +85,7 @@ final class DomainApi
     {
         this.context = context;
         this.registry = registry;
+        this.listing = new DomainListing(registry);
         this.engineKeys = engineKeys;
         this.json = json;
         this.replies = replies;
@@ -321,15 +322,13 @@ final class DomainApi
         final boolean forOperator = credentials.isOperator(Credentials.bearer(exchange));
 
         final List<DomainRecord> selected = new ArrayList<>();
-        for (final DomainRecord record : registry.all())
+        for (final DomainRecord record : listing.snapshot(nowMs))
         {
             if (online == null || Boolean.parseBoolean(online) == record.isActive(nowMs, activeMs))
             {
                 selected.add(record);
             }
         }
-        selected.sort(Comparator.comparingLong((DomainRecord record) -> record.whenCreatedMs)
-            .thenComparing(record -> record.id));
         final List<DomainInfo.Full> domains = new ArrayList<>();
         final long first = (long)(page - 1) * perPage;
         for (long i = first; i < Math.min(selected.size(), first + perPage); i++)

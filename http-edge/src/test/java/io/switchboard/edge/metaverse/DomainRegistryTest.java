@@ -215,4 +215,23 @@ class DomainRegistryTest
         assertEquals(0, stale.numUsers(), "an inactive domain shows no users, as Iamus' sweep leaves it");
         assertEquals(4, DomainInfo.full(record, T0 + 1, 600_000, false).numUsers());
     }
+
+    @Test
+    void aListingIsOldestFirstAndOneScanServesListingsForASecond()
+    {
+        try (DomainRegistry registry = new DomainRegistry(dir.resolve("listing.dat"), 100))
+        {
+            final DomainRecord newer = domain(false, T0 + 5);
+            final DomainRecord older = domain(false, T0);
+            assertTrue(registry.insert(newer));
+            assertTrue(registry.insert(older));
+            final DomainListing listing = new DomainListing(registry);
+            final List<DomainRecord> first = listing.snapshot(T0);
+            assertEquals(List.of(older.id, newer.id), first.stream().map(record -> record.id).toList());
+
+            assertTrue(registry.insert(domain(true, T0 + 9)));
+            assertSame(first, listing.snapshot(T0 + DomainListing.MAX_AGE_MS - 1), "served from the last scan");
+            assertEquals(3, listing.snapshot(T0 + DomainListing.MAX_AGE_MS).size(), "scanned again");
+        }
+    }
 }
