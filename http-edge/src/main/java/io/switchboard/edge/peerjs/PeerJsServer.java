@@ -126,11 +126,20 @@ public final class PeerJsServer implements AutoCloseable
         }
     }
 
-    /** Undertow keeps an upgraded exchange for the socket's life: its headers are dead weight by then. */
+    /**
+     * Undertow keeps an upgraded exchange for the socket's life: its headers, parsed query and paths are dead weight
+     * by then (the query string itself is read once more when the socket connects).
+     */
     private static void forgetHeaders(final HttpServerExchange exchange, final ExchangeCompletionListener.NextListener next)
     {
         exchange.getRequestHeaders().clear();
         exchange.getResponseHeaders().clear();
+        exchange.getQueryParameters().clear();
+        exchange.getPathParameters().clear();
+        exchange.setRequestURI("");
+        exchange.setRequestPath("");
+        exchange.setRelativePath("");
+        exchange.setResolvedPath("");
         next.proceed();
     }
 
