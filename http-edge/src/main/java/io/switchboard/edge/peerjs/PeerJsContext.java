@@ -21,6 +21,8 @@ public final class PeerJsContext
     /** The reference's {@code ws} maxPayload, 100 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 200_000;
+    /** One IO thread: a relay between two sockets never hops threads (see README, Performance). */
+    public static final int DEFAULT_IO_THREADS = 1;
     public static final int DEFAULT_MAX_QUEUED_PER_ID = 500;
     public static final int DEFAULT_MAX_QUEUED = 200_000;
     public static final long DEFAULT_MAX_SEND_BUFFER_BYTES = 16 * 1024 * 1024;
@@ -38,6 +40,7 @@ public final class PeerJsContext
     private List<String> corsOrigins = List.of();
     private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int ioThreads = DEFAULT_IO_THREADS;
     private int maxQueuedPerId = DEFAULT_MAX_QUEUED_PER_ID;
     private int maxQueued = DEFAULT_MAX_QUEUED;
     private long maxSendBufferBytes = DEFAULT_MAX_SEND_BUFFER_BYTES;
@@ -57,6 +60,7 @@ public final class PeerJsContext
             .corsOrigins(options.getAll("peerjs-cors"))
             .maxFrameBytes(options.getInt("peerjs-max-frame-bytes"))
             .maxConnections(options.getInt("peerjs-max-connections"))
+            .ioThreads(options.getInt("peerjs-io-threads"))
             .maxQueuedPerId(options.getInt("peerjs-max-queued-per-id"))
             .maxQueued(options.getInt("peerjs-max-queued"))
             .maxSendBufferBytes(options.getLong("peerjs-max-send-buffer-bytes"))
@@ -80,6 +84,7 @@ public final class PeerJsContext
         requireRange("peerjs concurrent limit", concurrentLimit, 1, 100_000_000);
         requireRange("peerjs max frame bytes", maxFrameBytes, 64, Integer.MAX_VALUE - 8);
         requireRange("peerjs max connections", maxConnections, 1, 100_000_000);
+        requireRange("peerjs io threads", ioThreads, 1, 1_024);
         requireRange("peerjs max queued per id", maxQueuedPerId, 1, 100_000_000);
         requireRange("peerjs max queued", maxQueued, 1, 100_000_000);
         requireRange("peerjs max send buffer bytes", maxSendBufferBytes, 1024, Long.MAX_VALUE);
@@ -130,6 +135,8 @@ public final class PeerJsContext
     public int maxFrameBytes() { return maxFrameBytes; }
     public PeerJsContext maxFrameBytes(final int value) { maxFrameBytes = value; return this; }
     /** Most open WebSocket connections, registered or not; more upgrades get 503. */
+    public int ioThreads() { return ioThreads; }
+    public PeerJsContext ioThreads(final int value) { ioThreads = value; return this; }
     public int maxConnections() { return maxConnections; }
     public PeerJsContext maxConnections(final int value) { maxConnections = value; return this; }
     /** Most messages waiting for one offline id. */

@@ -53,6 +53,7 @@ public final class PeerJsServer implements AutoCloseable
         this.websocketPath = context.path() + "peerjs";
         this.server = Undertow.builder()
             .addHttpListener(context.port(), context.bindAddress())
+            .setIoThreads(context.ioThreads())
             .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, MAX_BODY_BYTES)
             .setSocketOption(Options.BACKLOG, ACCEPT_BACKLOG)
