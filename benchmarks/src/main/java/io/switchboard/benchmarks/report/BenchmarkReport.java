@@ -49,6 +49,7 @@ public final class BenchmarkReport
         Map.entry("peerjs-idle", "PeerJS idle WebSocket"));
 
     private static final double ONE_THIRD = 1.0 / 3.0;
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'");
 
     private final List<Measurement> measurements;
     private final Map<String, String> meta;
@@ -173,7 +174,8 @@ public final class BenchmarkReport
     {
         final StringBuilder md = new StringBuilder();
         md.append("# System benchmark: switchboard beside its references\n\n")
-            .append("Written by `benchmarks/run-system.sh` (issue #7); run it again rather than editing this page.\n\n");
+            .append("Written by `benchmarks/run-system.sh` (issue #7); run it again rather than editing this ")
+            .append("page.\n\n");
         if (quick)
         {
             md.append("> **QUICK smoke run**: seconds per scenario and few connections. It shows that every scenario ")
@@ -181,7 +183,7 @@ public final class BenchmarkReport
         }
         md.append("| | |\n|---|---|\n")
             .append("| Command | `").append(command).append("` |\n")
-            .append("| Date | ").append(date.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))).append(" |\n")
+            .append("| Date | ").append(date.format(DATE)).append(" |\n")
             .append("| Machine | ").append(machine.describeLine()).append(" |\n")
             .append("| References | coturn ").append(meta.getOrDefault("coturn", "?"))
             .append(" (Debian), peer@").append(meta.getOrDefault("peer", "?")).append(" on Node ")
@@ -195,7 +197,8 @@ public final class BenchmarkReport
         md.append("## Figures\n\nThroughput in replies (UDP) or relays (PeerJS) per second; RTT for UDP, one-way ")
             .append("latency for PeerJS; CPU is the server process's user + system time over the measured interval ")
             .append("per reply or relay; RSS is the server's VmRSS after the scenario.\n\n")
-            .append("| Scenario | Server | Throughput /s | p50 us | p99 us | p99.9 us | CPU us/op | RSS MiB | lost | bad |\n")
+            .append("| Scenario | Server | Throughput /s | p50 us | p99 us | p99.9 us | CPU us/op | RSS MiB | lost ")
+            .append("| bad |\n")
             .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (final Measurement measurement : measurements)
         {
@@ -230,13 +233,14 @@ public final class BenchmarkReport
             .append("- UDP: `switchboard-tools.jar` `udp-load` (echo), `ice-load`, `pulse-load` and `stun-load`, one ")
             .append("closed-loop generator: each socket keeps one request in flight and sends the next on its reply; ")
             .append("a reply counts only when it is the right answer (ACK, PeerInformation, 1020, Binding Success ")
-            .append("with the request's transaction id). The floor echoes requests of the same size as each scenario.\n")
-            .append("- ICE first contact: every heartbeat differs from the domain's last verified one, so each pays the ")
-            .append("RSA verification a domain's first heartbeat pays. ICE query: each socket queries its own domain, ")
-            .append("kept alive by a heartbeat a second; the server answers the querier and the domain.\n")
+            .append("with the request's transaction id). The floor echoes requests of the same size as each ")
+            .append("scenario.\n")
+            .append("- ICE first contact: every heartbeat differs from the domain's last verified one, so each ")
+            .append("pays the RSA verification a domain's first heartbeat pays. ICE query: each socket queries ")
+            .append("its own domain, kept alive by a heartbeat a second; the server answers the querier and the domain.\n")
             .append("- coturn: `stun-only` on 127.0.0.1 with its default threads (one UDP thread per core).\n")
-            .append("- PeerJS: `http-edge/src/test/node/peerjs-bench/compare.sh` drives switchboard and peer@1.0.2 with ")
-            .append("`peerjs-load`: OFFER/ANSWER ping-pong between pairs, and idle clients spread over several ")
+            .append("- PeerJS: `http-edge/src/test/node/peerjs-bench/compare.sh` drives switchboard and peer@1.0.2 ")
+            .append("with `peerjs-load`: OFFER/ANSWER ping-pong between pairs, and idle clients spread over several ")
             .append("processes.\n");
         return md.toString();
     }

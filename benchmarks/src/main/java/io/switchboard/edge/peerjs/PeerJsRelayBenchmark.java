@@ -14,7 +14,8 @@ public class PeerJsRelayBenchmark extends EngineBenchmark
 {
     private static final byte[] OFFER = ("{\"type\":\"OFFER\",\"payload\":{\"sdp\":{\"type\":\"offer\",\"sdp\":" +
         "\"v=0\\r\\no=- 4611731400430051336 2 IN IP4 127.0.0.1\\r\\ns=-\\r\\nt=0 0\\r\\n\"},\"type\":\"data\"," +
-        "\"connectionId\":\"dc_q1w2e3r4t5\",\"label\":\"dc_q1w2e3r4t5\",\"reliable\":true,\"serialization\":\"binary\"}," +
+        "\"connectionId\":\"dc_q1w2e3r4t5\",\"label\":\"dc_q1w2e3r4t5\",\"reliable\":true," +
+        "\"serialization\":\"binary\"}," +
         "\"dst\":\"peer-b\"}").getBytes(StandardCharsets.UTF_8);
 
     private final SignalFrame codec = new SignalFrame(PeerJsContext.DEFAULT_MAX_FRAME_BYTES);

@@ -143,10 +143,12 @@ public final class IceLoad
         try (DatagramChannel domains = DatagramChannel.open())
         {
             domains.connect(config.target());
-            final Thread heartbeater = new Thread(() -> heartbeatEverySecond(domains, heartbeats), COMMAND + "-domains");
+            final Thread heartbeater =
+                new Thread(() -> heartbeatEverySecond(domains, heartbeats), COMMAND + "-domains");
             heartbeater.setDaemon(true);
             heartbeater.start();
-            final DatagramSource source = (socketIndex, sequence, dst) -> withSequence(queries[socketIndex], sequence, dst);
+            final DatagramSource source =
+                (socketIndex, sequence, dst) -> withSequence(queries[socketIndex], sequence, dst);
             final LoadResult result = UdpLoadGenerator.run(config, source, replyOfType(IcePacketType.PEER_INFORMATION));
             heartbeater.interrupt();
             return result;
