@@ -4,8 +4,9 @@
 # each with the same load generator of switchboard-tools.jar, all on 127.0.0.1. Then writes docs/benchmarks.md (the
 # machine, the date, this command, every figure, the ratios and the targets) and the chart docs/benchmarks.png.
 #
-#   benchmarks/run-system.sh           the full run: about 9 minutes on the 2-core machine, build included
-#   QUICK=1 benchmarks/run-system.sh   a smoke run of about 4 minutes: checks everything works, figures are noise
+#   benchmarks/run-system.sh           the full run: about 5 minutes on the 2-core machine (measured 274 s with the
+#                                      build up to date; a first build on a fresh machine adds a minute or two)
+#   QUICK=1 benchmarks/run-system.sh   a smoke run of about 1.5 minutes: checks everything works, figures are noise
 #
 # Scenarios, each with its server's CPU (utime + stime from /proc/PID/stat over the measured interval) and VmRSS:
 #   UDP, closed loop, SOCKETS sockets x 1 request in flight; each server scenario has an echo floor of the same size:

@@ -188,7 +188,7 @@ public final class BenchmarkReport
             .append("| References | coturn ").append(meta.getOrDefault("coturn", "?"))
             .append(" (Debian), peer@").append(meta.getOrDefault("peer", "?")).append(" on Node ")
             .append(meta.getOrDefault("node", "?")).append(", the tools' Java NIO echo server as the floor |\n")
-            .append("| Run time | ").append(meta.getOrDefault("elapsed_s", "?")).append(" s, build included |\n")
+            .append("| Run time | ").append(meta.getOrDefault("elapsed_s", "?")).append(" s, build step included |\n")
             .append("| Placement | nothing pinned: each server and its load generator share both cores; ")
             .append("servers run one at a time |\n\n");
         md.append("![switchboard beside the echo floor, coturn and peer@1.0.2](").append(CHART).append(")\n\n");
