@@ -57,8 +57,10 @@ grep -q "switchboard ready" "$WORK/switchboard.out" || { cat "$WORK/switchboard.
 echo "switchboard pid $SB_PID port $SB_PORT; peer@1.0.2 pid $PEER_PID port $PEER_PORT; logs in $WORK"
 
 relay() { # name port pid
-  java -jar "$TOOLS" peerjs-load --scenario=relay --target="127.0.0.1:$2" --pairs="$PAIRS" --window="$WINDOW" \
-    --warmup-s="$WARMUP_S" --duration-s="$DURATION_S" --server-pid="$3" --label="$1" --id-prefix="relay-$1"
+  local result
+  result=$(java -jar "$TOOLS" peerjs-load --scenario=relay --target="127.0.0.1:$2" --pairs="$PAIRS" --window="$WINDOW" \
+    --warmup-s="$WARMUP_S" --duration-s="$DURATION_S" --server-pid="$3" --label="$1" --id-prefix="relay-$1")
+  echo "$result server_rss_kib=$(rss_kib "$3")"
 }
 
 idle() { # name port pid
@@ -75,17 +77,20 @@ idle() { # name port pid
     sleep 1
   done
   sleep 5
-  local after connected heap_with="" extra=""
+  local after connected heap_with="" extra="" total
   after=$(rss_kib "$3")
   connected=$(cat "$WORK"/idle-"$1"-*.out | awk -F'connected=' '/^holding/ {split($2,a," "); s+=a[1]} END {print s+0}')
+  total=$((after - before))
   if [ "$1" = switchboard ]; then
     heap_with=$(live_heap_kib "$3")
+    total=$((total + heap_with - heap_before))
     extra=" live_heap_before_kib=$heap_before live_heap_with_kib=$heap_with"
     extra+=" live_heap_growth_per_connection_b=$(( (heap_with - heap_before) * 1024 / (connected > 0 ? connected : 1) ))"
-    extra+=" total_growth_per_connection_b=$(( (after - before + heap_with - heap_before) * 1024 / (connected > 0 ? connected : 1) ))"
   fi
   wait "${clients[@]}" || true
-  echo "idle $1: connected=$connected rss_before_kib=$before rss_with_kib=$after" \
+  # memory_per_connection_b: RSS growth, plus live-heap growth for switchboard (its heap is fixed and pre-touched).
+  echo "idle label=$1 connected=$connected rss_before_kib=$before rss_with_kib=$after server_rss_kib=$after" \
+    "memory_per_connection_b=$((total * 1024 / (connected > 0 ? connected : 1)))" \
     "rss_growth_per_connection_b=$(( (after - before) * 1024 / (connected > 0 ? connected : 1) ))" \
     "projected_rss_growth_for_1M_gib=$(awk -v g=$((after - before)) -v n="$connected" 'BEGIN {printf "%.1f", g / n * 1e6 / 1048576}')$extra"
 }

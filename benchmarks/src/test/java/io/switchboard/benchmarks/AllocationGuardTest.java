@@ -1,7 +1,6 @@
 package io.switchboard.benchmarks;
 
 import org.junit.jupiter.api.Test;
-import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -13,53 +12,73 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Fails the build when a hot path allocates: runs the hot-path benchmarks briefly under JMH's GC profiler and checks
- * bytes allocated per operation. Allocation per operation is deterministic, so this is a guard on behaviour, not a
- * timing. The smallest object is 16 bytes, so any allocation per operation shows as at least 16 B/op; the profiler
- * counts every thread, and the few bytes per operation below the bound are Chronicle's housekeeping threads,
- * amortised over the slower handler operations (JFR's allocation samples find nothing on the benchmark thread).
+ * Fails the build when a hot path allocates: runs the hot-path benchmarks briefly and checks the bytes their own
+ * threads allocate per operation ({@link WorkerAllocationProfiler}, blind to other threads however busy the machine).
+ * Allocation per operation is deterministic, so this is a guard on behaviour, not a timing, and a few short
+ * iterations after a warmup in which C2 compiles the path give the figure a long run gives. The smallest object is
+ * 16 bytes, so any allocation per operation shows as at least 16 B/op; the bound leaves room for JMH's own
+ * bookkeeping per iteration, amortised over the iteration's operations.
  */
 class AllocationGuardTest
 {
     private static final double MAX_BYTES_PER_OPERATION = 8.0;
 
-    /** The engine's per-datagram work: ICE and pulse decode/encode and the handler's steady-state paths. */
-    private static final String HOT_PATHS =
-        "IceCodecBenchmark|IceHandlerBenchmark\\.(heartbeatCached|query)|IcePeerTableBenchmark|PulseHandlerBenchmark";
+    /**
+     * The PeerJS relay rewrite allocates by design today, byte for byte for the benchmark's OFFER: Jackson's parser
+     * for the frame (624 B: parser, IOContext, text and quad buffers; 168 B: a read context per nesting level), the
+     * type and dst strings (96 B), the parse result (32 B), the quoted dst (24 B) and the relayed frame the realm
+     * hands to the socket or the offline queue (288 B). The guard holds it at that, so nothing is added unnoticed.
+     */
+    private static final double RELAY_REWRITE_BYTES = 1232.0;
+
+    /**
+     * The engine's per-datagram work (ICE and pulse decode/encode and the handler's steady-state paths) and the
+     * PeerJS relay rewrite.
+     */
+    private static final String HOT_PATHS = "IceCodecBenchmark|IceHandlerBenchmark\\.(heartbeatCached|query)|" +
+        "IcePeerTableBenchmark|PulseHandlerBenchmark|PulseCodecBenchmark|PeerJsRelayBenchmark\\.relay";
+    private static final int HOT_PATH_BENCHMARKS = 17;
+
+    /** Bytes per operation a benchmark may allocate beyond {@link #MAX_BYTES_PER_OPERATION}, by its full name. */
+    private static final Map<String, Double> ALLOWED_BYTES = Map.of(
+        "io.switchboard.edge.peerjs.PeerJsRelayBenchmark.relay", RELAY_REWRITE_BYTES);
 
     @Test
     void hotPathsAllocateNothingPerOperation() throws Exception
     {
         final Options options = new OptionsBuilder()
             .include(HOT_PATHS)
-            .addProfiler(GCProfiler.class)
+            .addProfiler(WorkerAllocationProfiler.class)
             .forks(1)
-            .warmupIterations(2)
+            .warmupIterations(1)
             .warmupTime(TimeValue.seconds(1))
-            .measurementIterations(2)
-            .measurementTime(TimeValue.seconds(1))
+            .measurementIterations(3)
+            .measurementTime(TimeValue.milliseconds(300))
             .param("domains", "10000")
             .param("clients", "10000")
             .verbosity(VerboseMode.SILENT)
             .build();
         final Collection<RunResult> results = new Runner(options).run();
-        assertTrue(results.size() >= 9, "every hot-path benchmark ran: " + results.size());
+        assertEquals(HOT_PATH_BENCHMARKS, results.size(), "every hot-path benchmark ran");
         final List<String> allocating = new ArrayList<>();
         for (final RunResult result : results)
         {
-            final Result<?> allocation = result.getSecondaryResults().get("gc.alloc.rate.norm");
+            final Result<?> allocation = result.getSecondaryResults().get(WorkerAllocationProfiler.RESULT);
             final String name = result.getParams().getBenchmark();
+            final double allowed = ALLOWED_BYTES.getOrDefault(name, 0.0) + MAX_BYTES_PER_OPERATION;
             if (allocation == null)
             {
                 allocating.add(name + ": no allocation figure");
             }
-            else if (allocation.getScore() > MAX_BYTES_PER_OPERATION)
+            else if (allocation.getScore() > allowed)
             {
-                allocating.add(name + ": " + allocation.getScore() + " B/op");
+                allocating.add(name + ": " + allocation.getScore() + " B/op, allowed " + allowed);
             }
         }
         assertTrue(allocating.isEmpty(), "hot paths allocate: " + allocating);

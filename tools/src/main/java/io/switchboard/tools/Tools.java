@@ -8,6 +8,7 @@ import io.switchboard.tools.load.UdpLoadGenerator;
 import io.switchboard.tools.ws.PeerJsLoad;
 import io.switchboard.tools.pulse.PulseClient;
 import io.switchboard.tools.pulse.PulseLoad;
+import io.switchboard.tools.stun.StunLoad;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -41,7 +42,8 @@ public final class Tools
         Map.entry(PulseClient.COMMAND, PulseClient::command),
         Map.entry(PulseLoad.COMMAND, PulseLoad::command),
         Map.entry(PeerJsLoad.COMMAND, PeerJsLoad::command),
-        Map.entry(DopLoad.COMMAND, DopLoad::command)));
+        Map.entry(DopLoad.COMMAND, DopLoad::command),
+        Map.entry(StunLoad.COMMAND, StunLoad::command)));
 
     private Tools()
     {

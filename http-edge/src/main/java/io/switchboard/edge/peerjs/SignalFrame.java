@@ -152,11 +152,40 @@ final class SignalFrame
     /** {@code "id"} as JSON, UTF-8: what a client's frames carry as {@code src}. */
     static byte[] quoted(final String id)
     {
+        final byte[] plain = quotedPlainAscii(id);
+        if (plain != null)
+        {
+            return plain;
+        }
         final byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(id);
         final byte[] quoted = new byte[escaped.length + 2];
         quoted[0] = '"';
         System.arraycopy(escaped, 0, quoted, 1, escaped.length);
         quoted[quoted.length - 1] = '"';
+        return quoted;
+    }
+
+    /**
+     * Ids are printable ASCII in practice, which JSON needs no escape for: one array, no encoder buffers (this runs
+     * for every relayed frame's dst).
+     *
+     * @return the quoted id, or null when a character needs escaping or is not ASCII.
+     */
+    private static byte[] quotedPlainAscii(final String id)
+    {
+        final int length = id.length();
+        final byte[] quoted = new byte[length + 2];
+        for (int i = 0; i < length; i++)
+        {
+            final char c = id.charAt(i);
+            if (c < ' ' || c > '~' || c == '"' || c == '\\')
+            {
+                return null;
+            }
+            quoted[i + 1] = (byte)c;
+        }
+        quoted[0] = '"';
+        quoted[length + 1] = '"';
         return quoted;
     }
 

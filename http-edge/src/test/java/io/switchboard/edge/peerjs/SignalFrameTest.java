@@ -1,5 +1,6 @@
 package io.switchboard.edge.peerjs;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -99,5 +100,15 @@ class SignalFrameTest
             SignalFrame.notice(MessageType.EXPIRE, SignalFrame.quoted("C"), SignalFrame.quoted("A")),
             StandardCharsets.UTF_8));
         assertEquals("\"a\\\"b\\\\c\\nd é\"", new String(SignalFrame.quoted("a\"b\\c\nd é"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void plainAsciiIdsAreQuotedAsJacksonQuotesThem()
+    {
+        for (final String id : new String[] {"", "peer-b", "A z~!#$%&'()*+,-./:;<=>?@[]^_`{|}", "del\u007f", "tab\t"})
+        {
+            final String jackson = new String(JsonStringEncoder.getInstance().quoteAsUTF8(id), StandardCharsets.UTF_8);
+            assertEquals("\"" + jackson + "\"", new String(SignalFrame.quoted(id), StandardCharsets.UTF_8), id);
+        }
     }
 }

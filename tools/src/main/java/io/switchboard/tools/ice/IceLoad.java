@@ -2,6 +2,9 @@ package io.switchboard.tools.ice;
 
 import io.switchboard.engine.ice.IceHeader;
 import io.switchboard.engine.ice.IcePacketType;
+import io.switchboard.engine.ice.IceServerQuery;
+import io.switchboard.engine.wire.QtSocketAddress;
+import io.switchboard.engine.wire.Uuids;
 import io.switchboard.tools.ToolFlags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.DatagramSource;
@@ -9,8 +12,13 @@ import io.switchboard.tools.load.LoadResult;
 import io.switchboard.tools.load.ReplyCheck;
 import io.switchboard.tools.load.UdpLoadGenerator;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,21 +30,26 @@ import java.util.stream.Stream;
  * {@code ice-load}: the UDP load generator speaking ICE. Each socket is one domain with its own id, all signed by
  * one key; {@code --setup-dir} holds that key and a switchboard config registering every domain. Scenarios:
  * {@code cached} re-sends each domain's verified heartbeat (what real domains do every second), {@code full}
- * cycles through distinct signed heartbeats so every one needs an RSA verification. A reply counts when it is an
- * ACK.
+ * cycles through distinct signed heartbeats so every one needs an RSA verification, as a domain's first contact
+ * does; a reply counts when it is an ACK. {@code query}: each socket is a client querying its own domain, which a
+ * separate domain socket keeps alive with a heartbeat a second; a reply counts when it is PeerInformation.
  */
 public final class IceLoad
 {
     public static final String COMMAND = "ice-load";
     /** Distinct heartbeats per domain in the full scenario; consecutive ones always differ. */
     private static final int FULL_VARIANTS = 8;
+    /** Real domains heartbeat once a second; the query scenario's domains do the same so they never expire. */
+    private static final long DOMAIN_HEARTBEAT_MS = 1_000;
+    private static final InetSocketAddress CLAIMED_PUBLIC = new InetSocketAddress("198.51.100.1", 10_000);
+    private static final InetSocketAddress CLAIMED_LOCAL = new InetSocketAddress("10.0.0.1", 10_000);
 
     private static final List<ToolFlags.Flag> FLAGS = Stream.concat(
         UdpLoadGenerator.Config.FLAGS.stream(),
         Stream.of(
             new ToolFlags.Flag("setup-dir", "ice-load", "holds the domains' key and switchboard.conf"),
             new ToolFlags.Flag("setup-only", "false", "write the key and config, then exit"),
-            new ToolFlags.Flag("scenario", "cached", "cached or full"),
+            new ToolFlags.Flag("scenario", "cached", "cached, full or query"),
             new ToolFlags.Flag("label", "", "label of the result line (default: ice-SCENARIO)"),
             new ToolFlags.Flag("json", "false", "print the result as one JSON object"))).toList();
 
@@ -78,11 +91,22 @@ public final class IceLoad
         }
 
         final String scenario = flags.string("scenario");
-        final int variants = "full".equals(scenario) ? FULL_VARIANTS : 1;
-        if (!"full".equals(scenario) && !"cached".equals(scenario))
+        final LoadResult result = switch (scenario)
         {
-            throw new IllegalArgumentException(COMMAND + ": --scenario must be cached or full");
-        }
+            case "cached" -> heartbeats(config, identity, 1);
+            case "full" -> heartbeats(config, identity, FULL_VARIANTS);
+            case "query" -> queries(config, identity);
+            default -> throw new IllegalArgumentException(COMMAND + ": --scenario must be cached, full or query");
+        };
+        final String label = LoadResult.requirePlainLabel(
+            flags.string("label").isEmpty() ? "ice-" + scenario : flags.string("label"));
+        System.out.println(flags.booleanValue("json") ? result.toJson(COMMAND, label) : result.toLine(COMMAND, label));
+        return result.replies() > 0 && result.badReplies() == 0 ? Tools.EXIT_OK : Tools.EXIT_FAILED;
+    }
+
+    private static LoadResult heartbeats(
+        final UdpLoadGenerator.Config config, final DomainIdentity identity, final int variants) throws Exception
+    {
         final byte[][][] heartbeats = new byte[config.sockets()][variants][];
         for (int i = 0; i < config.sockets(); i++)
         {
@@ -95,17 +119,76 @@ public final class IceLoad
         final DatagramSource source = (socketIndex, sequence, dst) ->
         {
             final byte[] heartbeat = heartbeats[socketIndex][(int)(sequence % variants)];
-            dst.put(0, heartbeat);
-            dst.order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int)((sequence + 1) & IceHeader.SEQUENCE_MASK));
-            return heartbeat.length;
+            return withSequence(heartbeat, sequence, dst);
         };
-        final ReplyCheck ack = (socketIndex, reply) -> reply.remaining() == IceHeader.LENGTH &&
-            reply.get(reply.position() + IceHeader.TYPE_OFFSET) == IcePacketType.SERVER_HEARTBEAT_ACK;
+        return UdpLoadGenerator.run(config, source, replyOfType(IcePacketType.SERVER_HEARTBEAT_ACK));
+    }
 
-        final LoadResult result = UdpLoadGenerator.run(config, source, ack);
-        final String label = LoadResult.requirePlainLabel(
-            flags.string("label").isEmpty() ? "ice-" + scenario : flags.string("label"));
-        System.out.println(flags.booleanValue("json") ? result.toJson(COMMAND, label) : result.toLine(COMMAND, label));
-        return result.replies() > 0 && result.badReplies() == 0 ? Tools.EXIT_OK : Tools.EXIT_FAILED;
+    private static LoadResult queries(final UdpLoadGenerator.Config config, final DomainIdentity identity)
+        throws Exception
+    {
+        final byte[][] heartbeats = new byte[config.sockets()][];
+        final byte[][] queries = new byte[config.sockets()][];
+        final UnsafeBuffer sockets = new UnsafeBuffer(new byte[2 * QtSocketAddress.MAX_LENGTH]);
+        final int publicLength = QtSocketAddress.put(sockets, 0, CLAIMED_PUBLIC);
+        final int socketsLength = publicLength + QtSocketAddress.put(sockets, publicLength, CLAIMED_LOCAL);
+        final UnsafeBuffer query = new UnsafeBuffer(new byte[IceHeader.LENGTH + 2 * Uuids.LENGTH + socketsLength]);
+        for (int i = 0; i < config.sockets(); i++)
+        {
+            final UUID domain = domainOf(i);
+            heartbeats[i] = identity.heartbeat(domain, 1, CLAIMED_PUBLIC, CLAIMED_LOCAL);
+            IceServerQuery.put(query, 0, 1, ~domain.getMostSignificantBits(), domain.getLeastSignificantBits(),
+                sockets, 0, socketsLength, domain.getMostSignificantBits(), domain.getLeastSignificantBits());
+            queries[i] = query.byteArray().clone();
+        }
+
+        // The server answers each query to the querier and to the domain's active socket: this one, never read.
+        try (DatagramChannel domains = DatagramChannel.open())
+        {
+            domains.connect(config.target());
+            final Thread heartbeater =
+                new Thread(() -> heartbeatEverySecond(domains, heartbeats), COMMAND + "-domains");
+            heartbeater.setDaemon(true);
+            heartbeater.start();
+            final DatagramSource source =
+                (socketIndex, sequence, dst) -> withSequence(queries[socketIndex], sequence, dst);
+            final LoadResult result = UdpLoadGenerator.run(config, source, replyOfType(IcePacketType.PEER_INFORMATION));
+            heartbeater.interrupt();
+            return result;
+        }
+    }
+
+    private static void heartbeatEverySecond(final DatagramChannel domains, final byte[][] heartbeats)
+    {
+        try
+        {
+            for (int sequence = 1; !Thread.currentThread().isInterrupted(); sequence++)
+            {
+                for (final byte[] heartbeat : heartbeats)
+                {
+                    final ByteBuffer datagram = ByteBuffer.wrap(heartbeat.clone()).order(ByteOrder.LITTLE_ENDIAN);
+                    domains.write(datagram.putInt(0, sequence & IceHeader.SEQUENCE_MASK));
+                }
+                Thread.sleep(DOMAIN_HEARTBEAT_MS);
+            }
+        }
+        catch (final IOException | InterruptedException ex)
+        {
+            // The run is over (the channel closed or the thread interrupted): the domains may expire now.
+        }
+    }
+
+    private static int withSequence(final byte[] packet, final long sequence, final ByteBuffer dst)
+    {
+        dst.put(0, packet);
+        dst.order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int)((sequence + 1) & IceHeader.SEQUENCE_MASK));
+        return packet.length;
+    }
+
+    private static ReplyCheck replyOfType(final byte type)
+    {
+        return (socketIndex, reply) -> reply.remaining() > IceHeader.TYPE_OFFSET &&
+            reply.get(reply.position() + IceHeader.TYPE_OFFSET) == type &&
+            (type != IcePacketType.SERVER_HEARTBEAT_ACK || reply.remaining() == IceHeader.LENGTH);
     }
 }

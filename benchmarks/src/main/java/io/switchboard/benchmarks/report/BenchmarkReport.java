@@ -1,0 +1,262 @@
+package io.switchboard.benchmarks.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes {@code benchmarks.md} and {@code benchmarks.png} from the results {@code benchmarks/run-system.sh}
+ * collected: the machine, the date and the command; every scenario's figures; the ratios switchboard / reference
+ * with the targets of issue #7 and whether each is met.
+ * <p>
+ * {@code java -cp benchmarks.jar io.switchboard.benchmarks.report.BenchmarkReport --results=FILE --out-dir=DIR
+ * --command=TEXT [--quick=1]}
+ */
+public final class BenchmarkReport
+{
+    static final String MARKDOWN = "benchmarks.md";
+    static final String CHART = "benchmarks.png";
+
+    /** The UDP server scenarios in report order. */
+    static final List<String> UDP_SCENARIOS =
+        List.of("ice-heartbeat-cached", "ice-heartbeat-first-contact", "ice-query", "pulse", "stun-binding");
+    /** Each UDP server scenario's echo floor: the same request size. */
+    static final Map<String, String> FLOOR_OF = Map.of(
+        "ice-heartbeat-cached", "echo-296",
+        "ice-heartbeat-first-contact", "echo-296",
+        "ice-query", "echo-52",
+        "pulse", "echo-32",
+        "stun-binding", "echo-20");
+    static final Map<String, String> TITLES = Map.ofEntries(
+        Map.entry("echo-296", "echo floor, 296 B"),
+        Map.entry("echo-52", "echo floor, 52 B"),
+        Map.entry("echo-32", "echo floor, 32 B"),
+        Map.entry("echo-20", "echo floor, 20 B"),
+        Map.entry("ice-heartbeat-cached", "ICE heartbeat, cached (296 B)"),
+        Map.entry("ice-heartbeat-first-contact", "ICE heartbeat, first contact (296 B, RSA)"),
+        Map.entry("ice-query", "ICE query (52 B)"),
+        Map.entry("pulse", "pulse (32 B)"),
+        Map.entry("stun-binding", "STUN Binding (20 B)"),
+        Map.entry("peerjs-relay", "PeerJS relay"),
+        Map.entry("peerjs-idle", "PeerJS idle WebSocket"));
+
+    private static final double ONE_THIRD = 1.0 / 3.0;
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'");
+
+    private final List<Measurement> measurements;
+    private final Map<String, String> meta;
+
+    BenchmarkReport(final List<Measurement> measurements, final Map<String, String> meta)
+    {
+        this.measurements = measurements;
+        this.meta = meta;
+    }
+
+    public static void main(final String[] args) throws IOException
+    {
+        final Map<String, String> flags = new HashMap<>();
+        for (final String arg : args)
+        {
+            final int equals = arg.indexOf('=');
+            if (!arg.startsWith("--") || equals < 0)
+            {
+                throw new IllegalArgumentException("expected --name=value, got " + arg);
+            }
+            flags.put(arg.substring(2, equals), arg.substring(equals + 1));
+        }
+        final Map<String, String> meta = new HashMap<>();
+        final BenchmarkReport report = new BenchmarkReport(
+            Measurement.read(Path.of(required(flags, "results")), meta), meta);
+        final Path outDir = Path.of(required(flags, "out-dir"));
+        Files.createDirectories(outDir);
+        final String markdown = report.markdown(required(flags, "command"), "1".equals(flags.get("quick")),
+            Machine.describe(), ZonedDateTime.now(ZoneOffset.UTC));
+        Files.writeString(outDir.resolve(MARKDOWN), markdown);
+        ReportChart.write(report, outDir.resolve(CHART));
+        System.out.println("report: " + outDir.resolve(MARKDOWN) + " and " + outDir.resolve(CHART));
+        System.out.print(report.targetsTable());
+    }
+
+    private static String required(final Map<String, String> flags, final String name)
+    {
+        final String value = flags.get(name);
+        if (value == null)
+        {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return value;
+    }
+
+    /** @return the measurement, or one whose every figure is NaN when the run did not produce it. */
+    Measurement find(final String scenario, final String role)
+    {
+        for (final Measurement measurement : measurements)
+        {
+            if (measurement.scenario().equals(scenario) && measurement.role().equals(role))
+            {
+                return measurement;
+            }
+        }
+        return new Measurement(scenario, role, Map.of());
+    }
+
+    /** Every ratio the report states, the issue's targets first. */
+    List<Comparison> comparisons()
+    {
+        final Measurement cached = find("ice-heartbeat-cached", Measurement.SWITCHBOARD);
+        final Measurement pulse = find("pulse", Measurement.SWITCHBOARD);
+        final Measurement coturn = find("stun-binding", Measurement.REFERENCE);
+        final Measurement relaySwitchboard = find("peerjs-relay", Measurement.SWITCHBOARD);
+        final Measurement relayPeer = find("peerjs-relay", Measurement.REFERENCE);
+        final List<Comparison> comparisons = new ArrayList<>();
+        for (final Measurement udp : List.of(cached, pulse))
+        {
+            final String floorName = FLOOR_OF.get(udp.scenario());
+            final Measurement floor = find(floorName, Measurement.FLOOR);
+            final String title = TITLES.get(udp.scenario());
+            comparisons.add(new Comparison(title + ": throughput", udp.throughput(), floor.throughput(),
+                TITLES.get(floorName), Comparison.Bound.AT_LEAST, 0.80));
+            comparisons.add(new Comparison(title + ": CPU per datagram", udp.cpuUsPerOperation(),
+                floor.cpuUsPerOperation(), TITLES.get(floorName), Comparison.Bound.AT_MOST, 1.30));
+            comparisons.add(new Comparison(title + ": CPU per datagram", udp.cpuUsPerOperation(),
+                coturn.cpuUsPerOperation(), "coturn, per STUN Binding", Comparison.Bound.BELOW, 1.0));
+        }
+        comparisons.add(new Comparison("PeerJS relays per second", relaySwitchboard.throughput(),
+            relayPeer.throughput(), "peer@1.0.2", Comparison.Bound.AT_LEAST, 3.0));
+        comparisons.add(new Comparison("PeerJS CPU per relay", relaySwitchboard.cpuUsPerOperation(),
+            relayPeer.cpuUsPerOperation(), "peer@1.0.2", Comparison.Bound.AT_MOST, ONE_THIRD));
+        comparisons.add(new Comparison("Idle WebSocket memory per connection",
+            find("peerjs-idle", Measurement.SWITCHBOARD).memoryPerConnectionBytes(),
+            find("peerjs-idle", Measurement.REFERENCE).memoryPerConnectionBytes(), "peer@1.0.2",
+            Comparison.Bound.AT_MOST, ONE_THIRD));
+        for (final String scenario : List.of("ice-heartbeat-first-contact", "ice-query", "stun-binding"))
+        {
+            final Measurement measured = find(scenario, "stun-binding".equals(scenario) ?
+                Measurement.REFERENCE : Measurement.SWITCHBOARD);
+            final String floorName = FLOOR_OF.get(scenario);
+            final Measurement floor = find(floorName, Measurement.FLOOR);
+            final String title = TITLES.get(scenario) + ("stun-binding".equals(scenario) ? " (coturn)" : "");
+            comparisons.add(new Comparison(title + ": throughput", measured.throughput(), floor.throughput(),
+                TITLES.get(floorName), Comparison.Bound.NONE, Double.NaN));
+            comparisons.add(new Comparison(title + ": CPU per datagram", measured.cpuUsPerOperation(),
+                floor.cpuUsPerOperation(), TITLES.get(floorName), Comparison.Bound.NONE, Double.NaN));
+        }
+        return comparisons;
+    }
+
+    String targetsTable()
+    {
+        final StringBuilder table = new StringBuilder(
+            "| Comparison | switchboard | against | reference | ratio | target | result |\n" +
+            "|---|---:|---|---:|---:|---:|---|\n");
+        for (final Comparison comparison : comparisons())
+        {
+            table.append("| ").append(comparison.name())
+                .append(" | ").append(Comparison.format(comparison.switchboard()))
+                .append(" | ").append(comparison.referenceName())
+                .append(" | ").append(Comparison.format(comparison.reference()))
+                .append(" | ").append(Comparison.format(comparison.ratio()))
+                .append(" | ").append(comparison.targetText())
+                .append(" | ").append(comparison.verdict()).append(" |\n");
+        }
+        return table.toString();
+    }
+
+    String markdown(final String command, final boolean quick, final Machine machine, final ZonedDateTime date)
+    {
+        final StringBuilder md = new StringBuilder();
+        md.append("# System benchmark: switchboard beside its references\n\n")
+            .append("Written by `benchmarks/run-system.sh` (issue #7); run it again rather than editing this ")
+            .append("page.\n\n");
+        if (quick)
+        {
+            md.append("> **QUICK smoke run**: seconds per scenario and few connections. It shows that every scenario ")
+                .append("works; its figures are not measurements to quote.\n\n");
+        }
+        md.append("| | |\n|---|---|\n")
+            .append("| Command | `").append(command).append("` |\n")
+            .append("| Date | ").append(date.format(DATE)).append(" |\n")
+            .append("| Machine | ").append(machine.describeLine()).append(" |\n")
+            .append("| References | coturn ").append(meta.getOrDefault("coturn", "?"))
+            .append(" (Debian), peer@").append(meta.getOrDefault("peer", "?")).append(" on Node ")
+            .append(meta.getOrDefault("node", "?")).append(", the tools' Java NIO echo server as the floor |\n")
+            .append("| Run time | ").append(meta.getOrDefault("elapsed_s", "?")).append(" s, build step included |\n")
+            .append("| Placement | nothing pinned: each server and its load generator share both cores; ")
+            .append("servers run one at a time |\n\n");
+        md.append("![switchboard beside the echo floor, coturn and peer@1.0.2](").append(CHART).append(")\n\n");
+        md.append("## Ratios and targets\n\nRatio = switchboard / reference; targets of issue #7 on this 2-core ")
+            .append("machine, all within this one run.\n\n").append(targetsTable()).append('\n');
+        md.append("## Figures\n\nThroughput in replies (UDP) or relays (PeerJS) per second; RTT for UDP, one-way ")
+            .append("latency for PeerJS; CPU is the server process's user + system time over the measured interval ")
+            .append("per reply or relay; RSS is the server's VmRSS after the scenario.\n\n")
+            .append("| Scenario | Server | Throughput /s | p50 us | p99 us | p99.9 us | CPU us/op | RSS MiB | lost ")
+            .append("| bad |\n")
+            .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (final Measurement measurement : measurements)
+        {
+            if (!"peerjs-idle".equals(measurement.scenario()))
+            {
+                md.append("| ").append(TITLES.getOrDefault(measurement.scenario(), measurement.scenario()))
+                    .append(" | ").append(serverName(measurement))
+                    .append(" | ").append(String.format(Locale.ROOT, "%,.0f", measurement.throughput()))
+                    .append(" | ").append(Comparison.format(measurement.p50Us()))
+                    .append(" | ").append(Comparison.format(measurement.p99Us()))
+                    .append(" | ").append(Comparison.format(measurement.p999Us()))
+                    .append(" | ").append(Comparison.format(measurement.cpuUsPerOperation()))
+                    .append(" | ").append(Comparison.format(measurement.rssMib()))
+                    .append(" | ").append(measurement.fields().getOrDefault("lost", "-"))
+                    .append(" | ").append(measurement.fields().getOrDefault("bad_replies",
+                        measurement.fields().getOrDefault("errors", "-"))).append(" |\n");
+            }
+        }
+        md.append("\n## Idle WebSocket connections\n\nRegistered PeerJS clients that only send HEARTBEAT every 5 s. ")
+            .append("Memory per connection is the server's RSS growth; switchboard runs with a fixed, pre-touched ")
+            .append("heap, so its live-heap growth after a full GC is added.\n\n")
+            .append("| Server | connections | memory per connection (B) | RSS MiB |\n|---|---:|---:|---:|\n");
+        for (final String role : List.of(Measurement.SWITCHBOARD, Measurement.REFERENCE))
+        {
+            final Measurement idle = find("peerjs-idle", role);
+            md.append("| ").append(serverName(idle))
+                .append(" | ").append(idle.fields().getOrDefault("connected", "-"))
+                .append(" | ").append(Comparison.format(idle.memoryPerConnectionBytes()))
+                .append(" | ").append(Comparison.format(idle.rssMib())).append(" |\n");
+        }
+        md.append("\n## How it is measured\n\n")
+            .append("- UDP: `switchboard-tools.jar` `udp-load` (echo), `ice-load`, `pulse-load` and `stun-load`, one ")
+            .append("closed-loop generator: each socket keeps one request in flight and sends the next on its reply; ")
+            .append("a reply counts only when it is the right answer (ACK, PeerInformation, 1020, Binding Success ")
+            .append("with the request's transaction id). The floor echoes requests of the same size as each ")
+            .append("scenario.\n")
+            .append("- ICE first contact: every heartbeat differs from the domain's last verified one, so each ")
+            .append("pays the RSA verification a domain's first heartbeat pays. ICE query: each socket queries ")
+            .append("its own domain, kept alive by a heartbeat a second; the server answers the querier and the domain.\n")
+            .append("- coturn: `stun-only` on 127.0.0.1 with its default threads (one UDP thread per core).\n")
+            .append("- PeerJS: `http-edge/src/test/node/peerjs-bench/compare.sh` drives switchboard and peer@1.0.2 ")
+            .append("with `peerjs-load`: OFFER/ANSWER ping-pong between pairs, and idle clients spread over several ")
+            .append("processes.\n");
+        return md.toString();
+    }
+
+    static String serverName(final Measurement measurement)
+    {
+        return switch (measurement.role())
+        {
+            case Measurement.FLOOR -> "NIO echo";
+            case Measurement.SWITCHBOARD -> "switchboard";
+            default -> measurement.scenario().startsWith("stun") ? "coturn" : "peer@1.0.2";
+        };
+    }
+
+    List<Measurement> measurements()
+    {
+        return measurements;
+    }
+}
