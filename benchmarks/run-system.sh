@@ -18,7 +18,7 @@
 #   RELAY_WARMUP_S (5/1) PAIRS (50/20) IDLE_CONNECTIONS (10000/1000) CLIENT_PROCESSES (4/2) HOLD_S (20/3)
 #   ENGINE_WAIT (blocking) SKIP_BUILD (unset: build) REPORT_DIR (docs).
 # Nothing is pinned: every server, and the generator beside it, may run on either core, as a deployment on a
-# small machine would; switchboard's receiver and handler threads and coturn's two UDP threads need both cores.
+# small machine would (coturn runs two UDP threads; switchboard's engine, with its default shared threading, one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)

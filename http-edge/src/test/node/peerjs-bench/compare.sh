@@ -29,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -f "$TOOLS" ] && [ -f "$APPLIANCE" ] || (cd "$ROOT" && mvn -B -q -ntp install -DskipTests)
+[ -f "$TOOLS" ] && [ -f "$APPLIANCE" ] || (cd "$ROOT" && mvn -B -q -ntp package -DskipTests)
 npm ci --no-audit --no-fund >"$WORK/npm-ci.log" 2>&1
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
