@@ -52,7 +52,7 @@ rendezvous_port=$(sed -n 's/.* rendezvous=http:\([0-9]*\).*/\1/p' "$work/sb.out"
 admin_port=$(sed -n 's/.* admin=http:\([0-9]*\).*/\1/p' "$work/sb.out")
 rss_empty_kb=$(awk '/VmRSS/{print $2}' /proc/$sb_pid/status)
 "${TOOLS[@]}" pulse-load --http=127.0.0.1:"$rendezvous_port" --target=127.0.0.1:"$pulse_port" \
-  --register="$CLIENTS" --server-pid="$sb_pid" --label="switchboard-pulse-$ENGINE_WAIT" "${load[@]}" \
+  --register="$CLIENTS" --server-pid="$sb_pid" --label=switchboard-pulse "${load[@]}" \
   | tee "$work/pulse.result"
 
 metrics=$(curl -s "http://127.0.0.1:$admin_port/metrics")
