@@ -86,7 +86,7 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
         new OptionSpec("dop-max-queued-bytes", "N", Integer.toString(DopContext.DEFAULT_MAX_QUEUED_BYTES), false,
             "Most bytes waiting for one dop session; over it the oldest frames are dropped and counted."),
         new OptionSpec("dop-max-sessions", "N", Integer.toString(DopContext.DEFAULT_MAX_SESSIONS), false,
-            "Most dop sockets and retained sessions at once; upgrades beyond it get 503 (counted)."),
+            "Most open dop sockets (beyond: 503) and most sessions kept, connected or retained (beyond: close 1008)."),
         new OptionSpec("dop-half-open-takeover", "BOOL", Boolean.toString(DopContext.DEFAULT_HALF_OPEN_TAKEOVER),
             false, "A final token presented while its session's socket looks open takes the session over; false: " +
             "refuse it (the reference)."),

@@ -33,6 +33,7 @@ final class DopCounters
     final AtomicCounter queueDiscarded;
 
     final AtomicCounter refusedTooMany;
+    final AtomicCounter refusedTooManySessions;
     final AtomicCounter connectionsOpened;
     final AtomicCounter openConnections;
     final AtomicCounter connectedSessions;
@@ -69,8 +70,11 @@ final class DopCounters
         queueOverCap = metrics.counter(QUEUE, "reason=\"over_cap\"", queueHelp);
         queueDiscarded = metrics.counter(QUEUE, "reason=\"session_ended\"", queueHelp);
 
-        refusedTooMany = metrics.counter("switchboard_dop_refused_total", "reason=\"too_many\"",
-            "dop upgrades refused with 503 because open sockets and retained sessions reached --dop-max-sessions.");
+        final String refusedHelp = "dop refusals at --dop-max-sessions: too_many (an upgrade beyond the open sockets, " +
+            "503) and too_many_sessions (a handshake that would start a session beyond the sessions kept, close 1008).";
+        refusedTooMany = metrics.counter("switchboard_dop_refused_total", "reason=\"too_many\"", refusedHelp);
+        refusedTooManySessions =
+            metrics.counter("switchboard_dop_refused_total", "reason=\"too_many_sessions\"", refusedHelp);
         connectionsOpened = metrics.counter("switchboard_dop_connections_opened_total", "",
             "dop WebSocket connections accepted.");
         openConnections = metrics.gauge("switchboard_dop_open_connections", "", "Open dop WebSocket connections.");

@@ -37,8 +37,8 @@ public final class DopServer
         final WebSocketProtocolHandshakeHandler upgrade = new WebSocketProtocolHandshakeHandler(dop::onConnect);
         peerjs.mount(context.path(), exchange ->
         {
-            // Retained sessions count too: each may hold a queue, so the cap bounds memory, not just sockets.
-            if (dop.counters.openConnections.get() + dop.counters.reconnectingSessions.get() >= dop.maxSessions)
+            // Sockets only: a resume needs a socket but no new session, so retained sessions are capped at handshake.
+            if (dop.counters.openConnections.get() >= dop.maxSessions)
             {
                 dop.counters.refusedTooMany.increment();
                 exchange.setStatusCode(503);

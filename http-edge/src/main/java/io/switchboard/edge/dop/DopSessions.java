@@ -149,9 +149,17 @@ final class DopSessions
         node.connection.send(node.tokenLocal);
     }
 
-    /** The remote token came again: the session exists under its final token (false if that is taken). */
+    /**
+     * The remote token came again: the session exists under its final token (false if that is taken, or if the
+     * sessions kept, connected and retained, are at the cap: each may hold a queue, so the cap bounds memory).
+     */
     private boolean connect(final DopNode node)
     {
+        if (sessions.size() >= context.maxSessions())
+        {
+            node.connection.close(counters.refusedTooManySessions);
+            return false;
+        }
         final String finalToken = DopToken.unique(
             new String(node.tokenLocal, StandardCharsets.UTF_8), new String(node.tokenRemote, StandardCharsets.UTF_8));
         if (sessions.putIfAbsent(finalToken, node) != null)

@@ -312,6 +312,29 @@ class DopProtocolTest
         }
 
         @Test
+        void aRetainedSessionAtTheCapStillResumesWhileANewSessionBeyondItIsClosed() throws Exception
+        {
+            start("--dop-max-sessions=1");
+            final RawNode node = new RawNode("a");
+            node.socket.abort();
+            await("switchboard_dop_sessions{state=\"reconnecting\"}", 1);
+
+            final RawSocket newcomer = raw("/dop?key=peerjs&id=b");
+            final String serverToken = newcomer.next();
+            newcomer.send(CLIENT_TOKEN);
+            newcomer.expect(serverToken);
+            newcomer.send(CLIENT_TOKEN);
+            assertEquals(POLICY_VIOLATION, newcomer.closeCode(RawSocket.WAIT_MS));
+            assertEquals(1, value("switchboard_dop_refused_total{reason=\"too_many_sessions\"}"));
+
+            final RawSocket resumed = raw("/dop");
+            resumed.send(node.finalToken);
+            resumed.next();
+            resumed.expect(node.finalToken);
+            assertEquals(1, value(event("resumed")));
+        }
+
+        @Test
         void junkWhilePreconnectedIsIgnoredAndTheHandshakeCompletes() throws Exception
         {
             start();
