@@ -1,5 +1,7 @@
 package io.switchboard.benchmarks;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
@@ -9,6 +11,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,4 +31,11 @@ import java.util.concurrent.TimeUnit;
     "-Dchronicle.analytics.disable=true", "-Dchronicle.announcer.disable=true"})
 public abstract class EngineBenchmark
 {
+    /** A datagram as the engine sees one: in direct memory, like a ring slot filled from a socket. */
+    protected static UnsafeBuffer direct(final byte[] bytes)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(bytes.length));
+        buffer.putBytes(0, bytes);
+        return buffer;
+    }
 }

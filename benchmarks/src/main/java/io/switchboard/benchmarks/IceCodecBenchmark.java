@@ -25,13 +25,6 @@ public class IceCodecBenchmark extends EngineBenchmark
     private final IceServerPeerInformation peerInformation = new IceServerPeerInformation();
     private int sequence;
 
-    private static UnsafeBuffer direct(final byte[] bytes)
-    {
-        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(bytes.length));
-        buffer.putBytes(0, bytes);
-        return buffer;
-    }
-
     @Benchmark
     public long decodeHeartbeat()
     {

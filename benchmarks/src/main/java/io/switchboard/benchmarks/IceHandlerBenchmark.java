@@ -16,7 +16,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
 /**
@@ -73,13 +72,6 @@ public class IceHandlerBenchmark extends EngineBenchmark
         server.close();
         channel.close();
         sink.close();
-    }
-
-    private static UnsafeBuffer direct(final byte[] bytes)
-    {
-        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(bytes.length));
-        buffer.putBytes(0, bytes);
-        return buffer;
     }
 
     private void onDatagram(final UnsafeBuffer datagram)

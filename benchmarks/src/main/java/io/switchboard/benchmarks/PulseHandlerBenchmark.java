@@ -20,7 +20,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,13 +105,6 @@ public class PulseHandlerBenchmark extends EngineBenchmark
             }
         }
         Files.delete(directory);
-    }
-
-    private static UnsafeBuffer direct(final byte[] bytes)
-    {
-        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(bytes.length));
-        buffer.putBytes(0, bytes);
-        return buffer;
     }
 
     private void onDatagram(final UnsafeBuffer datagram)

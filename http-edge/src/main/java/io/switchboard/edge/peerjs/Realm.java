@@ -313,18 +313,9 @@ public final class Realm
     /** LEAVE without dst: the sender gives up its id; the endpoint stays open but speaks for nobody. */
     private void deregister(final SignalEndpoint endpoint, final Client client)
     {
-        final IdSlot slot = slots.get(client.id);
-        if (slot == null)
+        if (unregisterIfHeld(client))
         {
-            return;
-        }
-        synchronized (slot)
-        {
-            if (slot.client == client)
-            {
-                unregister(slot, client);
-                counters.leaveDeregistered.increment();
-            }
+            counters.leaveDeregistered.increment();
         }
         endpoint.registration(null);
     }
@@ -343,21 +334,28 @@ public final class Realm
     public void release(final SignalEndpoint endpoint)
     {
         final Client client = endpoint.registration();
-        if (client == null)
+        if (client != null)
         {
-            return;
+            unregisterIfHeld(client);
         }
+    }
+
+    /** Frees the client's id if the client still holds it; false when it had already lost or left it. */
+    private boolean unregisterIfHeld(final Client client)
+    {
         final IdSlot slot = slots.get(client.id);
         if (slot == null)
         {
-            return;
+            return false;
         }
         synchronized (slot)
         {
-            if (slot.client == client)
+            if (slot.client != client)
             {
-                unregister(slot, client);
+                return false;
             }
+            unregister(slot, client);
+            return true;
         }
     }
 
