@@ -189,6 +189,7 @@ public final class IceServer implements UdpProtocol
             return;
         }
         final boolean known = peers.get(probe, record);
+        // The same signed bytes from another socket (the domain moved): no RSA, but the active socket changes.
         if (known && record.matchesVerifiedHeartbeat(buffer, cachedOffset, cachedLength))
         {
             counters.verificationsCached.incrementRelease();

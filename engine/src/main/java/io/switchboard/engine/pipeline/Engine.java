@@ -59,7 +59,7 @@ public final class Engine implements AutoCloseable
     private final CommandPublisher commands;
     private final EngineHandler handler;
     /** The receiver agent, or in shared threading the receiver and the handler composed on one thread. */
-    private final AgentRunner receiverRunner;
+    private final AgentRunner agentRunner;
     private final Thread ticker;
     private volatile boolean running = true;
     private boolean closed;
@@ -159,7 +159,7 @@ public final class Engine implements AutoCloseable
             disruptor.handleEventsWith(handler);
             agent = receiver;
         }
-        receiverRunner = new AgentRunner(
+        agentRunner = new AgentRunner(
             new SelectorIdleStrategy(selector, 0, 100),
             error -> LOG.warn("udp receiver error", error),
             metrics.counter("switchboard_engine_receiver_errors_total", "", "Errors in the UDP receiver loop."),
@@ -194,7 +194,7 @@ public final class Engine implements AutoCloseable
             engine.disruptor.start();
         }
         AgentRunner.startOnThread(
-            engine.receiverRunner, runnable -> newThread(runnable, engine.receiverRunner.agent().roleName()));
+            engine.agentRunner, runnable -> newThread(runnable, engine.agentRunner.agent().roleName()));
         engine.ticker.start();
         return engine;
     }
@@ -235,7 +235,7 @@ public final class Engine implements AutoCloseable
         running = false;
         ticker.interrupt();
         selector.wakeup();
-        CloseHelper.quietClose(receiverRunner);
+        CloseHelper.quietClose(agentRunner);
         if (disruptor != null)
         {
             try

@@ -144,6 +144,7 @@ final class PulsePersister implements Agent
     {
         if (!awaitingWrite.offer(pending))
         {
+            // Only if the caller skipped canTakeDurableChange(): never leave the sender waiting.
             pending.complete();
             return;
         }

@@ -181,21 +181,14 @@ public final class IcePeerRecord
         {
             return false;
         }
-        final long from = heartbeatLengthAt + 2;
-        if (stored.isDirectMemory())
+        if (!stored.isDirectMemory())
         {
-            // The table's memory itself: compare a word at a time without Chronicle's per-read checks.
-            view.wrap(stored.addressForRead(from), length);
-            return equal(view, 0, heartbeat, offset, length);
+            // Chronicle keeps its tables off-heap; anything else takes the caller's read-compare-write path.
+            return false;
         }
-        for (int i = 0; i < length; i++)
-        {
-            if (stored.readByte(from + i) != heartbeat.getByte(offset + i))
-            {
-                return false;
-            }
-        }
-        return true;
+        // The table's memory itself: compare a word at a time without Chronicle's per-read checks.
+        view.wrap(stored.addressForRead(heartbeatLengthAt + 2), length);
+        return equal(view, 0, heartbeat, offset, length);
     }
 
     private static boolean equal(
