@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Heartbeat PUTs against the metaverse domain API: 1000 temporary domains, wrk rotating a stock domain-server
 # heartbeat body over them (benchmarks/metaverse/heartbeat.lua), appliance CPU read from /proc.
-#   benchmarks/run-metaverse.sh        (DURATION_S=20 CONNECTIONS=16 by default; installs wrk from Debian if missing)
+#   benchmarks/run-metaverse.sh        (DURATION_S=20 CONNECTIONS=16 WARMUP_S=10 by default; installs wrk from Debian
+#                                       if missing; the warm-up run lets the JIT compile the path and is not reported)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION_S=${DURATION_S:-20}
 CONNECTIONS=${CONNECTIONS:-16}
+WARMUP_S=${WARMUP_S:-10}
 command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk > /dev/null; }
 [ -f http-edge/target/switchboard.jar ] || mvn -B -q -ntp package -DskipTests
 work=$(mktemp -d)
@@ -24,6 +26,7 @@ for _ in $(seq 1 1000); do curl -s -XPOST "http://127.0.0.1:$port/api/v1/domains
 for line in sys.stdin:
     d = json.loads(line)["data"]["domain"]; print(d["id"], d["api_key"])' > "$work/domains.txt"
 cp benchmarks/metaverse/heartbeat.lua "$work/"
+[ "$WARMUP_S" -gt 0 ] && (cd "$work" && wrk -t2 -c"$CONNECTIONS" -d"${WARMUP_S}s" -s heartbeat.lua "http://127.0.0.1:$port" > /dev/null)
 ticks() { awk '{print $14 + $15}' "/proc/$sb_pid/stat"; }
 before=$(ticks)
 (cd "$work" && wrk -t2 -c"$CONNECTIONS" -d"${DURATION_S}s" --latency -s heartbeat.lua "http://127.0.0.1:$port") | tee "$work/wrk.txt"

@@ -44,7 +44,13 @@ final class Credentials
 
     boolean authorizes(final DomainRecord record, final String apiKey, final String bearer)
     {
-        return same(record.apiKey, apiKey) || same(record.apiKey, bearer) || isOperator(bearer);
+        return authorizes(record.apiKey, apiKey, bearer);
+    }
+
+    /** @param storedApiKey the domain's api_key, or null when it has none */
+    boolean authorizes(final String storedApiKey, final String apiKey, final String bearer)
+    {
+        return same(storedApiKey, apiKey) || same(storedApiKey, bearer) || isOperator(bearer);
     }
 
     /** Constant-time equality; an absent or empty secret matches nothing. */

@@ -163,11 +163,27 @@ final class DomainApi
         }
     }
 
-    /** {@code PUT /api/v1/domains/{id}}: the heartbeat (spec §2.2) and the descriptors (§2.3). */
+    /**
+     * {@code PUT /api/v1/domains/{id}}: the heartbeat (spec §2.2) and the descriptors (§2.3). The stock heartbeat
+     * takes a streaming read and, once nothing but its time and counts change, an in-place write; any other body
+     * takes the JSON tree.
+     */
     void heartbeat(final HttpServerExchange exchange, final byte[] body)
     {
         final UUID id = domainId(exchange);
-        final JsonNode root = id == null ? null : parse(exchange, body);
+        if (id == null)
+        {
+            return;
+        }
+        final HeartbeatBody stock = HeartbeatBody.read(json.getFactory(), body);
+        if (stock != null)
+        {
+            final String bearer = Credentials.bearer(exchange);
+            reply(exchange, registry.heartbeat(
+                id, stock, storedKey -> credentials.authorizes(storedKey, stock.apiKey, bearer), clock.getAsLong()));
+            return;
+        }
+        final JsonNode root = parse(exchange, body);
         if (root == null)
         {
             return;

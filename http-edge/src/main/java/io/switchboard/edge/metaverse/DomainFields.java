@@ -118,7 +118,7 @@ final class DomainFields
             node.intValue() : current;
     }
 
-    private static int parsePort(final String value)
+    static int parsePort(final String value)
     {
         try
         {

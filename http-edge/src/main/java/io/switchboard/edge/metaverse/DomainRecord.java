@@ -1,5 +1,8 @@
 package io.switchboard.edge.metaverse;
 
+import net.openhft.chronicle.bytes.RandomDataInput;
+import net.openhft.chronicle.bytes.RandomDataOutput;
+
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,6 +15,8 @@ import java.util.UUID;
  * changed and re-encoded under the registry's per-entry lock. Absent values are null, or -1 for numbers.
  * The encoding is little-endian and versioned, so later fields can be appended: a format byte, the fixed fields,
  * then each text, the key and each list item as an int length (-1 for null) followed by UTF-8 or raw bytes.
+ * A stock heartbeat that changes nothing but its time and counts is written in place over the stored bytes
+ * ({@link #sameStoredHeartbeat}, {@link #putStoredHeartbeat}), whose offsets follow {@link #encode}.
  */
 final class DomainRecord
 {
@@ -22,6 +27,16 @@ final class DomainRecord
     private static final int TEXT_FIELDS = 13;
     /** Format, two times, flags and four ints. */
     private static final int FIXED_LENGTH = 1 + 8 + 8 + 1 + 4 * 4;
+    private static final int LAST_HEARTBEAT_OFFSET = 1 + 8;
+    private static final int FLAGS_OFFSET = LAST_HEARTBEAT_OFFSET + 8;
+    private static final int NETWORK_PORT_OFFSET = FLAGS_OFFSET + 1;
+    private static final int NUM_USERS_OFFSET = NETWORK_PORT_OFFSET + 4 + 4;
+    private static final int ANON_USERS_OFFSET = NUM_USERS_OFFSET + 4;
+    /** Positions in the text list of {@link #encode}. */
+    private static final int API_KEY_TEXT = 1;
+    private static final int VERSION_TEXT = 3;
+    /** Chronicle reads and writes numbers in native order; in-place access needs it to match the encoding. */
+    static final boolean IN_PLACE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     final UUID id;
     String name;
@@ -147,6 +162,138 @@ final class DomainRecord
             throw new IllegalStateException("domain " + id + " is stored corrupt", ex);
         }
         return record;
+    }
+
+    /** The stored api_key, or null; {@code base} and {@code size} bound one stored record in a Chronicle entry. */
+    static String storedApiKey(final RandomDataInput stored, final long base, final long size)
+    {
+        final long at = textAt(stored, base, size, API_KEY_TEXT);
+        final int length = at < 0 ? -1 : stored.readInt(at);
+        if (length < 0)
+        {
+            return null;
+        }
+        final byte[] bytes = new byte[length];
+        stored.read(at + 4, bytes, 0, length);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Whether {@code heartbeat} would change nothing in the stored record but its time and user counts. */
+    static boolean sameStoredHeartbeat(
+        final RandomDataInput stored, final long base, final long size, final HeartbeatBody heartbeat)
+    {
+        if (stored.readByte(base) != FORMAT_V1)
+        {
+            return false;
+        }
+        if (heartbeat.networkPort != HeartbeatBody.ABSENT &&
+            stored.readInt(base + NETWORK_PORT_OFFSET) != heartbeat.networkPort)
+        {
+            return false;
+        }
+        if (heartbeat.restricted != null)
+        {
+            final int flags = stored.readByte(base + FLAGS_OFFSET);
+            if ((flags & FLAG_RESTRICTED_SET) == 0 || ((flags & FLAG_RESTRICTED) != 0) != heartbeat.restricted)
+            {
+                return false;
+            }
+        }
+        long at = textAt(stored, base, size, VERSION_TEXT);
+        for (final String text : new String[] {heartbeat.version, heartbeat.protocol, heartbeat.networkAddress,
+            heartbeat.automaticNetworking})
+        {
+            if (at < 0 || text != null && !storedTextEquals(stored, at, base + size, text))
+            {
+                return false;
+            }
+            at = nextText(stored, at, base + size);
+        }
+        return true;
+    }
+
+    /** Stamps the heartbeat time and the counts the heartbeat carries into the stored record. */
+    static void putStoredHeartbeat(
+        final RandomDataOutput<?> stored, final long base, final HeartbeatBody heartbeat, final long nowMs)
+    {
+        stored.writeLong(base + LAST_HEARTBEAT_OFFSET, nowMs);
+        if (heartbeat.numUsers != HeartbeatBody.ABSENT)
+        {
+            stored.writeInt(base + NUM_USERS_OFFSET, heartbeat.numUsers);
+        }
+        if (heartbeat.anonUsers != HeartbeatBody.ABSENT)
+        {
+            stored.writeInt(base + ANON_USERS_OFFSET, heartbeat.anonUsers);
+        }
+    }
+
+    /** Where the {@code index}th text starts (its length), or -1 when the record is too short. */
+    private static long textAt(final RandomDataInput stored, final long base, final long size, final int index)
+    {
+        long at = size >= FIXED_LENGTH ? base + FIXED_LENGTH : -1;
+        for (int i = 0; i < index && at >= 0; i++)
+        {
+            at = nextText(stored, at, base + size);
+        }
+        return at;
+    }
+
+    /** The text after the one at {@code at}, or -1 past {@code end}. */
+    private static long nextText(final RandomDataInput stored, final long at, final long end)
+    {
+        if (at < 0 || at + 4 > end)
+        {
+            return -1;
+        }
+        final int length = stored.readInt(at);
+        final long next = at + 4 + Math.max(length, 0);
+        return next <= end ? next : -1;
+    }
+
+    /** Whether the stored text at {@code at} (never null here) is {@code text}; ASCII compares without encoding. */
+    private static boolean storedTextEquals(
+        final RandomDataInput stored, final long at, final long end, final String text)
+    {
+        final int length = stored.readInt(at);
+        if (length < 0 || at + 4 + length > end)
+        {
+            return false;
+        }
+        if (length != text.length())
+        {
+            // Fewer chars than bytes: equal only if the text has multi-byte characters.
+            return length > text.length() && utf8Equals(stored, at + 4, length, text);
+        }
+        for (int i = 0; i < length; i++)
+        {
+            final char c = text.charAt(i);
+            if (c >= 0x80)
+            {
+                return utf8Equals(stored, at + 4, length, text);
+            }
+            if (stored.readByte(at + 4 + i) != c)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean utf8Equals(final RandomDataInput stored, final long from, final int length, final String text)
+    {
+        final byte[] expected = text.getBytes(StandardCharsets.UTF_8);
+        if (expected.length != length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (stored.readByte(from + i) != expected[i])
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Length-prefixed bytes; length -1 is null. */

@@ -3,13 +3,19 @@ package io.switchboard.edge.metaverse;
 import io.switchboard.engine.table.ChronicleTables;
 import io.switchboard.engine.table.UuidKey;
 import io.switchboard.engine.table.UuidKeyMarshaller;
+import net.openhft.chronicle.bytes.RandomDataOutput;
+import net.openhft.chronicle.hash.ChecksumEntry;
+import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * The domains, persisted in a Chronicle Map file of the data dir (domain UUID to an encoded {@link DomainRecord}).
@@ -73,6 +79,49 @@ final class DomainRegistry implements AutoCloseable
             return refusal[0] == null ? record.encode() : encoded;
         });
         return refusal[0];
+    }
+
+    /**
+     * Applies a stock heartbeat under one lookup and lock: when it changes nothing but the heartbeat time and the
+     * user counts (every heartbeat after the first), those are written in place over the stored bytes; otherwise
+     * the record is decoded, changed and re-encoded as {@link #update} does.
+     *
+     * @param authorizes given the stored api_key (or null), whether the caller may change the domain
+     * @return null when written, else why not
+     */
+    Refusal heartbeat(
+        final UUID id, final HeartbeatBody heartbeat, final Predicate<String> authorizes, final long nowMs)
+    {
+        try (ExternalMapQueryContext<UuidKey, byte[], ?> context = map.queryContext(keyOf(id)))
+        {
+            context.updateLock().lock();
+            final MapEntry<UuidKey, byte[]> entry = context.entry();
+            if (entry == null)
+            {
+                return Refusal.UNKNOWN_DOMAIN;
+            }
+            final Data<byte[]> value = entry.value();
+            final long base = value.offset();
+            if (!authorizes.test(DomainRecord.storedApiKey(value.bytes(), base, value.size())))
+            {
+                return Refusal.NOT_AUTHORIZED;
+            }
+            if (DomainRecord.IN_PLACE && value.bytes() instanceof RandomDataOutput<?> stored &&
+                DomainRecord.sameStoredHeartbeat(value.bytes(), base, value.size(), heartbeat))
+            {
+                DomainRecord.putStoredHeartbeat(stored, base, heartbeat, nowMs);
+                // A persisted entry carries a checksum that recovery after a crash checks; a stale one drops it.
+                if (entry instanceof ChecksumEntry checksummed)
+                {
+                    checksummed.updateChecksum();
+                }
+                return null;
+            }
+            final DomainRecord record = DomainRecord.decode(id, value.getUsing(null));
+            heartbeat.applyTo(record, nowMs);
+            context.replaceValue(entry, context.wrapValueAsData(record.encode()));
+            return null;
+        }
     }
 
     /** Removes the domain; false when there was none. */

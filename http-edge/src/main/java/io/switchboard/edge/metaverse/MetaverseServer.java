@@ -301,19 +301,29 @@ public final class MetaverseServer implements AutoCloseable
     /** A request body arriving in chunks; sized up front when the request declares its length. */
     private static final class RequestBody
     {
-        private byte[] bytes;
+        private final long declaredLength;
+        private byte[] bytes = NO_BODY;
         private int length;
 
         RequestBody(final long declaredLength)
         {
-            bytes = new byte[declaredLength > 0 ? (int)declaredLength : 0];
+            this.declaredLength = declaredLength;
         }
 
         void append(final byte[] chunk)
         {
+            if (length == 0 && chunk.length == declaredLength)
+            {
+                // The usual small body: one chunk holds all of it, so it is the body.
+                bytes = chunk;
+                length = chunk.length;
+                return;
+            }
             if (length + chunk.length > bytes.length)
             {
-                bytes = Arrays.copyOf(bytes, Math.max(length + chunk.length, 2 * bytes.length));
+                final int wanted = length == 0 && declaredLength > chunk.length ? (int)declaredLength :
+                    Math.max(length + chunk.length, 2 * bytes.length);
+                bytes = Arrays.copyOf(bytes, wanted);
             }
             System.arraycopy(chunk, 0, bytes, length, chunk.length);
             length += chunk.length;
