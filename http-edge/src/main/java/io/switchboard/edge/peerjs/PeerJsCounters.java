@@ -50,6 +50,7 @@ final class PeerJsCounters
     final AtomicCounter closedTakenOver;
     final AtomicCounter closedFrameTooLarge;
     final AtomicCounter closedSlowConsumer;
+    final AtomicCounter closedProtocolError;
 
     final AtomicCounter openConnections;
     final AtomicCounter registeredClients;
@@ -107,6 +108,7 @@ final class PeerJsCounters
         closedTakenOver = metrics.counter(CLOSES, "cause=\"taken_over\"", closesHelp);
         closedFrameTooLarge = metrics.counter(CLOSES, "cause=\"frame_too_large\"", closesHelp);
         closedSlowConsumer = metrics.counter(CLOSES, "cause=\"slow_consumer\"", closesHelp);
+        closedProtocolError = metrics.counter(CLOSES, "cause=\"protocol_error\"", closesHelp);
 
         openConnections = metrics.gauge("switchboard_peerjs_open_connections", "",
             "Open PeerJS WebSocket connections, registered or not.");

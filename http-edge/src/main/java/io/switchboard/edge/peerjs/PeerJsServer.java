@@ -8,11 +8,10 @@ import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import io.undertow.websockets.WebSocketConnectionCallback;
-import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.spi.WebSocketHttpExchange;
+import io.switchboard.edge.websocket.WebSocketConnection;
+import io.switchboard.edge.websocket.WebSocketHandshake;
 import org.xnio.Options;
+import org.xnio.StreamConnection;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -35,7 +34,6 @@ public final class PeerJsServer implements AutoCloseable
     private final PeerJsCounters counters;
     private final DeadlineWheel wheel;
     private final Realm realm;
-    private final HttpHandler websocket;
     private final HttpHandler api;
     private final String websocketPath;
     /** WebSocket paths of other protocols served on this port, such as dop, to their upgrade handlers. */
@@ -49,7 +47,6 @@ public final class PeerJsServer implements AutoCloseable
         this.wheel = new DeadlineWheel(context.timerTickMs(), "switchboard-peerjs-deadlines");
         this.realm = new Realm(context, counters, wheel);
         this.api = new PeerJsHttpApi(context, realm, counters, json);
-        this.websocket = new WebSocketProtocolHandshakeHandler(this::onConnect, api);
         this.websocketPath = context.path() + "peerjs";
         this.server = Undertow.builder()
             .addHttpListener(context.port(), context.bindAddress())
@@ -122,8 +119,21 @@ public final class PeerJsServer implements AutoCloseable
         }
         else
         {
-            exchange.addExchangeCompleteListener(PeerJsServer::forgetHeaders);
-            websocket.handleRequest(exchange);
+            final String problem = WebSocketHandshake.problem(exchange);
+            if (problem == null)
+            {
+                final WsQuery query = WsQuery.parse(exchange.getQueryString());
+                WebSocketHandshake.accept(exchange, (connection, upgraded) -> onConnect(connection, query));
+            }
+            else if (problem.equals(WebSocketHandshake.VERSION_MISMATCH))
+            {
+                exchange.getResponseHeaders().put(Headers.SEC_WEB_SOCKET_VERSION, "13");
+                PeerJsHttpApi.send(exchange, 426, "text/plain; charset=utf-8", problem);
+            }
+            else
+            {
+                PeerJsHttpApi.send(exchange, 400, "text/plain; charset=utf-8", problem);
+            }
         }
     }
 
@@ -144,15 +154,15 @@ public final class PeerJsServer implements AutoCloseable
         next.proceed();
     }
 
-    private void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
+    /** The 101 is out: our own WebSocket framing takes the raw connection (see {@link WebSocketConnection}). */
+    private void onConnect(final StreamConnection connection, final WsQuery query)
     {
-        final PeerSocket socket = new PeerSocket(channel, realm, DeadlineWheel.nowMs());
-        channel.addCloseTask(closed -> realm.disconnected(socket));
-        channel.getReceiveSetter().set(
-            new MessageReader(socket, counters.closedFrameTooLarge, context.maxFrameBytes()));
-        final WsQuery query = WsQuery.parse(exchange.getQueryString());
+        final PeerSocket socket = new PeerSocket(realm, DeadlineWheel.nowMs());
+        final WebSocketConnection websocket = new WebSocketConnection(
+            connection, socket, context.maxFrameBytes(), counters.closedFrameTooLarge, counters.closedProtocolError);
+        socket.attach(websocket);
         realm.connect(socket, query.id(), query.token(), query.key());
-        channel.resumeReceives();
+        websocket.start();
     }
 
     @Override

@@ -1,58 +1,34 @@
 package io.switchboard.edge.peerjs;
 
-import io.undertow.websockets.core.CloseMessage;
-import io.undertow.websockets.core.WebSocketCallback;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.WebSockets;
+import io.switchboard.edge.websocket.WebSocketConnection;
 import org.agrona.concurrent.status.AtomicCounter;
-import org.xnio.IoUtils;
-
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket connection of the PeerJS listener: the id it holds once admitted, its liveness (only HEARTBEAT
- * counts) and its unsent bytes. It is its own liveness deadline, so an idle socket costs the wheel nothing but one
- * visit per alive timeout. Frames go out in the order {@link #send} is called.
+ * counts) and the connection its frames go out on, in the order {@link #send} is called. It is its own liveness
+ * deadline, so an idle socket costs the wheel nothing but one visit per alive timeout.
  */
-final class PeerSocket extends DeadlineWheel.Deadline
-    implements SignalEndpoint, MessageReader.Sink, WebSocketCallback<ByteBuffer>
+final class PeerSocket extends DeadlineWheel.Deadline implements SignalEndpoint, WebSocketConnection.Handler
 {
-    /** How long a closing socket waits for the peer's close frame before the TCP connection is cut. */
-    static final long CLOSE_GRACE_MS = 2_000;
-    private static final VarHandle UNSENT_BYTES;
-
-    static
-    {
-        try
-        {
-            UNSENT_BYTES = MethodHandles.lookup().findVarHandle(PeerSocket.class, "unsentBytes", long.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
-
-    /** Null once closed, so that a socket waiting in the wheel until its deadline holds nothing of Undertow's. */
-    private volatile WebSocketChannel channel;
+    /** Null until attached and once closed, so a socket waiting in the wheel holds no connection. */
+    private volatile WebSocketConnection connection;
     private final Realm realm;
     private volatile Client client;
     volatile long lastHeartbeatMs;
-    @SuppressWarnings("unused")
-    private volatile long unsentBytes;
 
-    PeerSocket(final WebSocketChannel channel, final Realm realm, final long nowMs)
+    PeerSocket(final Realm realm, final long nowMs)
     {
-        this.channel = channel;
         this.realm = realm;
         this.lastHeartbeatMs = nowMs;
     }
 
+    void attach(final WebSocketConnection connection)
+    {
+        this.connection = connection;
+    }
+
     /**
-     * Queues one text frame.
+     * Sends one text frame.
      *
      * @return false when the socket is closing, or when its unsent bytes would pass the limit (it is then closed as
      * a slow consumer); the frame is not sent then.
@@ -60,21 +36,18 @@ final class PeerSocket extends DeadlineWheel.Deadline
     @Override
     public boolean send(final byte[] frame)
     {
-        final WebSocketChannel channel = this.channel;
-        if (channel == null || !channel.isOpen() || channel.isCloseFrameSent())
+        final WebSocketConnection connection = this.connection;
+        if (connection == null)
         {
             return false;
         }
-        final long before = (long)UNSENT_BYTES.getAndAdd(this, (long)frame.length);
-        if (before > 0 && before + frame.length > realm.maxSendBufferBytes())
+        final long queued = connection.queuedBytes();
+        if (queued > 0 && queued + frame.length > realm.maxSendBufferBytes())
         {
-            UNSENT_BYTES.getAndAdd(this, (long)-frame.length);
             close(realm.counters().closedSlowConsumer);
             return false;
         }
-        final ByteBuffer buffer = ByteBuffer.wrap(frame);
-        WebSockets.sendText(buffer, channel, this, buffer);
-        return true;
+        return connection.sendText(frame);
     }
 
     @Override
@@ -86,13 +59,13 @@ final class PeerSocket extends DeadlineWheel.Deadline
 
     /**
      * Close 1000 (the reference sends an empty close frame, 1005; the client ignores the code), then the TCP
-     * connection is cut once the peer answers or after {@link #CLOSE_GRACE_MS}.
+     * connection is cut once the peer answers or after {@link WebSocketConnection#CLOSE_GRACE_MS}.
      */
     @Override
     public void close(final AtomicCounter cause)
     {
-        final WebSocketChannel channel = this.channel;
-        if (channel == null || !channel.isOpen() || channel.isCloseFrameSent())
+        final WebSocketConnection connection = this.connection;
+        if (connection == null || connection.isClosing())
         {
             return;
         }
@@ -100,8 +73,7 @@ final class PeerSocket extends DeadlineWheel.Deadline
         {
             cause.increment();
         }
-        WebSockets.sendClose(CloseMessage.NORMAL_CLOSURE, null, channel, null);
-        channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+        connection.close(WebSocketConnection.NORMAL_CLOSURE);
     }
 
     @Override
@@ -128,17 +100,24 @@ final class PeerSocket extends DeadlineWheel.Deadline
         realm.onMessage(this, bytes, length);
     }
 
-    /** The connection is gone: drop it. */
+    /** The connection is gone: the realm forgets this socket. */
+    @Override
+    public void onClosed()
+    {
+        realm.disconnected(this);
+    }
+
+    /** Drops the connection, so the socket holds nothing of it while it waits in the wheel. */
     void closed()
     {
-        channel = null;
+        connection = null;
     }
 
     @Override
     long expire(final long nowMs)
     {
-        final WebSocketChannel channel = this.channel;
-        if (channel == null || !channel.isOpen())
+        final WebSocketConnection connection = this.connection;
+        if (connection == null || !connection.isOpen())
         {
             return DeadlineWheel.NONE;
         }
@@ -149,18 +128,5 @@ final class PeerSocket extends DeadlineWheel.Deadline
             return DeadlineWheel.NONE;
         }
         return dueMs;
-    }
-
-    @Override
-    public void complete(final WebSocketChannel channel, final ByteBuffer frame)
-    {
-        UNSENT_BYTES.getAndAdd(this, (long)-frame.capacity());
-    }
-
-    @Override
-    public void onError(final WebSocketChannel channel, final ByteBuffer frame, final Throwable throwable)
-    {
-        UNSENT_BYTES.getAndAdd(this, (long)-frame.capacity());
-        IoUtils.safeClose(channel);
     }
 }

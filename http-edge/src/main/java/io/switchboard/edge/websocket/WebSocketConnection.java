@@ -1,0 +1,553 @@
+package io.switchboard.edge.websocket;
+
+import org.agrona.concurrent.status.AtomicCounter;
+import org.xnio.IoUtils;
+import org.xnio.StreamConnection;
+import org.xnio.conduits.ConduitStreamSinkChannel;
+import org.xnio.conduits.ConduitStreamSourceChannel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One server-side WebSocket (RFC 6455) over a raw upgraded connection: {@code socket -> read buffer of the IO thread
+ * -> frames -> unmask -> whole message -> handler}, and {@code send -> frame into the writer's buffer -> socket},
+ * queueing only what the kernel did not take. An idle connection holds no buffer: bytes of an incomplete frame are
+ * kept only until the frame is complete, and the read and write buffers belong to threads, not connections.
+ * <p>
+ * Rules enforced: client frames are masked, RSV bits are zero, control frames are final and at most 125 bytes,
+ * fragments continue a started message, text is UTF-8 (1002 or 1007 on a violation), a message longer than the limit
+ * gets 1009 before any of it is buffered. Pings are answered; pongs ignored; no extension is ever negotiated.
+ * Messages are delivered on the connection's IO thread in arrival order; {@link #send} and {@link #close} may be
+ * called from any thread.
+ */
+public final class WebSocketConnection
+{
+    /** Where a connection's messages and its end go. */
+    public interface Handler
+    {
+        /** One whole text or binary message in {@code bytes[0, length)}; the array is the handler's to keep. */
+        void onMessage(byte[] bytes, int length);
+
+        /** The TCP connection is gone (called once). */
+        void onClosed();
+    }
+
+    public static final int NORMAL_CLOSURE = 1000;
+    public static final int PROTOCOL_ERROR = 1002;
+    public static final int INVALID_PAYLOAD = 1007;
+    public static final int MESSAGE_TOO_BIG = 1009;
+
+    /** How long a closing socket waits for the peer's close frame before the TCP connection is cut. */
+    public static final long CLOSE_GRACE_MS = 2_000;
+
+    private static final int OP_CONTINUATION = 0x0;
+    private static final int OP_TEXT = 0x1;
+    private static final int OP_BINARY = 0x2;
+    private static final int OP_CLOSE = 0x8;
+    private static final int OP_PING = 0x9;
+    private static final int OP_PONG = 0xA;
+    private static final int MAX_CONTROL_PAYLOAD = 125;
+    private static final int BUFFER_BYTES = 64 * 1024;
+    private static final byte[] NO_BYTES = new byte[0];
+
+    /** Each IO thread reads into its own buffer; each sending thread frames into its own. */
+    private static final ThreadLocal<ByteBuffer> READ_BUFFER =
+        ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.BIG_ENDIAN));
+    private static final ThreadLocal<ByteBuffer> WRITE_BUFFER =
+        ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.BIG_ENDIAN));
+
+    private final StreamConnection connection;
+    private final Handler handler;
+    private final int maxMessageBytes;
+    private final AtomicCounter closedTooLarge;
+    private final AtomicCounter closedProtocolError;
+
+    // Read side: touched by the connection's IO thread only.
+    /** The start of an incomplete frame that fits the read buffer, carried to the next read; else null. */
+    private byte[] carried;
+    /** An incomplete frame larger than the read buffer, filled by the next reads; else null. */
+    private ByteBuffer large;
+    /** The message being assembled from fragments; null between messages. */
+    private byte[] message;
+    private int messageLength;
+    private boolean messageIsText;
+    /** Total length of the frame {@link #frame} last found incomplete. */
+    private long incompleteFrameBytes;
+    private boolean closeReceived;
+
+    // Write side: guarded by this.
+    private ArrayDeque<ByteBuffer> queued;
+    private long queuedBytes;
+    private boolean closeSent;
+    private boolean closeAfterFlush;
+    private volatile boolean closed;
+
+    /**
+     * Takes over an upgraded connection and starts reading it.
+     *
+     * @param closedTooLarge counts closes for an over-long message (may be null)
+     * @param closedProtocolError counts closes for a protocol violation (may be null)
+     */
+    public WebSocketConnection(
+        final StreamConnection connection,
+        final Handler handler,
+        final int maxMessageBytes,
+        final AtomicCounter closedTooLarge,
+        final AtomicCounter closedProtocolError)
+    {
+        this.connection = connection;
+        this.handler = handler;
+        this.maxMessageBytes = maxMessageBytes;
+        this.closedTooLarge = closedTooLarge;
+        this.closedProtocolError = closedProtocolError;
+        connection.setCloseListener(closing -> onClosed());
+        connection.getSourceChannel().setReadListener(channel -> onReadable());
+        connection.getSinkChannel().setWriteListener(channel -> onWritable());
+    }
+
+    /** Starts reading; call once the handler is ready for messages. Sending works before. */
+    public void start()
+    {
+        connection.getSourceChannel().resumeReads();
+    }
+
+    /** Sends one text message; false when the socket is closing or closed. */
+    public boolean sendText(final byte[] payload)
+    {
+        return sendFrame(OP_TEXT, payload, 0, payload.length);
+    }
+
+    /** Bytes handed to {@link #sendText} that the kernel has not taken yet. */
+    public synchronized long queuedBytes()
+    {
+        return queuedBytes;
+    }
+
+    public boolean isOpen()
+    {
+        return !closed;
+    }
+
+    /** Whether a close frame has been sent: the socket takes no more messages. */
+    public synchronized boolean isClosing()
+    {
+        return closeSent || closed;
+    }
+
+    /**
+     * Sends a close frame with {@code code}; the TCP connection is cut once the peer answers or after
+     * {@link #CLOSE_GRACE_MS}. Nothing happens when a close was sent already.
+     */
+    public void close(final int code)
+    {
+        synchronized (this)
+        {
+            if (closeSent || closed)
+            {
+                return;
+            }
+            sendClose(code);
+        }
+        try
+        {
+            connection.getIoThread().executeAfter(this::abort, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The IO thread is stopping with the server: the connection goes with it.
+            abort();
+        }
+    }
+
+    /** Cuts the TCP connection now. */
+    public void abort()
+    {
+        IoUtils.safeClose(connection);
+    }
+
+    private void onClosed()
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            queued = null;
+            queuedBytes = 0;
+        }
+        carried = null;
+        large = null;
+        message = null;
+        handler.onClosed();
+    }
+
+    // ---------------------------------------------------------------- read side (the connection's IO thread)
+
+    private void onReadable()
+    {
+        final ConduitStreamSourceChannel source = connection.getSourceChannel();
+        final ByteBuffer buffer = READ_BUFFER.get();
+        try
+        {
+            while (!closed && !closeReceived)
+            {
+                if (large != null)
+                {
+                    final int read = source.read(large);
+                    if (read <= 0)
+                    {
+                        endOfReads(read);
+                        return;
+                    }
+                    if (!large.hasRemaining())
+                    {
+                        final ByteBuffer frame = large.flip();
+                        large = null;
+                        frame(frame);
+                    }
+                    continue;
+                }
+                buffer.clear();
+                if (carried != null)
+                {
+                    buffer.put(carried);
+                }
+                final int read = source.read(buffer);
+                if (read <= 0)
+                {
+                    endOfReads(read);
+                    return;
+                }
+                carried = null;
+                buffer.flip();
+                frames(buffer);
+            }
+        }
+        catch (final IOException ex)
+        {
+            abort();
+        }
+    }
+
+    private void endOfReads(final int read)
+    {
+        if (read < 0)
+        {
+            abort();
+        }
+    }
+
+    /** Handles every whole frame in {@code buffer}; keeps an incomplete last one for the next read. */
+    private void frames(final ByteBuffer buffer)
+    {
+        while (buffer.hasRemaining() && !closed && !closeReceived)
+        {
+            final int consumed = frame(buffer);
+            if (consumed < 0)
+            {
+                return;
+            }
+            if (consumed == 0)
+            {
+                if (incompleteFrameBytes > BUFFER_BYTES)
+                {
+                    large = ByteBuffer.allocate((int)incompleteFrameBytes).order(ByteOrder.BIG_ENDIAN);
+                    large.put(buffer);
+                }
+                else
+                {
+                    carried = new byte[buffer.remaining()];
+                    buffer.get(carried);
+                }
+                return;
+            }
+        }
+    }
+
+    /**
+     * Handles the frame at {@code buffer}'s position.
+     *
+     * @return bytes consumed; 0 when the frame is incomplete (its length then in {@link #incompleteFrameBytes});
+     * -1 when the connection was failed
+     */
+    private int frame(final ByteBuffer buffer)
+    {
+        final int at = buffer.position();
+        final int available = buffer.remaining();
+        if (available < 2)
+        {
+            incompleteFrameBytes = 14;
+            return 0;
+        }
+        final int b0 = buffer.get(at) & 0xFF;
+        final int b1 = buffer.get(at + 1) & 0xFF;
+        final boolean fin = (b0 & 0x80) != 0;
+        final int opcode = b0 & 0x0F;
+        long length = b1 & 0x7F;
+        int header = 2;
+        if (length == 126)
+        {
+            if (available < 4)
+            {
+                incompleteFrameBytes = 8;
+                return 0;
+            }
+            length = buffer.getShort(at + 2) & 0xFFFF;
+            header = 4;
+        }
+        else if (length == 127)
+        {
+            if (available < 10)
+            {
+                incompleteFrameBytes = 14;
+                return 0;
+            }
+            length = buffer.getLong(at + 2);
+            header = 10;
+        }
+        header += 4;
+        if ((b0 & 0x70) != 0 || (b1 & 0x80) == 0 || length < 0)
+        {
+            return fail(PROTOCOL_ERROR);
+        }
+        final boolean control = opcode >= OP_CLOSE;
+        if (control ? !fin || length > MAX_CONTROL_PAYLOAD || opcode > OP_PONG :
+            opcode > OP_BINARY || (opcode == OP_CONTINUATION) != (message != null))
+        {
+            return fail(PROTOCOL_ERROR);
+        }
+        if (!control && (message != null ? messageLength : 0) + length > maxMessageBytes)
+        {
+            if (closedTooLarge != null)
+            {
+                closedTooLarge.increment();
+            }
+            return fail(MESSAGE_TOO_BIG);
+        }
+        if (available < header + length)
+        {
+            incompleteFrameBytes = header + length;
+            return 0;
+        }
+        final int payloadAt = at + header;
+        final int payloadLength = (int)length;
+        buffer.position(payloadAt + payloadLength);
+        if (closeSent && !control)
+        {
+            return header + payloadLength;
+        }
+        final byte[] payload;
+        final int payloadOffset;
+        if (control || fin && opcode != OP_CONTINUATION)
+        {
+            payload = payloadLength == 0 ? NO_BYTES : new byte[payloadLength];
+            payloadOffset = 0;
+        }
+        else
+        {
+            if (opcode != OP_CONTINUATION)
+            {
+                message = new byte[Math.max(payloadLength, 256)];
+                messageLength = 0;
+                messageIsText = opcode == OP_TEXT;
+            }
+            if (messageLength + payloadLength > message.length)
+            {
+                message = java.util.Arrays.copyOf(message,
+                    (int)Math.min(maxMessageBytes, Math.max(messageLength + (long)payloadLength, 2L * message.length)));
+            }
+            payload = message;
+            payloadOffset = messageLength;
+            messageLength += payloadLength;
+        }
+        buffer.get(payloadAt, payload, payloadOffset, payloadLength);
+        Masking.unmask(payload, payloadOffset, payloadLength, buffer.getInt(payloadAt - 4));
+
+        if (opcode == OP_CLOSE)
+        {
+            onCloseFrame(payload);
+        }
+        else if (opcode == OP_PING)
+        {
+            sendFrame(OP_PONG, payload, 0, payloadLength);
+        }
+        else if (payload != message)
+        {
+            deliver(payload, payloadLength, opcode == OP_TEXT);
+        }
+        else if (fin)
+        {
+            message = null;
+            deliver(payload, messageLength, messageIsText);
+        }
+        return closed || closeReceived ? -1 : header + payloadLength;
+    }
+
+    private void deliver(final byte[] bytes, final int length, final boolean text)
+    {
+        if (text && !Utf8.isValid(bytes, 0, length))
+        {
+            fail(INVALID_PAYLOAD);
+            return;
+        }
+        handler.onMessage(bytes, length);
+    }
+
+    /** The peer's close: answered with its code (1000 when it gave none), then the connection ends. */
+    private void onCloseFrame(final byte[] payload)
+    {
+        final int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 0;
+        endReading(code >= 1000 && code < 5000 && code != 1005 && code != 1006 ? code : NORMAL_CLOSURE);
+    }
+
+    private int fail(final int code)
+    {
+        if ((code == PROTOCOL_ERROR || code == INVALID_PAYLOAD) && closedProtocolError != null)
+        {
+            closedProtocolError.increment();
+        }
+        endReading(code);
+        return -1;
+    }
+
+    /** Reads nothing more; sends a close frame unless one went already, and cuts the connection once it is out. */
+    private void endReading(final int code)
+    {
+        closeReceived = true;
+        message = null;
+        final boolean cutNow;
+        synchronized (this)
+        {
+            if (!closeSent)
+            {
+                sendClose(code);
+            }
+            closeAfterFlush = true;
+            cutNow = queued == null;
+        }
+        if (cutNow)
+        {
+            abort();
+        }
+    }
+
+    // ---------------------------------------------------------------- write side (any thread, under this)
+
+    /** Called with this held. */
+    private void sendClose(final int code)
+    {
+        final byte[] payload = {(byte)(code >>> 8), (byte)code};
+        sendFrame(OP_CLOSE, payload, 0, payload.length);
+        closeSent = true;
+    }
+
+    private synchronized boolean sendFrame(final int opcode, final byte[] payload, final int offset, final int length)
+    {
+        if (closed || closeSent)
+        {
+            return false;
+        }
+        final int header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+        if (queued == null && header + length <= BUFFER_BYTES)
+        {
+            final ByteBuffer out = WRITE_BUFFER.get().clear();
+            putHeader(out, opcode, length);
+            out.put(payload, offset, length).flip();
+            try
+            {
+                connection.getSinkChannel().write(out);
+            }
+            catch (final IOException ex)
+            {
+                // Callers may hold the realm's locks, which the close listener takes: cut on the IO thread.
+                closeSent = true;
+                connection.getIoThread().execute(this::abort);
+                return false;
+            }
+            if (!out.hasRemaining())
+            {
+                return true;
+            }
+            final ByteBuffer rest = ByteBuffer.allocate(out.remaining());
+            rest.put(out).flip();
+            enqueue(rest);
+        }
+        else
+        {
+            final ByteBuffer frame = ByteBuffer.allocate(header + length).order(ByteOrder.BIG_ENDIAN);
+            putHeader(frame, opcode, length);
+            frame.put(payload, offset, length).flip();
+            enqueue(frame);
+        }
+        return true;
+    }
+
+    private static void putHeader(final ByteBuffer out, final int opcode, final int length)
+    {
+        out.put((byte)(0x80 | opcode));
+        if (length < 126)
+        {
+            out.put((byte)length);
+        }
+        else if (length < 65_536)
+        {
+            out.put((byte)126).putShort((short)length);
+        }
+        else
+        {
+            out.put((byte)127).putLong(length);
+        }
+    }
+
+    private void enqueue(final ByteBuffer bytes)
+    {
+        if (queued == null)
+        {
+            queued = new ArrayDeque<>(4);
+            connection.getSinkChannel().resumeWrites();
+        }
+        queued.add(bytes);
+        queuedBytes += bytes.remaining();
+    }
+
+    private void onWritable()
+    {
+        final ConduitStreamSinkChannel sink = connection.getSinkChannel();
+        boolean cut = false;
+        synchronized (this)
+        {
+            try
+            {
+                while (queued != null && !queued.isEmpty())
+                {
+                    final ByteBuffer head = queued.peek();
+                    final int before = head.remaining();
+                    sink.write(head);
+                    queuedBytes -= before - head.remaining();
+                    if (head.hasRemaining())
+                    {
+                        return;
+                    }
+                    queued.poll();
+                }
+                queued = null;
+                sink.suspendWrites();
+                cut = closeAfterFlush;
+            }
+            catch (final IOException ex)
+            {
+                cut = true;
+            }
+        }
+        if (cut)
+        {
+            abort();
+        }
+    }
+}
