@@ -1,0 +1,314 @@
+package io.switchboard.edge.peerjs;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * RFC 6455 framing of the PeerJS listener, driven byte by byte over plain TCP: fragments, control frames between
+ * them, frames split across reads or larger than the read buffer, and every protocol violation answered with its
+ * close code before the connection is cut.
+ */
+class PeerJsFramingTest
+{
+    private static final int TEXT = 0x1;
+    private static final int BINARY = 0x2;
+    private static final int CLOSE = 0x8;
+    private static final int PING = 0x9;
+    private static final int PONG = 0xA;
+    private static final int FIN = 0x80;
+
+    @TempDir
+    Path dir;
+    private PeerJsAppliance appliance;
+    private final List<Tcp> sockets = new ArrayList<>();
+
+    @BeforeEach
+    void start()
+    {
+        appliance = PeerJsAppliance.start(dir, "--peerjs-max-frame-bytes=300000");
+    }
+
+    @AfterEach
+    void stop() throws IOException
+    {
+        for (final Tcp socket : sockets)
+        {
+            socket.close();
+        }
+        appliance.close();
+    }
+
+    private Tcp open(final String id) throws IOException
+    {
+        final Tcp socket = Tcp.open(appliance.port(), "/peerjs?key=peerjs&id=" + id + "&token=t-" + id, "13", true);
+        sockets.add(socket);
+        final Frame open = socket.read();
+        assertEquals(TEXT, open.opcode);
+        assertTrue(open.text().contains("\"OPEN\""), open.text());
+        return socket;
+    }
+
+    private static byte[] offer(final String dst, final String data)
+    {
+        return ("{\"type\":\"OFFER\",\"dst\":\"" + dst + "\",\"payload\":{\"sdp\":\"" + data + "\"}}")
+            .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void fragmentsWithAPingBetweenArriveAsOneMessageAndThePingIsAnswered() throws IOException
+    {
+        final Tcp a = open("a");
+        final Tcp b = open("b");
+        final byte[] message = offer("b", "fragmented");
+        a.send(TEXT, slice(message, 0, 10), true);
+        a.send(FIN | PING, "are you there".getBytes(StandardCharsets.US_ASCII), true);
+        a.send(0, slice(message, 10, 30), true);
+        a.send(FIN, slice(message, 30, message.length), true);
+
+        final Frame pong = a.read();
+        assertEquals(PONG, pong.opcode);
+        assertEquals("are you there", pong.text());
+        final Frame relayed = b.read();
+        assertEquals(TEXT, relayed.opcode);
+        assertTrue(relayed.text().contains("\"src\":\"a\"") && relayed.text().contains("fragmented"), relayed.text());
+    }
+
+    @Test
+    void aFrameWrittenByteByByteAndBinaryFramesAreRelayed() throws Exception
+    {
+        final Tcp a = open("a");
+        final Tcp b = open("b");
+        final byte[] frame = Tcp.frame(FIN | TEXT, offer("b", "slowly"), true);
+        for (final byte octet : frame)
+        {
+            a.out.write(octet);
+            a.out.flush();
+            Thread.sleep(1);
+        }
+        assertTrue(b.read().text().contains("slowly"));
+        a.send(FIN | BINARY, offer("b", "as binary"), true);
+        assertTrue(b.read().text().contains("as binary"));
+    }
+
+    @Test
+    void aMessageLargerThanTheReadBufferArrivesWhole() throws IOException
+    {
+        final Tcp a = open("a");
+        final Tcp b = open("b");
+        final String big = "x".repeat(200_000);
+        a.send(FIN | TEXT, offer("b", big), true);
+        final Frame relayed = b.read();
+        assertTrue(relayed.text().contains(big));
+    }
+
+    @Test
+    void theClientsCloseIsEchoedThenTheConnectionEnds() throws IOException
+    {
+        final Tcp a = open("a");
+        a.send(FIN | CLOSE, new byte[] {0x03, (byte)0xE9}, true);
+        final Frame close = a.read();
+        assertEquals(CLOSE, close.opcode);
+        assertEquals(1001, close.code());
+        assertThrows(EOFException.class, a::read);
+    }
+
+    @Test
+    void anUnmaskedFrameIsAProtocolError() throws IOException
+    {
+        expectClose(TEXT | FIN, offer("a", "unmasked"), false, 1002);
+    }
+
+    @Test
+    void reservedBitsAndOpcodesAreProtocolErrors() throws IOException
+    {
+        expectClose(FIN | 0x40 | TEXT, offer("a", "rsv1"), true, 1002);
+        expectClose(FIN | 0x3, offer("a", "opcode 3"), true, 1002);
+        expectClose(FIN, offer("a", "continuation of nothing"), true, 1002);
+        expectClose(PING, new byte[0], true, 1002);
+        expectClose(FIN | PING, new byte[126], true, 1002);
+    }
+
+    @Test
+    void invalidUtf8TextIsClosedWith1007() throws IOException
+    {
+        expectClose(FIN | TEXT, new byte[] {'{', (byte)0xC0, (byte)0x80, '}'}, true, 1007);
+    }
+
+    @Test
+    void aMessageOverTheLimitIsRefusedFromItsHeader() throws IOException
+    {
+        final Tcp a = open("a");
+        // Only the header of a 400 KB frame: the close comes before any of its payload.
+        final byte[] header = {(byte)(FIN | TEXT), (byte)(0x80 | 127), 0, 0, 0, 0, 0, 0x06, 0x1A, (byte)0x80, 1, 2, 3, 4};
+        a.out.write(header);
+        a.out.flush();
+        assertEquals(1009, a.read().code());
+    }
+
+    @Test
+    void handshakeProblemsAreAnsweredOverHttp() throws IOException
+    {
+        try (Tcp old = Tcp.open(appliance.port(), "/peerjs?key=peerjs&id=x&token=t", "8", false))
+        {
+            assertTrue(old.status.startsWith("HTTP/1.1 426"), old.status);
+            assertTrue(old.headers.toLowerCase().contains("sec-websocket-version: 13"), old.headers);
+        }
+    }
+
+    private void expectClose(final int b0, final byte[] payload, final boolean masked, final int code)
+        throws IOException
+    {
+        final Tcp socket = open("p" + ThreadLocalRandom.current().nextInt(1_000_000));
+        socket.send(b0, payload, masked);
+        final Frame close = socket.read();
+        assertEquals(CLOSE, close.opcode);
+        assertEquals(code, close.code());
+        assertThrows(EOFException.class, socket::read);
+    }
+
+    private static byte[] slice(final byte[] bytes, final int from, final int to)
+    {
+        return java.util.Arrays.copyOfRange(bytes, from, to);
+    }
+
+    private record Frame(int opcode, byte[] payload)
+    {
+        String text()
+        {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+
+        int code()
+        {
+            return payload.length < 2 ? -1 : (payload[0] & 0xFF) << 8 | payload[1] & 0xFF;
+        }
+    }
+
+    /** A WebSocket client written out by hand over a plain socket. */
+    private static final class Tcp implements AutoCloseable
+    {
+        final Socket socket;
+        final DataInputStream in;
+        final OutputStream out;
+        String status;
+        String headers;
+
+        private Tcp(final Socket socket) throws IOException
+        {
+            this.socket = socket;
+            this.socket.setSoTimeout(5_000);
+            this.socket.setTcpNoDelay(true);
+            this.in = new DataInputStream(socket.getInputStream());
+            this.out = socket.getOutputStream();
+        }
+
+        static Tcp open(final int port, final String target, final String version, final boolean expect101)
+            throws IOException
+        {
+            final Tcp tcp = new Tcp(new Socket("127.0.0.1", port));
+            tcp.out.write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n" +
+                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+                "Sec-WebSocket-Version: " + version + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            tcp.out.flush();
+            final ByteArrayOutputStream head = new ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n"))
+            {
+                head.write(tcp.in.readUnsignedByte());
+            }
+            final String response = head.toString(StandardCharsets.US_ASCII);
+            tcp.status = response.substring(0, response.indexOf("\r\n"));
+            tcp.headers = response;
+            if (expect101)
+            {
+                assertTrue(tcp.status.startsWith("HTTP/1.1 101"), response);
+                assertTrue(response.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), response);
+            }
+            return tcp;
+        }
+
+        static byte[] frame(final int b0, final byte[] payload, final boolean masked)
+        {
+            final ByteArrayOutputStream frame = new ByteArrayOutputStream();
+            frame.write(b0);
+            final int maskBit = masked ? 0x80 : 0;
+            if (payload.length < 126)
+            {
+                frame.write(maskBit | payload.length);
+            }
+            else if (payload.length < 65_536)
+            {
+                frame.write(maskBit | 126);
+                frame.write(payload.length >>> 8);
+                frame.write(payload.length);
+            }
+            else
+            {
+                frame.write(maskBit | 127);
+                for (int shift = 56; shift >= 0; shift -= 8)
+                {
+                    frame.write((int)((long)payload.length >>> shift));
+                }
+            }
+            final byte[] key = {0x37, (byte)0xfa, 0x21, 0x3d};
+            if (masked)
+            {
+                frame.writeBytes(key);
+            }
+            for (int i = 0; i < payload.length; i++)
+            {
+                frame.write(masked ? payload[i] ^ key[i % 4] : payload[i]);
+            }
+            return frame.toByteArray();
+        }
+
+        void send(final int b0, final byte[] payload, final boolean masked) throws IOException
+        {
+            out.write(frame(b0, payload, masked));
+            out.flush();
+        }
+
+        Frame read() throws IOException
+        {
+            final int b0 = in.readUnsignedByte();
+            final int b1 = in.readUnsignedByte();
+            assertEquals(0, b1 & 0x80, "server frames are never masked");
+            assertEquals(0x80, b0 & 0x80, "server frames are final");
+            long length = b1 & 0x7F;
+            if (length == 126)
+            {
+                length = in.readUnsignedShort();
+            }
+            else if (length == 127)
+            {
+                length = in.readLong();
+            }
+            final byte[] payload = new byte[(int)length];
+            in.readFully(payload);
+            return new Frame(b0 & 0x0F, payload);
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            socket.close();
+        }
+    }
+}
