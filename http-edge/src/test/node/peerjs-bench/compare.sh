@@ -4,7 +4,8 @@
 #   relay: PAIRS pairs x WINDOW OFFERs in flight, OFFER/ANSWER ping-pong; relays/s, one-way latency, server CPU/relay
 #   idle:  IDLE_CONNECTIONS registered clients heartbeating every 5 s, spread over CLIENT_PROCESSES processes;
 #          server RSS growth per connection; switchboard runs with a fixed, pre-touched heap (SB_HEAP), so its
-#          per-connection cost is RSS growth (native) plus live-heap growth measured after full GCs
+#          per-connection cost is RSS growth (native) plus live-heap growth measured after full GCs; a warm-up
+#          round of WARMUP_CONNECTIONS idle clients runs against each server before its baseline is taken
 # Everything runs on 127.0.0.1 and stops by itself. Usage: compare.sh [idle] [relay]  (default: both)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -17,6 +18,7 @@ DURATION_S=${DURATION_S:-20}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-19000}
 CLIENT_PROCESSES=${CLIENT_PROCESSES:-4}
 HOLD_S=${HOLD_S:-20}
+WARMUP_CONNECTIONS=${WARMUP_CONNECTIONS:-1000}
 SCENARIOS=${*:-idle relay}
 SB_HEAP=${SB_HEAP:-1g}
 WORK=$(mktemp -d /tmp/peerjs-compare.XXXXXX)
@@ -65,6 +67,11 @@ relay() { # name port pid
 
 idle() { # name port pid
   local before per=$((IDLE_CONNECTIONS / CLIENT_PROCESSES)) k clients=() heap_before=""
+  # A warm-up round first, so code compiled and classes loaded for the first connections are not counted as
+  # per-connection memory of either server.
+  java -Xmx256m -jar "$TOOLS" peerjs-load --scenario=idle --target="127.0.0.1:$2" --connections="$WARMUP_CONNECTIONS" \
+    --hold-s=3 --id-prefix="warmup-$1" --label="warmup-$1" >"$WORK/warmup-$1.out" 2>&1
+  sleep 2
   [ "$1" = switchboard ] && heap_before=$(live_heap_kib "$3")
   before=$(rss_kib "$3")
   for k in $(seq 1 "$CLIENT_PROCESSES"); do

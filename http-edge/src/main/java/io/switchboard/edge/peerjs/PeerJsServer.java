@@ -36,6 +36,7 @@ public final class PeerJsServer implements AutoCloseable
     private final Realm realm;
     private final HttpHandler api;
     private final String websocketPath;
+    private final WebSocketConnection.Settings websocketSettings;
     /** WebSocket paths of other protocols served on this port, such as dop, to their upgrade handlers. */
     private final Map<String, HttpHandler> mounted = new ConcurrentHashMap<>();
     private final Undertow server;
@@ -48,6 +49,8 @@ public final class PeerJsServer implements AutoCloseable
         this.realm = new Realm(context, counters, wheel);
         this.api = new PeerJsHttpApi(context, realm, counters, json);
         this.websocketPath = context.path() + "peerjs";
+        this.websocketSettings = new WebSocketConnection.Settings(
+            context.maxFrameBytes(), counters.closedFrameTooLarge, counters.closedProtocolError, counters.releasedByHttp);
         this.server = Undertow.builder()
             .addHttpListener(context.port(), context.bindAddress())
             .setIoThreads(context.ioThreads())
@@ -158,8 +161,7 @@ public final class PeerJsServer implements AutoCloseable
     private void onConnect(final StreamConnection connection, final WsQuery query)
     {
         final PeerSocket socket = new PeerSocket(realm, DeadlineWheel.nowMs());
-        final WebSocketConnection websocket = new WebSocketConnection(
-            connection, socket, context.maxFrameBytes(), counters.closedFrameTooLarge, counters.closedProtocolError);
+        final WebSocketConnection websocket = new WebSocketConnection(connection, socket, websocketSettings);
         socket.attach(websocket);
         realm.connect(socket, query.id(), query.token(), query.key());
         websocket.start();

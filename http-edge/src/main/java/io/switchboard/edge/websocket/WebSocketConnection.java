@@ -1,6 +1,7 @@
 package io.switchboard.edge.websocket;
 
 import org.agrona.concurrent.status.AtomicCounter;
+import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 import org.xnio.conduits.ConduitStreamSinkChannel;
@@ -9,6 +10,7 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channel;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -24,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * Messages are delivered on the connection's IO thread in arrival order; {@link #send} and {@link #close} may be
  * called from any thread.
  */
-public final class WebSocketConnection
+public final class WebSocketConnection implements ChannelListener<Channel>
 {
     /** Where a connection's messages and its end go. */
     public interface Handler
@@ -62,9 +64,7 @@ public final class WebSocketConnection
 
     private final StreamConnection connection;
     private final Handler handler;
-    private final int maxMessageBytes;
-    private final AtomicCounter closedTooLarge;
-    private final AtomicCounter closedProtocolError;
+    private final Settings settings;
 
     // Read side: touched by the connection's IO thread only.
     /** The start of an incomplete frame that fits the read buffer, carried to the next read; else null. */
@@ -87,26 +87,60 @@ public final class WebSocketConnection
     private volatile boolean closed;
 
     /**
-     * Takes over an upgraded connection and starts reading it.
+     * What every socket of one listener shares.
      *
-     * @param closedTooLarge counts closes for an over-long message (may be null)
-     * @param closedProtocolError counts closes for a protocol violation (may be null)
+     * @param maxMessageBytes longer messages get close 1009
+     * @param closedTooLarge counts closes for an over-long message
+     * @param closedProtocolError counts closes for a protocol violation (1002, 1007)
+     * @param releasedByHttp counts sockets Undertow let go of after the upgrade (see {@link UpgradedConnection})
      */
-    public WebSocketConnection(
-        final StreamConnection connection,
-        final Handler handler,
-        final int maxMessageBytes,
-        final AtomicCounter closedTooLarge,
-        final AtomicCounter closedProtocolError)
+    public record Settings(
+        int maxMessageBytes,
+        AtomicCounter closedTooLarge,
+        AtomicCounter closedProtocolError,
+        AtomicCounter releasedByHttp)
+    {
+    }
+
+    /** Takes over an upgraded connection; call {@link #start} to read it. */
+    public WebSocketConnection(final StreamConnection connection, final Handler handler, final Settings settings)
     {
         this.connection = connection;
         this.handler = handler;
-        this.maxMessageBytes = maxMessageBytes;
-        this.closedTooLarge = closedTooLarge;
-        this.closedProtocolError = closedProtocolError;
-        connection.setCloseListener(closing -> onClosed());
-        connection.getSourceChannel().setReadListener(channel -> onReadable());
-        connection.getSinkChannel().setWriteListener(channel -> onWritable());
+        this.settings = settings;
+        final UpgradedConnection upgraded = new UpgradedConnection(connection);
+        connection.setCloseListener(this);
+        connection.getSourceChannel().setReadListener(this);
+        connection.getSinkChannel().setWriteListener(this);
+        if (upgraded.releasable())
+        {
+            // Undertow's HTTP connection object can go once the upgrade has returned to Undertow.
+            connection.getIoThread().execute(() ->
+            {
+                if (upgraded.release(this))
+                {
+                    settings.releasedByHttp().increment();
+                }
+            });
+        }
+    }
+
+    /** XNIO's events for this connection: readable, writable, closed. */
+    @Override
+    public void handleEvent(final Channel channel)
+    {
+        if (channel instanceof ConduitStreamSourceChannel)
+        {
+            onReadable();
+        }
+        else if (channel instanceof ConduitStreamSinkChannel)
+        {
+            onWritable();
+        }
+        else
+        {
+            onClosed();
+        }
     }
 
     /** Starts reading; call once the handler is ready for messages. Sending works before. */
@@ -322,12 +356,9 @@ public final class WebSocketConnection
         {
             return fail(PROTOCOL_ERROR);
         }
-        if (!control && (message != null ? messageLength : 0) + length > maxMessageBytes)
+        if (!control && (message != null ? messageLength : 0) + length > settings.maxMessageBytes())
         {
-            if (closedTooLarge != null)
-            {
-                closedTooLarge.increment();
-            }
+            settings.closedTooLarge().increment();
             return fail(MESSAGE_TOO_BIG);
         }
         if (available < header + length)
@@ -360,7 +391,7 @@ public final class WebSocketConnection
             if (messageLength + payloadLength > message.length)
             {
                 message = java.util.Arrays.copyOf(message,
-                    (int)Math.min(maxMessageBytes, Math.max(messageLength + (long)payloadLength, 2L * message.length)));
+                    (int)Math.min(settings.maxMessageBytes(), Math.max(messageLength + (long)payloadLength, 2L * message.length)));
             }
             payload = message;
             payloadOffset = messageLength;
@@ -408,9 +439,9 @@ public final class WebSocketConnection
 
     private int fail(final int code)
     {
-        if ((code == PROTOCOL_ERROR || code == INVALID_PAYLOAD) && closedProtocolError != null)
+        if (code == PROTOCOL_ERROR || code == INVALID_PAYLOAD)
         {
-            closedProtocolError.increment();
+            settings.closedProtocolError().increment();
         }
         endReading(code);
         return -1;

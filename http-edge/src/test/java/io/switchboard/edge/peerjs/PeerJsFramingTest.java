@@ -1,5 +1,6 @@
 package io.switchboard.edge.peerjs;
 
+import io.switchboard.edge.testing.Scrape;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,13 +132,13 @@ class PeerJsFramingTest
     }
 
     @Test
-    void anUnmaskedFrameIsAProtocolError() throws IOException
+    void anUnmaskedFrameIsAProtocolError() throws Exception
     {
         expectClose(TEXT | FIN, offer("a", "unmasked"), false, 1002);
     }
 
     @Test
-    void reservedBitsAndOpcodesAreProtocolErrors() throws IOException
+    void reservedBitsAndOpcodesAreProtocolErrors() throws Exception
     {
         expectClose(FIN | 0x40 | TEXT, offer("a", "rsv1"), true, 1002);
         expectClose(FIN | 0x3, offer("a", "opcode 3"), true, 1002);
@@ -147,7 +148,7 @@ class PeerJsFramingTest
     }
 
     @Test
-    void invalidUtf8TextIsClosedWith1007() throws IOException
+    void invalidUtf8TextIsClosedWith1007() throws Exception
     {
         expectClose(FIN | TEXT, new byte[] {'{', (byte)0xC0, (byte)0x80, '}'}, true, 1007);
     }
@@ -173,8 +174,39 @@ class PeerJsFramingTest
         }
     }
 
+    @Test
+    void undertowLetsGoOfUpgradedConnectionsAndTheyStillWorkAndClose() throws Exception
+    {
+        final Tcp a = open("a");
+        final Tcp b = open("b");
+        assertEquals(2, Scrape.awaitValue(appliance.adminPort(), "switchboard_peerjs_upgrades_released_total", 2));
+        a.send(FIN | TEXT, offer("b", "after the release"), true);
+        assertTrue(b.read().text().contains("after the release"));
+        a.close();
+        b.send(FIN | CLOSE, new byte[] {0x03, (byte)0xE8}, true);
+        assertEquals(2, Scrape.awaitValue(appliance.adminPort(), "switchboard_peerjs_connections_closed_total", 2));
+        assertEquals(0, Scrape.awaitValue(appliance.adminPort(), "switchboard_peerjs_open_connections", 0));
+        assertEquals(0, Scrape.awaitValue(appliance.adminPort(), "switchboard_peerjs_clients", 0));
+    }
+
+    @Test
+    void stoppingTheApplianceEndsOpenSockets() throws IOException
+    {
+        final Tcp a = open("a");
+        appliance.close();
+        // Frames (a close) may come first; then the end of the stream or a reset, never the 5 s read timeout.
+        final IOException end = assertThrows(IOException.class, () ->
+        {
+            while (true)
+            {
+                a.read();
+            }
+        });
+        assertTrue(end instanceof EOFException || end instanceof java.net.SocketException, end.toString());
+    }
+
     private void expectClose(final int b0, final byte[] payload, final boolean masked, final int code)
-        throws IOException
+        throws IOException, InterruptedException
     {
         final Tcp socket = open("p" + ThreadLocalRandom.current().nextInt(1_000_000));
         socket.send(b0, payload, masked);
@@ -182,6 +214,11 @@ class PeerJsFramingTest
         assertEquals(CLOSE, close.opcode);
         assertEquals(code, close.code());
         assertThrows(EOFException.class, socket::read);
+        if (code != 1009)
+        {
+            assertTrue(Scrape.value(appliance.adminPort(),
+                "switchboard_peerjs_server_closes_total{cause=\"protocol_error\"}") > 0);
+        }
     }
 
     private static byte[] slice(final byte[] bytes, final int from, final int to)
