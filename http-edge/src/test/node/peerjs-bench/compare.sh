@@ -4,7 +4,8 @@
 #   relay: PAIRS pairs x WINDOW OFFERs in flight, OFFER/ANSWER ping-pong; relays/s, one-way latency, server CPU/relay
 #   idle:  IDLE_CONNECTIONS registered clients heartbeating every 5 s, spread over CLIENT_PROCESSES processes;
 #          server RSS growth per connection; switchboard runs with a fixed, pre-touched heap (SB_HEAP), so its
-#          per-connection cost is RSS growth (native) plus live-heap growth measured after full GCs; a warm-up
+#          per-connection cost is RSS growth (native, after trimming freed malloc memory) plus live-heap growth
+#          measured after full GCs; a warm-up
 #          round of WARMUP_CONNECTIONS idle clients runs against each server before its baseline is taken
 # Everything runs on 127.0.0.1 and stops by itself. Usage: compare.sh [idle] [relay]  (default: both)
 set -euo pipefail
@@ -18,7 +19,7 @@ DURATION_S=${DURATION_S:-20}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-19000}
 CLIENT_PROCESSES=${CLIENT_PROCESSES:-4}
 HOLD_S=${HOLD_S:-20}
-WARMUP_CONNECTIONS=${WARMUP_CONNECTIONS:-1000}
+WARMUP_CONNECTIONS=${WARMUP_CONNECTIONS:-5000}
 SCENARIOS=${*:-idle relay}
 SB_HEAP=${SB_HEAP:-1g}
 WORK=$(mktemp -d /tmp/peerjs-compare.XXXXXX)
@@ -36,6 +37,9 @@ npm ci --no-audit --no-fund >"$WORK/npm-ci.log" 2>&1
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+# The JVM's malloc arenas keep what its JIT compiler freed; hand it back before an RSS sample, as the full GC
+# before a live-heap sample does for the heap (the JDK's own command; Node has none).
+trim_native() { jcmd "$1" System.trim_native_heap >/dev/null; }
 live_heap_kib() { # after a full GC
   jcmd "$1" GC.run >/dev/null
   jcmd "$1" GC.heap_info | awk '/used/ {for (i = 1; i <= NF; i++) if ($i == "used") {sub("K", "", $(i + 1)); print $(i + 1); exit}}'
@@ -70,9 +74,9 @@ idle() { # name port pid
   # A warm-up round first, so code compiled and classes loaded for the first connections are not counted as
   # per-connection memory of either server.
   java -Xmx256m -jar "$TOOLS" peerjs-load --scenario=idle --target="127.0.0.1:$2" --connections="$WARMUP_CONNECTIONS" \
-    --hold-s=3 --id-prefix="warmup-$1" --label="warmup-$1" >"$WORK/warmup-$1.out" 2>&1
-  sleep 2
-  [ "$1" = switchboard ] && heap_before=$(live_heap_kib "$3")
+    --hold-s=5 --id-prefix="warmup-$1" --label="warmup-$1" >"$WORK/warmup-$1.out" 2>&1
+  sleep 10 # lets the compiler finish what the warm-up made hot
+  if [ "$1" = switchboard ]; then heap_before=$(live_heap_kib "$3"); trim_native "$3"; fi
   before=$(rss_kib "$3")
   for k in $(seq 1 "$CLIENT_PROCESSES"); do
     java -Xmx256m -jar "$TOOLS" peerjs-load --scenario=idle --target="127.0.0.1:$2" --connections="$per" \
@@ -85,11 +89,11 @@ idle() { # name port pid
   done
   sleep 5
   local after connected heap_with="" extra="" total
+  if [ "$1" = switchboard ]; then heap_with=$(live_heap_kib "$3"); trim_native "$3"; fi
   after=$(rss_kib "$3")
   connected=$(cat "$WORK"/idle-"$1"-*.out | awk -F'connected=' '/^holding/ {split($2,a," "); s+=a[1]} END {print s+0}')
   total=$((after - before))
   if [ "$1" = switchboard ]; then
-    heap_with=$(live_heap_kib "$3")
     total=$((total + heap_with - heap_before))
     extra=" live_heap_before_kib=$heap_before live_heap_with_kib=$heap_with"
     extra+=" live_heap_growth_per_connection_b=$(( (heap_with - heap_before) * 1024 / (connected > 0 ? connected : 1) ))"

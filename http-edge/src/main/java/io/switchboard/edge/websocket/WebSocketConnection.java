@@ -259,8 +259,15 @@ public final class WebSocketConnection implements ChannelListener<Channel>
                     return;
                 }
                 carried = null;
+                final boolean drained = buffer.hasRemaining();
                 buffer.flip();
                 frames(buffer);
+                if (drained)
+                {
+                    // The kernel had less than the buffer holds: no second read just to be told EAGAIN. The
+                    // selector is level-triggered, so anything that arrived meanwhile raises the next event.
+                    return;
+                }
             }
         }
         catch (final IOException ex)
