@@ -53,14 +53,7 @@ public final class WebSocketConnection implements ChannelListener<Channel>
     private static final int OP_PING = 0x9;
     private static final int OP_PONG = 0xA;
     private static final int MAX_CONTROL_PAYLOAD = 125;
-    private static final int BUFFER_BYTES = 64 * 1024;
     private static final byte[] NO_BYTES = new byte[0];
-
-    /** Each IO thread reads into its own buffer; each sending thread frames into its own. */
-    private static final ThreadLocal<ByteBuffer> READ_BUFFER =
-        ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.BIG_ENDIAN));
-    private static final ThreadLocal<ByteBuffer> WRITE_BUFFER =
-        ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.BIG_ENDIAN));
 
     private final StreamConnection connection;
     private final Handler handler;
@@ -152,6 +145,16 @@ public final class WebSocketConnection implements ChannelListener<Channel>
     /** Sends one text message; false when the socket is closing or closed. */
     public boolean sendText(final byte[] payload)
     {
+        final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
+        if (buffers.deferring())
+        {
+            if (closed)
+            {
+                return false;
+            }
+            buffers.defer(this, payload);
+            return true;
+        }
         return sendFrame(OP_TEXT, payload, 0, payload.length);
     }
 
@@ -226,7 +229,8 @@ public final class WebSocketConnection implements ChannelListener<Channel>
     private void onReadable()
     {
         final ConduitStreamSourceChannel source = connection.getSourceChannel();
-        final ByteBuffer buffer = READ_BUFFER.get();
+        final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
+        final ByteBuffer buffer = buffers.read;
         try
         {
             while (!closed && !closeReceived)
@@ -243,7 +247,18 @@ public final class WebSocketConnection implements ChannelListener<Channel>
                     {
                         final ByteBuffer frame = large.flip();
                         large = null;
-                        frame(frame);
+                        final boolean outer = buffers.startDeferring();
+                        try
+                        {
+                            frame(frame);
+                        }
+                        finally
+                        {
+                            if (outer)
+                            {
+                                buffers.flush();
+                            }
+                        }
                     }
                     continue;
                 }
@@ -261,7 +276,18 @@ public final class WebSocketConnection implements ChannelListener<Channel>
                 carried = null;
                 final boolean drained = buffer.hasRemaining();
                 buffer.flip();
-                frames(buffer);
+                final boolean outer = buffers.startDeferring();
+                try
+                {
+                    frames(buffer);
+                }
+                finally
+                {
+                    if (outer)
+                    {
+                        buffers.flush();
+                    }
+                }
                 if (drained)
                 {
                     // The kernel had less than the buffer holds: no second read just to be told EAGAIN. The
@@ -296,7 +322,7 @@ public final class WebSocketConnection implements ChannelListener<Channel>
             }
             if (consumed == 0)
             {
-                if (incompleteFrameBytes > BUFFER_BYTES)
+                if (incompleteFrameBytes > ThreadBuffers.BUFFER_BYTES)
                 {
                     large = ByteBuffer.allocate((int)incompleteFrameBytes).order(ByteOrder.BIG_ENDIAN);
                     large.put(buffer);
@@ -491,12 +517,75 @@ public final class WebSocketConnection implements ChannelListener<Channel>
         {
             return false;
         }
-        final int header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-        if (queued == null && header + length <= BUFFER_BYTES)
+        final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
+        if (buffers.deferring())
         {
-            final ByteBuffer out = WRITE_BUFFER.get().clear();
+            buffers.flush(this);
+        }
+        final int header = headerLength(length);
+        if (header + length <= ThreadBuffers.BUFFER_BYTES)
+        {
+            final ByteBuffer out = buffers.write.clear();
             putHeader(out, opcode, length);
             out.put(payload, offset, length).flip();
+            return writeOut(out);
+        }
+        final ByteBuffer frame = ByteBuffer.allocate(header + length).order(ByteOrder.BIG_ENDIAN);
+        putHeader(frame, opcode, length);
+        frame.put(payload, offset, length).flip();
+        enqueue(frame);
+        return true;
+    }
+
+    /**
+     * Writes the text frames {@code buffers} deferred for this socket from {@code first} on, in order, gathered
+     * into as few system calls as the write buffer allows.
+     */
+    synchronized void writeDeferred(final ThreadBuffers buffers, final int first)
+    {
+        final ByteBuffer out = buffers.write.clear();
+        for (int i = first; i < buffers.size(); i++)
+        {
+            if (buffers.target(i) != this)
+            {
+                continue;
+            }
+            final byte[] frame = buffers.take(i);
+            if (closed || closeSent)
+            {
+                continue;
+            }
+            final int length = headerLength(frame.length) + frame.length;
+            if (length > out.remaining() && out.position() > 0)
+            {
+                if (!writeOut(out.flip()))
+                {
+                    return;
+                }
+                out.clear();
+            }
+            if (length > out.remaining())
+            {
+                final ByteBuffer large = ByteBuffer.allocate(length).order(ByteOrder.BIG_ENDIAN);
+                putHeader(large, OP_TEXT, frame.length);
+                enqueue(large.put(frame).flip());
+                continue;
+            }
+            putHeader(out, OP_TEXT, frame.length);
+            out.put(frame);
+        }
+        writeOut(out.flip());
+    }
+
+    /** Writes {@code out} (with this held), queueing whatever the kernel does not take; false when the write failed. */
+    private boolean writeOut(final ByteBuffer out)
+    {
+        if (!out.hasRemaining())
+        {
+            return true;
+        }
+        if (queued == null)
+        {
             try
             {
                 connection.getSinkChannel().write(out);
@@ -512,18 +601,16 @@ public final class WebSocketConnection implements ChannelListener<Channel>
             {
                 return true;
             }
-            final ByteBuffer rest = ByteBuffer.allocate(out.remaining());
-            rest.put(out).flip();
-            enqueue(rest);
         }
-        else
-        {
-            final ByteBuffer frame = ByteBuffer.allocate(header + length).order(ByteOrder.BIG_ENDIAN);
-            putHeader(frame, opcode, length);
-            frame.put(payload, offset, length).flip();
-            enqueue(frame);
-        }
+        final ByteBuffer rest = ByteBuffer.allocate(out.remaining());
+        rest.put(out).flip();
+        enqueue(rest);
         return true;
+    }
+
+    private static int headerLength(final int length)
+    {
+        return length < 126 ? 2 : length < 65_536 ? 4 : 10;
     }
 
     private static void putHeader(final ByteBuffer out, final int opcode, final int length)

@@ -110,6 +110,28 @@ class PeerJsFramingTest
     }
 
     @Test
+    void messagesOfOneReadKeepTheirOrderPerPeerWhenWrittenTogether() throws IOException
+    {
+        final Tcp a = open("a");
+        final Tcp b = open("b");
+        final Tcp c = open("c");
+        final ByteArrayOutputStream burst = new ByteArrayOutputStream();
+        for (int i = 0; i < 50; i++)
+        {
+            burst.writeBytes(Tcp.frame(FIN | TEXT, offer(i % 5 == 4 ? "c" : "b", "n" + i), true));
+        }
+        burst.writeBytes(Tcp.frame(FIN | PING, new byte[] {7}, true));
+        a.out.write(burst.toByteArray());
+        a.out.flush();
+        for (int i = 0; i < 50; i++)
+        {
+            final Tcp to = i % 5 == 4 ? c : b;
+            assertTrue(to.read().text().contains("\"n" + i + "\""), "message " + i);
+        }
+        assertEquals(PONG, a.read().opcode);
+    }
+
+    @Test
     void aMessageLargerThanTheReadBufferArrivesWhole() throws IOException
     {
         final Tcp a = open("a");
