@@ -247,18 +247,7 @@ public final class WebSocketConnection implements ChannelListener<Channel>
                     {
                         final ByteBuffer frame = large.flip();
                         large = null;
-                        final boolean outer = buffers.startDeferring();
-                        try
-                        {
-                            frame(frame);
-                        }
-                        finally
-                        {
-                            if (outer)
-                            {
-                                buffers.flush();
-                            }
-                        }
+                        framesDeferringSends(frame, buffers);
                     }
                     continue;
                 }
@@ -276,18 +265,7 @@ public final class WebSocketConnection implements ChannelListener<Channel>
                 carried = null;
                 final boolean drained = buffer.hasRemaining();
                 buffer.flip();
-                final boolean outer = buffers.startDeferring();
-                try
-                {
-                    frames(buffer);
-                }
-                finally
-                {
-                    if (outer)
-                    {
-                        buffers.flush();
-                    }
-                }
+                framesDeferringSends(buffer, buffers);
                 if (drained)
                 {
                     // The kernel had less than the buffer holds: no second read just to be told EAGAIN. The
@@ -307,6 +285,23 @@ public final class WebSocketConnection implements ChannelListener<Channel>
         if (read < 0)
         {
             abort();
+        }
+    }
+
+    /** {@link #frames}, with what handling them sends written per socket once they are all handled. */
+    private void framesDeferringSends(final ByteBuffer buffer, final ThreadBuffers buffers)
+    {
+        final boolean outer = buffers.startDeferring();
+        try
+        {
+            frames(buffer);
+        }
+        finally
+        {
+            if (outer)
+            {
+                buffers.flush();
+            }
         }
     }
 
