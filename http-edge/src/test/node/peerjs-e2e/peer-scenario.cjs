@@ -56,9 +56,16 @@ async function exchange() {
   const b = new Peer(options);
   const [aId, bId] = await Promise.all([opened(a), opened(b)]);
   say(`ids ${aId} ${bId}`);
-  b.on('connection', (conn) => conn.on('data', (data) => conn.send(data)));
+  // Anything going wrong on either side is printed, so a stalled exchange says where it stalled.
+  a.on('error', (err) => say(`peer-error a ${err.type} ${err.message}`));
+  b.on('error', (err) => say(`peer-error b ${err.type} ${err.message}`));
+  b.on('connection', (conn) => {
+    conn.on('error', (err) => say(`conn-error b ${err.type} ${err.message}`));
+    conn.on('data', (data) => conn.send(data));
+  });
   for (const serialization of ['json', 'binary']) {
     const conn = a.connect(bId, { serialization, reliable: true });
+    conn.on('error', (err) => say(`conn-error a ${serialization} ${err.type} ${err.message}`));
     await new Promise((resolve) => conn.on('open', resolve));
     const echoed = new Promise((resolve) => conn.on('data', resolve));
     conn.send({ hello: 'world', n: 42, serialization });

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * Rules enforced: client frames are masked, RSV bits are zero, control frames are final and at most 125 bytes,
  * fragments continue a started message, text is UTF-8 (1002 or 1007 on a violation), a message longer than the limit
  * gets 1009 before any of it is buffered. Pings are answered; pongs ignored; no extension is ever negotiated.
- * Messages are delivered on the connection's IO thread in arrival order; {@link #send} and {@link #close} may be
+ * Messages are delivered on the connection's IO thread in arrival order; {@link #sendText} and {@link #close} may be
  * called from any thread.
  */
 public final class WebSocketConnection implements ChannelListener<Channel>
