@@ -132,6 +132,60 @@ class PeerJsFramingTest
     }
 
     @Test
+    void framesCutAtRandomPlacesAcrossWritesArriveWholeAndInOrder() throws Exception
+    {
+        final Tcp a = open("a");
+        final Tcp b = open("b");
+        final java.util.Random random = new java.util.Random(42);
+        final ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        final int messages = 300;
+        for (int i = 0; i < messages; i++)
+        {
+            final String padding = "p".repeat(random.nextInt(random.nextBoolean() ? 100 : 70_000));
+            final byte[] message = offer("b", "m" + i + "-" + padding);
+            if (random.nextInt(4) == 0)
+            {
+                final int cut = 1 + random.nextInt(message.length - 1);
+                stream.writeBytes(Tcp.frame(TEXT, slice(message, 0, cut), true));
+                stream.writeBytes(Tcp.frame(FIN, slice(message, cut, message.length), true));
+            }
+            else
+            {
+                stream.writeBytes(Tcp.frame(FIN | TEXT, message, true));
+            }
+        }
+        final byte[] bytes = stream.toByteArray();
+        final Thread writer = new Thread(() ->
+        {
+            try
+            {
+                for (int at = 0; at < bytes.length; )
+                {
+                    final int chunk = Math.min(bytes.length - at, 1 + random.nextInt(random.nextBoolean() ? 40 : 90_000));
+                    a.out.write(bytes, at, chunk);
+                    a.out.flush();
+                    at += chunk;
+                    if (random.nextInt(8) == 0)
+                    {
+                        Thread.sleep(1);
+                    }
+                }
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        writer.start();
+        for (int i = 0; i < messages; i++)
+        {
+            final String text = b.read().text();
+            assertTrue(text.contains("\"sdp\":\"m" + i + "-"), "message " + i + " out of order or lost");
+        }
+        writer.join();
+    }
+
+    @Test
     void aMessageLargerThanTheReadBufferArrivesWhole() throws IOException
     {
         final Tcp a = open("a");
