@@ -15,7 +15,7 @@
 #   PeerJS (http-edge/src/test/node/peerjs-bench/compare.sh): relays, PAIRS pairs x 4 OFFERs in flight, and
 #     IDLE_CONNECTIONS idle WebSockets (memory per connection), switchboard vs peer@1.0.2.
 # Knobs (full / QUICK): DURATION_S (10/2) WARMUP_S (3/1) SOCKETS (64) CLIENTS (100000/1000) RELAY_DURATION_S (20/3)
-#   RELAY_WARMUP_S (5/1) PAIRS (50/20) IDLE_CONNECTIONS (10000/1000) CLIENT_PROCESSES (4/2) HOLD_S (20/3)
+#   RELAY_WARMUP_S (5/1) PAIRS (50/20) IDLE_CONNECTIONS (10000/1000) CLIENT_PROCESSES (4/2) HOLD_S (40/6) SETTLE_S (15/1)
 #   ENGINE_WAIT (blocking) SKIP_BUILD (unset: build) REPORT_DIR (docs).
 # Nothing is pinned: every server, and the generator beside it, may run on either core, as a deployment on a
 # small machine would (coturn runs two UDP threads; switchboard's engine, with its default shared threading, one).
@@ -33,12 +33,13 @@ RELAY_WARMUP_S=${RELAY_WARMUP_S:-$(pick 5 1)}
 PAIRS=${PAIRS:-$(pick 50 20)}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-$(pick 10000 1000)}
 CLIENT_PROCESSES=${CLIENT_PROCESSES:-$(pick 4 2)}
-HOLD_S=${HOLD_S:-$(pick 20 3)}
+HOLD_S=${HOLD_S:-$(pick 40 6)}
+SETTLE_S=${SETTLE_S:-$(pick 15 1)}
 ENGINE_WAIT=${ENGINE_WAIT:-blocking}
 REPORT_DIR=${REPORT_DIR:-docs}
 command_line="${QUICK:+QUICK=$QUICK }benchmarks/run-system.sh"
 for knob in DURATION_S WARMUP_S SOCKETS CLIENTS RELAY_DURATION_S RELAY_WARMUP_S PAIRS IDLE_CONNECTIONS \
-    CLIENT_PROCESSES HOLD_S ENGINE_WAIT; do
+    CLIENT_PROCESSES HOLD_S SETTLE_S ENGINE_WAIT; do
   command_line+=" $knob=${!knob}"
 done
 
@@ -124,7 +125,7 @@ kill "$coturn_pid"; wait "$coturn_pid" 2>/dev/null || true
 
 # PeerJS, switchboard and peer@1.0.2 side by side (compare.sh installs peer@1.0.2 with npm ci).
 WARMUP_S=$RELAY_WARMUP_S DURATION_S=$RELAY_DURATION_S PAIRS=$PAIRS IDLE_CONNECTIONS=$IDLE_CONNECTIONS \
-  CLIENT_PROCESSES=$CLIENT_PROCESSES HOLD_S=$HOLD_S http-edge/src/test/node/peerjs-bench/compare.sh idle relay \
+  CLIENT_PROCESSES=$CLIENT_PROCESSES HOLD_S=$HOLD_S SETTLE_S=$SETTLE_S http-edge/src/test/node/peerjs-bench/compare.sh idle relay \
   | tee "$work/peerjs.out"
 sed -n -e 's/^peerjs-load .*label=switchboard .*/scenario=peerjs-relay role=switchboard &/p' \
   -e 's/^peerjs-load .*label=peer-1.0.2 .*/scenario=peerjs-relay role=reference &/p' \

@@ -18,7 +18,8 @@ WARMUP_S=${WARMUP_S:-5}
 DURATION_S=${DURATION_S:-20}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-19000}
 CLIENT_PROCESSES=${CLIENT_PROCESSES:-4}
-HOLD_S=${HOLD_S:-20}
+HOLD_S=${HOLD_S:-40}
+SETTLE_S=${SETTLE_S:-15}
 WARMUP_CONNECTIONS=${WARMUP_CONNECTIONS:-5000}
 SCENARIOS=${*:-idle relay}
 SB_HEAP=${SB_HEAP:-1g}
@@ -87,7 +88,7 @@ idle() { # name port pid
     [ "$(cat "$WORK"/idle-"$1"-*.out 2>/dev/null | grep -c '^holding')" -ge "$CLIENT_PROCESSES" ] && break
     sleep 1
   done
-  sleep 5
+  sleep "$SETTLE_S" # every client connected: heartbeats only, the compiler's work on the ramp done
   local after connected heap_with="" extra="" total
   if [ "$1" = switchboard ]; then heap_with=$(live_heap_kib "$3"); trim_native "$3"; fi
   after=$(rss_kib "$3")
