@@ -145,16 +145,6 @@ public final class WebSocketConnection implements ChannelListener<Channel>
     /** Sends one text message; false when the socket is closing or closed. */
     public boolean sendText(final byte[] payload)
     {
-        final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
-        if (buffers.deferring())
-        {
-            if (closed)
-            {
-                return false;
-            }
-            buffers.defer(this, payload);
-            return true;
-        }
         return sendFrame(OP_TEXT, payload, 0, payload.length);
     }
 
@@ -247,7 +237,7 @@ public final class WebSocketConnection implements ChannelListener<Channel>
                     {
                         final ByteBuffer frame = large.flip();
                         large = null;
-                        framesDeferringSends(frame, buffers);
+                        frames(frame);
                     }
                     continue;
                 }
@@ -265,7 +255,7 @@ public final class WebSocketConnection implements ChannelListener<Channel>
                 carried = null;
                 final boolean drained = buffer.hasRemaining();
                 buffer.flip();
-                framesDeferringSends(buffer, buffers);
+                frames(buffer);
                 if (drained)
                 {
                     // The kernel had less than the buffer holds: no second read just to be told EAGAIN. The
@@ -285,23 +275,6 @@ public final class WebSocketConnection implements ChannelListener<Channel>
         if (read < 0)
         {
             abort();
-        }
-    }
-
-    /** {@link #frames}, with what handling them sends written per socket once they are all handled. */
-    private void framesDeferringSends(final ByteBuffer buffer, final ThreadBuffers buffers)
-    {
-        final boolean outer = buffers.startDeferring();
-        try
-        {
-            frames(buffer);
-        }
-        finally
-        {
-            if (outer)
-            {
-                buffers.flush();
-            }
         }
     }
 
@@ -513,10 +486,6 @@ public final class WebSocketConnection implements ChannelListener<Channel>
             return false;
         }
         final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
-        if (buffers.deferring())
-        {
-            buffers.flush(this);
-        }
         final int header = headerLength(length);
         if (header + length <= ThreadBuffers.BUFFER_BYTES)
         {
@@ -530,46 +499,6 @@ public final class WebSocketConnection implements ChannelListener<Channel>
         frame.put(payload, offset, length).flip();
         enqueue(frame);
         return true;
-    }
-
-    /**
-     * Writes the text frames {@code buffers} deferred for this socket from {@code first} on, in order, gathered
-     * into as few system calls as the write buffer allows.
-     */
-    synchronized void writeDeferred(final ThreadBuffers buffers, final int first)
-    {
-        final ByteBuffer out = buffers.write.clear();
-        for (int i = first; i < buffers.size(); i++)
-        {
-            if (buffers.target(i) != this)
-            {
-                continue;
-            }
-            final byte[] frame = buffers.take(i);
-            if (closed || closeSent)
-            {
-                continue;
-            }
-            final int length = headerLength(frame.length) + frame.length;
-            if (length > out.remaining() && out.position() > 0)
-            {
-                if (!writeOut(out.flip()))
-                {
-                    return;
-                }
-                out.clear();
-            }
-            if (length > out.remaining())
-            {
-                final ByteBuffer large = ByteBuffer.allocate(length).order(ByteOrder.BIG_ENDIAN);
-                putHeader(large, OP_TEXT, frame.length);
-                enqueue(large.put(frame).flip());
-                continue;
-            }
-            putHeader(out, OP_TEXT, frame.length);
-            out.put(frame);
-        }
-        writeOut(out.flip());
     }
 
     /** Writes {@code out} (with this held), queueing whatever the kernel does not take; false when the write failed. */
