@@ -17,13 +17,29 @@ const args = Object.fromEntries(process.argv.slice(3).map((arg) => {
   return [arg.slice(2, eq), arg.slice(eq + 1)];
 }));
 const scenario = process.argv[2];
+const recentLog = [];
+function safeJson(value) {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    return String(value);
+  }
+}
 const options = {
   host: '127.0.0.1',
   port: Number(args.port),
   path: args.path || '/',
   key: args.key || 'peerjs',
   secure: false,
-  debug: 0,
+  // Everything the client logs is kept (not printed): a 'webrtc' error in the exchange prints the recent lines to
+  // stderr, so a negotiation that fails says which step failed.
+  debug: 3,
+  logFunction: (level, ...rest) => {
+    recentLog.push(`${level} ${rest.map((part) => (part instanceof Error ? part.stack : typeof part === 'string' ? part : safeJson(part))).join(' ')}`);
+    if (recentLog.length > 60) {
+      recentLog.shift();
+    }
+  },
   // Host candidates on loopback only: libjuice skips loopback interfaces, so a machine whose only interface is lo
   // (a CI sandbox) would otherwise gather no candidate at all.
   config: { iceServers: [], bindAddress: '127.0.0.1' },
@@ -62,7 +78,8 @@ async function exchange() {
   let webrtcFailure = null;
   const onError = (side) => (err) => {
     if (err.type === 'webrtc' && webrtcFailure) {
-      process.stderr.write(`peer ${side}: webrtc error ${err.message}\n`);
+      process.stderr.write(`peer ${side}: webrtc error ${err.message}; the client's last log lines:\n` +
+        recentLog.join('\n') + '\n');
       webrtcFailure();
     } else {
       say(`peer-error ${side} ${err.type} ${err.message}`);
