@@ -191,7 +191,7 @@ public final class WebSocketConnection implements ChannelListener<Channel>
     }
 
     /** Cuts the TCP connection now. */
-    public void abort()
+    private void abort()
     {
         IoUtils.safeClose(connection);
     }

@@ -248,6 +248,33 @@ class PeerJsFramingTest
             assertTrue(old.status.startsWith("HTTP/1.1 426"), old.status);
             assertTrue(old.headers.toLowerCase().contains("sec-websocket-version: 13"), old.headers);
         }
+        try (Tcp keyless = Tcp.open(appliance.port(), "/peerjs?key=peerjs&id=x&token=t", "Sec-WebSocket-Version: 13",
+            new byte[0], false))
+        {
+            assertTrue(keyless.status.startsWith("HTTP/1.1 400"), keyless.status);
+        }
+    }
+
+    @Test
+    void framesSentWithTheUpgradeRequestAreReadAfterIt() throws Exception
+    {
+        // Bytes Undertow read ahead of the 101 stay in its buffer: the socket reads them first and Undertow keeps
+        // its connection state for this socket.
+        final byte[] ping = Tcp.frame(FIN | PING, "early".getBytes(StandardCharsets.US_ASCII), true);
+        try (Tcp early = Tcp.open(appliance.port(), "/peerjs?key=peerjs&id=e&token=t-e",
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13", ping, true))
+        {
+            final Frame open = early.read();
+            assertTrue(open.text().contains("\"OPEN\""), open.text());
+            final Frame pong = early.read();
+            assertEquals(PONG, pong.opcode);
+            assertEquals("early", pong.text());
+        }
+        final Tcp later = open("later");
+        later.send(FIN | PING, new byte[] {1}, true);
+        assertEquals(PONG, later.read().opcode);
+        assertEquals(1, Scrape.awaitValue(appliance.adminPort(), "switchboard_peerjs_upgrades_released_total", 1));
+        assertEquals(2, Scrape.value(appliance.adminPort(), "switchboard_peerjs_connections_opened_total"));
     }
 
     @Test
@@ -336,10 +363,21 @@ class PeerJsFramingTest
         static Tcp open(final int port, final String target, final String version, final boolean expect101)
             throws IOException
         {
+            return open(port, target, "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: " + version,
+                new byte[0], expect101);
+        }
+
+        /** Sends the upgrade request with {@code keyAndVersion} headers and {@code after} in the same write. */
+        static Tcp open(
+            final int port, final String target, final String keyAndVersion, final byte[] after, final boolean expect101)
+            throws IOException
+        {
             final Tcp tcp = new Tcp(new Socket("127.0.0.1", port));
-            tcp.out.write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n" +
-                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-                "Sec-WebSocket-Version: " + version + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            final ByteArrayOutputStream request = new ByteArrayOutputStream();
+            request.writeBytes(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n" +
+                "Connection: Upgrade\r\n" + keyAndVersion + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.writeBytes(after);
+            tcp.out.write(request.toByteArray());
             tcp.out.flush();
             final ByteArrayOutputStream head = new ByteArrayOutputStream();
             while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n"))
