@@ -66,7 +66,8 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
         new OptionSpec("peerjs-max-frame-bytes", "N", Integer.toString(PeerJsContext.DEFAULT_MAX_FRAME_BYTES), false,
             "Longer PeerJS WebSocket messages get close 1009 (the reference's 100 MiB)."),
         new OptionSpec("peerjs-io-threads", "N", Integer.toString(PeerJsContext.DEFAULT_IO_THREADS), false,
-            "Undertow IO threads of the PeerJS and dop listener; with one, a relay never hops threads."),
+            "Threads of the PeerJS and dop listener: N Undertow IO threads (HTTP, handshakes, dop) and N threads owning " +
+            "PeerJS sockets; with one, a relay never hops threads."),
         new OptionSpec("peerjs-max-connections", "N", Integer.toString(PeerJsContext.DEFAULT_MAX_CONNECTIONS), false,
             "Most open PeerJS WebSockets, registered or not; more upgrades get 503."),
         new OptionSpec("peerjs-max-queued-per-id", "N", Integer.toString(PeerJsContext.DEFAULT_MAX_QUEUED_PER_ID),

@@ -51,7 +51,6 @@ final class PeerJsCounters
     final AtomicCounter closedFrameTooLarge;
     final AtomicCounter closedSlowConsumer;
     final AtomicCounter closedProtocolError;
-    final AtomicCounter releasedByHttp;
 
     final AtomicCounter openConnections;
     final AtomicCounter registeredClients;
@@ -103,8 +102,6 @@ final class PeerJsCounters
             "PeerJS WebSocket connections accepted.");
         connectionsClosed = metrics.counter("switchboard_peerjs_connections_closed_total", "",
             "PeerJS WebSocket connections closed, by either side.");
-        releasedByHttp = metrics.counter("switchboard_peerjs_upgrades_released_total", "",
-            "PeerJS WebSockets whose HTTP connection state Undertow let go of after the upgrade (about 1 KB each).");
         final String closesHelp = "PeerJS WebSocket connections the server closed, by cause (admission refusals " +
             "are counted as admissions).";
         closedAliveTimeout = metrics.counter(CLOSES, "cause=\"alive_timeout\"", closesHelp);

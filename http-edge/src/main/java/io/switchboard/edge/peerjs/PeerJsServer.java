@@ -8,6 +8,7 @@ import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.switchboard.edge.websocket.SocketLoops;
 import io.switchboard.edge.websocket.WebSocketConnection;
 import io.switchboard.edge.websocket.WebSocketHandshake;
 import org.xnio.Options;
@@ -19,8 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The PeerJS listener, a drop-in for {@code peer@1.0.2}: {@code HTTP -> upgrade on {path}peerjs ? WebSocket ->
- * Realm : PeerJsHttpApi}. All PeerJS state lives in the {@link Realm}; the engine is not involved. Work stays on
- * Undertow's IO threads: nothing here blocks.
+ * Realm : PeerJsHttpApi}. All PeerJS state lives in the {@link Realm}; the engine is not involved. HTTP and handshakes
+ * run on Undertow's IO threads, each WebSocket after its handshake on one of our {@link SocketLoops}: nothing here
+ * blocks.
  */
 public final class PeerJsServer implements AutoCloseable
 {
@@ -37,6 +39,8 @@ public final class PeerJsServer implements AutoCloseable
     private final HttpHandler api;
     private final String websocketPath;
     private final WebSocketConnection.Settings websocketSettings;
+    /** The threads that own PeerJS sockets once their handshake is done. */
+    private final SocketLoops loops;
     /** WebSocket paths of other protocols served on this port, such as dop, to their upgrade handlers. */
     private final Map<String, HttpHandler> mounted = new ConcurrentHashMap<>();
     private final Undertow server;
@@ -50,7 +54,8 @@ public final class PeerJsServer implements AutoCloseable
         this.api = new PeerJsHttpApi(context, realm, counters, json);
         this.websocketPath = context.path() + "peerjs";
         this.websocketSettings = new WebSocketConnection.Settings(
-            context.maxFrameBytes(), counters.closedFrameTooLarge, counters.closedProtocolError, counters.releasedByHttp);
+            context.maxFrameBytes(), counters.closedFrameTooLarge, counters.closedProtocolError);
+        this.loops = new SocketLoops(context.ioThreads(), "switchboard-peerjs-sockets");
         this.server = Undertow.builder()
             .addHttpListener(context.port(), context.bindAddress())
             .setIoThreads(context.ioThreads())
@@ -71,6 +76,7 @@ public final class PeerJsServer implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
+            peerjs.loops.close();
             peerjs.wheel.close();
             throw ex;
         }
@@ -161,7 +167,7 @@ public final class PeerJsServer implements AutoCloseable
     private void onConnect(final StreamConnection connection, final WsQuery query)
     {
         final PeerSocket socket = new PeerSocket(realm, DeadlineWheel.nowMs());
-        final WebSocketConnection websocket = new WebSocketConnection(connection, socket, websocketSettings);
+        final WebSocketConnection websocket = new WebSocketConnection(connection, socket, websocketSettings, loops.next());
         socket.attach(websocket);
         realm.connect(socket, query.id(), query.token(), query.key());
         websocket.start();
@@ -171,6 +177,7 @@ public final class PeerJsServer implements AutoCloseable
     public void close()
     {
         server.stop();
+        loops.close();
         wheel.close();
     }
 }

@@ -1,32 +1,29 @@
 package io.switchboard.edge.websocket;
 
 import org.agrona.concurrent.status.AtomicCounter;
-import org.xnio.ChannelListener;
-import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
-import org.xnio.conduits.ConduitStreamSinkChannel;
-import org.xnio.conduits.ConduitStreamSourceChannel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One server-side WebSocket (RFC 6455) over a raw upgraded connection: {@code socket -> read buffer of the IO thread
- * -> frames -> unmask -> whole message -> handler}, and {@code send -> frame into the writer's buffer -> socket},
- * queueing only what the kernel did not take. An idle connection holds no buffer: bytes of an incomplete frame are
- * kept only until the frame is complete, and the read and write buffers belong to threads, not connections.
+ * One server-side WebSocket (RFC 6455) over a socket taken from Undertow after its handshake:
+ * {@code socket -> read buffer of the loop's thread -> frames -> unmask -> whole message -> handler}, and
+ * {@code send -> frame into the writer's buffer -> socket}, queueing only what the kernel did not take. An idle
+ * connection holds no buffer: bytes of an incomplete frame are kept only until the frame is complete, and the read
+ * and write buffers belong to threads, not connections.
  * <p>
  * Rules enforced: client frames are masked, RSV bits are zero, control frames are final and at most 125 bytes,
  * fragments continue a started message, text is UTF-8 (1002 or 1007 on a violation), a message longer than the limit
  * gets 1009 before any of it is buffered. Pings are answered; pongs ignored; no extension is ever negotiated.
- * Messages are delivered on the connection's IO thread in arrival order; {@link #sendText} and {@link #close} may be
- * called from any thread.
+ * Messages are delivered on the thread of the connection's {@link SocketLoop} in arrival order; {@link #sendText}
+ * and {@link #close} may be called from any thread.
  */
-public final class WebSocketConnection implements ChannelListener<Channel>
+public final class WebSocketConnection
 {
     /** Where a connection's messages and its end go. */
     public interface Handler
@@ -34,7 +31,7 @@ public final class WebSocketConnection implements ChannelListener<Channel>
         /** One whole text or binary message in {@code bytes[0, length)}; the array is the handler's to keep. */
         void onMessage(byte[] bytes, int length);
 
-        /** The TCP connection is gone (called once). */
+        /** The TCP connection is gone (called once, on the loop's thread). */
         void onClosed();
     }
 
@@ -55,11 +52,12 @@ public final class WebSocketConnection implements ChannelListener<Channel>
     private static final int MAX_CONTROL_PAYLOAD = 125;
     private static final byte[] NO_BYTES = new byte[0];
 
-    private final StreamConnection connection;
+    private final SocketChannel channel;
+    private final SocketLoop loop;
     private final Handler handler;
     private final Settings settings;
 
-    // Read side: touched by the connection's IO thread only.
+    // Read side: touched by the loop's thread only.
     /** The start of an incomplete frame that fits the read buffer, carried to the next read; else null. */
     private byte[] carried;
     /** An incomplete frame larger than the read buffer, filled by the next reads; else null. */
@@ -71,8 +69,12 @@ public final class WebSocketConnection implements ChannelListener<Channel>
     /** Total length of the frame {@link #frame} last found incomplete. */
     private long incompleteFrameBytes;
     private boolean closeReceived;
+    /** When a sent close stops waiting for the peer's answer (loop's thread only). */
+    private long cutAtMs;
 
     // Write side: guarded by this.
+    /** The channel's key in the loop's selector; null until registered. */
+    private SelectionKey key;
     private ArrayDeque<ByteBuffer> queued;
     private long queuedBytes;
     private boolean closeSent;
@@ -85,61 +87,71 @@ public final class WebSocketConnection implements ChannelListener<Channel>
      * @param maxMessageBytes longer messages get close 1009
      * @param closedTooLarge counts closes for an over-long message
      * @param closedProtocolError counts closes for a protocol violation (1002, 1007)
-     * @param releasedByHttp counts sockets Undertow let go of after the upgrade (see {@link UpgradedConnection})
      */
     public record Settings(
         int maxMessageBytes,
         AtomicCounter closedTooLarge,
-        AtomicCounter closedProtocolError,
-        AtomicCounter releasedByHttp)
+        AtomicCounter closedProtocolError)
     {
+        /** Fails, saying why, when upgraded sockets cannot be taken from Undertow in this build. */
+        public Settings
+        {
+            UpgradedConnection.requireSupported();
+        }
     }
 
-    /** Takes over an upgraded connection; call {@link #start} to read it. */
-    public WebSocketConnection(final StreamConnection connection, final Handler handler, final Settings settings)
+    /**
+     * In Undertow's upgrade listener, on the connection's IO thread: takes the socket from Undertow and XNIO for
+     * {@code loop}; call {@link #start} to read it.
+     */
+    public WebSocketConnection(
+        final StreamConnection connection, final Handler handler, final Settings settings, final SocketLoop loop)
     {
-        this.connection = connection;
+        final UpgradedConnection upgraded = new UpgradedConnection(connection);
+        this.channel = upgraded.channel();
+        this.loop = loop;
         this.handler = handler;
         this.settings = settings;
-        final UpgradedConnection upgraded = new UpgradedConnection(connection);
-        connection.setCloseListener(this);
-        connection.getSourceChannel().setReadListener(this);
-        connection.getSinkChannel().setWriteListener(this);
-        if (upgraded.releasable())
-        {
-            // Undertow's HTTP connection object can go once the upgrade has returned to Undertow.
-            connection.getIoThread().execute(() ->
-            {
-                if (upgraded.release(this))
-                {
-                    settings.releasedByHttp().increment();
-                }
-            });
-        }
+        this.carried = upgraded.takeReadAhead();
+        connection.getIoThread().execute(upgraded::release); // once the upgrade has returned to Undertow
     }
 
-    /** XNIO's events for this connection: readable, writable, closed. */
-    @Override
-    public void handleEvent(final Channel channel)
-    {
-        if (channel instanceof ConduitStreamSourceChannel)
-        {
-            onReadable();
-        }
-        else if (channel instanceof ConduitStreamSinkChannel)
-        {
-            onWritable();
-        }
-        else
-        {
-            onClosed();
-        }
-    }
-
-    /** Starts reading; call once the handler is ready for messages. Sending works before. */
+    /** Starts reading on the loop's thread; call once the handler is ready for messages. Sending works before. */
     public void start()
     {
-        connection.getSourceChannel().resumeReads();
+        loop.execute(this::register);
+    }
+
+    private void register()
+    {
+        final boolean failed;
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            SelectionKey registered = null;
+            try
+            {
+                registered = loop.register(this, channel,
+                    SelectionKey.OP_READ | (queued != null ? SelectionKey.OP_WRITE : 0));
+            }
+            catch (final IOException ex)
+            {
+                // Closed meanwhile: cut below.
+            }
+            key = registered;
+            failed = registered == null;
+        }
+        if (failed)
+        {
+            abort();
+        }
+        else if (carried != null)
+        {
+            onReadable(); // the client's frames that came with its upgrade request
+        }
     }
 
     /** Sends one text message; false when the socket is closing or closed. */
@@ -179,24 +191,29 @@ public final class WebSocketConnection implements ChannelListener<Channel>
             }
             sendClose(code);
         }
-        try
+        if (loop.inLoop())
         {
-            connection.getIoThread().executeAfter(this::abort, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+            cutAfterGrace();
         }
-        catch (final RuntimeException ex)
+        else
         {
-            // The IO thread is stopping with the server: the connection goes with it.
-            abort();
+            loop.execute(this::cutAfterGrace);
         }
     }
 
-    /** Cuts the TCP connection now. */
-    private void abort()
+    private void cutAfterGrace()
     {
-        IoUtils.safeClose(connection);
+        cutAtMs = SocketLoop.cutAtFromNow(CLOSE_GRACE_MS);
+        loop.cutAfterGrace(this);
     }
 
-    private void onClosed()
+    long cutAtMs()
+    {
+        return cutAtMs;
+    }
+
+    /** On the loop's thread: cuts the TCP connection now; the handler hears of it once. */
+    void abort()
     {
         synchronized (this)
         {
@@ -208,17 +225,24 @@ public final class WebSocketConnection implements ChannelListener<Channel>
             queued = null;
             queuedBytes = 0;
         }
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignored)
+        {
+            // Closed is closed.
+        }
         carried = null;
         large = null;
         message = null;
         handler.onClosed();
     }
 
-    // ---------------------------------------------------------------- read side (the connection's IO thread)
+    // ---------------------------------------------------------------- read side (the loop's thread)
 
-    private void onReadable()
+    void onReadable()
     {
-        final ConduitStreamSourceChannel source = connection.getSourceChannel();
         final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
         final ByteBuffer buffer = buffers.read;
         try
@@ -227,7 +251,7 @@ public final class WebSocketConnection implements ChannelListener<Channel>
             {
                 if (large != null)
                 {
-                    final int read = source.read(large);
+                    final int read = channel.read(large);
                     if (read <= 0)
                     {
                         endOfReads(read);
@@ -246,8 +270,8 @@ public final class WebSocketConnection implements ChannelListener<Channel>
                 {
                     buffer.put(carried);
                 }
-                final int read = source.read(buffer);
-                if (read <= 0)
+                final int read = channel.read(buffer);
+                if (read < 0 || buffer.position() == 0)
                 {
                     endOfReads(read);
                     return;
@@ -512,13 +536,13 @@ public final class WebSocketConnection implements ChannelListener<Channel>
         {
             try
             {
-                connection.getSinkChannel().write(out);
+                channel.write(out);
             }
             catch (final IOException ex)
             {
-                // Callers may hold the realm's locks, which the close listener takes: cut on the IO thread.
+                // Callers may hold the realm's locks, which the handler's close takes: cut on the loop's thread.
                 closeSent = true;
-                connection.getIoThread().execute(this::abort);
+                loop.execute(this::abort);
                 return false;
             }
             if (!out.hasRemaining())
@@ -559,15 +583,24 @@ public final class WebSocketConnection implements ChannelListener<Channel>
         if (queued == null)
         {
             queued = new ArrayDeque<>(4);
-            connection.getSinkChannel().resumeWrites();
+            interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         }
         queued.add(bytes);
         queuedBytes += bytes.remaining();
     }
 
-    private void onWritable()
+    /** With this held; before the key exists, {@link #register} asks for what {@link #queued} needs. */
+    private void interest(final int ops)
     {
-        final ConduitStreamSinkChannel sink = connection.getSinkChannel();
+        if (key != null)
+        {
+            key.interestOps(ops);
+            loop.interestChanged();
+        }
+    }
+
+    void onWritable()
+    {
         boolean cut = false;
         synchronized (this)
         {
@@ -577,7 +610,7 @@ public final class WebSocketConnection implements ChannelListener<Channel>
                 {
                     final ByteBuffer head = queued.peek();
                     final int before = head.remaining();
-                    sink.write(head);
+                    channel.write(head);
                     queuedBytes -= before - head.remaining();
                     if (head.hasRemaining())
                     {
@@ -586,7 +619,7 @@ public final class WebSocketConnection implements ChannelListener<Channel>
                     queued.poll();
                 }
                 queued = null;
-                sink.suspendWrites();
+                interest(SelectionKey.OP_READ);
                 cut = closeAfterFlush;
             }
             catch (final IOException ex)
