@@ -1,5 +1,8 @@
 package io.switchboard.edge.websocket;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedSelectorException;
@@ -19,10 +22,14 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * The thread blocks in the kernel while nothing is ready, which on a small box is what the rest of the appliance
  * needs (no spinning idle strategy). Work from other threads (a registration, a close to time) comes in through a
- * queue and a selector wake-up; a close's grace deadline is kept here, in the order the closes were sent.
+ * queue and a selector wake-up; a close's grace deadline is kept here, in the order the closes were sent. Text
+ * frames that handling one batch of ready sockets sends are written at the end of the batch, one system call per
+ * destination (see {@link ThreadBuffers}).
  */
 public final class SocketLoop implements AutoCloseable
 {
+    private static final Logger LOG = LoggerFactory.getLogger(SocketLoop.class);
+
     private final Selector selector;
     private final Thread thread;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -82,11 +89,20 @@ public final class SocketLoop implements AutoCloseable
 
     private void run()
     {
+        final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
         try
         {
             while (running)
             {
-                selector.select(SocketLoop::onReady, selectTimeoutMs());
+                buffers.startDeferring();
+                try
+                {
+                    selector.select(SocketLoop::onReady, selectTimeoutMs());
+                }
+                finally
+                {
+                    buffers.flush();
+                }
                 runTasks();
                 cutExpiredGraces();
             }
@@ -107,14 +123,23 @@ public final class SocketLoop implements AutoCloseable
     private static void onReady(final SelectionKey key)
     {
         final WebSocketConnection connection = (WebSocketConnection)key.attachment();
-        final int ready = key.readyOps();
-        if ((ready & SelectionKey.OP_WRITE) != 0)
+        try
         {
-            connection.onWritable();
+            final int ready = key.readyOps();
+            if ((ready & SelectionKey.OP_WRITE) != 0)
+            {
+                connection.onWritable();
+            }
+            if ((ready & SelectionKey.OP_READ) != 0 && key.isValid())
+            {
+                connection.onReadable();
+            }
         }
-        if ((ready & SelectionKey.OP_READ) != 0 && key.isValid())
+        catch (final RuntimeException ex)
         {
-            connection.onReadable();
+            // A fault in one connection's handling ends that connection, never the loop and its other sockets.
+            LOG.error("socket closed after an error in its handling", ex);
+            connection.abort();
         }
     }
 

@@ -157,6 +157,16 @@ public final class WebSocketConnection
     /** Sends one text message; false when the socket is closing or closed. */
     public boolean sendText(final byte[] payload)
     {
+        final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
+        if (buffers.deferring())
+        {
+            if (closed)
+            {
+                return false;
+            }
+            buffers.defer(this, payload);
+            return true;
+        }
         return sendFrame(OP_TEXT, payload, 0, payload.length);
     }
 
@@ -510,6 +520,10 @@ public final class WebSocketConnection
             return false;
         }
         final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
+        if (buffers.deferring())
+        {
+            buffers.flush(this);
+        }
         final int header = headerLength(length);
         if (header + length <= ThreadBuffers.BUFFER_BYTES)
         {
@@ -523,6 +537,46 @@ public final class WebSocketConnection
         frame.put(payload, offset, length).flip();
         enqueue(frame);
         return true;
+    }
+
+    /**
+     * Writes the text frames {@code buffers} deferred for this socket from {@code first} on, in order, gathered
+     * into as few system calls as the write buffer allows.
+     */
+    synchronized void writeDeferred(final ThreadBuffers buffers, final int first)
+    {
+        final ByteBuffer out = buffers.write.clear();
+        for (int i = first; i < buffers.size(); i++)
+        {
+            if (buffers.target(i) != this)
+            {
+                continue;
+            }
+            final byte[] frame = buffers.take(i);
+            if (closed || closeSent)
+            {
+                continue;
+            }
+            final int length = headerLength(frame.length) + frame.length;
+            if (length > out.remaining() && out.position() > 0)
+            {
+                if (!writeOut(out.flip()))
+                {
+                    return;
+                }
+                out.clear();
+            }
+            if (length > out.remaining())
+            {
+                final ByteBuffer large = ByteBuffer.allocate(length).order(ByteOrder.BIG_ENDIAN);
+                putHeader(large, OP_TEXT, frame.length);
+                enqueue(large.put(frame).flip());
+                continue;
+            }
+            putHeader(out, OP_TEXT, frame.length);
+            out.put(frame);
+        }
+        writeOut(out.flip());
     }
 
     /** Writes {@code out} (with this held), queueing whatever the kernel does not take; false when the write failed. */
