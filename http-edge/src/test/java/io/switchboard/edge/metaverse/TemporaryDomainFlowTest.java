@@ -9,7 +9,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.math.BigInteger;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.interfaces.RSAPublicKey;
@@ -244,6 +248,27 @@ class TemporaryDomainFlowTest
         assertEquals("failure", reply.body().path("status").asText());
         assertEquals(before + 1, appliance.metric("switchboard_metaverse_failures_total{reason=\"body_too_large\"}"));
         assertEquals(200, http.setIceServerAddress(domain, "0.0.0.0").status(), "the listener carries on");
+    }
+
+    @Test
+    void chunkedBodyOverTheLimitToAWorkerEndpointIsRefusedCountedAndTheListenerCarriesOn() throws Exception
+    {
+        final long before = appliance.metric("switchboard_metaverse_failures_total{reason=\"body_too_large\"}");
+        final byte[] big = ("{\"domain\":{\"description\":\"" + "x".repeat(5000) + "\"}}").getBytes(StandardCharsets.UTF_8);
+        try
+        {
+            // A chunk past the limit makes Undertow cut the connection, which the client may see before any reply.
+            final Reply reply = http.send(http.request("/api/v1/domains/temporary")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))));
+            assertEquals(413, reply.status());
+        }
+        catch (final IOException cut)
+        {
+            // Refused without a reply.
+        }
+        assertEquals(before + 1, appliance.metric("switchboard_metaverse_failures_total{reason=\"body_too_large\"}"));
+        assertEquals(404, http.get("/api/v1/domains/" + UUID.randomUUID()).status(), "the listener carries on");
     }
 
     @Test
