@@ -3,10 +3,12 @@
 # from npm with `npm ci`), both driven by the same generator, `switchboard-tools.jar peerjs-load`:
 #   relay: PAIRS pairs x WINDOW OFFERs in flight, OFFER/ANSWER ping-pong; relays/s, one-way latency, server CPU/relay
 #   idle:  IDLE_CONNECTIONS registered clients heartbeating every 5 s, spread over CLIENT_PROCESSES processes;
-#          server RSS growth per connection; switchboard runs with a fixed, pre-touched heap (SB_HEAP), so its
-#          per-connection cost is RSS growth (native, after trimming freed malloc memory) plus live-heap growth
-#          measured after full GCs; a warm-up
-#          round of WARMUP_CONNECTIONS idle clients runs against each server before its baseline is taken
+#          memory growth per connection. peer@1.0.2: RSS growth. switchboard runs with a fixed, pre-touched heap
+#          (SB_HEAP), so its per-connection cost is live-heap growth (after full GCs) plus the growth of the native
+#          memory the JVM commits (Native Memory Tracking, after trimming freed malloc memory). Its RSS growth is
+#          printed too, but not used: on this VM kdamond (DAMON) reclaims cold pages of running processes, which
+#          moves a JVM's RSS by tens of MB either way. A warm-up round of WARMUP_CONNECTIONS idle clients runs
+#          against each server before its baseline is taken
 # Everything runs on 127.0.0.1 and stops by itself. Usage: compare.sh [idle] [relay]  (default: both)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -41,13 +43,16 @@ rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 # The JVM's malloc arenas keep what its JIT compiler freed; hand it back before an RSS sample, as the full GC
 # before a live-heap sample does for the heap (the JDK's own command; Node has none).
 trim_native() { jcmd "$1" System.trim_native_heap >/dev/null; }
+native_committed_kib() { # everything the JVM has committed, heap included (fixed here), by its own accounting
+  jcmd "$1" VM.native_memory summary | awk '/^Total:/ {for (i = 1; i <= NF; i++) if ($i ~ /^committed=/) {sub("committed=", "", $i); sub("KB", "", $i); print $i; exit}}'
+}
 live_heap_kib() { # after a full GC
   jcmd "$1" GC.run >/dev/null
   jcmd "$1" GC.heap_info | awk '/used/ {for (i = 1; i <= NF; i++) if ($i == "used") {sub("K", "", $(i + 1)); print $(i + 1); exit}}'
 }
 
 SB_PORT=$(free_port)
-java -Xms"$SB_HEAP" -Xmx"$SB_HEAP" -XX:+AlwaysPreTouch -jar "$APPLIANCE" --ice-port=0 --pulse-port=0 --rendezvous-port=0 --metaverse-port=0 --admin-port=0 \
+java -Xms"$SB_HEAP" -Xmx"$SB_HEAP" -XX:+AlwaysPreTouch -XX:NativeMemoryTracking=summary -jar "$APPLIANCE" --ice-port=0 --pulse-port=0 --rendezvous-port=0 --metaverse-port=0 --admin-port=0 \
   --bind-address=127.0.0.1 --data-dir="$WORK/data" --peerjs-port="$SB_PORT" --peerjs-concurrent-limit=100000 \
   >"$WORK/switchboard.out" 2>&1 &
 SB_PID=$!
@@ -71,13 +76,15 @@ relay() { # name port pid
 }
 
 idle() { # name port pid
-  local before per=$((IDLE_CONNECTIONS / CLIENT_PROCESSES)) k clients=() heap_before=""
+  local before per=$((IDLE_CONNECTIONS / CLIENT_PROCESSES)) k clients=() heap_before="" native_before=""
   # A warm-up round first, so code compiled and classes loaded for the first connections are not counted as
   # per-connection memory of either server.
   java -Xmx256m -jar "$TOOLS" peerjs-load --scenario=idle --target="127.0.0.1:$2" --connections="$WARMUP_CONNECTIONS" \
     --hold-s=5 --id-prefix="warmup-$1" --label="warmup-$1" >"$WORK/warmup-$1.out" 2>&1
   sleep 10 # lets the compiler finish what the warm-up made hot
-  if [ "$1" = switchboard ]; then heap_before=$(live_heap_kib "$3"); trim_native "$3"; fi
+  if [ "$1" = switchboard ]; then
+    heap_before=$(live_heap_kib "$3"); trim_native "$3"; native_before=$(native_committed_kib "$3")
+  fi
   before=$(rss_kib "$3")
   for k in $(seq 1 "$CLIENT_PROCESSES"); do
     java -Xmx256m -jar "$TOOLS" peerjs-load --scenario=idle --target="127.0.0.1:$2" --connections="$per" \
@@ -89,18 +96,22 @@ idle() { # name port pid
     sleep 1
   done
   sleep "$SETTLE_S" # every client connected: heartbeats only, the compiler's work on the ramp done
-  local after connected heap_with="" extra="" total
-  if [ "$1" = switchboard ]; then heap_with=$(live_heap_kib "$3"); trim_native "$3"; fi
+  local after connected heap_with="" native_with="" extra="" total
+  if [ "$1" = switchboard ]; then
+    heap_with=$(live_heap_kib "$3"); trim_native "$3"; native_with=$(native_committed_kib "$3")
+  fi
   after=$(rss_kib "$3")
   connected=$(cat "$WORK"/idle-"$1"-*.out | awk -F'connected=' '/^holding/ {split($2,a," "); s+=a[1]} END {print s+0}')
   total=$((after - before))
   if [ "$1" = switchboard ]; then
-    total=$((total + heap_with - heap_before))
+    total=$((native_with - native_before + heap_with - heap_before))
     extra=" live_heap_before_kib=$heap_before live_heap_with_kib=$heap_with"
     extra+=" live_heap_growth_per_connection_b=$(( (heap_with - heap_before) * 1024 / (connected > 0 ? connected : 1) ))"
+    extra+=" native_committed_before_kib=$native_before native_committed_with_kib=$native_with"
+    extra+=" native_growth_per_connection_b=$(( (native_with - native_before) * 1024 / (connected > 0 ? connected : 1) ))"
   fi
   wait "${clients[@]}" || true
-  # memory_per_connection_b: RSS growth, plus live-heap growth for switchboard (its heap is fixed and pre-touched).
+  # memory_per_connection_b: RSS growth for peer@1.0.2; live-heap plus committed native growth for switchboard.
   echo "idle label=$1 connected=$connected rss_before_kib=$before rss_with_kib=$after server_rss_kib=$after" \
     "memory_per_connection_b=$((total * 1024 / (connected > 0 ? connected : 1)))" \
     "rss_growth_per_connection_b=$(( (after - before) * 1024 / (connected > 0 ? connected : 1) ))" \

@@ -218,8 +218,11 @@ public final class BenchmarkReport
             }
         }
         md.append("\n## Idle WebSocket connections\n\nRegistered PeerJS clients that only send HEARTBEAT every 5 s. ")
-            .append("Memory per connection is the server's RSS growth; switchboard runs with a fixed, pre-touched ")
-            .append("heap, so its live-heap growth after a full GC is added.\n\n")
+            .append("Memory per connection: peer@1.0.2's RSS growth. switchboard runs with a fixed, pre-touched ")
+            .append("heap, so its figure is its live-heap growth after a full GC plus the growth of the native memory ")
+            .append("the JVM commits (Native Memory Tracking). Its RSS growth is in `compare.sh`'s output but not ")
+            .append("used: kdamond (DAMON) on this VM reclaims cold pages of running processes and moves a JVM's RSS ")
+            .append("by tens of MB either way.\n\n")
             .append("| Server | connections | memory per connection (B) | RSS MiB |\n|---|---:|---:|---:|\n");
         for (final String role : List.of(Measurement.SWITCHBOARD, Measurement.REFERENCE))
         {
@@ -240,8 +243,10 @@ public final class BenchmarkReport
             .append("its own domain, kept alive by a heartbeat a second; the server answers the querier and the domain.\n")
             .append("- coturn: `stun-only` on 127.0.0.1 with its default threads (one UDP thread per core).\n")
             .append("- PeerJS: `http-edge/src/test/node/peerjs-bench/compare.sh` drives switchboard and peer@1.0.2 ")
-            .append("with `peerjs-load`: OFFER/ANSWER ping-pong between pairs, and idle clients spread over several ")
-            .append("processes.\n");
+            .append("with `peerjs-load`: OFFER/ANSWER ping-pong between pairs, each message written on its own, and ")
+            .append("idle clients spread over several processes. The generator is one thread and prints its own CPU ")
+            .append("per relay: beside switchboard it is the busier of the two processes (a core each on this ")
+            .append("2-core machine), beside peer@1.0.2 the server is.\n");
         return md.toString();
     }
 

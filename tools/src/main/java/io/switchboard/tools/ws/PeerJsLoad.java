@@ -157,17 +157,21 @@ public final class PeerJsLoad
                 loop.runUntil(System.nanoTime() + warmupNanos);
                 measuring = true;
                 final long cpuBefore = serverPid > 0 ? ProcessCpu.cpuNanos(serverPid) : 0;
+                final long ownPid = ProcessHandle.current().pid();
+                final long ownCpuBefore = ProcessCpu.cpuNanos(ownPid);
                 final long start = System.nanoTime();
                 loop.runUntil(start + durationNanos);
                 final long elapsed = System.nanoTime() - start;
                 measuring = false;
                 final long cpu = serverPid > 0 ? ProcessCpu.cpuNanos(serverPid) - cpuBefore : -1;
+                final long ownCpu = ProcessCpu.cpuNanos(ownPid) - ownCpuBefore;
                 System.out.println(String.format(Locale.ROOT,
                     "%s scenario=relay label=%s pairs=%d window=%d relays=%d relays_per_s=%.0f p50_us=%.1f " +
-                        "p99_us=%.1f p999_us=%.1f max_us=%.1f errors=%d%s",
+                        "p99_us=%.1f p999_us=%.1f max_us=%.1f errors=%d client_cpu_us_per_relay=%.2f%s",
                     COMMAND, label, pairs, window, relays, relays * 1e9 / elapsed,
                     oneWayNanos.getValueAtPercentile(50) / 1e3, oneWayNanos.getValueAtPercentile(99) / 1e3,
                     oneWayNanos.getValueAtPercentile(99.9) / 1e3, oneWayNanos.getMaxValue() / 1e3, errors,
+                    relays == 0 ? Double.NaN : ownCpu / 1e3 / relays,
                     cpu < 0 ? "" : String.format(Locale.ROOT, " server_cpu_ms=%.1f server_cpu_us_per_relay=%.2f",
                         cpu / 1e6, relays == 0 ? Double.NaN : cpu / 1e3 / relays)));
                 return errors == 0 ? Tools.EXIT_OK : Tools.EXIT_FAILED;
