@@ -15,7 +15,7 @@
 #   PeerJS (http-edge/src/test/node/peerjs-bench/compare.sh): relays, PAIRS pairs x 4 OFFERs in flight, and
 #     IDLE_CONNECTIONS idle WebSockets (memory per connection), switchboard vs peer@1.0.2.
 # Knobs (full / QUICK): DURATION_S (10/2) WARMUP_S (3/1) SOCKETS (64) CLIENTS (100000/1000) RELAY_DURATION_S (20/3)
-#   RELAY_WARMUP_S (5/1) PAIRS (50/20) IDLE_CONNECTIONS (10000/1000) CLIENT_PROCESSES (4/2) HOLD_S (40/6) SETTLE_S (15/1)
+#   RELAY_WARMUP_S (5/1) PAIRS (50/20) IDLE_CONNECTIONS (19000/1000) CLIENT_PROCESSES (4/2) HOLD_S (40/6) SETTLE_S (15/1)
 #   ENGINE_WAIT (blocking) SKIP_BUILD (unset: build) REPORT_DIR (docs).
 # Nothing is pinned: every server, and the generator beside it, may run on either core, as a deployment on a
 # small machine would (coturn runs two UDP threads; switchboard's engine, with its default shared threading, one).
@@ -31,7 +31,7 @@ CLIENTS=${CLIENTS:-$(pick 100000 1000)}
 RELAY_DURATION_S=${RELAY_DURATION_S:-$(pick 20 3)}
 RELAY_WARMUP_S=${RELAY_WARMUP_S:-$(pick 5 1)}
 PAIRS=${PAIRS:-$(pick 50 20)}
-IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-$(pick 10000 1000)}
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-$(pick 19000 1000)}
 CLIENT_PROCESSES=${CLIENT_PROCESSES:-$(pick 4 2)}
 HOLD_S=${HOLD_S:-$(pick 40 6)}
 SETTLE_S=${SETTLE_S:-$(pick 15 1)}

@@ -35,6 +35,8 @@ public final class SocketLoop implements AutoCloseable
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** Connections that sent a close frame, oldest first (every grace is the same length). Loop thread only. */
     private final ArrayDeque<WebSocketConnection> closing = new ArrayDeque<>();
+    /** One local address object for the sockets of this loop (loop thread only). */
+    private final SharedLocalAddress localAddress = new SharedLocalAddress();
     private volatile boolean running = true;
 
     /** Starts a loop on a new thread called {@code name}. */
@@ -78,6 +80,7 @@ public final class SocketLoop implements AutoCloseable
     SelectionKey register(final WebSocketConnection connection, final SocketChannel channel, final int interest)
         throws IOException
     {
+        localAddress.share(channel);
         return channel.register(selector, interest, connection);
     }
 
