@@ -161,7 +161,15 @@ public final class SocketLoop implements AutoCloseable
         Runnable task;
         while ((task = tasks.poll()) != null)
         {
-            task.run();
+            try
+            {
+                task.run();
+            }
+            catch (final RuntimeException ex)
+            {
+                // One connection's fault must not end the loop that owns the others.
+                LOG.error("socket loop task failed", ex);
+            }
         }
     }
 

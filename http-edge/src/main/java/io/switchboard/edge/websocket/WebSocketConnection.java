@@ -1,6 +1,8 @@
 package io.switchboard.edge.websocket;
 
 import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xnio.StreamConnection;
 
 import java.io.IOException;
@@ -25,6 +27,8 @@ import java.util.ArrayDeque;
  */
 public final class WebSocketConnection
 {
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
+
     /** Where a connection's messages and its end go. */
     public interface Handler
     {
@@ -77,7 +81,8 @@ public final class WebSocketConnection
     private SelectionKey key;
     private ArrayDeque<ByteBuffer> queued;
     private long queuedBytes;
-    private boolean closeSent;
+    /** Written under this; read without it on the deferring path. */
+    private volatile boolean closeSent;
     private boolean closeAfterFlush;
     private volatile boolean closed;
 
@@ -150,7 +155,15 @@ public final class WebSocketConnection
         }
         else if (carried != null)
         {
-            onReadable(); // the client's frames that came with its upgrade request
+            try
+            {
+                onReadable(); // the client's frames that came with its upgrade request
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("socket closed after an error in its handling", ex);
+                abort();
+            }
         }
     }
 
@@ -160,7 +173,7 @@ public final class WebSocketConnection
         final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
         if (buffers.deferring())
         {
-            if (closed)
+            if (closed || closeSent)
             {
                 return false;
             }
@@ -246,7 +259,14 @@ public final class WebSocketConnection
         carried = null;
         large = null;
         message = null;
-        handler.onClosed();
+        try
+        {
+            handler.onClosed();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("a WebSocket's close handler failed", ex);
+        }
     }
 
     // ---------------------------------------------------------------- read side (the loop's thread)
@@ -488,18 +508,29 @@ public final class WebSocketConnection
         closeReceived = true;
         message = null;
         final boolean cutNow;
+        final boolean sentHere;
         synchronized (this)
         {
-            if (!closeSent)
+            sentHere = !closeSent;
+            if (sentHere)
             {
                 sendClose(code);
             }
             closeAfterFlush = true;
             cutNow = queued == null;
+            if (!cutNow)
+            {
+                // Nothing more is read: a level-triggered OP_READ would only fire again and again.
+                interest(SelectionKey.OP_WRITE);
+            }
         }
         if (cutNow)
         {
             abort();
+        }
+        else if (sentHere)
+        {
+            cutAfterGrace(); // a peer that never reads its queue does not keep the socket
         }
     }
 
@@ -646,7 +677,7 @@ public final class WebSocketConnection
     /** With this held; before the key exists, {@link #register} asks for what {@link #queued} needs. */
     private void interest(final int ops)
     {
-        if (key != null)
+        if (key != null && key.isValid())
         {
             key.interestOps(ops);
             loop.interestChanged();
@@ -673,7 +704,7 @@ public final class WebSocketConnection
                     queued.poll();
                 }
                 queued = null;
-                interest(SelectionKey.OP_READ);
+                interest(closeReceived ? 0 : SelectionKey.OP_READ);
                 cut = closeAfterFlush;
             }
             catch (final IOException ex)

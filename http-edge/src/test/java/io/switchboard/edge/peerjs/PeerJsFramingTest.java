@@ -244,6 +244,37 @@ class PeerJsFramingTest
     }
 
     @Test
+    void aPeerThatFailsItsConnectionWhileFramesWaitForItIsCutAfterTheGrace() throws Exception
+    {
+        final Tcp a = open("a");
+        final Tcp b = open("b", 4_096);
+        final String filler = "x".repeat(100_000);
+        for (int i = 0; i < 80; i++)
+        {
+            a.send(FIN | TEXT, offer("b", "q" + i + "-" + filler), true);
+        }
+        a.send(FIN | PING, new byte[] {1}, true);
+        assertEquals(PONG, a.read().opcode, "b's frames are queued by now");
+        b.send(FIN | TEXT, offer("a", "unmasked"), false);
+        // b reads nothing, so its queue (and the close frame behind it) never drains: the grace cuts it.
+        long open = -1;
+        for (int i = 0; i < 300 && open != 1; i++)
+        {
+            Thread.sleep(20);
+            open = Scrape.value(appliance.adminPort(), "switchboard_peerjs_open_connections");
+        }
+        assertEquals(1, open);
+        a.send(FIN | PING, new byte[] {2}, true);
+        Frame reply = a.read();
+        while (reply.opcode == TEXT)
+        {
+            assertTrue(reply.text().matches(".*\"(LEAVE|EXPIRE)\".*"), reply.text());
+            reply = a.read();
+        }
+        assertEquals(PONG, reply.opcode);
+    }
+
+    @Test
     void aMessageLargerThanTheReadBufferArrivesWhole() throws IOException
     {
         final Tcp a = open("a");
