@@ -87,6 +87,7 @@ public final class SocketLoop implements AutoCloseable
     /** On this loop's thread: cut {@code connection} once its close grace has passed, unless it ended before. */
     void cutAfterGrace(final WebSocketConnection connection)
     {
+        connection.cutAtMs(nowMs() + WebSocketConnection.CLOSE_GRACE_MS);
         closing.add(connection);
     }
 
@@ -125,24 +126,9 @@ public final class SocketLoop implements AutoCloseable
 
     private static void onReady(final SelectionKey key)
     {
-        final WebSocketConnection connection = (WebSocketConnection)key.attachment();
-        try
+        if (key.isValid())
         {
-            final int ready = key.readyOps();
-            if ((ready & SelectionKey.OP_WRITE) != 0)
-            {
-                connection.onWritable();
-            }
-            if ((ready & SelectionKey.OP_READ) != 0 && key.isValid())
-            {
-                connection.onReadable();
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            // A fault in one connection's handling ends that connection, never the loop and its other sockets.
-            LOG.error("socket closed after an error in its handling", ex);
-            connection.abort();
+            ((WebSocketConnection)key.attachment()).onReady(key.readyOps());
         }
     }
 
@@ -229,10 +215,5 @@ public final class SocketLoop implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
-    }
-
-    static long cutAtFromNow(final long graceMs)
-    {
-        return nowMs() + graceMs;
     }
 }

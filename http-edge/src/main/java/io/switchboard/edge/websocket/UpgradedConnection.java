@@ -38,7 +38,6 @@ final class UpgradedConnection
     /** In the upgrade listener, on the connection's IO thread: XNIO neither reads nor writes it from now on. */
     UpgradedConnection(final StreamConnection connection)
     {
-        requireSupported();
         this.connection = connection;
         this.channel = MEMBERS.channel(connection);
         connection.getSourceChannel().suspendReads();

@@ -155,15 +155,29 @@ public final class WebSocketConnection
         }
         else if (carried != null)
         {
-            try
+            onReady(SelectionKey.OP_READ); // the client's frames that came with its upgrade request
+        }
+    }
+
+    /** On the loop's thread: the socket is writable and/or readable ({@link SelectionKey} ops). */
+    void onReady(final int readyOps)
+    {
+        try
+        {
+            if ((readyOps & SelectionKey.OP_WRITE) != 0)
             {
-                onReadable(); // the client's frames that came with its upgrade request
+                onWritable();
             }
-            catch (final RuntimeException ex)
+            if ((readyOps & SelectionKey.OP_READ) != 0 && !closed)
             {
-                LOG.error("socket closed after an error in its handling", ex);
-                abort();
+                onReadable();
             }
+        }
+        catch (final RuntimeException ex)
+        {
+            // A fault in one connection's handling ends that connection, never the loop and its other sockets.
+            LOG.error("socket closed after an error in its handling", ex);
+            abort();
         }
     }
 
@@ -195,7 +209,7 @@ public final class WebSocketConnection
     }
 
     /** Whether a close frame has been sent: the socket takes no more messages. */
-    public synchronized boolean isClosing()
+    public boolean isClosing()
     {
         return closeSent || closed;
     }
@@ -216,23 +230,22 @@ public final class WebSocketConnection
         }
         if (loop.inLoop())
         {
-            cutAfterGrace();
+            loop.cutAfterGrace(this);
         }
         else
         {
-            loop.execute(this::cutAfterGrace);
+            loop.execute(() -> loop.cutAfterGrace(this));
         }
-    }
-
-    private void cutAfterGrace()
-    {
-        cutAtMs = SocketLoop.cutAtFromNow(CLOSE_GRACE_MS);
-        loop.cutAfterGrace(this);
     }
 
     long cutAtMs()
     {
         return cutAtMs;
+    }
+
+    void cutAtMs(final long value)
+    {
+        cutAtMs = value;
     }
 
     /** On the loop's thread: cuts the TCP connection now; the handler hears of it once. */
@@ -271,7 +284,7 @@ public final class WebSocketConnection
 
     // ---------------------------------------------------------------- read side (the loop's thread)
 
-    void onReadable()
+    private void onReadable()
     {
         final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
         final ByteBuffer buffer = buffers.read;
@@ -530,7 +543,7 @@ public final class WebSocketConnection
         }
         else if (sentHere)
         {
-            cutAfterGrace(); // a peer that never reads its queue does not keep the socket
+            loop.cutAfterGrace(this); // a peer that never reads its queue does not keep the socket
         }
     }
 
@@ -684,7 +697,7 @@ public final class WebSocketConnection
         }
     }
 
-    void onWritable()
+    private void onWritable()
     {
         boolean cut = false;
         synchronized (this)

@@ -215,6 +215,31 @@ class PeerJsFramingTest
     }
 
     @Test
+    void withTwoSocketThreadsFramesCrossThreadsInOrderAndQueuedOnesFollow() throws IOException
+    {
+        appliance.close();
+        appliance = PeerJsAppliance.start(dir, "--peerjs-max-frame-bytes=300000", "--peerjs-io-threads=2");
+        // Sockets go to the threads in turn: a and b are owned by different ones.
+        final Tcp a = open("a");
+        final Tcp b = open("b", 4_096);
+        sendLargeOffers(a, "b", 20);
+        a.send(FIN | PING, new byte[] {1}, true);
+        assertEquals(PONG, a.read().opcode);
+        for (int i = 0; i < 20; i++)
+        {
+            assertTrue(b.read().text().contains("\"q" + i + "-x"), "message " + i);
+        }
+        for (int i = 0; i < 50; i++)
+        {
+            b.send(FIN | TEXT, offer("a", "n" + i), true);
+        }
+        for (int i = 0; i < 50; i++)
+        {
+            assertTrue(a.read().text().contains("\"n" + i + "\""), "message " + i);
+        }
+    }
+
+    @Test
     void aPeerThatReadsTooSlowlyIsClosedAsASlowConsumer() throws Exception
     {
         appliance.close();
