@@ -9,7 +9,8 @@
 #          printed too, but not used: on this VM kdamond (DAMON) reclaims cold pages of running processes, which
 #          moves a JVM's RSS by tens of MB either way. A warm-up round of WARMUP_CONNECTIONS idle clients runs
 #          against each server before its baseline is taken
-# Everything runs on 127.0.0.1 and stops by itself. Usage: compare.sh [idle] [relay]  (default: both)
+# Everything runs on 127.0.0.1 and stops by itself. Usage: compare.sh [idle] [relay]...  (default: idle relay); each
+# word runs once against switchboard, then against peer@1.0.2, so "relay relay relay" is three alternating rounds
 set -euo pipefail
 cd "$(dirname "$0")"
 HERE=$(pwd)
@@ -68,10 +69,14 @@ done
 grep -q "switchboard ready" "$WORK/switchboard.out" || { cat "$WORK/switchboard.out"; exit 1; }
 echo "switchboard pid $SB_PID port $SB_PORT; peer@1.0.2 pid $PEER_PID port $PEER_PORT; logs in $WORK"
 
+RELAY_RUNS=0
 relay() { # name port pid
   local result
+  # A new id prefix on every run: a server may still hold the ids of the last run's clients.
+  RELAY_RUNS=$((RELAY_RUNS + 1))
   result=$(java -jar "$TOOLS" peerjs-load --scenario=relay --target="127.0.0.1:$2" --pairs="$PAIRS" --window="$WINDOW" \
-    --warmup-s="$WARMUP_S" --duration-s="$DURATION_S" --server-pid="$3" --label="$1" --id-prefix="relay-$1")
+    --warmup-s="$WARMUP_S" --duration-s="$DURATION_S" --server-pid="$3" --label="$1" \
+    --id-prefix="relay-$1-$RELAY_RUNS")
   echo "$result server_rss_kib=$(rss_kib "$3")"
 }
 

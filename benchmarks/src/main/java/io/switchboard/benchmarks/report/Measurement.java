@@ -9,14 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One result line of {@code run-system.sh}: {@code scenario=NAME role=floor|switchboard|reference} followed by the
- * load tool's own {@code key=value} line and the server's RSS. UDP tools count replies, the PeerJS tool relays.
+ * One result line of {@code run-system.sh}: {@code scenario=NAME role=floor|switchboard|reference round=N} followed
+ * by the load tool's own {@code key=value} line and the server's RSS. UDP tools count replies, the PeerJS tool relays.
  *
  * @param scenario what was measured, e.g. {@code ice-heartbeat-cached}.
  * @param role     {@code floor}, {@code switchboard} or {@code reference}.
+ * @param round    the round of the run it was measured in, from 1; 1 when the line names none.
  * @param fields   every {@code key=value} of the line; the first of a repeated key wins (the script's prefix).
  */
-record Measurement(String scenario, String role, Map<String, String> fields)
+record Measurement(String scenario, String role, int round, Map<String, String> fields)
 {
     static final String SWITCHBOARD = "switchboard";
     static final String REFERENCE = "reference";
@@ -39,7 +40,8 @@ record Measurement(String scenario, String role, Map<String, String> fields)
             }
             else if (fields.containsKey("scenario") && fields.containsKey("role"))
             {
-                measurements.add(new Measurement(fields.get("scenario"), fields.get("role"), fields));
+                measurements.add(new Measurement(fields.get("scenario"), fields.get("role"),
+                    Integer.parseInt(fields.getOrDefault("round", "1")), fields));
             }
         }
         return measurements;

@@ -17,7 +17,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The report's picture, four XChart bar charts in one PNG: UDP throughput and CPU per datagram beside each
- * scenario's echo floor and coturn; PeerJS beside peer@1.0.2; and every targeted ratio beside its target.
+ * scenario's echo floor and coturn; PeerJS beside peer@1.0.2; and every targeted ratio beside its target. Every bar
+ * is a median over the run's rounds, as in the targets table.
  */
 final class ReportChart
 {
@@ -66,10 +67,10 @@ final class ReportChart
         for (final String scenario : BenchmarkReport.UDP_SCENARIOS)
         {
             final boolean stun = "stun-binding".equals(scenario);
-            floor.add(value(figure, report.find(BenchmarkReport.FLOOR_OF.get(scenario), Measurement.FLOOR)));
+            floor.add(median(report, BenchmarkReport.FLOOR_OF.get(scenario), Measurement.FLOOR, figure));
             // null leaves the slot empty: coturn only answers STUN, switchboard answers everything else.
-            switchboard.add(stun ? null : value(figure, report.find(scenario, Measurement.SWITCHBOARD)));
-            coturn.add(stun ? value(figure, report.find(scenario, Measurement.REFERENCE)) : null);
+            switchboard.add(stun ? null : median(report, scenario, Measurement.SWITCHBOARD, figure));
+            coturn.add(stun ? median(report, scenario, Measurement.REFERENCE, figure) : null);
         }
         final CategoryChart chart = chart(title);
         chart.addSeries("NIO echo floor (same size)", UDP_LABELS, floor).setFillColor(FLOOR);
@@ -82,19 +83,18 @@ final class ReportChart
     {
         final List<String> labels = List.of("relays/s (thousands)", "CPU per relay (us)", "idle conn. (KiB each)");
         final CategoryChart chart = chart("PeerJS signaling: switchboard vs peer@1.0.2");
-        chart.addSeries("switchboard", labels, peerJsFigures(report.find("peerjs-relay", Measurement.SWITCHBOARD),
-            report.find("peerjs-idle", Measurement.SWITCHBOARD))).setFillColor(SWITCHBOARD);
-        chart.addSeries("peer@1.0.2", labels, peerJsFigures(report.find("peerjs-relay", Measurement.REFERENCE),
-            report.find("peerjs-idle", Measurement.REFERENCE))).setFillColor(REFERENCE);
+        chart.addSeries("switchboard", labels, peerJsFigures(report, Measurement.SWITCHBOARD))
+            .setFillColor(SWITCHBOARD);
+        chart.addSeries("peer@1.0.2", labels, peerJsFigures(report, Measurement.REFERENCE)).setFillColor(REFERENCE);
         return chart;
     }
 
-    private static List<Double> peerJsFigures(final Measurement relay, final Measurement idle)
+    private static List<Double> peerJsFigures(final BenchmarkReport report, final String role)
     {
         return List.of(
-            value(Measurement::throughput, relay) / 1000,
-            value(Measurement::cpuUsPerOperation, relay),
-            value(Measurement::memoryPerConnectionBytes, idle) / 1024);
+            median(report, "peerjs-relay", role, Measurement::throughput) / 1000,
+            median(report, "peerjs-relay", role, Measurement::cpuUsPerOperation),
+            median(report, "peerjs-idle", role, Measurement::memoryPerConnectionBytes) / 1024);
     }
 
     private static CategoryChart ratioPanel(final BenchmarkReport report)
@@ -144,9 +144,12 @@ final class ReportChart
         return chart;
     }
 
-    private static double value(final ToDoubleFunction<Measurement> figure, final Measurement measurement)
+    /** @return the median over rounds, 0 when the run did not produce it (XChart cannot draw NaN). */
+    private static double median(
+        final BenchmarkReport report, final String scenario, final String role,
+        final ToDoubleFunction<Measurement> figure)
     {
-        final double value = figure.applyAsDouble(measurement);
-        return Double.isFinite(value) ? value : 0.0;
+        final double median = report.median(scenario, role, figure);
+        return Double.isFinite(median) ? median : 0.0;
     }
 }
