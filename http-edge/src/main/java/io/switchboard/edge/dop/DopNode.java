@@ -50,17 +50,21 @@ final class DopNode implements SignalEndpoint
         return token != null && Arrays.equals(bytes, 0, length, token, 0, token.length);
     }
 
-    /** Realm frames: sent while connected and nothing waits before them, else queued; refused once ended. */
+    /**
+     * Realm frames: sent while connected and nothing waits before them, else queued; refused once ended. A copy is
+     * kept either way: the socket's send completes later, and a queued frame may be sent again after a resume.
+     */
     @Override
-    public synchronized boolean send(final byte[] frame)
+    public synchronized boolean send(final byte[] frame, final int length)
     {
         if (state == State.DISCONNECTED)
         {
             return false;
         }
-        if (state != State.CONNECTED || !queue.isEmpty() || !connection.send(frame))
+        final byte[] copy = Arrays.copyOf(frame, length);
+        if (state != State.CONNECTED || !queue.isEmpty() || !connection.send(copy))
         {
-            queue.add(frame);
+            queue.add(copy);
         }
         return true;
     }
@@ -68,7 +72,7 @@ final class DopNode implements SignalEndpoint
     @Override
     public void sendAndClose(final byte[] frame)
     {
-        send(frame);
+        send(frame, frame.length);
         sessions.disconnect(this);
     }
 

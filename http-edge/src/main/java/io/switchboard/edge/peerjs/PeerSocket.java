@@ -28,13 +28,13 @@ final class PeerSocket extends DeadlineWheel.Deadline implements SignalEndpoint,
     }
 
     /**
-     * Sends one text frame.
+     * Sends one text frame, copied before this returns.
      *
      * @return false when the socket is closing, or when its unsent bytes would pass the limit (it is then closed as
      * a slow consumer); the frame is not sent then.
      */
     @Override
-    public boolean send(final byte[] frame)
+    public boolean send(final byte[] frame, final int length)
     {
         final WebSocketConnection connection = this.connection;
         if (connection == null)
@@ -42,18 +42,18 @@ final class PeerSocket extends DeadlineWheel.Deadline implements SignalEndpoint,
             return false;
         }
         final long queued = connection.queuedBytes();
-        if (queued > 0 && queued + frame.length > realm.maxSendBufferBytes())
+        if (queued > 0 && queued + length > realm.maxSendBufferBytes())
         {
             close(realm.counters().closedSlowConsumer);
             return false;
         }
-        return connection.sendText(frame);
+        return connection.sendText(frame, length);
     }
 
     @Override
     public void sendAndClose(final byte[] frame)
     {
-        send(frame);
+        send(frame, frame.length);
         close(null);
     }
 
@@ -94,6 +94,7 @@ final class PeerSocket extends DeadlineWheel.Deadline implements SignalEndpoint,
         this.client = client;
     }
 
+    /** The array is the connection's, valid during the call: the realm copies what it relays or queues. */
     @Override
     public void onMessage(final byte[] bytes, final int length)
     {

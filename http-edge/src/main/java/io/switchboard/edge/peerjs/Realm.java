@@ -1,6 +1,7 @@
 package io.switchboard.edge.peerjs;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -20,7 +21,8 @@ public final class Realm
     private final PeerJsContext context;
     private final PeerJsCounters counters;
     private final DeadlineWheel wheel;
-    private final SignalFrame codec;
+    /** One reader per thread that hands the realm frames: socket loops, Undertow's IO threads for dop. */
+    private final ThreadLocal<SignalFrameReader> readers;
     private final ConcurrentHashMap<String, IdSlot> slots = new ConcurrentHashMap<>();
     private final AtomicInteger registered = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
@@ -32,7 +34,8 @@ public final class Realm
         this.context = context;
         this.counters = counters;
         this.wheel = wheel;
-        this.codec = new SignalFrame(context.maxFrameBytes());
+        final SignalFrame codec = new SignalFrame(context.maxFrameBytes());
+        this.readers = ThreadLocal.withInitial(() -> new SignalFrameReader(codec));
     }
 
     PeerJsCounters counters()
@@ -126,7 +129,7 @@ public final class Realm
                 }
                 slot.client = client;
                 endpoint.registration(client);
-                endpoint.send(SignalFrame.OPEN);
+                endpoint.send(SignalFrame.OPEN, SignalFrame.OPEN.length);
                 drain(slot, endpoint);
             }
             if (displaced != null && displaced != endpoint)
@@ -148,20 +151,24 @@ public final class Realm
         slot.queue = null;
         for (final byte[] frame : queue.frames())
         {
-            endpoint.send(frame);
+            endpoint.send(frame, frame.length);
             counters.relayDelivered.increment();
         }
         queued.addAndGet(-queue.size());
         counters.queuedMessages.getAndAdd(-queue.size());
     }
 
-    /** One complete client message, text or binary, as UTF-8 JSON in {@code bytes[0, length)}. */
+    /**
+     * One complete client message, text or binary, as UTF-8 JSON in {@code bytes[0, length)}; the array may be
+     * reused once this returns.
+     */
     public void onMessage(final SignalEndpoint endpoint, final byte[] bytes, final int length)
     {
-        final SignalFrame.Parsed frame = codec.parse(bytes, length);
-        if (frame.kind() != SignalFrame.Kind.ACTED_ON)
+        final SignalFrameReader frame = readers.get();
+        final SignalFrame.Kind kind = frame.read(bytes, length);
+        if (kind != SignalFrame.Kind.ACTED_ON)
         {
-            (frame.kind() == SignalFrame.Kind.INVALID ? counters.framesInvalid : counters.framesIgnored).increment();
+            (kind == SignalFrame.Kind.INVALID ? counters.framesInvalid : counters.framesIgnored).increment();
             return;
         }
         final Client client = endpoint.registration();
@@ -195,9 +202,8 @@ public final class Realm
             counters.relayDroppedNoDst.increment();
             return;
         }
-        final byte[] out = SignalFrame.relay(type, client.quotedId, SignalFrame.quoted(dst),
-            bytes, frame.payloadStart(), frame.payloadEnd());
-        deliver(type, client.id, client.quotedId, dst, out);
+        final int relayed = frame.relay(client.quotedId, bytes);
+        deliver(type, client.id, client.quotedId, dst, frame.out(), relayed);
     }
 
     /**
@@ -206,7 +212,8 @@ public final class Realm
      * gets LEAVE from dst, as the reference does.
      */
     private void deliver(
-        final MessageType type, final String src, final byte[] srcQuoted, final String dst, final byte[] frame)
+        final MessageType type, final String src, final byte[] srcQuoted, final String dst, final byte[] frame,
+        final int length)
     {
         while (true)
         {
@@ -228,7 +235,7 @@ public final class Realm
                 {
                     if (type.queued)
                     {
-                        enqueue(slot, src, frame);
+                        enqueue(slot, src, Arrays.copyOf(frame, length));
                     }
                     else
                     {
@@ -237,7 +244,7 @@ public final class Realm
                     }
                     return;
                 }
-                if (client.endpoint.send(frame))
+                if (client.endpoint.send(frame, length))
                 {
                     counters.relayDelivered.increment();
                     return;
@@ -247,8 +254,8 @@ public final class Realm
                 failed = client;
             }
             failed.endpoint.close(null);
-            deliver(MessageType.LEAVE, dst, failed.quotedId, src,
-                SignalFrame.notice(MessageType.LEAVE, failed.quotedId, srcQuoted));
+            final byte[] leave = SignalFrame.notice(MessageType.LEAVE, failed.quotedId, srcQuoted);
+            deliver(MessageType.LEAVE, dst, failed.quotedId, src, leave, leave.length);
             return;
         }
     }
@@ -305,8 +312,8 @@ public final class Realm
         for (final String src : sources)
         {
             counters.expireSent.increment();
-            deliver(MessageType.EXPIRE, slot.id, dstQuoted, src,
-                SignalFrame.notice(MessageType.EXPIRE, dstQuoted, SignalFrame.quoted(src)));
+            final byte[] expire = SignalFrame.notice(MessageType.EXPIRE, dstQuoted, SignalFrame.quoted(src));
+            deliver(MessageType.EXPIRE, slot.id, dstQuoted, src, expire, expire.length);
         }
     }
 

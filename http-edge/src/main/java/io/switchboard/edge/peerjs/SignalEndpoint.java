@@ -10,11 +10,12 @@ import org.agrona.concurrent.status.AtomicCounter;
 public interface SignalEndpoint
 {
     /**
-     * Hands one frame over; frames go out in call order.
+     * Hands one frame, {@code frame[0, length)}, over; frames go out in call order. The caller may reuse the array
+     * once this returns (the relay writes every frame into one array per thread), so whatever is kept is a copy.
      *
      * @return false when the endpoint cannot take it: the realm then forgets the endpoint's id.
      */
-    boolean send(byte[] frame);
+    boolean send(byte[] frame, int length);
 
     /** Sends one frame, then ends the connection: how an admission is refused. */
     void sendAndClose(byte[] frame);

@@ -53,7 +53,7 @@ final class SignalFrame
     private static final byte[] DST = ascii(",\"dst\":");
     private static final byte[] PAYLOAD = ascii(",\"payload\":");
     /** A dst given as a non-string truthy value (a number, object...): no id can equal it, the frame is dropped. */
-    private static final String NOT_AN_ID = new String("not an id");
+    static final String NOT_AN_ID = new String("not an id");
 
     private final JsonFactory factory;
 

@@ -5,7 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /** Strict UTF-8 validation (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF); ASCII runs go 8 at a time. */
-final class Utf8
+public final class Utf8
 {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
@@ -14,7 +14,7 @@ final class Utf8
     {
     }
 
-    static boolean isValid(final byte[] bytes, final int offset, final int length)
+    public static boolean isValid(final byte[] bytes, final int offset, final int length)
     {
         final int end = offset + length;
         int i = offset;

@@ -32,7 +32,10 @@ public final class WebSocketConnection
     /** Where a connection's messages and its end go. */
     public interface Handler
     {
-        /** One whole text or binary message in {@code bytes[0, length)}; the array is the handler's to keep. */
+        /**
+         * One whole text or binary message in {@code bytes[0, length)}, valid only during the call: the array is
+         * the thread's, reused for the next message.
+         */
         void onMessage(byte[] bytes, int length);
 
         /** The TCP connection is gone (called once, on the loop's thread). */
@@ -181,8 +184,11 @@ public final class WebSocketConnection
         }
     }
 
-    /** Sends one text message; false when the socket is closing or closed. */
-    public boolean sendText(final byte[] payload)
+    /**
+     * Sends one text message, {@code payload[0, length)}, copied before this returns; false when the socket is
+     * closing or closed.
+     */
+    public boolean sendText(final byte[] payload, final int length)
     {
         final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
         if (buffers.deferring())
@@ -191,10 +197,12 @@ public final class WebSocketConnection
             {
                 return false;
             }
-            buffers.defer(this, payload);
-            return true;
+            if (buffers.defer(this, payload, length))
+            {
+                return true;
+            }
         }
-        return sendFrame(OP_TEXT, payload, 0, payload.length);
+        return sendFrame(OP_TEXT, payload, 0, length);
     }
 
     /** Bytes handed to {@link #sendText} that the kernel has not taken yet. */
@@ -445,7 +453,9 @@ public final class WebSocketConnection
         final int payloadOffset;
         if (control || fin && opcode != OP_CONTINUATION)
         {
-            payload = payloadLength == 0 ? NO_BYTES : new byte[payloadLength];
+            // A whole message is handled before the next frame is read: the thread's message buffer holds it.
+            payload = payloadLength == 0 ? NO_BYTES : !control && payloadLength <= ThreadBuffers.BUFFER_BYTES ?
+                ThreadBuffers.ofThisThread().message : new byte[payloadLength];
             payloadOffset = 0;
         }
         else
@@ -596,12 +606,13 @@ public final class WebSocketConnection
             {
                 continue;
             }
-            final byte[] frame = buffers.take(i);
+            buffers.forget(i);
             if (closed || closeSent)
             {
                 continue;
             }
-            final int length = headerLength(frame.length) + frame.length;
+            final int payloadLength = buffers.length(i);
+            final int length = headerLength(payloadLength) + payloadLength;
             if (length > out.remaining() && out.position() > 0)
             {
                 if (!writeOut(out.flip()))
@@ -613,12 +624,12 @@ public final class WebSocketConnection
             if (length > out.remaining())
             {
                 final ByteBuffer large = ByteBuffer.allocate(length).order(ByteOrder.BIG_ENDIAN);
-                putHeader(large, OP_TEXT, frame.length);
-                enqueue(large.put(frame).flip());
+                putHeader(large, OP_TEXT, payloadLength);
+                enqueue(large.put(buffers.deferred(), buffers.offset(i), payloadLength).flip());
                 continue;
             }
-            putHeader(out, OP_TEXT, frame.length);
-            out.put(frame);
+            putHeader(out, OP_TEXT, payloadLength);
+            out.put(buffers.deferred(), buffers.offset(i), payloadLength);
         }
         writeOut(out.flip());
     }

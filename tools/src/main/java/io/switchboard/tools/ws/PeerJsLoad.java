@@ -7,6 +7,7 @@ import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,9 +89,30 @@ public final class PeerJsLoad
         throw new IOException("no VmRSS for pid " + pid);
     }
 
-    private static boolean isOpenFrame(final String text)
+    private static final byte[] OPEN_FRAME_START = "{\"type\":\"OPEN\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TIME_FIELD = "\"t\":".getBytes(StandardCharsets.US_ASCII);
+
+    private static boolean isOpenFrame(final ByteBuffer buffer, final int offset, final int length)
     {
-        return text.startsWith("{\"type\":\"OPEN\"");
+        return indexOf(buffer, offset, Math.min(length, OPEN_FRAME_START.length), OPEN_FRAME_START) == offset;
+    }
+
+    /** Where {@code part} starts in {@code buffer[offset, offset + length)}, or -1. */
+    static int indexOf(final ByteBuffer buffer, final int offset, final int length, final byte[] part)
+    {
+        for (int at = offset; at + part.length <= offset + length; at++)
+        {
+            int i = 0;
+            while (i < part.length && buffer.get(at + i) == part[i])
+            {
+                i++;
+            }
+            if (i == part.length)
+            {
+                return at;
+            }
+        }
+        return -1;
     }
 
     /** Closed-loop OFFER/ANSWER ping-pong between pairs. */
@@ -102,8 +124,12 @@ public final class PeerJsLoad
         private final long durationNanos;
         private final long serverPid;
         private final String label;
-        private final String padding;
-        private final String prefix;
+        private static final byte[] OFFER_HEAD = head("OFFER");
+        private static final byte[] ANSWER_HEAD = head("ANSWER");
+
+        /** Per connection, what follows the send time: the padding and the peer's id. */
+        private final byte[][] tails;
+        private final byte[] message;
         private final WsLoop loop;
         private final Histogram oneWayNanos = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         private int opened;
@@ -120,8 +146,15 @@ public final class PeerJsLoad
             this.durationNanos = TimeUnit.SECONDS.toNanos(flags.longValue("duration-s"));
             this.serverPid = serverPid;
             this.label = flags.string("label");
-            this.padding = "x".repeat(Math.max(0, flags.intValue("payload-bytes") - 40));
-            this.prefix = flags.string("id-prefix");
+            final String padding = "x".repeat(Math.max(0, flags.intValue("payload-bytes") - 40));
+            final String prefix = flags.string("id-prefix");
+            this.tails = new byte[2 * pairs][];
+            for (int i = 0; i < pairs; i++)
+            {
+                tails[2 * i] = tail(padding, prefix + "-b" + i);
+                tails[2 * i + 1] = tail(padding, prefix + "-a" + i);
+            }
+            this.message = new byte[OFFER_HEAD.length + 20 + tails[0].length];
             this.loop = new WsLoop(target, this, TICK_NANOS, flags.intValue("max-connecting"));
             for (int i = 0; i < pairs; i++)
             {
@@ -180,13 +213,37 @@ public final class PeerJsLoad
 
         private void offer(final WsLoop.Connection a, final long sentNanos)
         {
-            send(a, "OFFER", prefix + "-b" + a.index / 2, sentNanos);
+            send(a, sentNanos);
         }
 
-        private void send(final WsLoop.Connection from, final String type, final String dst, final long sentNanos)
+        /**
+         * {@code {"type":T,"payload":{"t":SENT,"pad":"..."},"dst":PEER}}: A sends OFFERs to its B, B ANSWERs to its
+         * A. Written into one array from each connection's fixed head and tail, since the generator's own CPU per
+         * relay bounds the rate it can drive on a small machine.
+         */
+        private void send(final WsLoop.Connection from, final long sentNanos)
         {
-            loop.sendText(from, ("{\"type\":\"" + type + "\",\"payload\":{\"t\":" + sentNanos + ",\"pad\":\"" +
-                padding + "\"},\"dst\":\"" + dst + "\"}").getBytes(StandardCharsets.US_ASCII));
+            final byte[] head = from.index % 2 == 0 ? OFFER_HEAD : ANSWER_HEAD;
+            final byte[] tail = tails[from.index];
+            System.arraycopy(head, 0, message, 0, head.length);
+            int at = head.length;
+            final String digits = Long.toString(sentNanos);
+            for (int i = 0; i < digits.length(); i++)
+            {
+                message[at++] = (byte)digits.charAt(i);
+            }
+            System.arraycopy(tail, 0, message, at, tail.length);
+            loop.sendText(from, message, at + tail.length);
+        }
+
+        private static byte[] head(final String type)
+        {
+            return ("{\"type\":\"" + type + "\",\"payload\":{\"t\":").getBytes(StandardCharsets.US_ASCII);
+        }
+
+        private static byte[] tail(final String padding, final String dst)
+        {
+            return (",\"pad\":\"" + padding + "\"},\"dst\":\"" + dst + "\"}").getBytes(StandardCharsets.US_ASCII);
         }
 
         @Override
@@ -195,34 +252,36 @@ public final class PeerJsLoad
         }
 
         @Override
-        public void onText(final WsLoop.Connection connection, final String text, final long nowNanos)
+        public void onText(
+            final WsLoop.Connection connection, final ByteBuffer buffer, final int offset, final int length,
+            final long nowNanos)
         {
-            if (isOpenFrame(text))
+            if (isOpenFrame(buffer, offset, length))
             {
                 opened++;
                 return;
             }
-            final int at = text.indexOf("\"t\":");
-            if (at < 0)
+            final int at = indexOf(buffer, offset, length, TIME_FIELD);
+            long sent = 0;
+            int digit = at + TIME_FIELD.length;
+            while (at >= 0 && digit < offset + length && buffer.get(digit) >= '0' && buffer.get(digit) <= '9')
+            {
+                sent = sent * 10 + buffer.get(digit++) - '0';
+            }
+            if (at < 0 || digit == at + TIME_FIELD.length)
             {
                 errors++;
-                System.err.println(COMMAND + ": unexpected frame " + text);
+                final byte[] text = new byte[length];
+                buffer.get(offset, text);
+                System.err.println(COMMAND + ": unexpected frame " + new String(text, StandardCharsets.UTF_8));
                 return;
             }
-            final long sent = Long.parseLong(text, at + 4, text.indexOf(',', at), 10);
             if (measuring)
             {
                 relays++;
                 oneWayNanos.recordValue(Math.min(nowNanos - sent, oneWayNanos.getHighestTrackableValue()));
             }
-            if (connection.index % 2 == 1)
-            {
-                send(connection, "ANSWER", prefix + "-a" + connection.index / 2, System.nanoTime());
-            }
-            else
-            {
-                offer(connection, System.nanoTime());
-            }
+            send(connection, System.nanoTime());
         }
 
         @Override
@@ -297,9 +356,11 @@ public final class PeerJsLoad
         }
 
         @Override
-        public void onText(final WsLoop.Connection connection, final String text, final long nowNanos)
+        public void onText(
+            final WsLoop.Connection connection, final ByteBuffer buffer, final int offset, final int length,
+            final long nowNanos)
         {
-            if (isOpenFrame(text))
+            if (isOpenFrame(buffer, offset, length))
             {
                 opened++;
                 nextHeartbeat[connection.index] = nowNanos + HEARTBEAT_NANOS;
@@ -324,7 +385,7 @@ public final class PeerJsLoad
                 final long due = nextHeartbeat[connection.index];
                 if (due != 0 && due <= nowNanos && connection.isOpen())
                 {
-                    loop.sendText(connection, HEARTBEAT);
+                    loop.sendText(connection, HEARTBEAT, HEARTBEAT.length);
                     nextHeartbeat[connection.index] = due + HEARTBEAT_NANOS;
                 }
             }

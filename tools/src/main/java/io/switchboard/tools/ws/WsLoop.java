@@ -25,7 +25,11 @@ final class WsLoop implements AutoCloseable
     {
         void onOpen(Connection connection);
 
-        void onText(Connection connection, String text, long nowNanos);
+        /**
+         * One text message: {@code length} bytes at {@code offset} of {@code buffer} (absolute; the loop's read
+         * buffer, valid during the call).
+         */
+        void onText(Connection connection, ByteBuffer buffer, int offset, int length, long nowNanos);
 
         void onClosed(Connection connection);
 
@@ -68,6 +72,8 @@ final class WsLoop implements AutoCloseable
     private final Handler handler;
     private final long tickNanos;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BYTES);
+    /** Each frame is masked into this and written from it: no copy of a heap buffer by the JDK per write. */
+    private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(READ_BYTES);
     private final ArrayDeque<Connection> toConnect = new ArrayDeque<>();
     private final List<Connection> connections = new ArrayList<>();
     private int connecting;
@@ -181,16 +187,16 @@ final class WsLoop implements AutoCloseable
         connection.key.interestOps(connection.key.interestOps() | SelectionKey.OP_READ);
     }
 
-    /** Sends one masked text frame; frames queue behind any unsent bytes. */
-    void sendText(final Connection connection, final byte[] payload)
+    /** Sends one masked text frame, {@code payload[0, length)}; frames queue behind any unsent bytes. */
+    void sendText(final Connection connection, final byte[] payload, final int length)
     {
         if (!connection.isOpen())
         {
             return;
         }
-        final int length = payload.length;
         final int header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-        final ByteBuffer frame = ByteBuffer.allocate(header + 4 + length);
+        final ByteBuffer frame = header + 4 + length <= writeBuffer.capacity() ?
+            writeBuffer.clear() : ByteBuffer.allocate(header + 4 + length);
         frame.put((byte)(0x80 | OPCODE_TEXT));
         if (length < 126)
         {
@@ -206,7 +212,13 @@ final class WsLoop implements AutoCloseable
         }
         final int mask = ThreadLocalRandom.current().nextInt();
         frame.putInt(mask);
-        for (int i = 0; i < length; i++)
+        int i = 0;
+        for (; i + 4 <= length; i += 4)
+        {
+            frame.putInt(mask ^ ((payload[i] & 0xFF) << 24 | (payload[i + 1] & 0xFF) << 16 |
+                (payload[i + 2] & 0xFF) << 8 | payload[i + 3] & 0xFF));
+        }
+        for (; i < length; i++)
         {
             frame.put((byte)(payload[i] ^ (mask >>> (24 - 8 * (i & 3)))));
         }
@@ -234,7 +246,8 @@ final class WsLoop implements AutoCloseable
             connection.channel.write(bytes);
             if (bytes.hasRemaining())
             {
-                connection.pending = bytes;
+                // The rest waits for OP_WRITE in a buffer of its own: the write buffer is reused by the next frame.
+                connection.pending = ByteBuffer.allocate(bytes.remaining()).put(bytes).flip();
                 connection.key.interestOps(connection.key.interestOps() | SelectionKey.OP_WRITE);
             }
         }
@@ -303,11 +316,11 @@ final class WsLoop implements AutoCloseable
                 readBuffer.position(start);
                 break;
             }
-            final byte[] payload = new byte[(int)length];
-            readBuffer.get(payload);
+            final int payloadAt = readBuffer.position();
+            readBuffer.position(payloadAt + (int)length);
             if (opcode == OPCODE_TEXT)
             {
-                handler.onText(connection, new String(payload, StandardCharsets.ISO_8859_1), now);
+                handler.onText(connection, readBuffer, payloadAt, (int)length, now);
             }
             else if (opcode == OPCODE_CLOSE)
             {
