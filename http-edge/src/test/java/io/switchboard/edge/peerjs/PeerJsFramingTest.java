@@ -306,6 +306,30 @@ class PeerJsFramingTest
         assertTrue(relayed.text().contains(big));
     }
 
+    /**
+     * One write carries more than the socket loop defers per batch (small, 270 KB, small, then seven of 70 KB): the
+     * large one is written at once behind what was deferred before it, the others flush early; all keep their order.
+     */
+    @Test
+    void messagesPastWhatABatchDefersKeepTheirOrder() throws IOException
+    {
+        final Tcp a = open("a");
+        final Tcp b = open("b");
+        final ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        final String[] paddings = {"s", "L".repeat(270_000), "s", "m".repeat(70_000), "m".repeat(70_000),
+            "m".repeat(70_000), "m".repeat(70_000), "m".repeat(70_000), "m".repeat(70_000), "m".repeat(70_000), "s"};
+        for (int i = 0; i < paddings.length; i++)
+        {
+            stream.writeBytes(Tcp.frame(FIN | TEXT, offer("b", "m" + i + "-" + paddings[i]), true));
+        }
+        a.out.write(stream.toByteArray());
+        a.out.flush();
+        for (int i = 0; i < paddings.length; i++)
+        {
+            assertTrue(b.read().text().contains("\"sdp\":\"m" + i + "-" + paddings[i] + "\""), "message " + i);
+        }
+    }
+
     @Test
     void theClientsCloseIsEchoedThenTheConnectionEnds() throws IOException
     {
