@@ -157,12 +157,55 @@ final class SignalFrame
         {
             return plain;
         }
-        final byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(id);
+        final byte[] escaped = hasLoneSurrogate(id) ? withLoneSurrogatesEscaped(id) :
+            JsonStringEncoder.getInstance().quoteAsUTF8(id);
         final byte[] quoted = new byte[escaped.length + 2];
         quoted[0] = '"';
         System.arraycopy(escaped, 0, quoted, 1, escaped.length);
         quoted[quoted.length - 1] = '"';
         return quoted;
+    }
+
+    /** A dst such as {@code "\ud800"} decodes to one; Jackson's UTF-8 quoting refuses it. */
+    private static boolean hasLoneSurrogate(final String text)
+    {
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1)))
+            {
+                i++;
+            }
+            else if (Character.isSurrogate(c))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The JSON-escaped UTF-8 of {@code text}, each lone surrogate written as its escape, as JSON.stringify does. */
+    private static byte[] withLoneSurrogatesEscaped(final String text)
+    {
+        final StringBuilder escaped = new StringBuilder();
+        final char[] quoted = JsonStringEncoder.getInstance().quoteAsString(text);
+        for (int i = 0; i < quoted.length; i++)
+        {
+            final char c = quoted[i];
+            if (Character.isHighSurrogate(c) && i + 1 < quoted.length && Character.isLowSurrogate(quoted[i + 1]))
+            {
+                escaped.append(c).append(quoted[++i]);
+            }
+            else if (Character.isSurrogate(c))
+            {
+                escaped.append(String.format("\\u%04x", (int)c));
+            }
+            else
+            {
+                escaped.append(c);
+            }
+        }
+        return escaped.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /**

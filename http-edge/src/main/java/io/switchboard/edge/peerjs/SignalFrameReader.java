@@ -21,6 +21,10 @@ final class SignalFrameReader
     static final int MAX_DEPTH = 64;
     /** Longest number the scan reads; longer ones are Jackson's (its own limit is higher). */
     static final int MAX_NUMBER_LENGTH = 100;
+    /** Longest key the scan reads, in bytes; longer ones are Jackson's (its own limit is higher). */
+    static final int MAX_KEY_BYTES = 1024;
+    /** The relayed frame's array is kept for the next relay up to this size; a larger frame gets its own. */
+    static final int MAX_KEPT_OUT_BYTES = 64 * 1024;
     private static final int NOT_SURE = -1;
     private static final int DST_CACHE = 64;
     private static final MessageType[] TYPES = MessageType.values();
@@ -46,11 +50,15 @@ final class SignalFrameReader
     private final SignalFrame jackson;
     /** The ids dst named lately, by a hash of their bytes: relays go to few ids per thread, each a String once. */
     private final String[] dstIds = new String[DST_CACHE];
+    /** Kept between relays, at most {@link #MAX_KEPT_OUT_BYTES}: one huge frame must not pin its size per thread. */
     private byte[] out = new byte[1024];
+    private byte[] written = out;
     private byte[] in;
     private int end;
     /** Whether the last scanned string had no escape and only printable ASCII. */
     private boolean plainString;
+    /** Whether the last scanned string had an escape. */
+    private boolean escapedString;
     private boolean nonAscii;
 
     private SignalFrame.Kind kind;
@@ -123,7 +131,16 @@ final class SignalFrameReader
             payloadLength + 1;
         if (length > out.length)
         {
-            out = new byte[Math.max(length, 2 * out.length)];
+            final byte[] larger = new byte[Math.max(length, Math.min(2 * out.length, MAX_KEPT_OUT_BYTES))];
+            written = larger;
+            if (larger.length <= MAX_KEPT_OUT_BYTES)
+            {
+                out = larger;
+            }
+        }
+        else
+        {
+            written = out;
         }
         int at = put(type.frameStart, 0, type.frameStart.length, 0);
         at = put(SRC, 0, SRC.length, at);
@@ -135,19 +152,19 @@ final class SignalFrameReader
             at = put(PAYLOAD, 0, PAYLOAD.length, at);
             at = put(message, payloadStart, payloadEnd - payloadStart, at);
         }
-        out[at] = '}';
+        written[at] = '}';
         return length;
     }
 
     /** The array {@link #relay} wrote into, valid until the next relay on this thread. */
     byte[] out()
     {
-        return out;
+        return written;
     }
 
     private int put(final byte[] from, final int offset, final int length, final int at)
     {
-        System.arraycopy(from, offset, out, at, length);
+        System.arraycopy(from, offset, written, at, length);
         return at + length;
     }
 
@@ -193,7 +210,7 @@ final class SignalFrameReader
                     return false;
                 }
                 final int keyEnd = string(p);
-                if (keyEnd == NOT_SURE || !plainString)
+                if (keyEnd == NOT_SURE || !plainString || keyEnd - p - 2 > MAX_KEY_BYTES)
                 {
                     return false;
                 }
@@ -444,9 +461,9 @@ final class SignalFrameReader
             return NOT_SURE;
         }
         final int keyEnd = string(p);
-        if (keyEnd == NOT_SURE)
+        if (keyEnd == NOT_SURE || escapedString || keyEnd - p - 2 > MAX_KEY_BYTES)
         {
-            return NOT_SURE;
+            return NOT_SURE; // Jackson decodes escaped keys (a lone surrogate fails there) and caps their length
         }
         final int colon = whitespace(keyEnd);
         if (colon >= end || in[colon] != ':')
@@ -534,6 +551,7 @@ final class SignalFrameReader
     private int string(final int p)
     {
         boolean plain = true;
+        boolean escaped = false;
         int q = p + 1;
         while (q < end)
         {
@@ -541,17 +559,19 @@ final class SignalFrameReader
             if (b == '"')
             {
                 plainString = plain;
+                escapedString = escaped;
                 return q + 1;
             }
             if (b == '\\')
             {
                 plain = false;
+                escaped = true;
                 if (q + 1 >= end)
                 {
                     return NOT_SURE;
                 }
-                final byte escaped = in[q + 1];
-                if (escaped == 'u')
+                final byte escape = in[q + 1];
+                if (escape == 'u')
                 {
                     if (q + 6 > end || !hex(in[q + 2]) || !hex(in[q + 3]) || !hex(in[q + 4]) || !hex(in[q + 5]))
                     {
@@ -560,8 +580,8 @@ final class SignalFrameReader
                     q += 6;
                     continue;
                 }
-                if (escaped != '"' && escaped != '\\' && escaped != '/' && escaped != 'b' && escaped != 'f' &&
-                    escaped != 'n' && escaped != 'r' && escaped != 't')
+                if (escape != '"' && escape != '\\' && escape != '/' && escape != 'b' && escape != 'f' &&
+                    escape != 'n' && escape != 'r' && escape != 't')
                 {
                     return NOT_SURE;
                 }

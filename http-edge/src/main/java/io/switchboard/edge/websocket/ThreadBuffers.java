@@ -22,15 +22,18 @@ final class ThreadBuffers
 
     final ByteBuffer read = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.BIG_ENDIAN);
     final ByteBuffer write = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.BIG_ENDIAN);
-    /** A whole unfragmented message of up to {@link #BUFFER_BYTES}, valid while its handler runs. */
-    final byte[] message = new byte[BUFFER_BYTES];
+    /** A whole unfragmented message of up to {@link #BUFFER_BYTES}, valid while its handler runs; made on first read. */
+    private byte[] message;
 
     private boolean deferring;
     private final WebSocketConnection[] targets = new WebSocketConnection[MAX_DEFERRED];
     private final int[] offsets = new int[MAX_DEFERRED];
     private final int[] lengths = new int[MAX_DEFERRED];
-    /** The deferred frames' payloads, back to back: the caller's array is its own again once a send returns. */
-    private final byte[] deferred = new byte[DEFERRED_BYTES];
+    /**
+     * The deferred frames' payloads, back to back: the caller's array is its own again once a send returns. Made when
+     * the thread first defers, so threads that only send (Undertow's, the deadline wheel's) never hold it.
+     */
+    private byte[] deferred;
     private int size;
     private int deferredBytes;
 
@@ -42,7 +45,20 @@ final class ThreadBuffers
     /** From now on this thread's text frames wait for {@link #flush}. */
     void startDeferring()
     {
+        if (deferred == null)
+        {
+            deferred = new byte[DEFERRED_BYTES];
+        }
         deferring = true;
+    }
+
+    byte[] message()
+    {
+        if (message == null)
+        {
+            message = new byte[BUFFER_BYTES];
+        }
+        return message;
     }
 
     boolean deferring()

@@ -455,7 +455,7 @@ public final class WebSocketConnection
         {
             // A whole message is handled before the next frame is read: the thread's message buffer holds it.
             payload = payloadLength == 0 ? NO_BYTES : !control && payloadLength <= ThreadBuffers.BUFFER_BYTES ?
-                ThreadBuffers.ofThisThread().message : new byte[payloadLength];
+                ThreadBuffers.ofThisThread().message() : new byte[payloadLength];
             payloadOffset = 0;
         }
         else

@@ -99,6 +99,45 @@ class SignalFrameTest
     }
 
     @Test
+    void escapedAndOverlongKeysReadAsJacksonReadsThem()
+    {
+        for (final String key : new String[] {"\\ud800", "\\udc00", "\\ud83dA", "\\u0041", "k\\n"})
+        {
+            parse("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":{\"" + key + "\":1}}");
+            parse("{\"type\":\"OFFER\",\"dst\":\"B\",\"" + key + "\":1}");
+        }
+        for (final int length : new int[] {SignalFrameReader.MAX_KEY_BYTES, SignalFrameReader.MAX_KEY_BYTES + 1, 50_000,
+            50_001})
+        {
+            parse("{\"type\":\"OFFER\",\"dst\":\"B\",\"" + "k".repeat(length) + "\":1}");
+            parse("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":{\"" + "k".repeat(length) + "\":1}}");
+            parse("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":{\"" + "\u65e5".repeat(length / 3 + 1) + "\":1}}");
+        }
+        assertEquals(SignalFrame.Kind.INVALID,
+            parse("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":{\"\\ud800\":1}}").kind());
+    }
+
+    @Test
+    void aLargeRelayedFrameIsNotKeptByTheThread()
+    {
+        final String big = "x".repeat(2 * SignalFrameReader.MAX_KEPT_OUT_BYTES);
+        final String relayed = relayed("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"" + big + "\"}");
+        assertTrue(relayed.contains(big));
+        relayed("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":1}");
+        assertTrue(reader.out().length <= SignalFrameReader.MAX_KEPT_OUT_BYTES, "the thread keeps " + reader.out().length);
+    }
+
+    @Test
+    void aDstWithALoneSurrogateIsQuotedWithItsEscape()
+    {
+        assertEquals("\"a\\ud800b\"", new String(SignalFrame.quoted("a\ud800b"), StandardCharsets.UTF_8));
+        assertEquals("\"\\n\\udc00\ud83d\ude00\"", new String(SignalFrame.quoted("\n\udc00\ud83d\ude00"),
+            StandardCharsets.UTF_8));
+        assertEquals("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"\\ud800\"}",
+            relayed("{\"type\":\"OFFER\",\"dst\":\"\\ud800\"}"));
+    }
+
+    @Test
     void bytesThatAreNotUtf8ReadAsJacksonReadsThem()
     {
         for (final byte[] bad : new byte[][] {{(byte)0xC3}, {(byte)0xFF}, {(byte)0xED, (byte)0xA0, (byte)0x80},

@@ -154,7 +154,12 @@ public final class PeerJsLoad
                 tails[2 * i] = tail(padding, prefix + "-b" + i);
                 tails[2 * i + 1] = tail(padding, prefix + "-a" + i);
             }
-            this.message = new byte[OFFER_HEAD.length + 20 + tails[0].length];
+            int longestTail = 0;
+            for (final byte[] tail : tails)
+            {
+                longestTail = Math.max(longestTail, tail.length);
+            }
+            this.message = new byte[Math.max(OFFER_HEAD.length, ANSWER_HEAD.length) + 20 + longestTail];
             this.loop = new WsLoop(target, this, TICK_NANOS, flags.intValue("max-connecting"));
             for (int i = 0; i < pairs; i++)
             {
@@ -262,13 +267,17 @@ public final class PeerJsLoad
                 return;
             }
             final int at = indexOf(buffer, offset, length, TIME_FIELD);
+            final boolean negative = at >= 0 && at + TIME_FIELD.length < offset + length &&
+                buffer.get(at + TIME_FIELD.length) == '-';
+            final int first = at + TIME_FIELD.length + (negative ? 1 : 0);
             long sent = 0;
-            int digit = at + TIME_FIELD.length;
+            int digit = first;
             while (at >= 0 && digit < offset + length && buffer.get(digit) >= '0' && buffer.get(digit) <= '9')
             {
                 sent = sent * 10 + buffer.get(digit++) - '0';
             }
-            if (at < 0 || digit == at + TIME_FIELD.length)
+            sent = negative ? -sent : sent;
+            if (at < 0 || digit == first)
             {
                 errors++;
                 final byte[] text = new byte[length];
