@@ -7,9 +7,10 @@
 # Then writes docs/benchmarks.md (the machine, the date, this command, every figure, the per-round ratios, their
 # medians and the targets) and the chart docs/benchmarks.png.
 #
-#   benchmarks/run-system.sh           the full run: about 11 minutes on the 2-core machine with the build up to
-#                                      date (per round 9 UDP scenarios x 13 s and 2 relays x 25 s, about 3 minutes;
-#                                      idle memory once, about 2 minutes); a first build adds a minute or two
+#   benchmarks/run-system.sh           the full run: about 18 minutes on the 2-core machine with the build up to
+#                                      date (five rounds of 9 UDP scenarios x 13 s and 2 relays x 25 s, about 3
+#                                      minutes each; idle memory once, about 2 minutes; measured 682 s for three
+#                                      rounds); a first build adds a minute or two
 #   QUICK=1 benchmarks/run-system.sh   a smoke run of about 1.5 minutes, one round: checks everything works, figures
 #                                      are noise
 #
@@ -22,7 +23,7 @@
 # Each round: echo-296, ICE cached, ICE first contact, echo-52, ICE query, echo-32, pulse, echo-20, coturn; then
 #   compare.sh runs idle once and a relay per round (switchboard, then peer@1.0.2). The first round's pulses
 #   register CLIENTS clients, later rounds only --sockets new ones.
-# Knobs (full / QUICK): ROUNDS (3/1) DURATION_S (10/2) WARMUP_S (3/1) SOCKETS (64) CLIENTS (100000/1000)
+# Knobs (full / QUICK): ROUNDS (5/1) DURATION_S (10/2) WARMUP_S (3/1) SOCKETS (64) CLIENTS (100000/1000)
 #   RELAY_DURATION_S (20/3) RELAY_WARMUP_S (5/1) PAIRS (50/20) IDLE_CONNECTIONS (19000/1000) CLIENT_PROCESSES (4/2)
 #   HOLD_S (40/6) SETTLE_S (15/1) ENGINE_WAIT (blocking) SKIP_BUILD (unset: build) REPORT_DIR (docs).
 # Nothing is pinned: every server, and the generator beside it, may run on either core, as a deployment on a
@@ -32,7 +33,7 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 if [ -n "${QUICK:-}" ]; then quick=1; else quick=0; fi
 pick() { if [ "$quick" = 1 ]; then echo "$2"; else echo "$1"; fi; } # full quick
-ROUNDS=${ROUNDS:-$(pick 3 1)}
+ROUNDS=${ROUNDS:-$(pick 5 1)}
 DURATION_S=${DURATION_S:-$(pick 10 2)}
 WARMUP_S=${WARMUP_S:-$(pick 3 1)}
 SOCKETS=${SOCKETS:-64}

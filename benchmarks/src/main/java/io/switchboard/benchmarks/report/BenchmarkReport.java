@@ -115,6 +115,20 @@ public final class BenchmarkReport
         return new Measurement(scenario, role, 1, Map.of());
     }
 
+    /** @return the measurement of that round, or one whose every figure is NaN when the run did not produce it. */
+    Measurement find(final String scenario, final String role, final int round)
+    {
+        for (final Measurement measurement : measurements)
+        {
+            if (measurement.scenario().equals(scenario) && measurement.role().equals(role) &&
+                measurement.round() == round)
+            {
+                return measurement;
+            }
+        }
+        return new Measurement(scenario, role, round, Map.of());
+    }
+
     /** @return one figure of scenario and role in each round it was measured in; the first line of a round wins. */
     SortedMap<Integer, Double> byRound(
         final String scenario, final String role, final ToDoubleFunction<Measurement> figure)
@@ -257,6 +271,7 @@ public final class BenchmarkReport
                         measurement.fields().getOrDefault("errors", "-"))).append(" |\n");
             }
         }
+        md.append(relayBound(machine.cores()));
         md.append("\n## Idle WebSocket connections\n\nRegistered PeerJS clients that only send HEARTBEAT every 5 s. ")
             .append("Memory per connection: peer@1.0.2's RSS growth. switchboard runs with a fixed, pre-touched ")
             .append("heap, so its figure is its live-heap growth after a full GC plus the growth of the native memory ")
@@ -293,6 +308,42 @@ public final class BenchmarkReport
             .append("processes. The generator is one thread and prints its own CPU per relay: beside switchboard ")
             .append("it is the busier of the two processes (a core each on this 2-core machine), beside peer@1.0.2 ")
             .append("the server is.\n");
+        return md.toString();
+    }
+
+    /**
+     * What bounds switchboard's relay rate here: the generator runs on the same cores, so per relay its CPU and the
+     * server's together spend what the machine has; their sum gives the most relays per second these cores can
+     * carry for this traffic, whatever the server.
+     */
+    String relayBound(final int cores)
+    {
+        final StringBuilder md = new StringBuilder("\n## What bounds the PeerJS relay rate\n\n")
+            .append("The generator writes each message on its own, as a client does, and shares the ").append(cores)
+            .append(" cores with the server. Per relay, its CPU and switchboard's together are what the machine ")
+            .append("spends, so ").append(cores).append(" cores / (generator + switchboard CPU per relay) is the ")
+            .append("most relays per second this machine can carry for this traffic. peer@1.0.2 is held by its one ")
+            .append("thread instead: its rate is about 1 s / its CPU per relay.\n\n")
+            .append("| Round | generator CPU us/relay | switchboard CPU us/relay | sum | ceiling relays/s | measured ")
+            .append("relays/s | peer@1.0.2 relays/s | 3x peer@1.0.2 |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (final Measurement relay : byRoundThenFileOrder())
+        {
+            if (!"peerjs-relay".equals(relay.scenario()) || !Measurement.SWITCHBOARD.equals(relay.role()))
+            {
+                continue;
+            }
+            final double generator = relay.number("client_cpu_us_per_relay");
+            final double sum = generator + relay.cpuUsPerOperation();
+            final double peer = find("peerjs-relay", Measurement.REFERENCE, relay.round()).throughput();
+            md.append("| ").append(relay.round())
+                .append(" | ").append(Comparison.format(generator))
+                .append(" | ").append(Comparison.format(relay.cpuUsPerOperation()))
+                .append(" | ").append(Comparison.format(sum))
+                .append(" | ").append(String.format(Locale.ROOT, "%,.0f", cores * 1e6 / sum))
+                .append(" | ").append(String.format(Locale.ROOT, "%,.0f", relay.throughput()))
+                .append(" | ").append(String.format(Locale.ROOT, "%,.0f", peer))
+                .append(" | ").append(String.format(Locale.ROOT, "%,.0f", 3 * peer)).append(" |\n");
+        }
         return md.toString();
     }
 

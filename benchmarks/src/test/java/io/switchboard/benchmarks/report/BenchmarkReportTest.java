@@ -152,6 +152,17 @@ class BenchmarkReportTest
     }
 
     @Test
+    void theRelayCeilingIsTheCoresOverTheGeneratorsAndTheServersCpuPerRelay() throws Exception
+    {
+        final String bound = report(List.of(
+            "scenario=peerjs-relay role=switchboard round=2 peerjs-load relays_per_s=140000 " +
+                "client_cpu_us_per_relay=7.00 server_cpu_us_per_relay=5.50",
+            "scenario=peerjs-relay role=reference round=2 peerjs-load relays_per_s=50000 " +
+                "client_cpu_us_per_relay=10.00 server_cpu_us_per_relay=20.00")).relayBound(2);
+        assertTrue(bound.contains("| 2 | 7.00 | 5.50 | 12.5 | 160,000 | 140,000 | 50,000 | 150,000 |"), bound);
+    }
+
+    @Test
     void ratiosAreSwitchboardOverTheReferenceAndJudgedAgainstTheIssuesTargets() throws Exception
     {
         final Comparison throughput = comparison("ICE heartbeat, cached (296 B): throughput", "echo");
