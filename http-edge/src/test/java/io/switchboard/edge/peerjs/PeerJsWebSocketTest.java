@@ -284,6 +284,7 @@ class PeerJsWebSocketTest
             final RawSocket a = appliance.client("A", "t1");
             a.send("{\"type\":\"LEAVE\"}");
             a.send("{\"type\":\"LEAVE\",\"dst\":null}");
+            a.roundTrip(); // the LEAVEs are handled on the socket's thread; the next socket's admission on another
             final RawSocket again = appliance.socket("key=peerjs&id=A&token=t2");
             again.expect(OPEN);
             assertFalse(a.isClosed());

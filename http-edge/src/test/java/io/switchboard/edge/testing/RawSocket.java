@@ -23,6 +23,7 @@ public final class RawSocket implements WebSocket.Listener
     private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
+    private final LinkedBlockingQueue<ByteBuffer> pongs = new LinkedBlockingQueue<>();
     private WebSocket webSocket;
 
     public static RawSocket open(final URI uri)
@@ -44,6 +45,24 @@ public final class RawSocket implements WebSocket.Listener
         if (!isClosed())
         {
             webSocket.sendText(text, true).exceptionally(error -> null).orTimeout(10, TimeUnit.SECONDS).join();
+        }
+    }
+
+    /**
+     * Pings and waits for the pong: the server handles a socket's frames in order, so everything sent before has
+     * been handled when this returns.
+     */
+    public void roundTrip()
+    {
+        webSocket.sendPing(ByteBuffer.wrap(new byte[] {'r', 't'})).orTimeout(10, TimeUnit.SECONDS).join();
+        try
+        {
+            assertNotNull(pongs.poll(WAIT_MS, TimeUnit.MILLISECONDS), "no pong within " + WAIT_MS + " ms");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
         }
     }
 
@@ -117,6 +136,14 @@ public final class RawSocket implements WebSocket.Listener
             messages.add(partial.toString());
             partial.setLength(0);
         }
+        ws.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(final WebSocket ws, final ByteBuffer message)
+    {
+        pongs.add(message);
         ws.request(1);
         return null;
     }
