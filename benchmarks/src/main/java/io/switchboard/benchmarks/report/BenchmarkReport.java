@@ -115,20 +115,6 @@ public final class BenchmarkReport
         return new Measurement(scenario, role, 1, Map.of());
     }
 
-    /** @return the measurement of that round, or one whose every figure is NaN when the run did not produce it. */
-    Measurement find(final String scenario, final String role, final int round)
-    {
-        for (final Measurement measurement : measurements)
-        {
-            if (measurement.scenario().equals(scenario) && measurement.role().equals(role) &&
-                measurement.round() == round)
-            {
-                return measurement;
-            }
-        }
-        return new Measurement(scenario, role, round, Map.of());
-    }
-
     /** @return one figure of scenario and role in each round it was measured in; the first line of a round wins. */
     SortedMap<Integer, Double> byRound(
         final String scenario, final String role, final ToDoubleFunction<Measurement> figure)
@@ -326,6 +312,8 @@ public final class BenchmarkReport
             .append("thread instead: its rate is about 1 s / its CPU per relay.\n\n")
             .append("| Round | generator CPU us/relay | switchboard CPU us/relay | sum | ceiling relays/s | measured ")
             .append("relays/s | peer@1.0.2 relays/s | 3x peer@1.0.2 |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        final SortedMap<Integer, Double> peerRates =
+            byRound("peerjs-relay", Measurement.REFERENCE, Measurement::throughput);
         for (final Measurement relay : byRoundThenFileOrder())
         {
             if (!"peerjs-relay".equals(relay.scenario()) || !Measurement.SWITCHBOARD.equals(relay.role()))
@@ -334,7 +322,7 @@ public final class BenchmarkReport
             }
             final double generator = relay.number("client_cpu_us_per_relay");
             final double sum = generator + relay.cpuUsPerOperation();
-            final double peer = find("peerjs-relay", Measurement.REFERENCE, relay.round()).throughput();
+            final double peer = peerRates.getOrDefault(relay.round(), Double.NaN);
             md.append("| ").append(relay.round())
                 .append(" | ").append(Comparison.format(generator))
                 .append(" | ").append(Comparison.format(relay.cpuUsPerOperation()))

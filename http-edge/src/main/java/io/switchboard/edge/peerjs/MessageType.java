@@ -17,6 +17,8 @@ enum MessageType
     final boolean relayed;
     /** Kept for an offline {@code dst} until it connects or the queue expires. */
     final boolean queued;
+    /** The name as a frame's {@code type} spells it, ASCII. */
+    final byte[] nameBytes;
     /** {@code {"type":"NAME"} } up to the closing quote of the name: the start of every frame of this type. */
     final byte[] frameStart;
 
@@ -24,6 +26,7 @@ enum MessageType
     {
         this.relayed = relayed;
         this.queued = queued;
+        this.nameBytes = name().getBytes(StandardCharsets.US_ASCII);
         this.frameStart = ("{\"type\":\"" + name() + "\"").getBytes(StandardCharsets.US_ASCII);
     }
 

@@ -157,8 +157,7 @@ final class SignalFrame
         {
             return plain;
         }
-        final byte[] escaped = hasLoneSurrogate(id) ? withLoneSurrogatesEscaped(id) :
-            JsonStringEncoder.getInstance().quoteAsUTF8(id);
+        final byte[] escaped = escapedUtf8(id);
         final byte[] quoted = new byte[escaped.length + 2];
         quoted[0] = '"';
         System.arraycopy(escaped, 0, quoted, 1, escaped.length);
@@ -166,26 +165,11 @@ final class SignalFrame
         return quoted;
     }
 
-    /** A dst such as {@code "\ud800"} decodes to one; Jackson's UTF-8 quoting refuses it. */
-    private static boolean hasLoneSurrogate(final String text)
-    {
-        for (int i = 0; i < text.length(); i++)
-        {
-            final char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1)))
-            {
-                i++;
-            }
-            else if (Character.isSurrogate(c))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The JSON-escaped UTF-8 of {@code text}, each lone surrogate written as its escape, as JSON.stringify does. */
-    private static byte[] withLoneSurrogatesEscaped(final String text)
+    /**
+     * The JSON-escaped UTF-8 of {@code text}, each lone surrogate (a dst such as {@code "\ud800"} decodes to one)
+     * written as its escape, as JSON.stringify does; Jackson's own UTF-8 quoting refuses them.
+     */
+    private static byte[] escapedUtf8(final String text)
     {
         final StringBuilder escaped = new StringBuilder();
         final char[] quoted = JsonStringEncoder.getInstance().quoteAsString(text);
@@ -241,22 +225,49 @@ final class SignalFrame
         final int payloadStart,
         final int payloadEnd)
     {
+        final byte[] out = new byte[relayLength(type, srcQuoted.length, dstQuoted.length, payloadStart, payloadEnd)];
+        putRelay(out, type, srcQuoted, dstQuoted, 0, dstQuoted.length, in, payloadStart, payloadEnd);
+        return out;
+    }
+
+    /** Bytes of the relayed frame whose quoted dst is {@code dstQuotedLength} bytes. */
+    static int relayLength(
+        final MessageType type,
+        final int srcQuotedLength,
+        final int dstQuotedLength,
+        final int payloadStart,
+        final int payloadEnd)
+    {
         final int payloadLength = payloadStart < 0 ? 0 : PAYLOAD.length + payloadEnd - payloadStart;
-        final byte[] out = new byte[type.frameStart.length + SRC.length + srcQuoted.length +
-            DST.length + dstQuoted.length + payloadLength + 1];
-        int at = put(out, 0, type.frameStart);
-        at = put(out, at, SRC);
-        at = put(out, at, srcQuoted);
-        at = put(out, at, DST);
-        at = put(out, at, dstQuoted);
+        return type.frameStart.length + SRC.length + srcQuotedLength + DST.length + dstQuotedLength + payloadLength + 1;
+    }
+
+    /**
+     * Writes the relayed frame from {@code out[0]} on ({@link #relayLength} bytes): its quoted dst is
+     * {@code dst[dstOffset, dstOffset + dstLength)}, its payload {@code in[payloadStart, payloadEnd)}.
+     */
+    static void putRelay(
+        final byte[] out,
+        final MessageType type,
+        final byte[] srcQuoted,
+        final byte[] dst,
+        final int dstOffset,
+        final int dstLength,
+        final byte[] in,
+        final int payloadStart,
+        final int payloadEnd)
+    {
+        int at = put(out, 0, type.frameStart, 0, type.frameStart.length);
+        at = put(out, at, SRC, 0, SRC.length);
+        at = put(out, at, srcQuoted, 0, srcQuoted.length);
+        at = put(out, at, DST, 0, DST.length);
+        at = put(out, at, dst, dstOffset, dstLength);
         if (payloadStart >= 0)
         {
-            at = put(out, at, PAYLOAD);
-            System.arraycopy(in, payloadStart, out, at, payloadEnd - payloadStart);
-            at += payloadEnd - payloadStart;
+            at = put(out, at, PAYLOAD, 0, PAYLOAD.length);
+            at = put(out, at, in, payloadStart, payloadEnd - payloadStart);
         }
         out[at] = '}';
-        return out;
     }
 
     /** {@code {"type":TYPE,"src":src,"dst":dst}}: what the server itself sends as LEAVE and EXPIRE. */
@@ -265,10 +276,10 @@ final class SignalFrame
         return relay(type, srcQuoted, dstQuoted, null, -1, -1);
     }
 
-    private static int put(final byte[] out, final int at, final byte[] part)
+    private static int put(final byte[] out, final int at, final byte[] from, final int offset, final int length)
     {
-        System.arraycopy(part, 0, out, at, part.length);
-        return at + part.length;
+        System.arraycopy(from, offset, out, at, length);
+        return at + length;
     }
 
     private static byte[] error(final String type, final String message)

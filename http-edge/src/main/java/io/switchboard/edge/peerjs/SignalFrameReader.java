@@ -28,24 +28,12 @@ final class SignalFrameReader
     private static final int NOT_SURE = -1;
     private static final int DST_CACHE = 64;
     private static final MessageType[] TYPES = MessageType.values();
-    private static final byte[][] TYPE_NAMES = new byte[TYPES.length][];
     private static final byte[] TYPE_KEY = ascii("type");
     private static final byte[] DST_KEY = ascii("dst");
     private static final byte[] PAYLOAD_KEY = ascii("payload");
     private static final byte[] TRUE = ascii("true");
     private static final byte[] FALSE = ascii("false");
     private static final byte[] NULL = ascii("null");
-    private static final byte[] SRC = ascii(",\"src\":");
-    private static final byte[] DST = ascii(",\"dst\":");
-    private static final byte[] PAYLOAD = ascii(",\"payload\":");
-
-    static
-    {
-        for (int i = 0; i < TYPES.length; i++)
-        {
-            TYPE_NAMES[i] = ascii(TYPES[i].name());
-        }
-    }
 
     private final SignalFrame jackson;
     /** The ids dst named lately, by a hash of their bytes: relays go to few ids per thread, each a String once. */
@@ -89,11 +77,6 @@ final class SignalFrameReader
         return kind;
     }
 
-    SignalFrame.Kind kind()
-    {
-        return kind;
-    }
-
     /** Set when {@link #kind()} is {@link SignalFrame.Kind#ACTED_ON}. */
     MessageType type()
     {
@@ -124,11 +107,10 @@ final class SignalFrameReader
      */
     int relay(final byte[] srcQuoted, final byte[] message)
     {
-        final byte[] dstQuoted = dstQuotedStart < 0 ? SignalFrame.quoted(dst) : null;
-        final int dstLength = dstQuoted != null ? dstQuoted.length : dstQuotedEnd - dstQuotedStart;
-        final int payloadLength = payloadStart < 0 ? 0 : PAYLOAD.length + payloadEnd - payloadStart;
-        final int length = type.frameStart.length + SRC.length + srcQuoted.length + DST.length + dstLength +
-            payloadLength + 1;
+        final byte[] dstBytes = dstQuotedStart < 0 ? SignalFrame.quoted(dst) : message;
+        final int dstOffset = dstQuotedStart < 0 ? 0 : dstQuotedStart;
+        final int dstLength = dstQuotedStart < 0 ? dstBytes.length : dstQuotedEnd - dstQuotedStart;
+        final int length = SignalFrame.relayLength(type, srcQuoted.length, dstLength, payloadStart, payloadEnd);
         if (length > out.length)
         {
             final byte[] larger = new byte[Math.max(length, Math.min(2 * out.length, MAX_KEPT_OUT_BYTES))];
@@ -142,17 +124,8 @@ final class SignalFrameReader
         {
             written = out;
         }
-        int at = put(type.frameStart, 0, type.frameStart.length, 0);
-        at = put(SRC, 0, SRC.length, at);
-        at = put(srcQuoted, 0, srcQuoted.length, at);
-        at = put(DST, 0, DST.length, at);
-        at = dstQuoted != null ? put(dstQuoted, 0, dstLength, at) : put(message, dstQuotedStart, dstLength, at);
-        if (payloadStart >= 0)
-        {
-            at = put(PAYLOAD, 0, PAYLOAD.length, at);
-            at = put(message, payloadStart, payloadEnd - payloadStart, at);
-        }
-        written[at] = '}';
+        SignalFrame.putRelay(written, type, srcQuoted, dstBytes, dstOffset, dstLength, message, payloadStart,
+            payloadEnd);
         return length;
     }
 
@@ -160,12 +133,6 @@ final class SignalFrameReader
     byte[] out()
     {
         return written;
-    }
-
-    private int put(final byte[] from, final int offset, final int length, final int at)
-    {
-        System.arraycopy(from, offset, written, at, length);
-        return at + length;
     }
 
     private void readWithJackson(final byte[] bytes, final int length)
@@ -311,11 +278,11 @@ final class SignalFrameReader
 
     private MessageType typeOf(final int start, final int length)
     {
-        for (int i = 0; i < TYPES.length; i++)
+        for (final MessageType candidate : TYPES)
         {
-            if (is(start, length, TYPE_NAMES[i]))
+            if (is(start, length, candidate.nameBytes))
             {
-                return TYPES[i];
+                return candidate;
             }
         }
         return null;

@@ -6,9 +6,10 @@ import java.nio.ByteOrder;
 /**
  * What one thread needs to move WebSocket frames: a buffer it reads sockets into, one it frames replies in and one a
  * whole message is unmasked into for its handler, so an idle socket holds none of them; and, on a
- * {@link SocketLoop}'s thread, copies of the text frames it defers while it handles one batch of ready sockets. A batch often carries several messages for the same peer (a burst of ICE candidates, a
- * window of offers); deferring what handling them sends, then writing each socket's share with one system call, is
- * the end-of-batch flush of the Disruptor's handlers. Frames to one socket keep their order; nothing waits past the
+ * {@link SocketLoop}'s thread, copies of the text frames it defers while it handles one batch of ready sockets. A
+ * batch often carries several messages for the same peer (a burst of ICE candidates, a window of offers); deferring
+ * what handling them sends, then writing each socket's share with one system call, is the end-of-batch flush of the
+ * Disruptor's handlers. Frames to one socket keep their order; nothing waits past the
  * end of the batch that produced it.
  */
 final class ThreadBuffers

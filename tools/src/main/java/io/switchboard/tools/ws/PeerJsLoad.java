@@ -118,15 +118,15 @@ public final class PeerJsLoad
     /** Closed-loop OFFER/ANSWER ping-pong between pairs. */
     private static final class Relay implements WsLoop.Handler
     {
+        private static final byte[] OFFER_HEAD = head("OFFER");
+        private static final byte[] ANSWER_HEAD = head("ANSWER");
+
         private final int pairs;
         private final int window;
         private final long warmupNanos;
         private final long durationNanos;
         private final long serverPid;
         private final String label;
-        private static final byte[] OFFER_HEAD = head("OFFER");
-        private static final byte[] ANSWER_HEAD = head("ANSWER");
-
         /** Per connection, what follows the send time: the padding and the peer's id. */
         private final byte[][] tails;
         private final byte[] message;
@@ -188,7 +188,7 @@ public final class PeerJsLoad
                     {
                         for (int w = 0; w < window; w++)
                         {
-                            offer(connection, System.nanoTime());
+                            send(connection, System.nanoTime());
                         }
                     }
                 }
@@ -214,11 +214,6 @@ public final class PeerJsLoad
                         cpu / 1e6, relays == 0 ? Double.NaN : cpu / 1e3 / relays)));
                 return errors == 0 ? Tools.EXIT_OK : Tools.EXIT_FAILED;
             }
-        }
-
-        private void offer(final WsLoop.Connection a, final long sentNanos)
-        {
-            send(a, sentNanos);
         }
 
         /**
@@ -267,16 +262,16 @@ public final class PeerJsLoad
                 return;
             }
             final int at = indexOf(buffer, offset, length, TIME_FIELD);
-            final boolean negative = at >= 0 && at + TIME_FIELD.length < offset + length &&
-                buffer.get(at + TIME_FIELD.length) == '-';
+            final int end = offset + length;
+            final boolean negative =
+                at >= 0 && at + TIME_FIELD.length < end && buffer.get(at + TIME_FIELD.length) == '-';
             final int first = at + TIME_FIELD.length + (negative ? 1 : 0);
-            long sent = 0;
             int digit = first;
-            while (at >= 0 && digit < offset + length && buffer.get(digit) >= '0' && buffer.get(digit) <= '9')
+            long sent = 0;
+            while (at >= 0 && digit < end && buffer.get(digit) >= '0' && buffer.get(digit) <= '9')
             {
                 sent = sent * 10 + buffer.get(digit++) - '0';
             }
-            sent = negative ? -sent : sent;
             if (at < 0 || digit == first)
             {
                 errors++;
@@ -285,6 +280,7 @@ public final class PeerJsLoad
                 System.err.println(COMMAND + ": unexpected frame " + new String(text, StandardCharsets.UTF_8));
                 return;
             }
+            sent = negative ? -sent : sent;
             if (measuring)
             {
                 relays++;
