@@ -43,9 +43,11 @@ public final class IceServer implements UdpProtocol
     public static final String LISTENER = "ice";
 
     private static final int MIN_DATAGRAM = IceHeader.LENGTH + 2;
+    /** Spoke width of the expiry wheel; an expiry fires at the first engine tick at or after its deadline. */
     private static final long TIMER_TICK_MS = 16;
     private static final int TIMER_TICKS_PER_WHEEL = 1024;
-    private static final int TIMER_POLL_LIMIT = 1024;
+    /** Expiries handled per engine tick at most, so that a mass expiry never stalls the handler for long. */
+    private static final int EXPIRIES_PER_TICK = 16_384;
 
     private final IceHeader header = new IceHeader();
     private final IceServerHeartbeat heartbeat = new IceServerHeartbeat();
@@ -426,14 +428,23 @@ public final class IceServer implements UdpProtocol
         }
     }
 
+    /** Expires every domain whose deadline {@code nowMs} has reached, however many wheel ticks have passed since. */
     @Override
     public void onTick(final long nowMs)
     {
-        if (expiryWheel.timerCount() > 0)
+        int expired = 0;
+        // Agrona's poll scans one wheel tick, then passes it if it is over: poll until a poll has scanned the tick
+        // that now falls in.
+        while (expiryWheel.timerCount() > 0 && expired < EXPIRIES_PER_TICK)
         {
-            expiryWheel.poll(nowMs, onExpiry, TIMER_POLL_LIMIT);
+            final long tickEndMs = expiryWheel.currentTickTime();
+            expired += expiryWheel.poll(nowMs, onExpiry, EXPIRIES_PER_TICK - expired);
+            if (tickEndMs > nowMs)
+            {
+                return;
+            }
         }
-        else
+        if (expiryWheel.timerCount() == 0)
         {
             expiryWheel.currentTickTime(nowMs);
         }

@@ -14,7 +14,7 @@ public final class PulseContext
     public static final long DEFAULT_REGISTER_GRACE_MS = 300_000;
     public static final long DEFAULT_PULSE_TTL_MS = 30_000;
     public static final long DEFAULT_ERROR_TIME_MS = 180_000;
-    public static final long DEFAULT_TIMER_TICK_MS = 1_000;
+    public static final long DEFAULT_TIMER_TICK_MS = 16;
     public static final int DEFAULT_MAX_CLIENTS = 1_000_000;
 
     private int port = DEFAULT_PORT;
@@ -65,7 +65,7 @@ public final class PulseContext
     /** How long a client stays PENDING before it and its key are forgotten. */
     public long errorTimeMs() { return errorTimeMs; }
     public PulseContext errorTimeMs(final long value) { errorTimeMs = value; return this; }
-    /** Granularity of the deadlines: a deadline is acted on within one tick after it passes. */
+    /** Width of the deadline wheel's spokes: a poll scans the deadlines of the tick now falls in (cost only). */
     public long timerTickMs() { return timerTickMs; }
     public PulseContext timerTickMs(final long value) { timerTickMs = value; return this; }
     /** Most clients registered at once; sizes the persisted table. */

@@ -4,10 +4,13 @@ import java.util.Arrays;
 
 /**
  * Every registered client's one deadline, on a hashed wheel of one-tick spokes. Slots are handed out here: a client
- * owns one (it holds the client's id, and numbers its cell in {@link PulseRecords}); a slot sits in the doubly linked list of the spoke its deadline falls in, so
- * scheduling and cancelling are O(1), and passing a tick visits only the clients of that spoke, all of them due
- * when one lap of the wheel covers the longest timer. Cost therefore follows the clients that expire, not all
- * clients. Arrays are sized once for the most clients allowed: nothing is allocated afterwards. Handler thread only.
+ * owns one (it holds the client's id, and numbers its cell in {@link PulseRecords}); a slot sits in the doubly linked
+ * list of the spoke its deadline falls in, so scheduling and cancelling are O(1), and passing a tick visits only the
+ * clients of that spoke, all of them due when one lap of the wheel covers the longest timer. Within the tick now
+ * falls in, a deadline is due as soon as {@code now} reaches it: that spoke is scanned again only once its earliest
+ * deadline has come. A deadline is therefore handed over at the first poll at or after it, never before, whatever
+ * the tick. Cost follows the clients that expire, not all clients. Arrays are sized once for the most clients
+ * allowed: nothing is allocated afterwards. Handler thread only.
  */
 final class PulseDeadlines
 {
@@ -35,11 +38,14 @@ final class PulseDeadlines
     private final int[] listOf;
     private final int[] freeSlots;
     private int freeCount;
+    /** The first tick not wholly passed: the one the last poll's {@code now} fell in. */
     private long nextTick;
+    /** No deadline in the spoke of {@link #nextTick} is earlier than this; it is scanned once now reaches it. */
+    private long currentSpokeDueMs;
 
     /**
      * @param capacity    most slots
-     * @param tickMs      granularity: a deadline is due once the tick it falls in has passed
+     * @param tickMs      width of a spoke: the cost of a poll follows the deadlines in the tick now falls in
      * @param longestMs   longest timer, sizing the wheel so one lap covers it
      * @param nowMs       the current time; ticks before it count as passed
      */
@@ -66,6 +72,7 @@ final class PulseDeadlines
         }
         this.freeCount = capacity;
         this.nextTick = nowMs / tickMs;
+        this.currentSpokeDueMs = Long.MAX_VALUE;
     }
 
     /** A slot for a new client, unscheduled, or {@link #NONE} when every slot is taken. */
@@ -117,7 +124,12 @@ final class PulseDeadlines
     {
         cancel(slot);
         deadlineMs[slot] = deadline;
-        link(spokeOf(Math.max(deadline / tickMs, nextTick)), slot);
+        final long tick = Math.max(deadline / tickMs, nextTick);
+        link(spokeOf(tick), slot);
+        if (tick == nextTick)
+        {
+            currentSpokeDueMs = Math.min(currentSpokeDueMs, deadline);
+        }
     }
 
     void cancel(final int slot)
@@ -145,8 +157,8 @@ final class PulseDeadlines
     }
 
     /**
-     * Hands every slot whose tick has passed by {@code nowMs} to {@code expiry}, at most {@code limit} of them; the
-     * rest stay due for the next poll.
+     * Hands every slot whose deadline has passed by {@code nowMs} to {@code expiry}, at most {@code limit} of them;
+     * the rest stay due for the next poll.
      *
      * @return slots handed over
      */
@@ -166,26 +178,57 @@ final class PulseDeadlines
                 handed++;
                 expiry.onDeadline(slot, deadlineMs[slot]);
             }
-            final long lastPassedTick = nowMs / tickMs - 1;
-            if (lastPassedTick < nextTick)
+            final long tickOfNow = nowMs / tickMs;
+            if (nextTick < tickOfNow)
             {
-                return handed;
-            }
-            if (lastPassedTick - nextTick > spokeMask)
-            {
-                // More than a lap behind (a clock jump): one pass over every spoke catches up.
-                for (int spoke = 0; spoke <= spokeMask; spoke++)
+                final long lastPassedTick = tickOfNow - 1;
+                if (lastPassedTick - nextTick > spokeMask)
                 {
-                    moveDue(spoke, lastPassedTick);
+                    // More than a lap behind (a clock jump): one pass over every spoke catches up.
+                    for (int spoke = 0; spoke <= spokeMask; spoke++)
+                    {
+                        moveDue(spoke, lastPassedTick);
+                    }
+                    nextTick = tickOfNow;
                 }
-                nextTick = lastPassedTick + 1;
+                else
+                {
+                    moveDue(spokeOf(nextTick), nextTick);
+                    nextTick++;
+                }
+                // Nothing is known yet of the new current tick's spoke: the next pass scans it.
+                currentSpokeDueMs = Long.MIN_VALUE;
+            }
+            else if (nowMs >= currentSpokeDueMs)
+            {
+                currentSpokeDueMs = moveDueInCurrentTick(nowMs);
             }
             else
             {
-                moveDue(spokeOf(nextTick), nextTick);
-                nextTick++;
+                return handed;
             }
         }
+    }
+
+    /** Moves the current tick's slots whose deadline {@code nowMs} has reached; returns the earliest one left. */
+    private long moveDueInCurrentTick(final long nowMs)
+    {
+        long earliest = Long.MAX_VALUE;
+        for (int slot = heads[spokeOf(nextTick)]; slot != NONE; )
+        {
+            final int after = next[slot];
+            if (deadlineMs[slot] <= nowMs)
+            {
+                cancel(slot);
+                link(dueList, slot);
+            }
+            else
+            {
+                earliest = Math.min(earliest, deadlineMs[slot]);
+            }
+            slot = after;
+        }
+        return earliest;
     }
 
     private void moveDue(final int spoke, final long lastPassedTick)

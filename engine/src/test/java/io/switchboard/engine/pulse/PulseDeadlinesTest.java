@@ -7,7 +7,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The deadline wheel: one deadline per client slot, acted on within one tick after it passes. */
+/** The deadline wheel: one deadline per client slot, handed over at the first poll at or after it, never before. */
 class PulseDeadlinesTest
 {
     private static final long TICK_MS = 1_000;
@@ -17,18 +17,70 @@ class PulseDeadlinesTest
     private final PulseDeadlines.Expiry record = (slot, deadline) -> fired.add(slot);
 
     @Test
-    void deadlineIsDueOnceItsTickHasPassed()
+    void deadlineIsDueOnceNowReachesIt()
     {
         final PulseDeadlines deadlines = new PulseDeadlines(16, TICK_MS, 300_000, START_MS);
         final int slot = deadlines.allocate(1, 2);
-        deadlines.schedule(slot, START_MS + 30_000);
-        assertEquals(0, deadlines.poll(START_MS + 29_999, record, 100));
-        assertEquals(0, deadlines.poll(START_MS + 30_000, record, 100), "the tick holding it has not passed yet");
-        assertEquals(1, deadlines.poll(START_MS + 31_000, record, 100));
+        deadlines.schedule(slot, START_MS + 30_500);
+        assertEquals(0, deadlines.poll(START_MS + 30_000, record, 100));
+        assertEquals(0, deadlines.poll(START_MS + 30_499, record, 100));
+        assertEquals(1, deadlines.poll(START_MS + 30_500, record, 100), "due although its tick has not passed");
         assertEquals(List.of(slot), fired);
         assertFalse(deadlines.isScheduled(slot));
         assertEquals(1, deadlines.clientMsb(slot));
         assertEquals(2, deadlines.clientLsb(slot));
+    }
+
+    @Test
+    void pollsEveryMillisecondHandEachDeadlineOverExactlyAtIt()
+    {
+        final PulseDeadlines deadlines = new PulseDeadlines(256, 16, 300_000, START_MS);
+        final long[] firedAt = new long[256];
+        final long[] now = new long[1];
+        final PulseDeadlines.Expiry at = (slot, deadline) -> firedAt[slot] = now[0];
+        final java.util.Random random = new java.util.Random(13);
+        final long[] due = new long[256];
+        for (int i = 0; i < 256; i++)
+        {
+            final int slot = deadlines.allocate(i, i);
+            due[slot] = START_MS + 1 + random.nextInt(40_000);
+            deadlines.schedule(slot, due[slot]);
+        }
+        for (now[0] = START_MS; now[0] <= START_MS + 40_001; now[0]++)
+        {
+            deadlines.poll(now[0], at, 1_000);
+        }
+        for (int slot = 0; slot < 256; slot++)
+        {
+            assertEquals(due[slot], firedAt[slot], "slot " + slot);
+        }
+    }
+
+    @Test
+    void pollsOnlyEveryEngineTickHandEachDeadlineOverWithinOneOfThem()
+    {
+        final long engineTickMs = 100;
+        final PulseDeadlines deadlines = new PulseDeadlines(256, TICK_MS, 300_000, START_MS);
+        final long[] firedAt = new long[256];
+        final long[] now = new long[1];
+        final PulseDeadlines.Expiry at = (slot, deadline) -> firedAt[slot] = now[0];
+        final java.util.Random random = new java.util.Random(17);
+        final long[] due = new long[256];
+        for (int i = 0; i < 256; i++)
+        {
+            final int slot = deadlines.allocate(i, i);
+            due[slot] = START_MS + 1 + random.nextInt(40_000);
+            deadlines.schedule(slot, due[slot]);
+        }
+        for (now[0] = START_MS + 7; now[0] <= START_MS + 40_200; now[0] += engineTickMs)
+        {
+            deadlines.poll(now[0], at, 1_000);
+        }
+        for (int slot = 0; slot < 256; slot++)
+        {
+            assertTrue(firedAt[slot] >= due[slot], "slot " + slot + " fired early");
+            assertTrue(firedAt[slot] < due[slot] + engineTickMs, "slot " + slot + " fired over a tick late");
+        }
     }
 
     @Test
