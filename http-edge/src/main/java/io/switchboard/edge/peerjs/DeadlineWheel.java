@@ -1,5 +1,6 @@
 package io.switchboard.edge.peerjs;
 
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,7 +11,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The PeerJS deadlines (socket liveness, offline-queue expiry) on one thread, as a hashed wheel: each tick visits
  * only the bucket of deadlines falling due in it, so the cost follows the deadlines due, never the number of clients.
- * Any thread may {@link #schedule} a deadline once; only the wheel thread touches it afterwards.
+ * The thread wakes at the start of each tick, so a deadline fires at the first tick start at or after it: never
+ * early, at most one tick late. Any thread may {@link #schedule} a deadline once; only the wheel thread touches it
+ * afterwards.
  */
 final class DeadlineWheel implements AutoCloseable
 {
@@ -35,17 +38,31 @@ final class DeadlineWheel implements AutoCloseable
     private final ManyToOneConcurrentLinkedQueue<Deadline> inbox = new ManyToOneConcurrentLinkedQueue<>();
     private final Deadline[] buckets = new Deadline[BUCKETS];
     private final long tickMs;
+    private final EpochClock clock;
     private final Thread thread;
     private volatile boolean running = true;
     private long processedTick;
 
+    /** The wheel on its own thread, on the monotonic clock {@link #nowMs()}. */
     DeadlineWheel(final long tickMs, final String threadName)
     {
+        this(tickMs, DeadlineWheel::nowMs, threadName);
+        thread.start();
+    }
+
+    /** A wheel whose thread is not started: the caller drives {@link #poll} with its own clock (tests). */
+    DeadlineWheel(final long tickMs, final EpochClock clock)
+    {
+        this(tickMs, clock, "switchboard-peerjs-deadlines-unstarted");
+    }
+
+    private DeadlineWheel(final long tickMs, final EpochClock clock, final String threadName)
+    {
         this.tickMs = tickMs;
-        this.processedTick = nowMs() / tickMs;
+        this.clock = clock;
+        this.processedTick = clock.time() / tickMs;
         this.thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
-        thread.start();
     }
 
     /** The clock of every deadline: monotonic milliseconds. */
@@ -65,26 +82,33 @@ final class DeadlineWheel implements AutoCloseable
     {
         while (running)
         {
-            final long nextTickAtMs = (processedTick + 1) * tickMs;
-            final long waitMs = nextTickAtMs - nowMs();
+            final long waitMs = poll(clock.time());
             if (waitMs > 0)
             {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(waitMs));
-                continue;
-            }
-            final long now = nowMs();
-            Deadline scheduled;
-            while ((scheduled = inbox.poll()) != null)
-            {
-                place(scheduled);
-            }
-            final long currentTick = now / tickMs;
-            while (processedTick < currentTick && running)
-            {
-                processedTick++;
-                processBucket(now);
             }
         }
+    }
+
+    /**
+     * Takes the newly scheduled deadlines and fires those due by {@code now}, tick by tick.
+     *
+     * @return milliseconds from {@code now} to the start of the next tick, when the next poll is due
+     */
+    long poll(final long now)
+    {
+        Deadline scheduled;
+        while ((scheduled = inbox.poll()) != null)
+        {
+            place(scheduled);
+        }
+        final long currentTick = now / tickMs;
+        while (processedTick < currentTick && running)
+        {
+            processedTick++;
+            processBucket(now);
+        }
+        return (processedTick + 1) * tickMs - now;
     }
 
     /** Into the bucket of its tick, or of the next tick when that has been processed: never early, at most a tick late. */
