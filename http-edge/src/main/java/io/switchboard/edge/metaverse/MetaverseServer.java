@@ -19,9 +19,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,13 +31,11 @@ import java.util.function.LongSupplier;
 public final class MetaverseServer implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(MetaverseServer.class);
-    private static final long MAX_SWEEP_INTERVAL_MS = 60_000;
     private static final int REQUEST_PARSE_TIMEOUT_MS = 10_000;
     private static final int IDLE_TIMEOUT_MS = 60_000;
     private static final int MAX_HEADER_BYTES = 16 * 1024;
     /** Worker endpoints wait on the ring or a stripe lock now and then, never on the network. */
     private static final int WORKER_THREADS = 2 * Runtime.getRuntime().availableProcessors();
-    private static final long SHUTDOWN_WAIT_MS = 5_000;
     private static final byte[] NO_BODY = new byte[0];
 
     /** Where an endpoint runs. */
@@ -57,7 +52,7 @@ public final class MetaverseServer implements AutoCloseable
     private final Replies replies;
     private final DomainApi api;
     private final LongSupplier clock;
-    private final ScheduledExecutorService sweeper;
+    private final TemporaryDomainSweeper sweeper;
     private final Undertow server;
 
     private MetaverseServer(
@@ -74,12 +69,9 @@ public final class MetaverseServer implements AutoCloseable
         this.engineKeys = new EngineKeys(commands, counters);
         this.registry = new DomainRegistry(registryFile, context.maxDomains());
         this.api = new DomainApi(context, registry, engineKeys, json, replies, counters, clock);
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(runnable ->
-        {
-            final Thread thread = new Thread(runnable, "switchboard-metaverse-sweeper");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.sweeper = new TemporaryDomainSweeper(registry,
+            (record, cutoffMs) -> engineKeys.change(record.id, () -> removeSilent(record, cutoffMs)),
+            counters, context.tempDomainTtlSeconds() * 1000, clock);
         this.server = Undertow.builder()
             .addHttpListener(context.port(), context.bindAddress())
             .setWorkerThreads(WORKER_THREADS)
@@ -106,11 +98,10 @@ public final class MetaverseServer implements AutoCloseable
         final MetaverseServer metaverse = new MetaverseServer(context, registryFile, commands, metrics, json);
         try
         {
-            metaverse.sweep();
+            final long nextSweepMs = metaverse.sweeper.sweep(metaverse.clock.getAsLong());
             metaverse.publishStoredKeys();
             metaverse.server.start();
-            final long intervalMs = Math.min(MAX_SWEEP_INTERVAL_MS, context.tempDomainTtlSeconds() * 1000);
-            metaverse.sweeper.scheduleWithFixedDelay(metaverse::sweep, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+            metaverse.sweeper.startAt(nextSweepMs);
         }
         catch (final RuntimeException ex)
         {
@@ -280,29 +271,7 @@ public final class MetaverseServer implements AutoCloseable
         counters.domains.set(registry.size());
     }
 
-    /** Removes temporary domains silent longer than the TTL; the engine forgets their keys and peers. */
-    void sweep()
-    {
-        try
-        {
-            final long cutoffMs = clock.getAsLong() - context.tempDomainTtlSeconds() * 1000;
-            for (final DomainRecord record : registry.all())
-            {
-                if (record.temporary && record.lastSignOfLifeMs() < cutoffMs &&
-                    engineKeys.change(record.id, () -> removeSilent(record, cutoffMs)))
-                {
-                    counters.removedExpired.increment();
-                }
-            }
-            counters.domains.set(registry.size());
-        }
-        catch (final RuntimeException ex)
-        {
-            // A failed sweep must not cancel the next ones.
-            LOG.warn("metaverse sweep failed", ex);
-        }
-    }
-
+    /** Removes a temporary domain silent since before {@code cutoffMs}; the engine forgets its key and peer. */
     private boolean removeSilent(final DomainRecord record, final long cutoffMs)
     {
         final boolean removed = registry.removeIfSilentTemporary(record.id, cutoffMs);
@@ -316,15 +285,7 @@ public final class MetaverseServer implements AutoCloseable
     @Override
     public void close()
     {
-        sweeper.shutdownNow();
-        try
-        {
-            sweeper.awaitTermination(SHUTDOWN_WAIT_MS, TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        sweeper.close();
         try
         {
             server.stop();
