@@ -71,6 +71,12 @@ final class DeadlineWheel implements AutoCloseable
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
     }
 
+    /** Now on this wheel's clock: what deadlines handed to {@link #schedule} are measured against. */
+    long time()
+    {
+        return clock.time();
+    }
+
     /** Hands a deadline that is not yet scheduled to the wheel; the queue's publication orders the write. */
     void schedule(final Deadline deadline, final long deadlineMs)
     {

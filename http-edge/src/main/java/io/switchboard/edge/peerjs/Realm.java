@@ -273,7 +273,7 @@ public final class Realm
         {
             queue = new OfflineQueue(this, slot);
             slot.queue = queue;
-            wheel.schedule(queue, DeadlineWheel.nowMs() + context.expireTimeoutMs());
+            wheel.schedule(queue, wheel.time() + context.expireTimeoutMs());
         }
         queue.add(src, frame);
         counters.queuedMessages.increment();
