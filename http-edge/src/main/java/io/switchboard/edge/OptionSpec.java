@@ -35,7 +35,7 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
         new OptionSpec("pulse-error-time-ms", "MS", Long.toString(PulseContext.DEFAULT_ERROR_TIME_MS), false,
             "A client that missed its deadline stays Pending this long, then it and its key are forgotten."),
         new OptionSpec("pulse-timer-tick-ms", "MS", Long.toString(PulseContext.DEFAULT_TIMER_TICK_MS), false,
-            "Spoke width of the pulse deadline wheel (cost only): each deadline fires at the first engine tick after it."),
+            "Spoke width of the pulse deadline wheel (cost only); each deadline fires within one engine tick."),
         new OptionSpec("pulse-max-clients", "N", Integer.toString(PulseContext.DEFAULT_MAX_CLIENTS), false,
             "Most registered clients (persisted table data-dir/pulse-clients-N.dat; a new N copies it over)."),
         new OptionSpec("rendezvous-register-rate", "PER_MIN",
@@ -150,7 +150,7 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
         new OptionSpec("engine-wait", "STRATEGY", EngineContext.DEFAULT_WAIT_STRATEGY, false,
             "How the dedicated handler thread waits: blocking, lite-blocking, phased, sleeping, yielding or busy-spin."),
         new OptionSpec("engine-tick-ms", "MS", Long.toString(EngineContext.DEFAULT_TICK_INTERVAL_MS), false,
-            "Interval of the engine's timer signal: ICE and pulse deadlines fire at most one tick after they pass."),
+            "Interval of the engine's timer signal: ICE and pulse deadlines fire at most one tick late."),
         new OptionSpec("rate-limit-slots", "N", Integer.toString(EngineContext.DEFAULT_RATE_LIMIT_SLOTS), false,
             "Per-host token buckets (power of two); hosts whose hashes collide share one."));
 

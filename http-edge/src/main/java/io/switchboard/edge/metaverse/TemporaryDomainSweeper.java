@@ -13,8 +13,9 @@ import java.util.function.LongSupplier;
  * Removes temporary domains silent longer than the TTL (since their last heartbeat, else their creation), on its
  * own thread. A sweep scans the registry once and sets the next sweep at the earliest deadline it saw, but never
  * sooner than one tick after it began (a registry whose domains fall due one by one is scanned at most once a tick)
- * nor later than one TTL after it (a domain created meanwhile is due no earlier) or a minute. A domain therefore goes at most one tick
- * after its deadline, never before; heartbeats only move deadlines later, so they need not wake the sweeper.
+ * nor later than one TTL after it (a domain created meanwhile is due no earlier) or a minute. A domain therefore
+ * goes at most one tick after its deadline, never before; heartbeats only move deadlines later, so they need not
+ * wake the sweeper.
  */
 final class TemporaryDomainSweeper implements AutoCloseable
 {
