@@ -77,6 +77,14 @@ final class TableTraffic
             .header("Authorization", "Bearer " + client.privateId()).GET()).statusCode();
     }
 
+    /** Every domain in the registry, as the listing counts them. */
+    static long domainCount(final int metaversePort) throws Exception
+    {
+        final HttpResponse<String> reply = send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + metaversePort + "/api/v1/domains?per_page=1")).GET());
+        return JSON.readTree(reply.body()).path("total_entries").asLong(-1);
+    }
+
     static HttpResponse<String> backup(final int adminPort, final String name) throws Exception
     {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/backup?name=" + name))

@@ -92,7 +92,7 @@ public final class PulseClientTable implements AutoCloseable
                 }
             }
             others.remove(target);
-            if (Files.exists(target) || Files.exists(RecordCount.besides(target)))
+            if (Files.exists(target))
             {
                 // Left over from a resize that stopped after the new file was complete.
                 for (final Path other : others)
@@ -100,6 +100,10 @@ public final class PulseClientTable implements AutoCloseable
                     Files.deleteIfExists(RecordCount.besides(other));
                     Files.deleteIfExists(other);
                 }
+            }
+            else if (Files.exists(RecordCount.besides(target)))
+            {
+                LOG.warn("{} is missing but its count is not; opening it will say so", target);
             }
             else if (others.size() == 1)
             {
