@@ -101,11 +101,7 @@ public final class PulseClientTable implements AutoCloseable
                     Files.deleteIfExists(other);
                 }
             }
-            else if (Files.exists(RecordCount.besides(target)))
-            {
-                LOG.warn("{} is missing but its count is not; opening it will say so", target);
-            }
-            else if (others.size() == 1)
+            else if (others.size() == 1 && !Files.exists(RecordCount.besides(target)))
             {
                 resize(files, others.get(0), target, capacity);
             }
