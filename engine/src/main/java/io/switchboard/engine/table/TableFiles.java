@@ -225,7 +225,8 @@ public final class TableFiles
             }
             catch (final IOException | RuntimeException ex)
             {
-                damage = "cannot be recovered by Chronicle Map (" + ex.getMessage() + ")";
+                // The refusal is one line.
+                damage = "cannot be recovered by Chronicle Map (" + ex.toString().replaceAll("\\s+", " ") + ")";
             }
             if (damage == null)
             {
