@@ -9,6 +9,7 @@ import io.switchboard.engine.pipeline.EngineClock;
 import io.switchboard.engine.pulse.PulseContext;
 import io.switchboard.engine.pulse.PulseServer;
 import io.switchboard.engine.table.PulseKey;
+import io.switchboard.engine.table.TableFiles;
 import io.switchboard.engine.wire.SocketAddresses;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -63,7 +64,7 @@ public class PulseHandlerBenchmark extends EngineBenchmark
         final DatagramSender sender = new DatagramSender(channel, 2048,
             metrics.counter("sent", "", "sent"), metrics.counter("failed", "", "failed"));
         server = new PulseServer(
-            new PulseContext().port(0).maxClients(clients).directory(directory),
+            new PulseContext().port(0).maxClients(clients).tableFiles(new TableFiles(directory)),
             metrics, sender, new EngineClock(), new CommandReplies());
         source = (InetSocketAddress)sink.getLocalAddress();
         sourceFingerprint = SocketAddresses.fingerprint(source);

@@ -2,6 +2,7 @@ package io.switchboard.edge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.admin.AdminServer;
+import io.switchboard.edge.admin.BackupHandler;
 import io.switchboard.edge.admin.KernelUdpStats;
 import io.switchboard.edge.dop.DopContext;
 import io.switchboard.edge.dop.DopServer;
@@ -20,6 +21,7 @@ import io.switchboard.engine.pipeline.Engine;
 import io.switchboard.engine.pipeline.UdpListenerSpec;
 import io.switchboard.engine.pulse.PulseContext;
 import io.switchboard.engine.pulse.PulseServer;
+import io.switchboard.engine.table.TableFiles;
 import org.agrona.CloseHelper;
 
 import java.nio.file.Path;
@@ -63,6 +65,8 @@ public final class Appliance implements AutoCloseable
     {
         final DataDirectory dataDir = new DataDirectory(Path.of(options.get("data-dir")));
         closeables.add(dataDir);
+        final TableFiles tableFiles = dataDir.tableFiles(
+            options.getBoolean("recover-data"), options.getLong("data-open-timeout-ms"), metrics);
 
         final EngineContext context = engineContext(options);
         final MetaverseKeyFetcher fetcher = context.metaverseUrl() == null ? null :
@@ -72,7 +76,7 @@ public final class Appliance implements AutoCloseable
             closeables.add(fetcher);
         }
 
-        final PulseContext pulseContext = pulseContext(options, dataDir);
+        final PulseContext pulseContext = pulseContext(options, tableFiles);
         final RendezvousContext rendezvousContext = RendezvousContext.of(options);
         final CommandReplies replies = new CommandReplies();
         final List<UdpListenerSpec> udp = List.of(
@@ -91,7 +95,7 @@ public final class Appliance implements AutoCloseable
 
         final MetaverseServer metaverse = MetaverseServer.start(
             MetaverseContext.of(options, engine.boundPort(IceServer.LISTENER)),
-            dataDir.resolve(MetaverseContext.REGISTRY_FILE), engine.commands(), metrics, json);
+            tableFiles, engine.commands(), metrics, json);
         closeables.add(metaverse);
         listeners.put("metaverse", "http:" + metaverse.port());
 
@@ -100,15 +104,20 @@ public final class Appliance implements AutoCloseable
         listeners.put(PeerJsServer.LISTENER, "http:" + peerjs.port());
         DopServer.mount(DopContext.of(options), peerjs, metrics);
 
+        final Map<String, BackupHandler.TableBackup> backups = new LinkedHashMap<>();
+        backups.put("pulse_clients", BackupHandler.engineTables(engine.commands(), replies));
+        backups.put("domains", metaverse::backupTo);
+        final String backupDir = options.getOptional("backup-dir");
         final AdminServer admin = new AdminServer(
             context.bindAddress(), options.getInt("admin-port"), metrics, () -> running,
-            new KernelUdpStats(metrics, engine.boundPorts()));
+            new KernelUdpStats(metrics, engine.boundPorts()),
+            new BackupHandler(backupDir == null ? null : Path.of(backupDir), backups, metrics, json));
         closeables.add(admin);
         listeners.put("admin", "http:" + admin.port());
         running = true;
     }
 
-    private static PulseContext pulseContext(final Options options, final DataDirectory dataDir)
+    private static PulseContext pulseContext(final Options options, final TableFiles tableFiles)
     {
         return new PulseContext()
             .port(options.getInt("pulse-port"))
@@ -117,7 +126,7 @@ public final class Appliance implements AutoCloseable
             .errorTimeMs(options.getLong("pulse-error-time-ms"))
             .timerTickMs(options.getLong("pulse-timer-tick-ms"))
             .maxClients(options.getInt("pulse-max-clients"))
-            .directory(dataDir.path())
+            .tableFiles(tableFiles)
             .conclude();
     }
 

@@ -1,5 +1,8 @@
 package io.switchboard.edge;
 
+import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.engine.table.TableFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -9,8 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The appliance's state directory, locked for the life of the process: persisted Chronicle files are opened with
- * crash recovery, which is only safe when no other process has them open.
+ * The appliance's state directory, locked for the life of the process: persisted Chronicle files are checked and
+ * opened with crash recovery, which is only safe when no other process has them open.
  */
 public final class DataDirectory implements AutoCloseable
 {
@@ -54,6 +57,12 @@ public final class DataDirectory implements AutoCloseable
     public Path resolve(final String file)
     {
         return path.resolve(file);
+    }
+
+    /** The persisted tables of this directory, checked as they open, damaged ones refused or recovered. */
+    public TableFiles tableFiles(final boolean recoverDamaged, final long openTimeoutMs, final Metrics metrics)
+    {
+        return new TableFiles(path).recoverDamaged(recoverDamaged).openTimeoutMs(openTimeoutMs).metrics(metrics);
     }
 
     @Override

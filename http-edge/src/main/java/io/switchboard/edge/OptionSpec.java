@@ -6,6 +6,7 @@ import io.switchboard.edge.peerjs.PeerJsContext;
 import io.switchboard.edge.rendezvous.RendezvousContext;
 import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.pulse.PulseContext;
+import io.switchboard.engine.table.TableFiles;
 
 import java.util.List;
 
@@ -152,7 +153,14 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
         new OptionSpec("engine-tick-ms", "MS", Long.toString(EngineContext.DEFAULT_TICK_INTERVAL_MS), false,
             "Interval of the engine's timer signal: ICE and pulse deadlines fire at most one tick late."),
         new OptionSpec("rate-limit-slots", "N", Integer.toString(EngineContext.DEFAULT_RATE_LIMIT_SLOTS), false,
-            "Per-host token buckets (power of two); hosts whose hashes collide share one."));
+            "Per-host token buckets (power of two); hosts whose hashes collide share one."),
+        new OptionSpec("recover-data", "BOOL", "false", false,
+            "Move a damaged table file aside (kept, timestamped) and recover what can be read into a fresh table; " +
+            "false: refuse to start."),
+        new OptionSpec("data-open-timeout-ms", "MS", Long.toString(TableFiles.DEFAULT_OPEN_TIMEOUT_MS), false,
+            "Longest one table file's checks and open may take; beyond it the appliance refuses to start."),
+        new OptionSpec("backup-dir", "DIR", null, false,
+            "Where POST /backup?name=NAME on the admin port writes a copy of every table; unset = backups refused."));
 
     public static OptionSpec find(final String name)
     {

@@ -22,6 +22,8 @@ public final class CommandType
     public static final int PULSE_LOGOUT = 22;
     /** A read, not a change: one client's view of another (GET /peer/ID/udp...); never needs replicating. */
     public static final int PULSE_PEER_QUERY = 23;
+    /** Copy the engine's persisted tables into a directory (POST /backup), answered once the copy is on disk. */
+    public static final int TABLE_BACKUP = 30;
 
     private CommandType()
     {
@@ -39,6 +41,7 @@ public final class CommandType
             case PULSE_VERIFY: return "pulse_verify";
             case PULSE_LOGOUT: return "pulse_logout";
             case PULSE_PEER_QUERY: return "pulse_peer_query";
+            case TABLE_BACKUP: return "table_backup";
             default: return "unknown";
         }
     }

@@ -5,6 +5,7 @@ import com.lmax.disruptor.RingBuffer;
 import io.switchboard.engine.command.CommandType;
 import io.switchboard.engine.command.DomainIdCommand;
 import io.switchboard.engine.command.DomainKeyCommand;
+import io.switchboard.engine.command.TableBackupCommand;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -89,6 +90,17 @@ public final class CommandPublisher
     public void publishDomainRemoved(final long msb, final long lsb)
     {
         publish((buffer, capacity, unused) -> DomainIdCommand.put(buffer, 0, CommandType.DOMAIN_REMOVED, msb, lsb), null);
+    }
+
+    /**
+     * Asks the protocols that persist tables to copy them into {@code directory}; the answer comes through the
+     * command replies under {@code correlationId}.
+     *
+     * @throws IllegalArgumentException when the path does not fit a ring slot
+     */
+    public void publishTableBackup(final long correlationId, final String directory)
+    {
+        publish((buffer, capacity, path) -> TableBackupCommand.put(buffer, 0, capacity, correlationId, path), directory);
     }
 
     private <A> void fillAndPublish(final long sequence, final Encoder<A> encoder, final A argument)

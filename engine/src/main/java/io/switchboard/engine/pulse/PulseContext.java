@@ -1,6 +1,6 @@
 package io.switchboard.engine.pulse;
 
-import java.nio.file.Path;
+import io.switchboard.engine.table.TableFiles;
 
 /**
  * Configuration of the pulse rendezvous, Aeron-style: defaults are named constants, setters return this, and
@@ -23,7 +23,7 @@ public final class PulseContext
     private long errorTimeMs = DEFAULT_ERROR_TIME_MS;
     private long timerTickMs = DEFAULT_TIMER_TICK_MS;
     private int maxClients = DEFAULT_MAX_CLIENTS;
-    private Path directory;
+    private TableFiles tableFiles;
 
     public PulseContext conclude()
     {
@@ -33,9 +33,9 @@ public final class PulseContext
         requireRange("pulse ttl ms", pulseTtlMs, 1, 86_400_000L * 30);
         requireRange("pulse error time ms", errorTimeMs, 1, 86_400_000L * 30);
         requireRange("pulse max clients", maxClients, 16, PulseRecords.MAX_SLOTS);
-        if (directory == null)
+        if (tableFiles == null)
         {
-            throw new IllegalArgumentException("pulse directory is not set");
+            throw new IllegalArgumentException("pulse table files are not set");
         }
         return this;
     }
@@ -71,7 +71,7 @@ public final class PulseContext
     /** Most clients registered at once; sizes the persisted table. */
     public int maxClients() { return maxClients; }
     public PulseContext maxClients(final int value) { maxClients = value; return this; }
-    /** Where the registered clients are persisted: the appliance's data dir. */
-    public Path directory() { return directory; }
-    public PulseContext directory(final Path value) { directory = value; return this; }
+    /** Where and how the registered clients are persisted: the appliance's data dir. */
+    public TableFiles tableFiles() { return tableFiles; }
+    public PulseContext tableFiles(final TableFiles value) { tableFiles = value; return this; }
 }

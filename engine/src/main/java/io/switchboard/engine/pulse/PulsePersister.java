@@ -1,5 +1,6 @@
 package io.switchboard.engine.pulse;
 
+import io.switchboard.engine.command.TableBackupCommand;
 import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.table.PulseClientRecord;
 import io.switchboard.engine.table.PulseClientTable;
@@ -18,8 +19,10 @@ import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -54,6 +57,13 @@ final class PulsePersister implements Agent
     private static final int DRAIN_LIMIT = Integer.MAX_VALUE;
     /** Registrations and logouts answered per drain at most; the HTTP edge waits for each, so few are in flight. */
     private static final int MAX_AWAITING_WRITE = 4096;
+    /** Backups are asked for by an operator, one at a time. */
+    private static final int MAX_AWAITING_BACKUP = 4;
+
+    /** A copy of the table into {@code directory}, answered through {@code pending}. */
+    private record Backup(CommandReplies.Pending pending, Path directory)
+    {
+    }
 
     private final PulseClientTable file;
     private final OneToOneRingBuffer queue;
@@ -68,6 +78,9 @@ final class PulsePersister implements Agent
     /** Answers waiting for their changes to be written; handler thread in, persister thread out. */
     private final OneToOneConcurrentArrayQueue<CommandReplies.Pending> awaitingWrite;
     private final ArrayList<CommandReplies.Pending> completing = new ArrayList<>();
+    /** Backups asked for, each waiting for the drain that writes the changes queued before it; handler in, here out. */
+    private final OneToOneConcurrentArrayQueue<Backup> awaitingBackup =
+        new OneToOneConcurrentArrayQueue<>(MAX_AWAITING_BACKUP);
     private final int minFreeBytes;
     private int sequence;
 
@@ -148,6 +161,27 @@ final class PulsePersister implements Agent
             pending.complete();
             return;
         }
+        wake();
+    }
+
+    /**
+     * Handler thread, a cold path: copy the table into {@code directory} once the changes queued before this call
+     * are written, so the copy is the handler's state as of now; {@code pending} gets the outcome and the count.
+     *
+     * @return false when too many backups are waiting already
+     */
+    boolean backupWhenWritten(final CommandReplies.Pending pending, final Path directory)
+    {
+        if (!awaitingBackup.offer(new Backup(pending, directory)))
+        {
+            return false;
+        }
+        wake();
+        return true;
+    }
+
+    private void wake()
+    {
         final Thread thread = runner.thread();
         if (thread != null)
         {
@@ -170,13 +204,36 @@ final class PulsePersister implements Agent
     public int doWork()
     {
         awaitingWrite.drainTo(completing, MAX_AWAITING_WRITE);
+        final Backup backup = awaitingBackup.poll();
         drain();
         for (int i = 0; i < completing.size(); i++)
         {
             completing.get(i).complete();
         }
         completing.clear();
+        if (backup != null)
+        {
+            backUp(backup);
+        }
         return 0;
+    }
+
+    /** Copies the table while nothing writes it: the handler's changes wait in the ring meanwhile. */
+    private void backUp(final Backup backup)
+    {
+        byte outcome = TableBackupCommand.COPIED;
+        long records = 0;
+        try
+        {
+            records = file.backupTo(backup.directory());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.warn("backup of the pulse clients into {} failed", backup.directory(), ex);
+            outcome = TableBackupCommand.FAILED;
+        }
+        TableBackupCommand.putAnswer(backup.pending().buffer(), outcome, records);
+        backup.pending().complete();
     }
 
     private void drain()

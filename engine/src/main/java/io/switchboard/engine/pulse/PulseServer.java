@@ -4,6 +4,7 @@ import io.switchboard.engine.command.CommandType;
 import io.switchboard.engine.command.PulseKeyCommand;
 import io.switchboard.engine.command.PulsePeerQueryCommand;
 import io.switchboard.engine.command.PulseRegisterCommand;
+import io.switchboard.engine.command.TableBackupCommand;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.pipeline.DatagramSender;
@@ -26,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -100,7 +102,7 @@ public final class PulseServer implements UdpProtocol
         SlotIndex<UuidKey> openedById = null;
         try
         {
-            openedFile = PulseClientTable.open(context.directory(), capacity);
+            openedFile = PulseClientTable.open(context.tableFiles(), capacity);
             openedByKey = new SlotIndex<>(
                 "pulse-keys", PulseKey.class, new PulseKey(), PulseKeyMarshaller.INSTANCE, capacity);
             openedById = new SlotIndex<>(
@@ -241,6 +243,12 @@ public final class PulseServer implements UdpProtocol
                     onPeerQuery(buffer, offset);
                 }
                 return true;
+            case CommandType.TABLE_BACKUP:
+                if (isComplete(length, TableBackupCommand.PATH_OFFSET))
+                {
+                    onBackup(buffer, offset, length);
+                }
+                return true;
             default:
                 return false;
         }
@@ -364,6 +372,23 @@ public final class PulseServer implements UdpProtocol
         if (pending != null)
         {
             PulseAnswer.putPeer(pending.buffer(), nowMs, peerMsb, peerLsb, record);
+            pending.complete();
+        }
+    }
+
+    /** An operator's backup, a cold path: the persister, the table's writer, copies it after the changes before. */
+    private void onBackup(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final CommandReplies.Pending pending = replies.claim(TableBackupCommand.correlationId(buffer, offset));
+        if (pending == null)
+        {
+            return;
+        }
+        final String directory = TableBackupCommand.directory(buffer, offset, length);
+        if (directory == null || !persister.backupWhenWritten(pending, Path.of(directory)))
+        {
+            counters.malformedCommand.incrementRelease();
+            TableBackupCommand.putAnswer(pending.buffer(), TableBackupCommand.FAILED, 0);
             pending.complete();
         }
     }

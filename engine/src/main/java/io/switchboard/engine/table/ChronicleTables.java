@@ -1,19 +1,19 @@
 package io.switchboard.engine.table;
 
+import net.openhft.chronicle.hash.ChronicleHashCorruption;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
-/** Opens Chronicle maps the one way switchboard does: off-heap in memory for soft state, persisted for user state. */
+/**
+ * Opens Chronicle maps the ways switchboard does: off-heap in memory for soft state; persisted files for user state
+ * only through {@link TableFiles}, which checks them first.
+ */
 public final class ChronicleTables
 {
-    private static final Logger LOG = LoggerFactory.getLogger(ChronicleTables.class);
-
     static
     {
         // Nothing may phone home; the artifact is excluded from the build too.
@@ -30,29 +30,22 @@ public final class ChronicleTables
         return builder.create();
     }
 
-    /**
-     * Opens or creates a persisted map. An existing file is opened with recovery, because the process that wrote it
-     * may have been killed while holding a segment lock; the data dir lock guarantees we are its only user.
-     */
-    public static <K, V> ChronicleMap<K, V> persisted(final ChronicleMapBuilder<K, V> builder, final File file)
+    /** A new, empty persisted map in {@code file}, which must not exist. */
+    static <K, V> ChronicleMap<K, V> create(final ChronicleMapBuilder<K, V> builder, final Path file)
+        throws IOException
     {
-        try
+        if (Files.exists(file))
         {
-            if (file.exists() && file.length() > 0)
-            {
-                LOG.info("recovering {}", file);
-                return builder.recoverPersistedTo(file, true);
-            }
-            final File parent = file.getAbsoluteFile().getParentFile();
-            if (!parent.isDirectory() && !parent.mkdirs())
-            {
-                throw new IOException("cannot create " + parent);
-            }
-            return builder.createPersistedTo(file);
+            throw new IOException(file + " exists");
         }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot open " + file, ex);
-        }
+        return builder.createPersistedTo(file.toFile());
+    }
+
+    /** Opens {@code file} with Chronicle's crash recovery, which tells {@code listener} what it had to repair. */
+    static <K, V> ChronicleMap<K, V> recover(
+        final ChronicleMapBuilder<K, V> builder, final Path file, final ChronicleHashCorruption.Listener listener)
+        throws IOException
+    {
+        return builder.recoverPersistedTo(file.toFile(), false, listener);
     }
 }

@@ -7,7 +7,6 @@ import net.openhft.chronicle.map.MapEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -25,7 +24,8 @@ import java.util.List;
  * <p>
  * A Chronicle file keeps the geometry it was created with, so the file is named by its capacity
  * ({@code pulse-clients-CAPACITY.dat}); opening with another capacity copies the clients into a new file and then
- * deletes the old one, so a crash at any point leaves one complete file to start from.
+ * deletes the old one, so a crash at any point leaves one complete file to start from. The file is opened, checked
+ * and recovered by {@link TableFiles}.
  */
 public final class PulseClientTable implements AutoCloseable
 {
@@ -33,6 +33,7 @@ public final class PulseClientTable implements AutoCloseable
     private static final String PREFIX = "pulse-clients-";
     private static final String SUFFIX = ".dat";
     private static final String PARTIAL = ".partial";
+    private static final String TABLE = "pulse-clients";
 
     /** Receives each stored client while the table is scanned at start. */
     @FunctionalInterface
@@ -42,20 +43,29 @@ public final class PulseClientTable implements AutoCloseable
     }
 
     private final ChronicleMap<UuidKey, PulseClientRecord> map;
+    private final Path file;
+    private final long capacity;
 
-    private PulseClientTable(final File file, final long capacity)
+    private PulseClientTable(final TableFiles files, final Path file, final long capacity)
     {
-        this.map = ChronicleTables.persisted(builder(capacity), file);
+        this.file = file;
+        this.capacity = capacity;
+        this.map = files.open(TABLE, builder(capacity), file);
     }
 
-    /** Opens (creating, recovering or resizing) the table of up to {@code capacity} clients in {@code directory}. */
-    public static PulseClientTable open(final Path directory, final long capacity)
+    /**
+     * Opens (creating, recovering or resizing) the table of up to {@code capacity} clients in the data dir.
+     *
+     * @throws DamagedTableException when a file is damaged and the files do not recover damage
+     */
+    public static PulseClientTable open(final TableFiles files, final long capacity)
     {
+        final Path directory = files.directory();
         final Path target = directory.resolve(PREFIX + capacity + SUFFIX);
         try
         {
             Files.createDirectories(directory);
-            try (DirectoryStream<Path> partials = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX + PARTIAL))
+            try (DirectoryStream<Path> partials = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX + PARTIAL + "*"))
             {
                 for (final Path partial : partials)
                 {
@@ -63,9 +73,23 @@ public final class PulseClientTable implements AutoCloseable
                 }
             }
             final List<Path> others = new ArrayList<>();
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX))
+            try (DirectoryStream<Path> tables = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX))
             {
-                files.forEach(file -> others.add(file));
+                tables.forEach(others::add);
+            }
+            try (DirectoryStream<Path> counts = Files.newDirectoryStream(
+                directory, PREFIX + "*" + SUFFIX + RecordCount.SUFFIX))
+            {
+                // A count without its table: the table is missing, and opening it says so.
+                for (final Path count : counts)
+                {
+                    final String name = count.getFileName().toString();
+                    final Path table = count.resolveSibling(name.substring(0, name.length() - RecordCount.SUFFIX.length()));
+                    if (!others.contains(table))
+                    {
+                        others.add(table);
+                    }
+                }
             }
             others.remove(target);
             if (Files.exists(target))
@@ -73,12 +97,13 @@ public final class PulseClientTable implements AutoCloseable
                 // Left over from a resize that stopped after the new file was complete.
                 for (final Path other : others)
                 {
-                    Files.delete(other);
+                    Files.deleteIfExists(RecordCount.besides(other));
+                    Files.deleteIfExists(other);
                 }
             }
-            else if (others.size() == 1)
+            else if (others.size() == 1 && !Files.exists(RecordCount.besides(target)))
             {
-                resize(others.get(0), target, capacity);
+                resize(files, others.get(0), target, capacity);
             }
             else if (others.size() > 1)
             {
@@ -89,15 +114,16 @@ public final class PulseClientTable implements AutoCloseable
         {
             throw new UncheckedIOException("cannot open the pulse client table in " + directory, ex);
         }
-        return new PulseClientTable(target.toFile(), capacity);
+        return new PulseClientTable(files, target, capacity);
     }
 
-    private static void resize(final Path from, final Path to, final long capacity) throws IOException
+    private static void resize(final TableFiles files, final Path from, final Path to, final long capacity)
+        throws IOException
     {
         final String name = from.getFileName().toString();
         final long fromCapacity = Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
         final Path partial = to.resolveSibling(to.getFileName() + PARTIAL);
-        try (PulseClientTable source = new PulseClientTable(from.toFile(), fromCapacity))
+        try (PulseClientTable source = new PulseClientTable(files, from, fromCapacity))
         {
             if (source.size() > capacity)
             {
@@ -105,20 +131,24 @@ public final class PulseClientTable implements AutoCloseable
                     "be lowered to " + capacity);
             }
             LOG.warn("copying {} pulse clients from {} into a table of {}", source.size(), from, capacity);
-            try (PulseClientTable copy = new PulseClientTable(partial.toFile(), capacity))
+            try (PulseClientTable copy = new PulseClientTable(files, partial, capacity))
             {
                 source.forEach(copy::put);
             }
         }
         Files.move(partial, to, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(RecordCount.besides(partial), RecordCount.besides(to), StandardCopyOption.ATOMIC_MOVE);
+        Files.delete(RecordCount.besides(from));
         Files.delete(from);
     }
 
     private static ChronicleMapBuilder<UuidKey, PulseClientRecord> builder(final long capacity)
     {
         return ChronicleMapBuilder.of(UuidKey.class, PulseClientRecord.class)
-            .name("pulse-clients")
+            .name(TABLE)
             .entries(capacity)
+            // Every entry carries a checksum that the check at start verifies.
+            .checksumEntries(true)
             .keyMarshallers(UuidKeyMarshaller.INSTANCE, UuidKeyMarshaller.INSTANCE)
             .constantKeySizeBySample(new UuidKey())
             .valueMarshallers(PulseClientRecordMarshaller.INSTANCE, PulseClientRecordMarshaller.INSTANCE)
@@ -188,9 +218,23 @@ public final class PulseClientTable implements AutoCloseable
         return map.offHeapMemoryUsed();
     }
 
+    /**
+     * Copies every client into a new table file of the same name in {@code directory}, synced, with its clean
+     * count; on the thread that writes this table, so the copy is the table as of one moment.
+     *
+     * @return the clients copied
+     */
+    public long backupTo(final Path directory) throws IOException
+    {
+        return TableFiles.copy(map, builder(capacity), directory.resolve(file.getFileName()));
+    }
+
+    /** Closes the file and records its clean stop with the clients it holds. */
     @Override
     public void close()
     {
+        final long records = map.longSize();
         map.close();
+        TableFiles.closedCleanly(file, records);
     }
 }

@@ -5,6 +5,7 @@ import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.table.PulseClientRecord;
 import io.switchboard.engine.table.PulseClientTable;
 import io.switchboard.engine.table.PulseKey;
+import io.switchboard.engine.table.TableFiles;
 import io.switchboard.engine.table.UuidKey;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +32,7 @@ class PulsePersisterTest
     @BeforeEach
     void open()
     {
-        file = PulseClientTable.open(dir, 1_000);
+        file = PulseClientTable.open(new TableFiles(dir), 1_000);
         persister = new PulsePersister(file, 1_000, written, metrics.counter("errors", "", "errors"));
     }
 

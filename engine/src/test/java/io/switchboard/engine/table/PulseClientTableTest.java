@@ -28,13 +28,13 @@ class PulseClientTableTest
         final PulseKey key = new PulseKey().set(1, 2, 3, 4);
         final PulseClientRecord record = new PulseClientRecord().registered(key, 1_000, 301_000);
         record.lastPulseMs(5_000).addressIpv4(0x0a00_0005, 40_000);
-        try (PulseClientTable table = PulseClientTable.open(dir, 1_000))
+        try (PulseClientTable table = PulseClientTable.open(new TableFiles(dir), 1_000))
         {
             table.put(id, record);
             table.put(new UuidKey(9, 9), new PulseClientRecord().registered(new PulseKey().set(9, 9, 9, 9), 1, 2));
             assertTrue(table.remove(new UuidKey(9, 9)));
         }
-        try (PulseClientTable table = PulseClientTable.open(dir, 1_000))
+        try (PulseClientTable table = PulseClientTable.open(new TableFiles(dir), 1_000))
         {
             assertEquals(1, table.size());
             final PulseClientRecord read = new PulseClientRecord();
@@ -55,7 +55,7 @@ class PulseClientTableTest
     void ipv6AddressesAndHighPortsRoundTrip() throws Exception
     {
         final InetSocketAddress source = new InetSocketAddress(InetAddress.getByName("2001:db8::5"), 65_535);
-        try (PulseClientTable table = PulseClientTable.open(dir, 100))
+        try (PulseClientTable table = PulseClientTable.open(new TableFiles(dir), 100))
         {
             table.put(new UuidKey(1, 1), new PulseClientRecord().registered(new PulseKey(), 1, 2).address(source));
             final PulseClientRecord read = new PulseClientRecord();
@@ -68,14 +68,14 @@ class PulseClientTableTest
     @Test
     void openingWithAnotherCapacityCopiesTheClientsIntoAFileOfThatSize() throws Exception
     {
-        try (PulseClientTable table = PulseClientTable.open(dir, 100))
+        try (PulseClientTable table = PulseClientTable.open(new TableFiles(dir), 100))
         {
             for (int i = 0; i < 100; i++)
             {
                 table.put(new UuidKey(i, i), new PulseClientRecord().registered(new PulseKey().set(i, i, i, i), i, i));
             }
         }
-        try (PulseClientTable table = PulseClientTable.open(dir, 10_000))
+        try (PulseClientTable table = PulseClientTable.open(new TableFiles(dir), 10_000))
         {
             assertEquals(100, table.size());
             for (int i = 100; i < 10_000; i++)
@@ -86,24 +86,24 @@ class PulseClientTableTest
             assertTrue(table.get(new UuidKey(42, 42), read));
             assertEquals(new PulseKey().set(42, 42, 42, 42), read.key());
         }
-        assertEquals(List.of("pulse-clients-10000.dat"), files());
-        assertThrows(IllegalStateException.class, () -> PulseClientTable.open(dir, 5_000));
-        assertEquals(List.of("pulse-clients-10000.dat"), files(), "a refused resize leaves the table as it was");
+        assertEquals(List.of("pulse-clients-10000.dat", "pulse-clients-10000.dat.count"), files());
+        assertThrows(IllegalStateException.class, () -> PulseClientTable.open(new TableFiles(dir), 5_000));
+        assertEquals(List.of("pulse-clients-10000.dat", "pulse-clients-10000.dat.count"), files(), "a refused resize leaves the table as it was");
     }
 
     @Test
     void aResizeCutShortByACrashIsRedoneFromTheOldFile() throws Exception
     {
-        try (PulseClientTable table = PulseClientTable.open(dir, 100))
+        try (PulseClientTable table = PulseClientTable.open(new TableFiles(dir), 100))
         {
             table.put(new UuidKey(1, 1), new PulseClientRecord().registered(new PulseKey().set(1, 1, 1, 1), 1, 1));
         }
         Files.write(dir.resolve("pulse-clients-200.dat.partial"), new byte[] {1, 2, 3});
-        try (PulseClientTable table = PulseClientTable.open(dir, 200))
+        try (PulseClientTable table = PulseClientTable.open(new TableFiles(dir), 200))
         {
             assertEquals(1, table.size());
         }
-        assertEquals(List.of("pulse-clients-200.dat"), files());
+        assertEquals(List.of("pulse-clients-200.dat", "pulse-clients-200.dat.count"), files());
     }
 
     private List<String> files() throws Exception

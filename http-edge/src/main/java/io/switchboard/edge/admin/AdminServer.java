@@ -4,6 +4,7 @@ import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.metrics.PrometheusText;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.util.Headers;
@@ -11,18 +12,25 @@ import io.undertow.util.Headers;
 import java.net.InetSocketAddress;
 import java.util.function.BooleanSupplier;
 
-/** The operator's listener: {@code GET /healthz} for load balancers and {@code GET /metrics} for Prometheus. */
+/**
+ * The operator's listener: {@code GET /healthz} for load balancers, {@code GET /metrics} for Prometheus and
+ * {@code POST /backup} for online backups.
+ */
 public final class AdminServer implements AutoCloseable
 {
     private final Undertow server;
 
-    /** @param beforeScrape refreshes counters read from outside the process (the kernel's) before each scrape */
+    /**
+     * @param beforeScrape refreshes counters read from outside the process (the kernel's) before each scrape
+     * @param backup       answers {@code POST /backup}
+     */
     public AdminServer(
         final String bindAddress,
         final int port,
         final Metrics metrics,
         final BooleanSupplier healthy,
-        final Runnable beforeScrape)
+        final Runnable beforeScrape,
+        final HttpHandler backup)
     {
         final RoutingHandler routes = Handlers.routing()
             .get("/healthz", exchange -> health(exchange, healthy.getAsBoolean()))
@@ -32,6 +40,7 @@ public final class AdminServer implements AutoCloseable
                 beforeScrape.run();
                 metrics(exchange, metrics);
             }))
+            .post("/backup", backup)
             .setFallbackHandler(exchange -> plain(exchange, 404, "not found\n"))
             .setInvalidMethodHandler(exchange -> plain(exchange, 405, "method not allowed\n"));
         server = Undertow.builder()

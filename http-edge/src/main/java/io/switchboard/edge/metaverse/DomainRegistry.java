@@ -1,6 +1,6 @@
 package io.switchboard.edge.metaverse;
 
-import io.switchboard.engine.table.ChronicleTables;
+import io.switchboard.engine.table.TableFiles;
 import io.switchboard.engine.table.UuidKey;
 import io.switchboard.engine.table.UuidKeyMarshaller;
 import net.openhft.chronicle.bytes.RandomDataOutput;
@@ -11,6 +11,7 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,21 +35,35 @@ final class DomainRegistry implements AutoCloseable
     private static final int AVERAGE_RECORD_BYTES = 768;
     private static final double MAX_BLOAT_FACTOR = 2.0;
 
+    private static final String TABLE = "domains";
+
     private final ChronicleMap<UuidKey, byte[]> map;
+    private final Path file;
     private final int maxDomains;
 
-    DomainRegistry(final Path file, final int maxDomains)
+    /**
+     * Opens the registry in {@code fileName} of the data dir, checked by {@code files}.
+     *
+     * @throws io.switchboard.engine.table.DamagedTableException when the file is damaged and is not to be recovered
+     */
+    DomainRegistry(final TableFiles files, final String fileName, final int maxDomains)
     {
         this.maxDomains = maxDomains;
-        this.map = ChronicleTables.persisted(
-            ChronicleMapBuilder.of(UuidKey.class, byte[].class)
-                .name("metaverse-domains")
-                .entries(maxDomains)
-                .maxBloatFactor(MAX_BLOAT_FACTOR)
-                .keyMarshallers(UuidKeyMarshaller.INSTANCE, UuidKeyMarshaller.INSTANCE)
-                .constantKeySizeBySample(new UuidKey())
-                .averageValueSize(AVERAGE_RECORD_BYTES),
-            file.toFile());
+        this.file = files.resolve(fileName);
+        this.map = files.open(TABLE, builder(maxDomains), file);
+    }
+
+    private static ChronicleMapBuilder<UuidKey, byte[]> builder(final int maxDomains)
+    {
+        return ChronicleMapBuilder.of(UuidKey.class, byte[].class)
+            .name("metaverse-domains")
+            .entries(maxDomains)
+            .maxBloatFactor(MAX_BLOAT_FACTOR)
+            // Every entry carries a checksum that the check at start verifies.
+            .checksumEntries(true)
+            .keyMarshallers(UuidKeyMarshaller.INSTANCE, UuidKeyMarshaller.INSTANCE)
+            .constantKeySizeBySample(new UuidKey())
+            .averageValueSize(AVERAGE_RECORD_BYTES);
     }
 
     /** The domain, or null when there is none. */
@@ -171,9 +186,24 @@ final class DomainRegistry implements AutoCloseable
         return new UuidKey(id.getMostSignificantBits(), id.getLeastSignificantBits());
     }
 
+    /**
+     * Copies every domain into a new registry file of the same name in {@code directory}, synced, with its clean
+     * count. Each domain is read under its segment's lock, so each is whole and as it stood at one moment during the
+     * copy; every change answered before the call is in it.
+     *
+     * @return the domains copied
+     */
+    long backupTo(final Path directory) throws IOException
+    {
+        return TableFiles.copy(map, builder(maxDomains), directory.resolve(file.getFileName()));
+    }
+
+    /** Closes the file and records its clean stop with the domains it holds. */
     @Override
     public void close()
     {
+        final long records = map.longSize();
         map.close();
+        TableFiles.closedCleanly(file, records);
     }
 }

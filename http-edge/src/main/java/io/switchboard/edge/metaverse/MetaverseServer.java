@@ -3,6 +3,7 @@ package io.switchboard.edge.metaverse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
+import io.switchboard.engine.table.TableFiles;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -57,7 +58,7 @@ public final class MetaverseServer implements AutoCloseable
 
     private MetaverseServer(
         final MetaverseContext context,
-        final Path registryFile,
+        final TableFiles tableFiles,
         final CommandPublisher commands,
         final Metrics metrics,
         final ObjectMapper json)
@@ -67,7 +68,7 @@ public final class MetaverseServer implements AutoCloseable
         this.counters = new MetaverseCounters(metrics);
         this.replies = new Replies(json, counters);
         this.engineKeys = new EngineKeys(commands, counters);
-        this.registry = new DomainRegistry(registryFile, context.maxDomains());
+        this.registry = new DomainRegistry(tableFiles, MetaverseContext.REGISTRY_FILE, context.maxDomains());
         this.api = new DomainApi(context, registry, engineKeys, json, replies, counters, clock);
         this.sweeper = new TemporaryDomainSweeper(registry,
             (record, cutoffMs) -> engineKeys.change(record.id, () -> removeSilent(record, cutoffMs)),
@@ -86,16 +87,16 @@ public final class MetaverseServer implements AutoCloseable
     /**
      * Opens the registry, drops expired temporary domains, publishes every stored key into the engine, then listens.
      *
-     * @param registryFile the Chronicle Map file, in the data dir
+     * @param tableFiles opens the registry's Chronicle Map file in the data dir
      */
     public static MetaverseServer start(
         final MetaverseContext context,
-        final Path registryFile,
+        final TableFiles tableFiles,
         final CommandPublisher commands,
         final Metrics metrics,
         final ObjectMapper json)
     {
-        final MetaverseServer metaverse = new MetaverseServer(context, registryFile, commands, metrics, json);
+        final MetaverseServer metaverse = new MetaverseServer(context, tableFiles, commands, metrics, json);
         try
         {
             final long nextSweepMs = metaverse.sweeper.sweep(metaverse.clock.getAsLong());
@@ -109,6 +110,16 @@ public final class MetaverseServer implements AutoCloseable
             throw ex;
         }
         return metaverse;
+    }
+
+    /**
+     * Copies the registry into {@code directory} (see the registry's backup), on the caller's thread.
+     *
+     * @return the domains copied
+     */
+    public long backupTo(final Path directory) throws IOException
+    {
+        return registry.backupTo(directory);
     }
 
     public int port()

@@ -1,5 +1,6 @@
 package io.switchboard.edge.metaverse;
 
+import io.switchboard.engine.table.TableFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,7 +98,7 @@ class DomainRegistryTest
         record.tags =
             Collections.nCopies(DomainFields.MAX_LIST_ITEMS, "\u20ac".repeat(DomainFields.MAX_LIST_ITEM_CHARS));
         record.images = record.tags;
-        try (DomainRegistry registry = new DomainRegistry(dir.resolve("domains.cm3"), 64))
+        try (DomainRegistry registry = new DomainRegistry(new TableFiles(dir), "domains.cm3", 64))
         {
             assertTrue(registry.insert(record));
             assertArrayEquals(record.encode(), registry.get(record.id).encode());
@@ -107,7 +108,7 @@ class DomainRegistryTest
     @Test
     void updateRunsUnderTheLockAndWritesOnlyWhenAccepted()
     {
-        try (DomainRegistry registry = new DomainRegistry(dir.resolve("domains.cm3"), 64))
+        try (DomainRegistry registry = new DomainRegistry(new TableFiles(dir), "domains.cm3", 64))
         {
             final DomainRecord record = domain(true, T0);
             assertTrue(registry.insert(record));
@@ -132,7 +133,7 @@ class DomainRegistryTest
     @Test
     void silentTemporaryDomainsGoAfterTheirTtlAndNamedOnesStay()
     {
-        try (DomainRegistry registry = new DomainRegistry(dir.resolve("domains.cm3"), 64))
+        try (DomainRegistry registry = new DomainRegistry(new TableFiles(dir), "domains.cm3", 64))
         {
             final DomainRecord silent = domain(true, T0);
             final DomainRecord heartbeating = domain(true, T0);
@@ -164,7 +165,7 @@ class DomainRegistryTest
     @Test
     void removeReportsWhetherTheDomainWasThere()
     {
-        try (DomainRegistry registry = new DomainRegistry(dir.resolve("domains.cm3"), 64))
+        try (DomainRegistry registry = new DomainRegistry(new TableFiles(dir), "domains.cm3", 64))
         {
             final DomainRecord record = domain(false, T0);
             registry.insert(record);
@@ -178,11 +179,11 @@ class DomainRegistryTest
     void reopenedRegistryHoldsEveryDomain()
     {
         final DomainRecord record = everyField();
-        try (DomainRegistry registry = new DomainRegistry(dir.resolve("domains.cm3"), 64))
+        try (DomainRegistry registry = new DomainRegistry(new TableFiles(dir), "domains.cm3", 64))
         {
             registry.insert(record);
         }
-        try (DomainRegistry reopened = new DomainRegistry(dir.resolve("domains.cm3"), 64))
+        try (DomainRegistry reopened = new DomainRegistry(new TableFiles(dir), "domains.cm3", 64))
         {
             assertArrayEquals(record.encode(), reopened.get(record.id).encode());
         }
@@ -191,7 +192,7 @@ class DomainRegistryTest
     @Test
     void insertBeyondTheCapacityIsRefused()
     {
-        try (DomainRegistry registry = new DomainRegistry(dir.resolve("domains.cm3"), 16))
+        try (DomainRegistry registry = new DomainRegistry(new TableFiles(dir), "domains.cm3", 16))
         {
             for (int i = 0; i < 16; i++)
             {
@@ -219,7 +220,7 @@ class DomainRegistryTest
     @Test
     void aListingIsOldestFirstAndOneScanServesListingsForASecond()
     {
-        try (DomainRegistry registry = new DomainRegistry(dir.resolve("listing.dat"), 100))
+        try (DomainRegistry registry = new DomainRegistry(new TableFiles(dir), "listing.dat", 100))
         {
             final DomainRecord newer = domain(false, T0 + 5);
             final DomainRecord older = domain(false, T0);

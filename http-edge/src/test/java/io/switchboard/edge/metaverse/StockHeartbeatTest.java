@@ -2,6 +2,7 @@ package io.switchboard.edge.metaverse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.engine.table.TableFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,7 +91,7 @@ class StockHeartbeatTest
                 final DomainRecord expected = stored(withHeartbeatFields);
                 DomainFields.applyHeartbeat(tree(bytes).path("domain"), expected, T0 + 15_000);
 
-                try (DomainRegistry registry = new DomainRegistry(dir.resolve(UUID.randomUUID() + ".dat"), 16))
+                try (DomainRegistry registry = new DomainRegistry(new TableFiles(dir), UUID.randomUUID() + ".dat", 16))
                 {
                     final DomainRecord record = stored(withHeartbeatFields);
                     registry.insert(record);
@@ -126,7 +127,7 @@ class StockHeartbeatTest
     {
         final HeartbeatBody stock = HeartbeatBody.read(JSON.getFactory(),
             "{\"domain\":{\"api_key\":\"wrong\",\"heartbeat\":{\"num_users\":9}}}".getBytes(StandardCharsets.UTF_8));
-        try (DomainRegistry registry = new DomainRegistry(dir.resolve("refusals.dat"), 16))
+        try (DomainRegistry registry = new DomainRegistry(new TableFiles(dir), "refusals.dat", 16))
         {
             final DomainRecord record = stored(true);
             registry.insert(record);

@@ -37,6 +37,12 @@ public final class ApplianceProcess implements AutoCloseable
 
     public static Process launch(final String... args) throws IOException
     {
+        return launch(ProcessBuilder.Redirect.DISCARD, args);
+    }
+
+    /** As {@link #launch(String...)}, with the process's stderr sent to {@code stderr}. */
+    public static Process launch(final ProcessBuilder.Redirect stderr, final String... args) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
@@ -44,13 +50,19 @@ public final class ApplianceProcess implements AutoCloseable
         command.add(System.getProperty("java.class.path"));
         command.add("io.switchboard.edge.Main");
         command.addAll(Arrays.asList(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(command).redirectError(stderr).start();
     }
 
     /** Starts the appliance and waits for its ready line (at most 60 s). */
     public static ApplianceProcess start(final String... args) throws IOException
     {
-        final Process process = launch(args);
+        return start(ProcessBuilder.Redirect.DISCARD, args);
+    }
+
+    /** As {@link #start(String...)}, with the process's stderr sent to {@code stderr}. */
+    public static ApplianceProcess start(final ProcessBuilder.Redirect stderr, final String... args) throws IOException
+    {
+        final Process process = launch(stderr, args);
         final BufferedReader reader = new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         final long deadline = System.currentTimeMillis() + 60_000;
