@@ -41,7 +41,7 @@ public class IceHandlerBenchmark extends EngineBenchmark
         final EngineContext context = new EngineContext()
             .addDomainKey(IceWireVectors.DOMAIN_ID + ":" + IceWireVectors.PUBLIC_KEY_SPKI_BASE64)
             .iceQueryRate(1_000_000).iceQueryBurst(1_000_000)
-            .iceVerifyRate(1_000_000).iceVerifyBurst(1_000_000)
+            .iceVerifyRate(1_000_000).iceVerifyBurst(1_000_000).icePeerInfoRate(1_000_000)
             .conclude();
         sink = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         channel = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

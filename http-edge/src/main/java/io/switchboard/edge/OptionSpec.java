@@ -152,7 +152,14 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
         new OptionSpec("engine-tick-ms", "MS", Long.toString(EngineContext.DEFAULT_TICK_INTERVAL_MS), false,
             "Interval of the engine's timer signal (expiry resolution)."),
         new OptionSpec("rate-limit-slots", "N", Integer.toString(EngineContext.DEFAULT_RATE_LIMIT_SLOTS), false,
-            "Per-host token buckets (power of two); hosts whose hashes collide share one."));
+            "Per-host token buckets (power of two); hosts whose hashes collide share one."),
+        new OptionSpec("ice-verify-provider", "auto|native|jdk", EngineContext.DEFAULT_ICE_VERIFY_PROVIDER, false,
+            "RSA verification of heartbeats: auto = native (Amazon Corretto Crypto Provider) where it loads, else JDK."),
+        new OptionSpec("ice-peer-info-rate", "PER_S", Integer.toString(EngineContext.DEFAULT_ICE_PEER_INFO_RATE),
+            false, "PeerInformation packets sent to one domain per second (token bucket); more are dropped (counted)."),
+        new OptionSpec("key-fetch-rate-per-host", "PER_S",
+            Integer.toString(EngineContext.DEFAULT_KEY_FETCH_RATE_PER_HOST), false,
+            "Key fetches one source host's heartbeats may start per second (within --key-fetch-rate)."));
 
     public static OptionSpec find(final String name)
     {

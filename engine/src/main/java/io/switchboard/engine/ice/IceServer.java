@@ -24,9 +24,7 @@ import org.agrona.concurrent.status.AtomicCounter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.UUID;
@@ -58,6 +56,8 @@ public final class IceServer implements UdpProtocol
     private final TokenBuckets queryLimiter;
     private final TokenBuckets verifyLimiter;
     private final TokenBuckets fetchLimiter;
+    private final TokenBuckets hostFetchLimiter;
+    private final TokenBuckets peerInfoLimiter;
     private final DestinationSequences sequences;
     private final DeadlineTimerWheel expiryWheel;
     private final Long2LongHashMap timerDomainMsb = new Long2LongHashMap(Long.MIN_VALUE);
@@ -68,9 +68,7 @@ public final class IceServer implements UdpProtocol
     private final EngineClock clock;
     private final CommandPublisher commands;
     private final IceCounters counters;
-    private final Signature verifier;
-    private final byte[] plaintext;
-    private final byte[] signature;
+    private final HeartbeatVerifier verifier;
     private final long peerTimeoutMs;
     private final long keyFetchDeadlineMs;
     private final long keyFetchBackoffMs;
@@ -96,6 +94,10 @@ public final class IceServer implements UdpProtocol
         this.verifyLimiter = new TokenBuckets(
             context.rateLimitSlots(), context.iceVerifyRate(), context.iceVerifyBurst());
         this.fetchLimiter = new TokenBuckets(2, context.keyFetchRate(), context.keyFetchRate());
+        this.hostFetchLimiter = new TokenBuckets(
+            context.rateLimitSlots(), context.keyFetchRatePerHost(), context.keyFetchRatePerHost());
+        this.peerInfoLimiter = new TokenBuckets(
+            context.rateLimitSlots(), context.icePeerInfoRate(), context.icePeerInfoRate());
         this.sequences = new DestinationSequences(context.sequenceSlots());
         this.expiryWheel = new DeadlineTimerWheel(
             TimeUnit.MILLISECONDS, clock.nowMs(), TIMER_TICK_MS, TIMER_TICKS_PER_WHEEL);
@@ -104,16 +106,8 @@ public final class IceServer implements UdpProtocol
         this.keyFetchDeadlineMs = 2 * context.keyFetchTimeoutMs();
         this.keyFetchBackoffMs = context.keyFetchBackoffMs();
         this.keyFetchMaxBackoffMs = context.keyFetchMaxBackoffMs();
-        this.plaintext = new byte[context.maxDatagramBytes()];
-        this.signature = new byte[context.maxDatagramBytes()];
-        try
-        {
-            this.verifier = Signature.getInstance("SHA256withRSA");
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
+        this.verifier = HeartbeatVerifier.open(context.iceVerifyProvider(), context.maxDatagramBytes());
+        IceCounters.verifyProvider(metrics, verifier.providerName());
         for (final String entry : context.domainKeys())
         {
             preloadDomainKey(entry);
@@ -200,7 +194,7 @@ public final class IceServer implements UdpProtocol
         final DomainKeys.DomainKey key = keys.get(probe);
         if (key == null)
         {
-            requestKey(nowMs);
+            requestKey(nowMs, sourceFingerprint);
             deny(source, sourceFingerprint);
             return;
         }
@@ -210,11 +204,12 @@ public final class IceServer implements UdpProtocol
             counters.droppedVerifyRateLimited.incrementRelease();
             return;
         }
-        if (!verify(key.key, buffer))
+        if (!verifier.verify(key, buffer, heartbeat.plaintextOffset(), heartbeat.plaintextLength(),
+            heartbeat.signatureOffset(), heartbeat.signatureLength()))
         {
             counters.verificationsFailed.incrementRelease();
             // The key may have been rotated at the metaverse; the current one stays in use meanwhile.
-            requestKey(nowMs);
+            requestKey(nowMs, sourceFingerprint);
             deny(source, sourceFingerprint);
             return;
         }
@@ -289,32 +284,14 @@ public final class IceServer implements UdpProtocol
         }
     }
 
-    private boolean verify(final PublicKey key, final DirectBuffer buffer)
-    {
-        final int plaintextLength = heartbeat.plaintextLength();
-        final int signatureLength = heartbeat.signatureLength();
-        buffer.getBytes(heartbeat.plaintextOffset(), plaintext, 0, plaintextLength);
-        buffer.getBytes(heartbeat.signatureOffset(), signature, 0, signatureLength);
-        try
-        {
-            verifier.initVerify(key);
-            verifier.update(plaintext, 0, plaintextLength);
-            return verifier.verify(signature, 0, signatureLength);
-        }
-        catch (final GeneralSecurityException | RuntimeException ex)
-        {
-            // Wrong signature length and the like: not verified, as OpenSSL would answer.
-            return false;
-        }
-    }
-
-    private void requestKey(final long nowMs)
+    private void requestKey(final long nowMs, final long sourceFingerprint)
     {
         if (fetcher == null || !keys.fetchDue(probe, nowMs))
         {
             return;
         }
-        if (!fetchLimiter.tryAcquire(0, nowMs))
+        // One host's share first, so a flood of unknown ids from it cannot spend every other domain's fetches.
+        if (!hostFetchLimiter.tryAcquire(sourceFingerprint >>> 16, nowMs) || !fetchLimiter.tryAcquire(0, nowMs))
         {
             counters.keyFetchesSkipped.incrementRelease();
             return;
@@ -355,6 +332,12 @@ public final class IceServer implements UdpProtocol
             counters.outPeerInformation.incrementRelease();
         }
 
+        // Spoofed queries from many hosts must not turn the server into a flood toward one domain.
+        if (!peerInfoLimiter.tryAcquire(probe.msb() ^ probe.lsb(), nowMs))
+        {
+            counters.droppedPeerInfoRateLimited.incrementRelease();
+            return;
+        }
         final InetSocketAddress domain = activeSocket();
         if (domain != null)
         {
@@ -474,7 +457,7 @@ public final class IceServer implements UdpProtocol
         final byte origin = DomainKeyCommand.origin(buffer, offset);
         final int keyLength = DomainKeyCommand.keyLength(buffer, offset, length);
         final byte[] spki = keyLength < 0 ? null : DomainKeyCommand.key(buffer, offset, keyLength);
-        final PublicKey key = spki == null ? null : keys.parse(spki);
+        final PublicKey key = spki == null ? null : verifier.parse(spki);
         if (key == null)
         {
             counters.keysInvalid.incrementRelease();
@@ -516,11 +499,11 @@ public final class IceServer implements UdpProtocol
         {
             throw new IllegalArgumentException("domain key must be UUID:BASE64_SPKI: " + entry, ex);
         }
-        final PublicKey key = keys.parse(spki);
+        final PublicKey key = verifier.parse(spki);
         if (key == null)
         {
             throw new IllegalArgumentException("domain key for " + domain + " is not an RSA SPKI key of at least " +
-                DomainKeys.MIN_RSA_BITS + " bits");
+                HeartbeatVerifier.MIN_RSA_BITS + " bits");
         }
         probe.set(domain.getMostSignificantBits(), domain.getLeastSignificantBits());
         keys.put(probe, key, spki, DomainKeyCommand.ORIGIN_LOCAL);
