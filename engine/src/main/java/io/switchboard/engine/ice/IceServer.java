@@ -16,7 +16,6 @@ import io.switchboard.engine.table.UuidKey;
 import io.switchboard.engine.wire.SocketAddresses;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -60,8 +59,8 @@ public final class IceServer implements UdpProtocol
     private final TokenBuckets peerInfoLimiter;
     private final DestinationSequences sequences;
     private final DeadlineTimerWheel expiryWheel;
-    private final Long2LongHashMap timerDomainMsb = new Long2LongHashMap(Long.MIN_VALUE);
-    private final Long2LongHashMap timerDomainLsb = new Long2LongHashMap(Long.MIN_VALUE);
+    // Objects, not two long maps: any long may be half of a domain id, so no missing value is free.
+    private final Long2ObjectHashMap<UuidKey> timerDomains = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<InetSocketAddress> activeSockets = new Long2ObjectHashMap<>();
     private final int activeSocketsCapacity;
     private final DatagramSender sender;
@@ -240,7 +239,7 @@ public final class IceServer implements UdpProtocol
         }
         if (isNew)
         {
-            record.expiryTimerId(scheduleExpiry(probe, nowMs + peerTimeoutMs));
+            record.expiryTimerId(scheduleExpiry(probe.copy(), nowMs + peerTimeoutMs));
             counters.activeDomains.setRelease(peers.size() + 1);
         }
         peers.put(probe, record);
@@ -370,19 +369,22 @@ public final class IceServer implements UdpProtocol
         return address;
     }
 
+    /** @param domain kept by the timer until it fires (a re-scheduled timer keeps the same one) */
     private long scheduleExpiry(final UuidKey domain, final long deadlineMs)
     {
         final long timerId = expiryWheel.scheduleTimer(deadlineMs);
-        timerDomainMsb.put(timerId, domain.msb());
-        timerDomainLsb.put(timerId, domain.lsb());
+        timerDomains.put(timerId, domain);
         return timerId;
     }
 
     private boolean onExpiryTimer(final TimeUnit timeUnit, final long nowMs, final long timerId)
     {
-        final long msb = timerDomainMsb.remove(timerId);
-        final long lsb = timerDomainLsb.remove(timerId);
-        probe.set(msb, lsb);
+        final UuidKey domain = timerDomains.remove(timerId);
+        if (domain == null)
+        {
+            return true;
+        }
+        probe.set(domain.msb(), domain.lsb());
         if (!peers.get(probe, record) || record.expiryTimerId() != timerId)
         {
             return true;
@@ -390,7 +392,7 @@ public final class IceServer implements UdpProtocol
         final long silentUntilMs = record.lastHeardMs() + peerTimeoutMs;
         if (nowMs < silentUntilMs)
         {
-            record.expiryTimerId(scheduleExpiry(probe, silentUntilMs));
+            record.expiryTimerId(scheduleExpiry(domain, silentUntilMs));
             peers.put(probe, record);
             return true;
         }
