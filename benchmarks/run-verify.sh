@@ -36,15 +36,17 @@ echo "openssl $(openssl version | awk '{print $2}'): rsa2048 verify, ${SECONDS_P
 ossl_cpu_1=$(openssl_us)
 ossl_wall_1=$(openssl_us -elapsed)
 
-java -jar benchmarks/target/benchmarks.jar -f 1 -wi 3 -w 1 -i 5 -r 1 -tu us -prof gc -rf csv -rff "$work/jmh.csv" \
+java -jar benchmarks/target/benchmarks.jar -f 1 -wi 3 -w 1 -i 5 -r 1 -tu us -prof gc \
+  -prof io.switchboard.benchmarks.WorkerCpuProfiler -rf csv -rff "$work/jmh.csv" \
   'SignatureVerifyBenchmark|IceHandlerBenchmark.heartbeatFullVerification' -p verifyProvider=native,jdk \
   > "$work/jmh.out" 2>&1
-jmh() { # benchmark param: "score B/op"
+jmh() { # benchmark param: "wall-µs cpu-µs B/op"
   awk -F, -v bench="$1" -v param="$2" '
     { gsub(/["\r]/, ""); p = $8 $9 }
-    $1 == "io.switchboard.benchmarks." bench && p == param { score = $5 }
+    $1 == "io.switchboard.benchmarks." bench && p == param { wall = $5 }
+    $1 == "io.switchboard.benchmarks." bench ":worker.cpu" && p == param { cpu = $5 }
     $1 == "io.switchboard.benchmarks." bench ":gc.alloc.rate.norm" && p == param { bytes = $5 }
-    END { printf "%.2f %.0f", score, bytes }' "$work/jmh.csv"
+    END { printf "%.2f %.2f %.0f", wall, cpu, bytes }' "$work/jmh.csv"
 }
 
 "${TOOLS[@]}" ice-load --setup-only --target=127.0.0.1:0 --setup-dir="$work/ice" --sockets="$SOCKETS" > /dev/null
@@ -72,22 +74,27 @@ ossl_cpu=$(awk -v a="$ossl_cpu_1" -v b="$ossl_cpu_2" 'BEGIN { printf "%.2f", (a 
 ossl_wall=$(awk -v a="$ossl_wall_1" -v b="$ossl_wall_2" 'BEGIN { printf "%.2f", (a + b) / 2 }')
 
 row() { # label µs bytes openssl-µs
-  awk -v l="$1" -v us="$2" -v b="$3" -v o="$4" 'BEGIN { printf "%-62s %9.2f %8s %6.2fx\n", l, us, b, us / o }'
+  awk -v l="$1" -v us="$2" -v b="$3" -v o="$4" 'BEGIN { printf "%-58s %9.2f %8s %6.2fx\n", l, us, b, us / o }'
 }
 echo
 echo "OpenSSL verify: CPU ${ossl_cpu_1} / ${ossl_cpu_2} us (mean ${ossl_cpu}), wall ${ossl_wall_1} / ${ossl_wall_2} us (mean ${ossl_wall})"
-printf '%-62s %9s %8s %7s\n' "figure" "us" "B/op" "/openssl"
+echo "(CPU figures beside OpenSSL's CPU time, wall figures beside its wall time; wall is what a busy machine distorts)"
+printf '%-58s %9s %8s %7s\n' "figure" "us" "B/op" "/openssl"
 for provider in jdk accp conscrypt; do
   for bench in sameKey newKey; do
-    read -r us bytes <<< "$(jmh "SignatureVerifyBenchmark.$bench" "$provider")"
-    row "JMH verify, $provider, $bench (wall)" "$us" "$bytes" "$ossl_wall"
+    read -r wall cpu bytes <<< "$(jmh "SignatureVerifyBenchmark.$bench" "$provider")"
+    row "JMH verify, $provider, $bench (CPU)" "$cpu" "$bytes" "$ossl_cpu"
+    row "JMH verify, $provider, $bench (wall)" "$wall" "$bytes" "$ossl_wall"
   done
 done
 for provider in native jdk; do
-  read -r us bytes <<< "$(jmh IceHandlerBenchmark.heartbeatFullVerification "$provider")"
-  row "JMH handler first-contact heartbeat, $provider (wall)" "$us" "$bytes" "$ossl_wall"
+  read -r wall cpu bytes <<< "$(jmh IceHandlerBenchmark.heartbeatFullVerification "$provider")"
+  row "JMH handler first-contact heartbeat, $provider (CPU)" "$cpu" "$bytes" "$ossl_cpu"
+  row "JMH handler first-contact heartbeat, $provider (wall)" "$wall" "$bytes" "$ossl_wall"
 done
 row "system first-contact heartbeat, native (server CPU)" "$sys_native" "-" "$ossl_cpu"
 row "system first-contact heartbeat, jdk (server CPU)" "$sys_jdk" "-" "$ossl_cpu"
-awk -v s="$sys_native" -v o="$ossl_cpu" 'BEGIN {
-  r = s / o; printf "\ntarget: first-contact CPU per heartbeat <= 1.5x OpenSSL verify: %.2fx, %s\n", r, r <= 1.5 ? "met" : "missed" }'
+read -r _ handler_cpu _ <<< "$(jmh IceHandlerBenchmark.heartbeatFullVerification native)"
+awk -v h="$handler_cpu" -v s="$sys_native" -v o="$ossl_cpu" 'BEGIN {
+  printf "\ntarget: first-contact CPU per heartbeat <= 1.5x OpenSSL verify: handler (JMH) %.2fx %s, system %.2fx %s\n",
+    h / o, h / o <= 1.5 ? "met" : "missed", s / o, s / o <= 1.5 ? "met" : "missed" }'
