@@ -57,7 +57,7 @@ system_cpu() { # provider: server CPU µs per ACKed first-contact heartbeat
   java -jar "$SWITCHBOARD" $any_ports --config="$work/ice/switchboard.conf" --data-dir="$work/data-$1" \
     --bind-address=127.0.0.1 --ice-verify-provider="$1" > "$out" 2> "$work/sb-$1.err" &
   pid=$!; pids+=("$pid")
-  for _ in $(seq 1 600); do grep -q "switchboard ready" "$out" && break; sleep 0.1; done
+  for _ in $(seq 1 600); do grep -qs "switchboard ready" "$out" && break; sleep 0.1; done
   line=$("${TOOLS[@]}" ice-load --setup-dir="$work/ice" --target=127.0.0.1:"$(sed -n 's/.* ice=udp:\([0-9]*\).*/\1/p' "$out")" \
     --sockets="$SOCKETS" --duration-s="$DURATION_S" --warmup-s="$WARMUP_S" --scenario=full --label="full-$1" \
     --server-pid="$pid")

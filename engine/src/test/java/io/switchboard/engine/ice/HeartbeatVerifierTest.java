@@ -10,6 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.security.KeyPairGenerator;
+import java.security.Security;
+import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Arrays;
 import java.util.Base64;
@@ -108,9 +110,11 @@ class HeartbeatVerifierTest
     @ParameterizedTest
     @ValueSource(strings = {"auto", "native"})
     @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
-    void theNativeProviderLoadsOnLinuxX86(final String choice)
+    void theNativeProviderLoadsOnLinuxX86ButIsNeverInstalledForTheProcess(final String choice) throws Exception
     {
         assertEquals("AmazonCorrettoCryptoProvider", verifier(choice).providerName());
+        assertNull(Security.getProvider("AmazonCorrettoCryptoProvider"), "TLS and the rest keep the JDK's providers");
+        assertEquals("SunRsaSign", Signature.getInstance("SHA256withRSA").getProvider().getName());
     }
 
     @Test
