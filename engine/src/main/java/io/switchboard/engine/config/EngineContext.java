@@ -117,7 +117,7 @@ public final class EngineContext
         requireRange("key fetch backoff ms", keyFetchBackoffMs, 10, 3_600_000);
         requireRange("key fetch max backoff ms", keyFetchMaxBackoffMs, keyFetchBackoffMs, 86_400_000);
         requireRange("key fetch rate", keyFetchRate, 1, 1_000_000);
-        requireRange("key fetch rate per host", keyFetchRatePerHost, 1, keyFetchRate);
+        requireRange("key fetch rate per host", keyFetchRatePerHost, 1, 1_000_000);
         if (!ICE_VERIFY_PROVIDERS.contains(iceVerifyProvider))
         {
             throw new IllegalArgumentException(

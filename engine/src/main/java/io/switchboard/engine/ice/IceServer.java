@@ -33,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  * The Vircadia ICE server's rules (ice-wire.md §4) on the handler thread: verify signed domain heartbeats and keep
  * the domain's sockets; answer client queries with the two PeerInformation packets; forget silent domains.
  * Beyond the reference: a heartbeat byte-identical to the last verified one skips RSA; a failed verification never
- * evicts a good key nor blocks genuine heartbeats; queries are rate limited per source host.
+ * evicts a good key nor blocks genuine heartbeats; queries are rate limited per source host and the PeerInformation
+ * sent to a domain per domain; RSA verifications and key fetches are budgeted per source host, so one host's flood
+ * spends its own budgets only.
  */
 public final class IceServer implements UdpProtocol
 {
@@ -93,8 +95,8 @@ public final class IceServer implements UdpProtocol
         this.verifyLimiter = new TokenBuckets(
             context.rateLimitSlots(), context.iceVerifyRate(), context.iceVerifyBurst());
         this.fetchLimiter = new TokenBuckets(2, context.keyFetchRate(), context.keyFetchRate());
-        this.hostFetchLimiter = new TokenBuckets(
-            context.rateLimitSlots(), context.keyFetchRatePerHost(), context.keyFetchRatePerHost());
+        final int hostFetchRate = Math.min(context.keyFetchRatePerHost(), context.keyFetchRate());
+        this.hostFetchLimiter = new TokenBuckets(context.rateLimitSlots(), hostFetchRate, hostFetchRate);
         this.peerInfoLimiter = new TokenBuckets(
             context.rateLimitSlots(), context.icePeerInfoRate(), context.icePeerInfoRate());
         this.sequences = new DestinationSequences(context.sequenceSlots());
