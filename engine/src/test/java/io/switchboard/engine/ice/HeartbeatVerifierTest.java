@@ -42,7 +42,7 @@ class HeartbeatVerifierTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"native", "jdk"})
+    @ValueSource(strings = {"auto", "jdk"})
     void theSpecHeartbeatVerifiesAndEveryTamperingIsRefusedWithTheSameInstance(final String choice)
     {
         final HeartbeatVerifier verifier = verifier(choice);
@@ -61,7 +61,7 @@ class HeartbeatVerifierTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"native", "jdk"})
+    @ValueSource(strings = {"auto", "jdk"})
     void aSignatureOfTheWrongLengthIsRefused(final String choice)
     {
         final HeartbeatVerifier verifier = verifier(choice);
@@ -80,7 +80,7 @@ class HeartbeatVerifierTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"native", "jdk"})
+    @ValueSource(strings = {"auto", "jdk"})
     void anotherDomainsKeyRefusesAndTheRightOneStillVerifies(final String choice) throws Exception
     {
         final HeartbeatVerifier verifier = verifier(choice);
@@ -94,7 +94,7 @@ class HeartbeatVerifierTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"native", "jdk"})
+    @ValueSource(strings = {"auto", "jdk"})
     void onlyRsaKeysOfAtLeast1024BitsParse(final String choice) throws Exception
     {
         final HeartbeatVerifier verifier = verifier(choice);
