@@ -20,10 +20,11 @@
 #     pulse (32 B raw key, CLIENTS registered), STUN Binding Request to coturn (20 B), echo floors 296/52/32/20 B.
 #   PeerJS (http-edge/src/test/node/peerjs-bench/compare.sh): relays, PAIRS pairs x 4 OFFERs in flight, and
 #     IDLE_CONNECTIONS idle WebSockets (memory per connection), switchboard vs peer@1.0.2.
-# Each round: echo-296, ICE cached, ICE first contact, echo-52, ICE query, echo-32, pulse, echo-20, coturn; then
+# Each round: echo-296, ICE cached, ICE first contact, openssl speed rsa2048 (its verify CPU, the first contact's
+#   target: at most 1.5x), echo-52, ICE query, echo-32, pulse, echo-20, coturn; then
 #   compare.sh runs idle once and a relay per round (switchboard, then peer@1.0.2). The first round's pulses
 #   register CLIENTS clients, later rounds only --sockets new ones.
-# Knobs (full / QUICK): ROUNDS (5/1) DURATION_S (10/2) WARMUP_S (3/1) SOCKETS (64) CLIENTS (100000/1000)
+# Knobs (full / QUICK): ROUNDS (5/1) DURATION_S (10/2) WARMUP_S (3/1) OPENSSL_S (3/1) SOCKETS (64) CLIENTS (100000/1000)
 #   RELAY_DURATION_S (20/3) RELAY_WARMUP_S (5/1) PAIRS (50/20) IDLE_CONNECTIONS (19000/1000) CLIENT_PROCESSES (4/2)
 #   HOLD_S (40/6) SETTLE_S (15/1) ENGINE_WAIT (blocking) SKIP_BUILD (unset: build) REPORT_DIR (docs).
 # Nothing is pinned: every server, and the generator beside it, may run on either core, as a deployment on a
@@ -36,6 +37,7 @@ pick() { if [ "$quick" = 1 ]; then echo "$2"; else echo "$1"; fi; } # full quick
 ROUNDS=${ROUNDS:-$(pick 5 1)}
 DURATION_S=${DURATION_S:-$(pick 10 2)}
 WARMUP_S=${WARMUP_S:-$(pick 3 1)}
+OPENSSL_S=${OPENSSL_S:-$(pick 3 1)}
 SOCKETS=${SOCKETS:-64}
 CLIENTS=${CLIENTS:-$(pick 100000 1000)}
 RELAY_DURATION_S=${RELAY_DURATION_S:-$(pick 20 3)}
@@ -48,7 +50,7 @@ SETTLE_S=${SETTLE_S:-$(pick 15 1)}
 ENGINE_WAIT=${ENGINE_WAIT:-blocking}
 REPORT_DIR=${REPORT_DIR:-docs}
 command_line="${QUICK:+QUICK=$QUICK }benchmarks/run-system.sh"
-for knob in ROUNDS DURATION_S WARMUP_S SOCKETS CLIENTS RELAY_DURATION_S RELAY_WARMUP_S PAIRS IDLE_CONNECTIONS \
+for knob in ROUNDS DURATION_S WARMUP_S OPENSSL_S SOCKETS CLIENTS RELAY_DURATION_S RELAY_WARMUP_S PAIRS IDLE_CONNECTIONS \
     CLIENT_PROCESSES HOLD_S SETTLE_S ENGINE_WAIT; do
   command_line+=" $knob=${!knob}"
 done
@@ -132,6 +134,9 @@ for round in $(seq 1 "$ROUNDS"); do
     --label=switchboard-ice-cached
   record "$round" ice-heartbeat-first-contact switchboard "$sb_pid" "${ice[@]}" --scenario=full \
     --label=switchboard-ice-full
+  # OpenSSL's RSA-2048 verify on the same machine in the same round: CPU time per verification (its default).
+  echo "scenario=openssl-rsa2048-verify role=reference round=$round openssl cpu_us_per_verify=$(openssl speed \
+    -seconds "$OPENSSL_S" rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ { printf "%.2f", 1e6 / $NF }')" | tee -a "$results"
   floor "$round" 52
   record "$round" ice-query switchboard "$sb_pid" "${ice[@]}" --scenario=query --label=switchboard-ice-query
   floor "$round" 32

@@ -10,6 +10,7 @@ import io.switchboard.engine.wire.SocketAddresses;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
@@ -21,10 +22,15 @@ import java.nio.channels.DatagramChannel;
 /**
  * The handler thread's whole per-datagram work for ICE: decode, peer-table read and update, verification (cached
  * or full RSA) and the reply's encode and send. Replies go over a real loopback socket to a sink nobody reads, so
- * the send's system call is in the figure. {@code -prof gc} shows the allocation per datagram.
+ * the send's system call is in the figure. {@code -prof gc} shows the allocation per datagram. The two alternating
+ * heartbeats of the full verification are one domain's, as a flood of forged heartbeats for one domain would be.
  */
 public class IceHandlerBenchmark extends EngineBenchmark
 {
+    /** {@code -p verifyProvider=native,jdk} compares the RSA providers on the full verification. */
+    @Param("auto")
+    public String verifyProvider;
+
     private IceServer server;
     private DatagramChannel channel;
     private DatagramChannel sink;
@@ -41,7 +47,8 @@ public class IceHandlerBenchmark extends EngineBenchmark
         final EngineContext context = new EngineContext()
             .addDomainKey(IceWireVectors.DOMAIN_ID + ":" + IceWireVectors.PUBLIC_KEY_SPKI_BASE64)
             .iceQueryRate(1_000_000).iceQueryBurst(1_000_000)
-            .iceVerifyRate(1_000_000).iceVerifyBurst(1_000_000)
+            .iceVerifyRate(1_000_000).iceVerifyBurst(1_000_000).icePeerInfoRate(1_000_000)
+            .iceVerifyProvider(verifyProvider)
             .conclude();
         sink = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         channel = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

@@ -152,7 +152,10 @@ public final class Appliance implements AutoCloseable
             .threading(options.get("engine-threading"))
             .waitStrategy(options.get("engine-wait"))
             .tickIntervalMs(options.getLong("engine-tick-ms"))
-            .rateLimitSlots(options.getInt("rate-limit-slots"));
+            .rateLimitSlots(options.getInt("rate-limit-slots"))
+            .iceVerifyProvider(options.get("ice-verify-provider"))
+            .icePeerInfoRate(options.getInt("ice-peer-info-rate"))
+            .keyFetchRatePerHost(options.getInt("key-fetch-rate-per-host"));
         options.getAll("domain-key").forEach(context::addDomainKey);
         return context.conclude();
     }

@@ -160,7 +160,14 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
         new OptionSpec("data-open-timeout-ms", "MS", Long.toString(TableFiles.DEFAULT_OPEN_TIMEOUT_MS), false,
             "Longest one table file's checks and open may take; beyond it the appliance refuses to start."),
         new OptionSpec("backup-dir", "DIR", null, false,
-            "Where POST /backup?name=NAME on the admin port writes a copy of every table; unset = backups refused."));
+            "Where POST /backup?name=NAME on the admin port writes a copy of every table; unset = backups refused."),
+        new OptionSpec("ice-verify-provider", "auto|native|jdk", EngineContext.DEFAULT_ICE_VERIFY_PROVIDER, false,
+            "RSA verification of heartbeats: auto = native (Amazon Corretto Crypto Provider) where it loads, else JDK."),
+        new OptionSpec("ice-peer-info-rate", "PER_S", Integer.toString(EngineContext.DEFAULT_ICE_PEER_INFO_RATE),
+            false, "PeerInformation packets sent to one domain per second (token bucket); more are dropped (counted)."),
+        new OptionSpec("key-fetch-rate-per-host", "PER_S",
+            Integer.toString(EngineContext.DEFAULT_KEY_FETCH_RATE_PER_HOST), false,
+            "Key fetches one source host's heartbeats may start per second (within --key-fetch-rate)."));
 
     public static OptionSpec find(final String name)
     {

@@ -3,6 +3,7 @@ package io.switchboard.tools;
 import io.switchboard.tools.dop.DopLoad;
 import io.switchboard.tools.echo.NioEchoServer;
 import io.switchboard.tools.ice.IceClient;
+import io.switchboard.tools.ice.IceFlood;
 import io.switchboard.tools.ice.IceLoad;
 import io.switchboard.tools.load.UdpLoadGenerator;
 import io.switchboard.tools.ws.PeerJsLoad;
@@ -39,6 +40,7 @@ public final class Tools
         Map.entry(UdpLoadGenerator.COMMAND, UdpLoadGenerator::command),
         Map.entry(IceClient.COMMAND, IceClient::command),
         Map.entry(IceLoad.COMMAND, IceLoad::command),
+        Map.entry(IceFlood.COMMAND, IceFlood::command),
         Map.entry(PulseClient.COMMAND, PulseClient::command),
         Map.entry(PulseLoad.COMMAND, PulseLoad::command),
         Map.entry(PeerJsLoad.COMMAND, PeerJsLoad::command),

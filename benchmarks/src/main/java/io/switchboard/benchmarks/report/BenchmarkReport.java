@@ -50,7 +50,8 @@ public final class BenchmarkReport
         Map.entry("pulse", "pulse (32 B)"),
         Map.entry("stun-binding", "STUN Binding (20 B)"),
         Map.entry("peerjs-relay", "PeerJS relay"),
-        Map.entry("peerjs-idle", "PeerJS idle WebSocket"));
+        Map.entry("peerjs-idle", "PeerJS idle WebSocket"),
+        Map.entry("openssl-rsa2048-verify", "OpenSSL RSA-2048 verify (openssl speed, CPU)"));
 
     private static final double ONE_THIRD = 1.0 / 3.0;
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'");
@@ -161,6 +162,10 @@ public final class BenchmarkReport
                 byRound(scenario, Measurement.SWITCHBOARD, cpu), byRound("stun-binding", Measurement.REFERENCE, cpu),
                 "coturn, per STUN Binding", Comparison.Bound.BELOW, 1.0));
         }
+        comparisons.add(new Comparison(TITLES.get("ice-heartbeat-first-contact") + ": CPU per heartbeat",
+            byRound("ice-heartbeat-first-contact", Measurement.SWITCHBOARD, cpu),
+            byRound("openssl-rsa2048-verify", Measurement.REFERENCE, cpu), TITLES.get("openssl-rsa2048-verify"),
+            Comparison.Bound.AT_MOST, 1.5));
         comparisons.add(new Comparison("PeerJS relays per second",
             byRound("peerjs-relay", Measurement.SWITCHBOARD, rate),
             byRound("peerjs-relay", Measurement.REFERENCE, rate), "peer@1.0.2", Comparison.Bound.AT_LEAST, 3.0));

@@ -125,7 +125,8 @@ final class ReportChart
         final String metric = comparison.name().contains("throughput") || comparison.name().contains("relays per") ?
             "rate" : comparison.name().contains("memory") ? "memory" : "CPU";
         final String against = comparison.referenceName().startsWith("echo") ? "floor" :
-            comparison.referenceName().startsWith("coturn") ? "coturn" : "peer";
+            comparison.referenceName().startsWith("coturn") ? "coturn" :
+            comparison.referenceName().startsWith("OpenSSL") ? "OpenSSL" : "peer";
         return subject + " " + metric + "/" + against;
     }
 

@@ -103,6 +103,20 @@ class BenchmarkReportTest
     }
 
     @Test
+    void firstContactCpuIsJudgedAgainstOpenSslsVerifyInTheSameRound() throws Exception
+    {
+        final Comparison cpu = comparison(report(List.of(
+            "scenario=ice-heartbeat-first-contact role=switchboard round=1 ice-load server_cpu_us_per_reply=20.00",
+            "scenario=openssl-rsa2048-verify role=reference round=1 openssl cpu_us_per_verify=12.50",
+            "scenario=ice-heartbeat-first-contact role=switchboard round=2 ice-load server_cpu_us_per_reply=18.00",
+            "scenario=openssl-rsa2048-verify role=reference round=2 openssl cpu_us_per_verify=13.00")),
+            "ICE heartbeat, first contact (296 B, RSA): CPU per heartbeat", "OpenSSL");
+        assertEquals("1.60 / 1.38", cpu.ratiosText());
+        assertEquals(1.49, cpu.ratio(), 0.005);
+        assertTrue(cpu.met());
+    }
+
+    @Test
     void theVerdictIsOnTheMedianOfTheRatiosWithinEachRound() throws Exception
     {
         final Comparison throughput = comparison(report(ROUNDS), "ICE heartbeat, cached (296 B): throughput", "echo");

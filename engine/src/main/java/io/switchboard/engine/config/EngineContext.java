@@ -34,6 +34,13 @@ public final class EngineContext
     public static final long DEFAULT_KEY_FETCH_BACKOFF_MS = 1_000;
     public static final long DEFAULT_KEY_FETCH_MAX_BACKOFF_MS = 60_000;
     public static final int DEFAULT_KEY_FETCH_RATE = 50;
+    public static final int DEFAULT_KEY_FETCH_RATE_PER_HOST = 10;
+    public static final String ICE_VERIFY_AUTO = "auto";
+    public static final String ICE_VERIFY_NATIVE = "native";
+    public static final String ICE_VERIFY_JDK = "jdk";
+    public static final String DEFAULT_ICE_VERIFY_PROVIDER = ICE_VERIFY_AUTO;
+    public static final List<String> ICE_VERIFY_PROVIDERS = List.of(ICE_VERIFY_AUTO, ICE_VERIFY_NATIVE, ICE_VERIFY_JDK);
+    public static final int DEFAULT_ICE_PEER_INFO_RATE = 100;
 
     public static final List<String> THREADINGS = List.of(THREADING_SHARED, THREADING_DEDICATED);
     public static final List<String> WAIT_STRATEGIES = List.of("blocking", "lite-blocking", "phased", "sleeping", "yielding", "busy-spin");
@@ -59,6 +66,9 @@ public final class EngineContext
     private long keyFetchBackoffMs = DEFAULT_KEY_FETCH_BACKOFF_MS;
     private long keyFetchMaxBackoffMs = DEFAULT_KEY_FETCH_MAX_BACKOFF_MS;
     private int keyFetchRate = DEFAULT_KEY_FETCH_RATE;
+    private int keyFetchRatePerHost = DEFAULT_KEY_FETCH_RATE_PER_HOST;
+    private String iceVerifyProvider = DEFAULT_ICE_VERIFY_PROVIDER;
+    private int icePeerInfoRate = DEFAULT_ICE_PEER_INFO_RATE;
     private final List<String> domainKeys = new ArrayList<>();
 
     public EngineContext conclude()
@@ -107,6 +117,13 @@ public final class EngineContext
         requireRange("key fetch backoff ms", keyFetchBackoffMs, 10, 3_600_000);
         requireRange("key fetch max backoff ms", keyFetchMaxBackoffMs, keyFetchBackoffMs, 86_400_000);
         requireRange("key fetch rate", keyFetchRate, 1, 1_000_000);
+        requireRange("key fetch rate per host", keyFetchRatePerHost, 1, 1_000_000);
+        if (!ICE_VERIFY_PROVIDERS.contains(iceVerifyProvider))
+        {
+            throw new IllegalArgumentException(
+                "ice verify provider must be one of " + ICE_VERIFY_PROVIDERS + ": " + iceVerifyProvider);
+        }
+        requireRange("ice peer info rate", icePeerInfoRate, 1, 1_000_000);
         return this;
     }
 
@@ -173,6 +190,12 @@ public final class EngineContext
     public EngineContext keyFetchMaxBackoffMs(final long value) { keyFetchMaxBackoffMs = value; return this; }
     public int keyFetchRate() { return keyFetchRate; }
     public EngineContext keyFetchRate(final int value) { keyFetchRate = value; return this; }
+    public int keyFetchRatePerHost() { return keyFetchRatePerHost; }
+    public EngineContext keyFetchRatePerHost(final int value) { keyFetchRatePerHost = value; return this; }
+    public String iceVerifyProvider() { return iceVerifyProvider; }
+    public EngineContext iceVerifyProvider(final String value) { iceVerifyProvider = value; return this; }
+    public int icePeerInfoRate() { return icePeerInfoRate; }
+    public EngineContext icePeerInfoRate(final int value) { icePeerInfoRate = value; return this; }
     /** {@code UUID:BASE64_SPKI} entries from the operator. */
     public List<String> domainKeys() { return domainKeys; }
     public EngineContext addDomainKey(final String value) { domainKeys.add(value); return this; }

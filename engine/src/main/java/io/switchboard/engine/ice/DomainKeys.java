@@ -3,12 +3,7 @@ package io.switchboard.engine.ice;
 import io.switchboard.engine.command.DomainKeyCommand;
 import io.switchboard.engine.table.UuidKey;
 
-import java.security.KeyFactory;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
-import java.security.interfaces.RSAPublicKey;
-import java.security.spec.InvalidKeySpecException;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,20 +16,19 @@ import java.util.Map;
  */
 final class DomainKeys
 {
-    /** Smallest modulus accepted: domains use 2048 bits. */
-    static final int MIN_RSA_BITS = 1024;
-
     static final class DomainKey
     {
         final PublicKey key;
         final byte[] spki;
         final byte origin;
+        final int signatureLength;
 
         DomainKey(final PublicKey key, final byte[] spki, final byte origin)
         {
             this.key = key;
             this.spki = spki;
             this.origin = origin;
+            this.signatureLength = HeartbeatVerifier.signatureLength(key);
         }
     }
 
@@ -49,7 +43,6 @@ final class DomainKeys
     private final Map<UuidKey, DomainKey> keys = new HashMap<>();
     private final LinkedHashMap<UuidKey, FetchState> fetches;
     private final int capacity;
-    private final KeyFactory rsa;
 
     DomainKeys(final int capacity)
     {
@@ -62,14 +55,6 @@ final class DomainKeys
                 return size() > capacity;
             }
         };
-        try
-        {
-            rsa = KeyFactory.getInstance("RSA");
-        }
-        catch (final NoSuchAlgorithmException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
     }
 
     DomainKey get(final UuidKey domain)
@@ -80,21 +65,6 @@ final class DomainKeys
     int size()
     {
         return keys.size();
-    }
-
-    /** Parses SPKI DER into an RSA key of at least {@link #MIN_RSA_BITS}; null when it is anything else. */
-    PublicKey parse(final byte[] spki)
-    {
-        try
-        {
-            final PublicKey key = rsa.generatePublic(new X509EncodedKeySpec(spki));
-            return key instanceof RSAPublicKey && ((RSAPublicKey)key).getModulus().bitLength() >= MIN_RSA_BITS ?
-                key : null;
-        }
-        catch (final InvalidKeySpecException | RuntimeException ex)
-        {
-            return null;
-        }
     }
 
     /**

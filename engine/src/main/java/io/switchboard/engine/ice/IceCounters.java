@@ -12,6 +12,8 @@ final class IceCounters
     private static final String OUT_HELP = "ICE datagrams sent, by packet type.";
     private static final String DROPPED = "switchboard_ice_dropped_total";
     private static final String DROPPED_HELP = "ICE datagrams dropped without a reply, by reason.";
+    private static final String OUT_DROPPED = "switchboard_ice_replies_dropped_total";
+    private static final String OUT_DROPPED_HELP = "ICE packets the server chose not to send, by reason.";
     private static final String HEARTBEATS = "switchboard_ice_heartbeats_total";
     private static final String HEARTBEATS_HELP = "Heartbeats answered, by result.";
     private static final String VERIFICATIONS = "switchboard_ice_verifications_total";
@@ -37,6 +39,7 @@ final class IceCounters
     final AtomicCounter droppedRateLimited;
     final AtomicCounter droppedTableFull;
     final AtomicCounter droppedVerifyRateLimited;
+    final AtomicCounter droppedPeerInfoRateLimited;
     final AtomicCounter heartbeatsAcked;
     final AtomicCounter heartbeatsDenied;
     final AtomicCounter verificationsFull;
@@ -69,6 +72,7 @@ final class IceCounters
         droppedRateLimited = metrics.counter(DROPPED, "reason=\"rate_limit\"", DROPPED_HELP);
         droppedTableFull = metrics.counter(DROPPED, "reason=\"table_full\"", DROPPED_HELP);
         droppedVerifyRateLimited = metrics.counter(DROPPED, "reason=\"verify_rate_limit\"", DROPPED_HELP);
+        droppedPeerInfoRateLimited = metrics.counter(OUT_DROPPED, "reason=\"peer_info_rate_limit\"", OUT_DROPPED_HELP);
         heartbeatsAcked = metrics.counter(HEARTBEATS, "result=\"acked\"", HEARTBEATS_HELP);
         heartbeatsDenied = metrics.counter(HEARTBEATS, "result=\"denied\"", HEARTBEATS_HELP);
         verificationsFull = metrics.counter(VERIFICATIONS, "kind=\"full\"", VERIFICATIONS_HELP);
@@ -87,5 +91,12 @@ final class IceCounters
             "Domains forgotten after the peer timeout without a verified heartbeat.");
         activeDomains = metrics.gauge("switchboard_ice_active_domains", "",
             "Domains with a verified heartbeat within the peer timeout.");
+    }
+
+    /** Info-style: 1 on the series naming the JCA provider that verifies heartbeat signatures. */
+    static void verifyProvider(final Metrics metrics, final String provider)
+    {
+        metrics.gauge("switchboard_ice_verify_provider", "provider=\"" + provider + "\"",
+            "JCA provider of the heartbeats' RSA verification (1 on the one in use).").setRelease(1);
     }
 }

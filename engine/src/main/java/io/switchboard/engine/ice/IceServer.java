@@ -16,7 +16,6 @@ import io.switchboard.engine.table.UuidKey;
 import io.switchboard.engine.wire.SocketAddresses;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -24,9 +23,7 @@ import org.agrona.concurrent.status.AtomicCounter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.UUID;
@@ -36,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  * The Vircadia ICE server's rules (ice-wire.md §4) on the handler thread: verify signed domain heartbeats and keep
  * the domain's sockets; answer client queries with the two PeerInformation packets; forget silent domains.
  * Beyond the reference: a heartbeat byte-identical to the last verified one skips RSA; a failed verification never
- * evicts a good key nor blocks genuine heartbeats; queries are rate limited per source host.
+ * evicts a good key nor blocks genuine heartbeats; queries are rate limited per source host and the PeerInformation
+ * sent to a domain per domain; RSA verifications and key fetches are budgeted per source host, so one host's flood
+ * spends its own budgets only.
  */
 public final class IceServer implements UdpProtocol
 {
@@ -60,19 +59,19 @@ public final class IceServer implements UdpProtocol
     private final TokenBuckets queryLimiter;
     private final TokenBuckets verifyLimiter;
     private final TokenBuckets fetchLimiter;
+    private final TokenBuckets hostFetchLimiter;
+    private final TokenBuckets peerInfoLimiter;
     private final DestinationSequences sequences;
     private final DeadlineTimerWheel expiryWheel;
-    private final Long2LongHashMap timerDomainMsb = new Long2LongHashMap(Long.MIN_VALUE);
-    private final Long2LongHashMap timerDomainLsb = new Long2LongHashMap(Long.MIN_VALUE);
+    // Objects, not two long maps: any long may be half of a domain id, so no missing value is free.
+    private final Long2ObjectHashMap<UuidKey> timerDomains = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<InetSocketAddress> activeSockets = new Long2ObjectHashMap<>();
     private final int activeSocketsCapacity;
     private final DatagramSender sender;
     private final EngineClock clock;
     private final CommandPublisher commands;
     private final IceCounters counters;
-    private final Signature verifier;
-    private final byte[] plaintext;
-    private final byte[] signature;
+    private final HeartbeatVerifier verifier;
     private final long peerTimeoutMs;
     private final long keyFetchDeadlineMs;
     private final long keyFetchBackoffMs;
@@ -98,6 +97,10 @@ public final class IceServer implements UdpProtocol
         this.verifyLimiter = new TokenBuckets(
             context.rateLimitSlots(), context.iceVerifyRate(), context.iceVerifyBurst());
         this.fetchLimiter = new TokenBuckets(2, context.keyFetchRate(), context.keyFetchRate());
+        final int hostFetchRate = Math.min(context.keyFetchRatePerHost(), context.keyFetchRate());
+        this.hostFetchLimiter = new TokenBuckets(context.rateLimitSlots(), hostFetchRate, hostFetchRate);
+        this.peerInfoLimiter = new TokenBuckets(
+            context.rateLimitSlots(), context.icePeerInfoRate(), context.icePeerInfoRate());
         this.sequences = new DestinationSequences(context.sequenceSlots());
         this.expiryWheel = new DeadlineTimerWheel(
             TimeUnit.MILLISECONDS, clock.nowMs(), TIMER_TICK_MS, TIMER_TICKS_PER_WHEEL);
@@ -106,16 +109,8 @@ public final class IceServer implements UdpProtocol
         this.keyFetchDeadlineMs = 2 * context.keyFetchTimeoutMs();
         this.keyFetchBackoffMs = context.keyFetchBackoffMs();
         this.keyFetchMaxBackoffMs = context.keyFetchMaxBackoffMs();
-        this.plaintext = new byte[context.maxDatagramBytes()];
-        this.signature = new byte[context.maxDatagramBytes()];
-        try
-        {
-            this.verifier = Signature.getInstance("SHA256withRSA");
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
+        this.verifier = HeartbeatVerifier.open(context.iceVerifyProvider(), context.maxDatagramBytes());
+        IceCounters.verifyProvider(metrics, verifier.providerName());
         for (final String entry : context.domainKeys())
         {
             preloadDomainKey(entry);
@@ -202,7 +197,7 @@ public final class IceServer implements UdpProtocol
         final DomainKeys.DomainKey key = keys.get(probe);
         if (key == null)
         {
-            requestKey(nowMs);
+            requestKey(nowMs, sourceFingerprint);
             deny(source, sourceFingerprint);
             return;
         }
@@ -212,11 +207,12 @@ public final class IceServer implements UdpProtocol
             counters.droppedVerifyRateLimited.incrementRelease();
             return;
         }
-        if (!verify(key.key, buffer))
+        if (!verifier.verify(key, buffer, heartbeat.plaintextOffset(), heartbeat.plaintextLength(),
+            heartbeat.signatureOffset(), heartbeat.signatureLength()))
         {
             counters.verificationsFailed.incrementRelease();
             // The key may have been rotated at the metaverse; the current one stays in use meanwhile.
-            requestKey(nowMs);
+            requestKey(nowMs, sourceFingerprint);
             deny(source, sourceFingerprint);
             return;
         }
@@ -247,7 +243,7 @@ public final class IceServer implements UdpProtocol
         }
         if (isNew)
         {
-            record.expiryTimerId(scheduleExpiry(probe, nowMs + peerTimeoutMs));
+            record.expiryTimerId(scheduleExpiry(probe.copy(), nowMs + peerTimeoutMs));
             counters.activeDomains.setRelease(peers.size() + 1);
         }
         peers.put(probe, record);
@@ -291,32 +287,14 @@ public final class IceServer implements UdpProtocol
         }
     }
 
-    private boolean verify(final PublicKey key, final DirectBuffer buffer)
-    {
-        final int plaintextLength = heartbeat.plaintextLength();
-        final int signatureLength = heartbeat.signatureLength();
-        buffer.getBytes(heartbeat.plaintextOffset(), plaintext, 0, plaintextLength);
-        buffer.getBytes(heartbeat.signatureOffset(), signature, 0, signatureLength);
-        try
-        {
-            verifier.initVerify(key);
-            verifier.update(plaintext, 0, plaintextLength);
-            return verifier.verify(signature, 0, signatureLength);
-        }
-        catch (final GeneralSecurityException | RuntimeException ex)
-        {
-            // Wrong signature length and the like: not verified, as OpenSSL would answer.
-            return false;
-        }
-    }
-
-    private void requestKey(final long nowMs)
+    private void requestKey(final long nowMs, final long sourceFingerprint)
     {
         if (fetcher == null || !keys.fetchDue(probe, nowMs))
         {
             return;
         }
-        if (!fetchLimiter.tryAcquire(0, nowMs))
+        // One host's share first, so a flood of unknown ids from it cannot spend every other domain's fetches.
+        if (!hostFetchLimiter.tryAcquire(sourceFingerprint >>> 16, nowMs) || !fetchLimiter.tryAcquire(0, nowMs))
         {
             counters.keyFetchesSkipped.incrementRelease();
             return;
@@ -357,6 +335,12 @@ public final class IceServer implements UdpProtocol
             counters.outPeerInformation.incrementRelease();
         }
 
+        // Spoofed queries from many hosts must not turn the server into a flood toward one domain.
+        if (!peerInfoLimiter.tryAcquire(probe.msb() ^ probe.lsb(), nowMs))
+        {
+            counters.droppedPeerInfoRateLimited.incrementRelease();
+            return;
+        }
         final InetSocketAddress domain = activeSocket();
         if (domain != null)
         {
@@ -389,19 +373,22 @@ public final class IceServer implements UdpProtocol
         return address;
     }
 
+    /** @param domain kept by the timer until it fires (a re-scheduled timer keeps the same one) */
     private long scheduleExpiry(final UuidKey domain, final long deadlineMs)
     {
         final long timerId = expiryWheel.scheduleTimer(deadlineMs);
-        timerDomainMsb.put(timerId, domain.msb());
-        timerDomainLsb.put(timerId, domain.lsb());
+        timerDomains.put(timerId, domain);
         return timerId;
     }
 
     private boolean onExpiryTimer(final TimeUnit timeUnit, final long nowMs, final long timerId)
     {
-        final long msb = timerDomainMsb.remove(timerId);
-        final long lsb = timerDomainLsb.remove(timerId);
-        probe.set(msb, lsb);
+        final UuidKey domain = timerDomains.remove(timerId);
+        if (domain == null)
+        {
+            return true;
+        }
+        probe.set(domain.msb(), domain.lsb());
         if (!peers.get(probe, record) || record.expiryTimerId() != timerId)
         {
             return true;
@@ -409,7 +396,7 @@ public final class IceServer implements UdpProtocol
         final long silentUntilMs = record.lastHeardMs() + peerTimeoutMs;
         if (nowMs < silentUntilMs)
         {
-            record.expiryTimerId(scheduleExpiry(probe, silentUntilMs));
+            record.expiryTimerId(scheduleExpiry(domain, silentUntilMs));
             peers.put(probe, record);
             return true;
         }
@@ -485,7 +472,7 @@ public final class IceServer implements UdpProtocol
         final byte origin = DomainKeyCommand.origin(buffer, offset);
         final int keyLength = DomainKeyCommand.keyLength(buffer, offset, length);
         final byte[] spki = keyLength < 0 ? null : DomainKeyCommand.key(buffer, offset, keyLength);
-        final PublicKey key = spki == null ? null : keys.parse(spki);
+        final PublicKey key = spki == null ? null : verifier.parse(spki);
         if (key == null)
         {
             counters.keysInvalid.incrementRelease();
@@ -527,11 +514,11 @@ public final class IceServer implements UdpProtocol
         {
             throw new IllegalArgumentException("domain key must be UUID:BASE64_SPKI: " + entry, ex);
         }
-        final PublicKey key = keys.parse(spki);
+        final PublicKey key = verifier.parse(spki);
         if (key == null)
         {
             throw new IllegalArgumentException("domain key for " + domain + " is not an RSA SPKI key of at least " +
-                DomainKeys.MIN_RSA_BITS + " bits");
+                HeartbeatVerifier.MIN_RSA_BITS + " bits");
         }
         probe.set(domain.getMostSignificantBits(), domain.getLeastSignificantBits());
         keys.put(probe, key, spki, DomainKeyCommand.ORIGIN_LOCAL);

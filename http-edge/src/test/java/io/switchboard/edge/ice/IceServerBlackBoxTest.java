@@ -287,6 +287,19 @@ class IceServerBlackBoxTest
         }
 
         @Test
+        void domainIdWhoseHalvesAreLongMinValueIsAckedAndExpires() throws Exception
+        {
+            final UUID extreme = new UUID(Long.MIN_VALUE, Long.MIN_VALUE);
+            start("--domain-key=" + extreme + ":" + PUBLIC_KEY_SPKI_BASE64, "--ice-peer-timeout-ms=" + SILENCE_MS);
+            final UdpPeer domain = peer();
+            final byte[] heartbeat = signedHeartbeat(privateKey(), extreme, 1, "203.0.113.8", 4000);
+            assertEquals(IcePacketType.SERVER_HEARTBEAT_ACK, domain.exchange(heartbeat)[4]);
+            assertEquals(IcePacketType.SERVER_HEARTBEAT_ACK, domain.exchange(withSequence(heartbeat, 2))[4]);
+            assertEquals(1, awaitMetric("switchboard_ice_peers_expired_total", 1));
+            assertEquals(0, metric("switchboard_engine_handler_errors_total"));
+        }
+
+        @Test
         void oversizeDatagramIsCountedAndDropped() throws Exception
         {
             start(DOMAIN_KEY_OPTION, "--max-datagram-bytes=600");

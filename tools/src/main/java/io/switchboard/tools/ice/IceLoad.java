@@ -79,9 +79,11 @@ public final class IceLoad
         {
             lines.add("domain-key=" + domainOf(i) + ":" + identity.publicKeySpkiBase64());
         }
-        // Every load socket shares one host: lift the per-host verification budget so "full" measures RSA.
+        // Every load socket shares one host: lift the per-host verification budget so "full" measures RSA, and
+        // each domain is queried far beyond a real one: lift its PeerInformation budget so "query" sends both.
         lines.add("ice-verify-rate=1000000");
         lines.add("ice-verify-burst=1000000");
+        lines.add("ice-peer-info-rate=1000000");
         final Path conf = setupDir.resolve("switchboard.conf");
         Files.write(conf, lines);
         if (flags.booleanValue("setup-only"))
