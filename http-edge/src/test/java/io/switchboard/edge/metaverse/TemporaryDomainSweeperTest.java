@@ -1,6 +1,7 @@
 package io.switchboard.edge.metaverse;
 
 import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.engine.table.TableFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class TemporaryDomainSweeperTest
     @BeforeEach
     void open()
     {
-        registry = new DomainRegistry(dir.resolve("domains.cm3"), 1_024);
+        registry = new DomainRegistry(new TableFiles(dir), "domains.cm3", 1_024);
         final MetaverseCounters counters = new MetaverseCounters(new Metrics());
         sweeper = new TemporaryDomainSweeper(registry, (record, cutoffMs) ->
         {
