@@ -4,6 +4,7 @@ import io.switchboard.edge.dop.DopContext;
 import io.switchboard.edge.metaverse.MetaverseContext;
 import io.switchboard.edge.peerjs.PeerJsContext;
 import io.switchboard.edge.rendezvous.RendezvousContext;
+import io.switchboard.edge.websocket.PartialBudget;
 import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.pulse.PulseContext;
 
@@ -152,7 +153,12 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
         new OptionSpec("engine-tick-ms", "MS", Long.toString(EngineContext.DEFAULT_TICK_INTERVAL_MS), false,
             "Interval of the engine's timer signal (expiry resolution)."),
         new OptionSpec("rate-limit-slots", "N", Integer.toString(EngineContext.DEFAULT_RATE_LIMIT_SLOTS), false,
-            "Per-host token buckets (power of two); hosts whose hashes collide share one."));
+            "Per-host token buckets (power of two); hosts whose hashes collide share one."),
+        new OptionSpec("ws-max-partial-bytes-per-socket", "N", Long.toString(PartialBudget.DEFAULT_PER_SOCKET_BYTES),
+            false, "Heap one WebSocket (PeerJS or dop) may hold for an unfinished frame or message; more gets 1009."),
+        new OptionSpec("ws-partial-budget-bytes", "N", Long.toString(PartialBudget.DEFAULT_TOTAL_BYTES), false,
+            "Heap all WebSockets together may hold for unfinished frames and messages; a socket that would pass it "
+                + "gets 1009."));
 
     public static OptionSpec find(final String name)
     {

@@ -1,5 +1,6 @@
 package io.switchboard.engine.pulse;
 
+import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.table.PulseClientRecord;
 import io.switchboard.engine.table.PulseClientTable;
@@ -15,8 +16,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.agrona.concurrent.status.AtomicCounter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -39,7 +38,6 @@ final class PulsePersister implements Agent
 {
     static final long INTERVAL_MS = 10;
 
-    private static final Logger LOG = LoggerFactory.getLogger(PulsePersister.class);
     private static final int UPSERT = 1;
     private static final int DELETE = 2;
     private static final int SLOT_OFFSET = 0;
@@ -65,6 +63,7 @@ final class PulsePersister implements Agent
     private final MessageHandler handler = this::onMessage;
     private final AtomicCounter written;
     private final AgentRunner runner;
+    private final Watch watch;
     /** Answers waiting for their changes to be written; handler thread in, persister thread out. */
     private final OneToOneConcurrentArrayQueue<CommandReplies.Pending> awaitingWrite;
     private final ArrayList<CommandReplies.Pending> completing = new ArrayList<>();
@@ -74,9 +73,14 @@ final class PulsePersister implements Agent
     /**
      * @param file     the persisted table, written only here once started
      * @param capacity most clients, the number of slots
+     * @param watch    where its errors go (an Error, or its thread ending, fails it)
      */
     PulsePersister(
-        final PulseClientTable file, final int capacity, final AtomicCounter written, final AtomicCounter errors)
+        final PulseClientTable file,
+        final int capacity,
+        final AtomicCounter written,
+        final AtomicCounter errors,
+        final Watch watch)
     {
         this.file = file;
         this.written = written;
@@ -87,8 +91,9 @@ final class PulsePersister implements Agent
         this.latest = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity * Integer.BYTES));
         this.awaitingWrite = new OneToOneConcurrentArrayQueue<>(MAX_AWAITING_WRITE);
         this.minFreeBytes = ringBytes / 8;
+        this.watch = watch;
         this.runner = new AgentRunner(new SleepingIdleStrategy(TimeUnit.MILLISECONDS.toNanos(INTERVAL_MS)),
-            error -> LOG.warn("pulse persister error", error), errors, this);
+            watch, errors, this);
     }
 
     void start()
@@ -97,6 +102,7 @@ final class PulsePersister implements Agent
         {
             final Thread thread = new Thread(runnable, roleName());
             thread.setDaemon(true);
+            thread.setUncaughtExceptionHandler(watch);
             return thread;
         });
     }

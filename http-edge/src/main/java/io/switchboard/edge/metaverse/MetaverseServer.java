@@ -1,6 +1,7 @@
 package io.switchboard.edge.metaverse;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
 import io.undertow.Handlers;
@@ -58,6 +59,7 @@ public final class MetaverseServer implements AutoCloseable
     private final DomainApi api;
     private final LongSupplier clock;
     private final ScheduledExecutorService sweeper;
+    private final Watch sweeperWatch;
     private final Undertow server;
 
     private MetaverseServer(
@@ -65,9 +67,11 @@ public final class MetaverseServer implements AutoCloseable
         final Path registryFile,
         final CommandPublisher commands,
         final Metrics metrics,
-        final ObjectMapper json)
+        final ObjectMapper json,
+        final Watch sweeperWatch)
     {
         this.context = context;
+        this.sweeperWatch = sweeperWatch;
         this.clock = System::currentTimeMillis;
         this.counters = new MetaverseCounters(metrics);
         this.replies = new Replies(json, counters);
@@ -95,22 +99,27 @@ public final class MetaverseServer implements AutoCloseable
      * Opens the registry, drops expired temporary domains, publishes every stored key into the engine, then listens.
      *
      * @param registryFile the Chronicle Map file, in the data dir
+     * @param sweeperWatch where the sweeper's failures go
      */
     public static MetaverseServer start(
         final MetaverseContext context,
         final Path registryFile,
         final CommandPublisher commands,
         final Metrics metrics,
-        final ObjectMapper json)
+        final ObjectMapper json,
+        final Watch sweeperWatch)
     {
-        final MetaverseServer metaverse = new MetaverseServer(context, registryFile, commands, metrics, json);
+        final MetaverseServer metaverse = new MetaverseServer(
+            context, registryFile, commands, metrics, json, sweeperWatch);
         try
         {
             metaverse.sweep();
             metaverse.publishStoredKeys();
             metaverse.server.start();
             final long intervalMs = Math.min(MAX_SWEEP_INTERVAL_MS, context.tempDomainTtlSeconds() * 1000);
-            metaverse.sweeper.scheduleWithFixedDelay(metaverse::sweep, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+            // Guarded: a periodic task that throws is never run again, and its executor tells nobody.
+            metaverse.sweeper.scheduleWithFixedDelay(
+                sweeperWatch.guard(metaverse::sweep), intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         }
         catch (final RuntimeException ex)
         {
@@ -299,7 +308,7 @@ public final class MetaverseServer implements AutoCloseable
         catch (final RuntimeException ex)
         {
             // A failed sweep must not cancel the next ones.
-            LOG.warn("metaverse sweep failed", ex);
+            sweeperWatch.onError(ex);
         }
     }
 

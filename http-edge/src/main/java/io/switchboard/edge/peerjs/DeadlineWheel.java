@@ -1,8 +1,7 @@
 package io.switchboard.edge.peerjs;
 
+import io.switchboard.engine.health.Watch;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -14,7 +13,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class DeadlineWheel implements AutoCloseable
 {
-    private static final Logger LOG = LoggerFactory.getLogger(DeadlineWheel.class);
     private static final int BUCKETS = 1024;
     static final long NONE = -1;
 
@@ -36,15 +34,19 @@ final class DeadlineWheel implements AutoCloseable
     private final Deadline[] buckets = new Deadline[BUCKETS];
     private final long tickMs;
     private final Thread thread;
+    private final Watch watch;
     private volatile boolean running = true;
     private long processedTick;
 
-    DeadlineWheel(final long tickMs, final String threadName)
+    /** A deadline's exception is reported to {@code watch} and the wheel goes on; a Throwable ending it fails it. */
+    DeadlineWheel(final long tickMs, final String threadName, final Watch watch)
     {
         this.tickMs = tickMs;
+        this.watch = watch;
         this.processedTick = nowMs() / tickMs;
         this.thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler(watch);
         thread.start();
     }
 
@@ -129,7 +131,7 @@ final class DeadlineWheel implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            LOG.warn("peerjs deadline failed", ex);
+            watch.onError(ex);
         }
     }
 

@@ -37,20 +37,35 @@ public final class ApplianceProcess implements AutoCloseable
 
     public static Process launch(final String... args) throws IOException
     {
+        return launch(List.of(), ProcessBuilder.Redirect.DISCARD, args);
+    }
+
+    /** With {@code jvmFlags} (such as {@code -Xmx64m}) before the main class, and its stderr to {@code stderr}. */
+    public static Process launch(
+        final List<String> jvmFlags, final ProcessBuilder.Redirect stderr, final String... args) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
+        command.addAll(jvmFlags);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.switchboard.edge.Main");
         command.addAll(Arrays.asList(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(command).redirectError(stderr).start();
     }
 
     /** Starts the appliance and waits for its ready line (at most 60 s). */
     public static ApplianceProcess start(final String... args) throws IOException
     {
-        final Process process = launch(args);
+        return start(List.of(), ProcessBuilder.Redirect.DISCARD, args);
+    }
+
+    /** Starts the appliance with {@code jvmFlags}, its stderr to {@code stderr}, and waits for its ready line. */
+    public static ApplianceProcess start(
+        final List<String> jvmFlags, final ProcessBuilder.Redirect stderr, final String... args) throws IOException
+    {
+        final Process process = launch(jvmFlags, stderr, args);
         final BufferedReader reader = new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         final long deadline = System.currentTimeMillis() + 60_000;
@@ -97,6 +112,17 @@ public final class ApplianceProcess implements AutoCloseable
         {
             process.destroyForcibly();
             throw new AssertionError("appliance did not stop within 30 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    /** The exit code once the process ended by itself, waiting up to {@code seconds}. */
+    public int awaitExit(final long seconds) throws InterruptedException
+    {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            throw new AssertionError("appliance still running after " + seconds + " s");
         }
         return process.exitValue();
     }
