@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The dop listener: {@code upgrade on {dop-path}?key=K&id=ID -> DopConnection -> DopSessions -> Realm}, served on the
  * PeerJS port, so a session's data frames are PeerJS signaling in the same id space as PeerJS clients. Work stays on
- * Undertow's IO threads; the timers are theirs too, and report to the dop {@link Watch}. Closing it, before the
+ * Undertow's IO threads; the timers are theirs too, and both report to the dop {@link Watch}. Closing it, before the
  * PeerJS listener stops, sends every open socket a 1001 close.
  */
 public final class DopServer implements AutoCloseable
@@ -61,7 +61,7 @@ public final class DopServer implements AutoCloseable
         final Liveness liveness)
     {
         final DopServer dop = new DopServer(
-            context, peerjs.realm(), metrics, partials, liveness.register("switchboard-dop-timers"));
+            context, peerjs.realm(), metrics, partials, liveness.register("switchboard-dop"));
         final WebSocketProtocolHandshakeHandler upgrade = new WebSocketProtocolHandshakeHandler(dop::onConnect);
         peerjs.mount(context.path(), exchange ->
         {
@@ -89,7 +89,7 @@ public final class DopServer implements AutoCloseable
             open.remove(connection);
             sessions.closed(connection);
         });
-        new MessageReader(channel, connection, counters.closedFrameTooLarge, maxFrameBytes, partials);
+        new MessageReader(channel, connection, counters.closedFrameTooLarge, maxFrameBytes, partials, watch);
         sessions.opened(connection);
         channel.resumeReceives();
     }

@@ -1,6 +1,7 @@
 package io.switchboard.edge.peerjs;
 
 import io.switchboard.edge.websocket.PartialBudget;
+import io.switchboard.engine.health.Watch;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.CloseMessage;
 import io.undertow.websockets.core.StreamSourceFrameChannel;
@@ -20,7 +21,8 @@ import java.util.Arrays;
  * both kinds are UTF-8 text to the server, as in the reference. A message longer than the frame limit or than one
  * socket's unfinished message may be, or whose array the {@link PartialBudget} cannot hold, gets close 1009 and the
  * connection is cut; the array's bytes go back to the budget when the message is complete or the socket closes. Runs
- * on the socket's IO thread, so messages are handled in arrival order.
+ * on the socket's IO thread, so messages are handled in arrival order; what reading or the sink throws is reported to
+ * the {@link Watch} (XNIO would only log it) and cuts the connection.
  */
 public final class MessageReader extends AbstractReceiveListener
 {
@@ -37,6 +39,7 @@ public final class MessageReader extends AbstractReceiveListener
     private final AtomicCounter closedTooLarge;
     private final int maxBytes;
     private final PartialBudget partials;
+    private final Watch watch;
     /** The longest message read: one byte more of array tells a longer one. */
     private final long longest;
     /** Bytes of the budget the unfinished message holds; any thread may close the socket, so under this. */
@@ -50,12 +53,14 @@ public final class MessageReader extends AbstractReceiveListener
         final Sink sink,
         final AtomicCounter closedTooLarge,
         final int maxBytes,
-        final PartialBudget partials)
+        final PartialBudget partials,
+        final Watch watch)
     {
         this.sink = sink;
         this.closedTooLarge = closedTooLarge;
         this.maxBytes = maxBytes;
         this.partials = partials;
+        this.watch = watch;
         this.longest = Math.min(maxBytes, partials.perSocketBytes());
         channel.addCloseTask(ws -> letGo(true));
         channel.getReceiveSetter().set(this);
@@ -190,6 +195,12 @@ public final class MessageReader extends AbstractReceiveListener
             }
             catch (final IOException ex)
             {
+                IoUtils.safeClose(message.getWebSocketChannel());
+                return false;
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                watch.onError(ex);
                 IoUtils.safeClose(message.getWebSocketChannel());
                 return false;
             }

@@ -19,9 +19,9 @@ import java.util.ArrayDeque;
  * <p>
  * Rules enforced: client frames are masked, RSV bits are zero, control frames are final and at most 125 bytes,
  * fragments continue a started message, text is UTF-8 (1002 or 1007 on a violation), a close code is one a peer may
- * send (RFC 6455 7.4; else 1002), a message longer than the limit gets 1009 before any of it is buffered. What the
- * socket holds of an unfinished frame or message is taken from the {@link PartialBudget}; a socket that would pass it
- * gets 1009, and gives it all back when it goes. Pings are answered; pongs ignored; no extension is ever negotiated.
+ * send (RFC 6455 7.4; else 1002), a message longer than the frame limit or the per-socket limit of the
+ * {@link PartialBudget} gets 1009 before any of it is buffered. What the socket holds of an unfinished frame or
+ * message is taken from that budget; a socket that would pass it gets 1009, and gives it all back when it goes. Pings are answered; pongs ignored; no extension is ever negotiated.
  * Messages are delivered on the thread of the connection's {@link SocketLoop} in arrival order; {@link #sendText}
  * and {@link #close} may be called from any thread.
  */
