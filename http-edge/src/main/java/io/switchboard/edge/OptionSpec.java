@@ -155,7 +155,7 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
         new OptionSpec("rate-limit-slots", "N", Integer.toString(EngineContext.DEFAULT_RATE_LIMIT_SLOTS), false,
             "Per-host token buckets (power of two); hosts whose hashes collide share one."),
         new OptionSpec("ws-max-partial-bytes-per-socket", "N", Long.toString(PartialBudget.DEFAULT_PER_SOCKET_BYTES),
-            false, "Heap one WebSocket (PeerJS or dop) may hold for an unfinished frame or message; more gets 1009."),
+            false, "Longest message (or frame) one WebSocket, PeerJS or dop, may send unfinished; longer ones get 1009."),
         new OptionSpec("ws-partial-budget-bytes", "N", Long.toString(PartialBudget.DEFAULT_TOTAL_BYTES), false,
             "Heap all WebSockets together may hold for unfinished frames and messages; a socket that would pass it "
                 + "gets 1009."));

@@ -2,6 +2,7 @@ package io.switchboard.engine.pipeline;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.LiteBlockingWaitStrategy;
 import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
@@ -11,7 +12,6 @@ import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
-import com.lmax.disruptor.ExceptionHandler;
 import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.health.Watch;
@@ -54,6 +54,8 @@ public final class Engine implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     private static final long SHUTDOWN_TIMEOUT_MS = 5_000;
+    /** The handler's thread in dedicated threading. */
+    private static final String HANDLER_THREAD = "switchboard-engine";
     /** The phased strategy spins this long, then yields as long again, before it blocks. */
     private static final long PHASED_SPIN_MICROS = 20;
 
@@ -115,7 +117,6 @@ public final class Engine implements AutoCloseable
         }
 
         final boolean shared = EngineContext.THREADING_SHARED.equals(context.threading());
-        agentWatch = liveness.register(shared ? "switchboard-engine" : "switchboard-engine-receiver");
         final RingBuffer<RingSlot> ring;
         if (shared)
         {
@@ -126,11 +127,11 @@ public final class Engine implements AutoCloseable
         }
         else
         {
-            final Watch handlerWatch = liveness.register("switchboard-engine-handler");
+            final Watch handlerWatch = liveness.register(HANDLER_THREAD);
             disruptor = new Disruptor<>(
                 () -> new RingSlot(context.maxDatagramBytes()),
                 context.ringSize(),
-                runnable -> newThread(runnable, "switchboard-engine", handlerWatch),
+                runnable -> newThread(runnable, HANDLER_THREAD, handlerWatch),
                 ProducerType.MULTI,
                 waitStrategy(context.waitStrategy()));
             disruptor.setDefaultExceptionHandler(reportingTo(handlerWatch));
@@ -172,6 +173,7 @@ public final class Engine implements AutoCloseable
             disruptor.handleEventsWith(handler);
             agent = receiver;
         }
+        agentWatch = liveness.register(agent.roleName()); // as its thread is called
         agentRunner = new AgentRunner(
             new SelectorIdleStrategy(selector, 0, 100),
             agentWatch,

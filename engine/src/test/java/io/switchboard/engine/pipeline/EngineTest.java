@@ -123,8 +123,7 @@ class EngineTest
         }
         assertTrue(failed.await(5, TimeUnit.SECONDS), "the failure is reported");
         final Watch engineWatch = liveness.watches().stream().filter(Watch::failed).findFirst().orElseThrow();
-        assertEquals(threading.equals(EngineContext.THREADING_SHARED) ? "switchboard-engine" :
-            "switchboard-engine-handler", engineWatch.name());
+        assertEquals("switchboard-engine", engineWatch.name(), "the handler's thread, in either threading");
         assertEquals("java.lang.AssertionError: an Error, on purpose", engineWatch.lastError().toString());
         assertEquals(1, counter("switchboard_agent_failed", "agent=\"" + engineWatch.name() + "\""));
         assertFalse(liveness.allAlive());

@@ -47,7 +47,7 @@ class HealthzTest
                 names.add(agent.path("name").asText());
             }
             final Set<String> engine = threading.equals("shared") ? Set.of("switchboard-engine") :
-                Set.of("switchboard-engine-receiver", "switchboard-engine-handler");
+                Set.of("switchboard-udp-receiver", "switchboard-engine");
             final Set<String> expected = new HashSet<>(Set.of("switchboard-key-fetch", "switchboard-ticker",
                 "switchboard-pulse-persister", "switchboard-metaverse-sweeper", "switchboard-peerjs-deadlines",
                 "switchboard-peerjs-sockets-0", "switchboard-peerjs-http", "switchboard-dop", "switchboard-admin-http"));
