@@ -44,7 +44,8 @@ public final class MetaverseKeyFetcher implements DomainKeyFetcher, AutoCloseabl
         {
             final Thread thread = new Thread(runnable, "switchboard-key-fetch");
             thread.setDaemon(true);
-            thread.setUncaughtExceptionHandler(watch);
+            // The pool starts another thread: an exception is survived, an Error fails the fetcher.
+            thread.setUncaughtExceptionHandler((dead, ex) -> watch.onError(ex));
             return thread;
         });
         this.client = HttpClient.newBuilder()
