@@ -2,6 +2,7 @@ package io.switchboard.benchmarks;
 
 import io.switchboard.engine.command.CommandType;
 import io.switchboard.engine.command.PulseRegisterCommand;
+import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.pipeline.DatagramSender;
@@ -65,7 +66,7 @@ public class PulseHandlerBenchmark extends EngineBenchmark
             metrics.counter("sent", "", "sent"), metrics.counter("failed", "", "failed"));
         server = new PulseServer(
             new PulseContext().port(0).maxClients(clients).tableFiles(new TableFiles(directory)),
-            metrics, sender, new EngineClock(), new CommandReplies());
+            metrics, sender, new EngineClock(), new CommandReplies(), new Liveness(metrics).register("persister"));
         source = (InetSocketAddress)sink.getLocalAddress();
         sourceFingerprint = SocketAddresses.fingerprint(source);
 

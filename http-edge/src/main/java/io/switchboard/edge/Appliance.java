@@ -13,7 +13,9 @@ import io.switchboard.edge.peerjs.PeerJsContext;
 import io.switchboard.edge.peerjs.PeerJsServer;
 import io.switchboard.edge.rendezvous.RendezvousContext;
 import io.switchboard.edge.rendezvous.RendezvousServer;
+import io.switchboard.edge.websocket.PartialBudget;
 import io.switchboard.engine.config.EngineContext;
+import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.ice.IceServer;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandReplies;
@@ -32,13 +34,15 @@ import java.util.Map;
 
 /**
  * The whole appliance, assembled from options: the data dir, the engine with its UDP protocols, and the HTTP
- * listeners. Closing it stops the listeners, drains the engine and closes every table.
+ * listeners. Every thread they start reports to one {@link Liveness}. Closing it sends WebSocket clients a 1001
+ * close, stops the listeners, drains the engine and closes every table.
  */
 public final class Appliance implements AutoCloseable
 {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final Map<String, String> listeners = new LinkedHashMap<>();
     private final Metrics metrics = new Metrics();
+    private final Liveness liveness = new Liveness(metrics);
     private final ObjectMapper json = new ObjectMapper();
     private volatile boolean running;
 
@@ -70,7 +74,8 @@ public final class Appliance implements AutoCloseable
 
         final EngineContext context = engineContext(options);
         final MetaverseKeyFetcher fetcher = context.metaverseUrl() == null ? null :
-            new MetaverseKeyFetcher(context.metaverseUrl(), context.keyFetchTimeoutMs(), json);
+            new MetaverseKeyFetcher(context.metaverseUrl(), context.keyFetchTimeoutMs(), json,
+                liveness.register("switchboard-key-fetch"));
         if (fetcher != null)
         {
             closeables.add(fetcher);
@@ -83,8 +88,9 @@ public final class Appliance implements AutoCloseable
             new UdpListenerSpec(IceServer.LISTENER, context.icePort(),
                 (sender, clock, commands) -> new IceServer(context, metrics, sender, clock, commands, fetcher)),
             new UdpListenerSpec(PulseServer.LISTENER, pulseContext.port(),
-                (sender, clock, commands) -> new PulseServer(pulseContext, metrics, sender, clock, replies)));
-        final Engine engine = Engine.launch(context, metrics, udp);
+                (sender, clock, commands) -> new PulseServer(pulseContext, metrics, sender, clock, replies,
+                    liveness.register("switchboard-pulse-persister"))));
+        final Engine engine = Engine.launch(context, metrics, liveness, udp);
         closeables.add(engine);
         engine.boundPorts().forEach((name, port) -> listeners.put(name, "udp:" + port));
 
@@ -95,21 +101,23 @@ public final class Appliance implements AutoCloseable
 
         final MetaverseServer metaverse = MetaverseServer.start(
             MetaverseContext.of(options, engine.boundPort(IceServer.LISTENER)),
-            tableFiles, engine.commands(), metrics, json);
+            tableFiles, engine.commands(), metrics, json, liveness.register("switchboard-metaverse-sweeper"));
         closeables.add(metaverse);
         listeners.put("metaverse", "http:" + metaverse.port());
 
-        final PeerJsServer peerjs = PeerJsServer.start(PeerJsContext.of(options), metrics, json);
+        final PartialBudget partials = new PartialBudget(
+            options.getLong("ws-max-partial-bytes-per-socket"), options.getLong("ws-partial-budget-bytes"), metrics);
+        final PeerJsServer peerjs = PeerJsServer.start(PeerJsContext.of(options), metrics, json, partials, liveness);
         closeables.add(peerjs);
         listeners.put(PeerJsServer.LISTENER, "http:" + peerjs.port());
-        DopServer.mount(DopContext.of(options), peerjs, metrics);
+        closeables.add(DopServer.mount(DopContext.of(options), peerjs, metrics, partials, liveness));
 
         final Map<String, BackupHandler.TableBackup> backups = new LinkedHashMap<>();
         backups.put("pulse_clients", BackupHandler.engineTables(engine.commands(), replies));
         backups.put("domains", metaverse::backupTo);
         final String backupDir = options.getOptional("backup-dir");
         final AdminServer admin = new AdminServer(
-            context.bindAddress(), options.getInt("admin-port"), metrics, () -> running,
+            context.bindAddress(), options.getInt("admin-port"), metrics, liveness, () -> running, json,
             new KernelUdpStats(metrics, engine.boundPorts()),
             new BackupHandler(backupDir == null ? null : Path.of(backupDir), backups, metrics, json));
         closeables.add(admin);
@@ -186,6 +194,12 @@ public final class Appliance implements AutoCloseable
     public Metrics metrics()
     {
         return metrics;
+    }
+
+    /** Every thread's liveness; the first failure should stop the process (see {@link Main}). */
+    public Liveness liveness()
+    {
+        return liveness;
     }
 
     /** Closes in reverse start order: HTTP first, then the engine (which flushes tables), the data dir lock last. */

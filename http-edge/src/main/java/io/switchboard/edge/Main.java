@@ -2,9 +2,15 @@ package io.switchboard.edge;
 
 import java.util.concurrent.CountDownLatch;
 
-/** {@code java -jar switchboard.jar [--name=value ...]}: starts the appliance and prints its ready line. */
+/**
+ * {@code java -jar switchboard.jar [--name=value ...]}: starts the appliance and prints its ready line; stops on
+ * SIGTERM, or with {@link #EXIT_AGENT_FAILED} once one of its threads failed, for its supervisor to restart it.
+ */
 public final class Main
 {
+    /** EX_SOFTWARE of sysexits.h: a thread of the appliance failed (see the log and /healthz). */
+    public static final int EXIT_AGENT_FAILED = 70;
+
     private Main()
     {
     }
@@ -44,14 +50,20 @@ public final class Main
             return;
         }
 
-        final CountDownLatch stopped = new CountDownLatch(1);
+        final CountDownLatch stoppedOrFailed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             appliance.close();
-            stopped.countDown();
+            stoppedOrFailed.countDown();
         }, "switchboard-shutdown"));
+        appliance.liveness().onFailure(stoppedOrFailed::countDown);
         System.out.println(appliance.readyLine());
         System.out.flush();
-        stopped.await();
+        stoppedOrFailed.await();
+        if (!appliance.liveness().allAlive())
+        {
+            System.err.println("switchboard: stopping: a thread failed (see above); exit " + EXIT_AGENT_FAILED);
+            System.exit(EXIT_AGENT_FAILED); // the shutdown hook still closes the appliance and flushes its tables
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.switchboard.edge.dop.DopContext;
 import io.switchboard.edge.metaverse.MetaverseContext;
 import io.switchboard.edge.peerjs.PeerJsContext;
 import io.switchboard.edge.rendezvous.RendezvousContext;
+import io.switchboard.edge.websocket.PartialBudget;
 import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.pulse.PulseContext;
 import io.switchboard.engine.table.TableFiles;
@@ -167,7 +168,12 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
             false, "PeerInformation packets sent to one domain per second (token bucket); more are dropped (counted)."),
         new OptionSpec("key-fetch-rate-per-host", "PER_S",
             Integer.toString(EngineContext.DEFAULT_KEY_FETCH_RATE_PER_HOST), false,
-            "Key fetches one source host's heartbeats may start per second (within --key-fetch-rate)."));
+            "Key fetches one source host's heartbeats may start per second (within --key-fetch-rate)."),
+        new OptionSpec("ws-max-partial-bytes-per-socket", "N", Long.toString(PartialBudget.DEFAULT_PER_SOCKET_BYTES),
+            false, "Longest message (or frame) one WebSocket, PeerJS or dop, may send unfinished; longer ones get 1009."),
+        new OptionSpec("ws-partial-budget-bytes", "N", Long.toString(PartialBudget.DEFAULT_TOTAL_BYTES), false,
+            "Heap all WebSockets together may hold for unfinished frames and messages; a socket that would pass it "
+                + "gets 1009."));
 
     public static OptionSpec find(final String name)
     {

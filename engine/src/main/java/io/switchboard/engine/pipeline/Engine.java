@@ -2,6 +2,7 @@ package io.switchboard.engine.pipeline;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.LiteBlockingWaitStrategy;
 import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
@@ -12,6 +13,8 @@ import com.lmax.disruptor.YieldingWaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.switchboard.engine.config.EngineContext;
+import io.switchboard.engine.health.Liveness;
+import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.metrics.Metrics;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
@@ -43,11 +46,16 @@ import java.util.concurrent.locks.LockSupport;
  * (the handler waits on the ring with the configured wait strategy); {@code shared} runs both agents on one thread,
  * which blocks in {@code select} when idle and is woken by the commands other threads publish. On a 2-core machine
  * shared saves the hand-off between the threads (see README, Performance).
+ * <p>
+ * Each thread reports to a {@link Watch}: an exception in one event or duty cycle is logged and counted and the thread
+ * carries on with its state (the handler's tables are its own); an Error, or a thread that ends, fails the engine.
  */
 public final class Engine implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     private static final long SHUTDOWN_TIMEOUT_MS = 5_000;
+    /** The handler's thread in dedicated threading. */
+    private static final String HANDLER_THREAD = "switchboard-engine";
     /** The phased strategy spins this long, then yields as long again, before it blocks. */
     private static final long PHASED_SPIN_MICROS = 20;
 
@@ -60,12 +68,16 @@ public final class Engine implements AutoCloseable
     private final EngineHandler handler;
     /** The receiver agent, or in shared threading the receiver and the handler composed on one thread. */
     private final AgentRunner agentRunner;
+    private final Watch agentWatch;
     private final Thread ticker;
     private volatile boolean running = true;
     private boolean closed;
 
-    private Engine(final EngineContext context, final Metrics metrics, final List<UdpListenerSpec> listeners)
-        throws IOException
+    private Engine(
+        final EngineContext context,
+        final Metrics metrics,
+        final Liveness liveness,
+        final List<UdpListenerSpec> listeners) throws IOException
     {
         final int count = listeners.size();
         channels = new DatagramChannel[count];
@@ -115,12 +127,14 @@ public final class Engine implements AutoCloseable
         }
         else
         {
+            final Watch handlerWatch = liveness.register(HANDLER_THREAD);
             disruptor = new Disruptor<>(
                 () -> new RingSlot(context.maxDatagramBytes()),
                 context.ringSize(),
-                runnable -> newThread(runnable, "switchboard-engine"),
+                runnable -> newThread(runnable, HANDLER_THREAD, handlerWatch),
                 ProducerType.MULTI,
                 waitStrategy(context.waitStrategy()));
+            disruptor.setDefaultExceptionHandler(reportingTo(handlerWatch));
             ring = disruptor.getRingBuffer();
         }
         commands = new CommandPublisher(
@@ -159,9 +173,10 @@ public final class Engine implements AutoCloseable
             disruptor.handleEventsWith(handler);
             agent = receiver;
         }
+        agentWatch = liveness.register(agent.roleName()); // as its thread is called
         agentRunner = new AgentRunner(
             new SelectorIdleStrategy(selector, 0, 100),
-            error -> LOG.warn("udp receiver error", error),
+            agentWatch,
             metrics.counter("switchboard_engine_receiver_errors_total", "", "Errors in the UDP receiver loop."),
             agent);
 
@@ -173,17 +188,46 @@ public final class Engine implements AutoCloseable
                 LockSupport.parkNanos(tickNanos);
                 commands.tryPublishTick();
             }
-        }, "switchboard-ticker");
+        }, "switchboard-ticker", liveness.register("switchboard-ticker"));
     }
 
-    /** Opens the listeners and starts the handler, the receiver and the ticker. */
-    public static Engine launch(final EngineContext context, final Metrics metrics, final List<UdpListenerSpec> listeners)
+    /** The handler's own catch counts an event's exception; whatever passes it is the watch's. */
+    private static ExceptionHandler<RingSlot> reportingTo(final Watch watch)
+    {
+        return new ExceptionHandler<>()
+        {
+            @Override
+            public void handleEventException(final Throwable ex, final long sequence, final RingSlot event)
+            {
+                watch.onError(ex);
+            }
+
+            @Override
+            public void handleOnStartException(final Throwable ex)
+            {
+                watch.onError(ex);
+            }
+
+            @Override
+            public void handleOnShutdownException(final Throwable ex)
+            {
+                watch.onError(ex);
+            }
+        };
+    }
+
+    /** Opens the listeners and starts the handler, the receiver and the ticker, each reporting to {@code liveness}. */
+    public static Engine launch(
+        final EngineContext context,
+        final Metrics metrics,
+        final Liveness liveness,
+        final List<UdpListenerSpec> listeners)
     {
         context.conclude();
         final Engine engine;
         try
         {
-            engine = new Engine(context, metrics, listeners);
+            engine = new Engine(context, metrics, liveness, listeners);
         }
         catch (final IOException ex)
         {
@@ -193,8 +237,8 @@ public final class Engine implements AutoCloseable
         {
             engine.disruptor.start();
         }
-        AgentRunner.startOnThread(
-            engine.agentRunner, runnable -> newThread(runnable, engine.agentRunner.agent().roleName()));
+        AgentRunner.startOnThread(engine.agentRunner,
+            runnable -> newThread(runnable, engine.agentRunner.agent().roleName(), engine.agentWatch));
         engine.ticker.start();
         return engine;
     }
@@ -302,10 +346,11 @@ public final class Engine implements AutoCloseable
         }
     }
 
-    private static Thread newThread(final Runnable runnable, final String name)
+    private static Thread newThread(final Runnable runnable, final String name, final Watch watch)
     {
         final Thread thread = new Thread(runnable, name);
         thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler(watch);
         return thread;
     }
 }

@@ -1,6 +1,7 @@
 package io.switchboard.engine.pulse;
 
 import io.switchboard.engine.command.TableBackupCommand;
+import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.table.PulseClientRecord;
 import io.switchboard.engine.table.PulseClientTable;
@@ -41,8 +42,8 @@ import java.util.concurrent.locks.LockSupport;
 final class PulsePersister implements Agent
 {
     static final long INTERVAL_MS = 10;
-
     private static final Logger LOG = LoggerFactory.getLogger(PulsePersister.class);
+
     private static final int UPSERT = 1;
     private static final int DELETE = 2;
     private static final int SLOT_OFFSET = 0;
@@ -75,6 +76,7 @@ final class PulsePersister implements Agent
     private final MessageHandler handler = this::onMessage;
     private final AtomicCounter written;
     private final AgentRunner runner;
+    private final Watch watch;
     /** Answers waiting for their changes to be written; handler thread in, persister thread out. */
     private final OneToOneConcurrentArrayQueue<CommandReplies.Pending> awaitingWrite;
     private final ArrayList<CommandReplies.Pending> completing = new ArrayList<>();
@@ -87,9 +89,14 @@ final class PulsePersister implements Agent
     /**
      * @param file     the persisted table, written only here once started
      * @param capacity most clients, the number of slots
+     * @param watch    where its errors go (an Error, or its thread ending, fails it)
      */
     PulsePersister(
-        final PulseClientTable file, final int capacity, final AtomicCounter written, final AtomicCounter errors)
+        final PulseClientTable file,
+        final int capacity,
+        final AtomicCounter written,
+        final AtomicCounter errors,
+        final Watch watch)
     {
         this.file = file;
         this.written = written;
@@ -100,8 +107,9 @@ final class PulsePersister implements Agent
         this.latest = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity * Integer.BYTES));
         this.awaitingWrite = new OneToOneConcurrentArrayQueue<>(MAX_AWAITING_WRITE);
         this.minFreeBytes = ringBytes / 8;
+        this.watch = watch;
         this.runner = new AgentRunner(new SleepingIdleStrategy(TimeUnit.MILLISECONDS.toNanos(INTERVAL_MS)),
-            error -> LOG.warn("pulse persister error", error), errors, this);
+            watch, errors, this);
     }
 
     void start()
@@ -110,6 +118,7 @@ final class PulsePersister implements Agent
         {
             final Thread thread = new Thread(runnable, roleName());
             thread.setDaemon(true);
+            thread.setUncaughtExceptionHandler(watch);
             return thread;
         });
     }

@@ -6,6 +6,7 @@ import io.switchboard.engine.command.PulsePeerQueryCommand;
 import io.switchboard.engine.command.PulseRegisterCommand;
 import io.switchboard.engine.command.TableBackupCommand;
 import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.pipeline.DatagramSender;
 import io.switchboard.engine.pipeline.EngineClock;
@@ -83,7 +84,8 @@ public final class PulseServer implements UdpProtocol
         final Metrics metrics,
         final DatagramSender sender,
         final EngineClock clock,
-        final CommandReplies replies)
+        final CommandReplies replies,
+        final Watch persisterWatch)
     {
         context.conclude();
         final int capacity = context.maxClients();
@@ -119,7 +121,7 @@ public final class PulseServer implements UdpProtocol
         }
         counters.tableBytes.setRelease(
             file.offHeapBytes() + byKey.offHeapBytes() + byId.offHeapBytes() + records.bytes());
-        this.persister = new PulsePersister(file, capacity, counters.persisted, counters.persistErrors);
+        this.persister = new PulsePersister(file, capacity, counters.persisted, counters.persistErrors, persisterWatch);
         persister.start();
     }
 

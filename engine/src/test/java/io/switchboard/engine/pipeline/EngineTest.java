@@ -2,6 +2,8 @@ package io.switchboard.engine.pipeline;
 
 import io.switchboard.engine.command.CommandHeader;
 import io.switchboard.engine.config.EngineContext;
+import io.switchboard.engine.health.Liveness;
+import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.metrics.Metrics;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -32,11 +34,13 @@ class EngineTest
     private static final int COMMAND_PING = 900;
 
     private Engine engine;
+    private final Metrics metrics = new Metrics();
+    private final Liveness liveness = new Liveness(metrics);
+    private final CountDownLatch failed = new CountDownLatch(1);
     private final Set<String> handlerThreads = ConcurrentHashMap.newKeySet();
     private final CountDownLatch commandSeen = new CountDownLatch(1);
     private final CountDownLatch ticked = new CountDownLatch(3);
     private final CountDownLatch closed = new CountDownLatch(2);
-    private final Metrics metrics = new Metrics();
 
     @AfterEach
     void close()
@@ -52,6 +56,7 @@ class EngineTest
         engine = Engine.launch(
             new EngineContext().bindAddress("127.0.0.1").threading(threading).tickIntervalMs(10).maxDatagramBytes(600),
             metrics,
+            liveness,
             List.of(new UdpListenerSpec("a", 0, (sender, clock, commands) -> new Prefixing("a", sender)),
                 new UdpListenerSpec("b", 0, (sender, clock, commands) -> new Prefixing("b", sender))));
     }
@@ -103,6 +108,25 @@ class EngineTest
         }
         assertEquals(1, counter("switchboard_udp_datagrams_dropped_total", "listener=\"a\",reason=\"oversize\""));
         assertEquals(1, counter("switchboard_engine_handler_errors_total", ""));
+        assertTrue(liveness.allAlive(), "an exception in one event is survived");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {EngineContext.THREADING_SHARED, EngineContext.THREADING_DEDICATED})
+    void anErrorOnTheHandlerThreadFailsTheEngineAndIsCounted(final String threading) throws Exception
+    {
+        launch(threading);
+        liveness.onFailure(failed::countDown);
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            send(socket, "a", "error");
+        }
+        assertTrue(failed.await(5, TimeUnit.SECONDS), "the failure is reported");
+        final Watch engineWatch = liveness.watches().stream().filter(Watch::failed).findFirst().orElseThrow();
+        assertEquals("switchboard-engine", engineWatch.name(), "the handler's thread, in either threading");
+        assertEquals("java.lang.AssertionError: an Error, on purpose", engineWatch.lastError().toString());
+        assertEquals(1, counter("switchboard_agent_failed", "agent=\"" + engineWatch.name() + "\""));
+        assertFalse(liveness.allAlive());
     }
 
     @ParameterizedTest
@@ -172,6 +196,10 @@ class EngineTest
             if (length == 5 && "throw".equals(buffer.getStringWithoutLengthAscii(0, length)))
             {
                 throw new IllegalStateException("a protocol bug, on purpose");
+            }
+            if (length == 5 && "error".equals(buffer.getStringWithoutLengthAscii(0, length)))
+            {
+                throw new AssertionError("an Error, on purpose");
             }
             sender.buffer().putBytes(0, prefix);
             sender.buffer().putBytes(prefix.length, buffer, 0, length);

@@ -1,5 +1,6 @@
 package io.switchboard.engine.pulse;
 
+import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.table.PulseClientRecord;
@@ -33,7 +34,8 @@ class PulsePersisterTest
     void open()
     {
         file = PulseClientTable.open(new TableFiles(dir), 1_000);
-        persister = new PulsePersister(file, 1_000, written, metrics.counter("errors", "", "errors"));
+        persister = new PulsePersister(file, 1_000, written, metrics.counter("errors", "", "errors"),
+            new Liveness(metrics).register("persister"));
     }
 
     @AfterEach

@@ -1,26 +1,49 @@
 package io.switchboard.edge.admin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.edge.WatchedHandler;
+import io.switchboard.engine.health.Liveness;
+import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.metrics.PrometheusText;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RoutingHandler;
 import io.undertow.util.Headers;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * The operator's listener: {@code GET /healthz} for load balancers, {@code GET /metrics} for Prometheus and
- * {@code POST /backup} for online backups.
+ * The operator's listener: {@code GET /healthz} for load balancers and supervisors (every agent's liveness; 503 when
+ * one failed or the appliance is stopping), {@code GET /metrics} for Prometheus and {@code POST /backup} for online
+ * backups.
  */
 public final class AdminServer implements AutoCloseable
 {
     private final Undertow server;
 
+    /** The body of {@code /healthz}: {@code status} is {@code ok}, {@code failed} or {@code stopping}. */
+    record Health(String status, List<Agent> agents)
+    {
+    }
+
+    /** One agent's liveness: {@code state} is {@code alive} or {@code failed}; {@code lastError} may be null. */
+    record Agent(String name, String state, long errors, String lastError)
+    {
+        static Agent of(final Watch watch)
+        {
+            final Throwable last = watch.lastError();
+            return new Agent(watch.name(), watch.failed() ? "failed" : "alive", watch.errors(),
+                last == null ? null : last.toString());
+        }
+    }
+
     /**
+     * @param running      false once the appliance is stopping
      * @param beforeScrape refreshes counters read from outside the process (the kernel's) before each scrape
      * @param backup       answers {@code POST /backup}
      */
@@ -28,12 +51,14 @@ public final class AdminServer implements AutoCloseable
         final String bindAddress,
         final int port,
         final Metrics metrics,
-        final BooleanSupplier healthy,
+        final Liveness liveness,
+        final BooleanSupplier running,
+        final ObjectMapper json,
         final Runnable beforeScrape,
         final HttpHandler backup)
     {
-        final RoutingHandler routes = Handlers.routing()
-            .get("/healthz", exchange -> health(exchange, healthy.getAsBoolean()))
+        final HttpHandler routes = new WatchedHandler(Handlers.routing()
+            .get("/healthz", exchange -> health(exchange, liveness, running.getAsBoolean(), json))
             // A worker thread: the scrape reads files under /proc first.
             .get("/metrics", exchange -> exchange.dispatch(() ->
             {
@@ -42,7 +67,8 @@ public final class AdminServer implements AutoCloseable
             }))
             .post("/backup", backup)
             .setFallbackHandler(exchange -> plain(exchange, 404, "not found\n"))
-            .setInvalidMethodHandler(exchange -> plain(exchange, 405, "method not allowed\n"));
+            .setInvalidMethodHandler(exchange -> plain(exchange, 405, "method not allowed\n")),
+            liveness.register("switchboard-admin-http"));
         server = Undertow.builder()
             .addHttpListener(port, bindAddress)
             .setIoThreads(1)
@@ -57,11 +83,16 @@ public final class AdminServer implements AutoCloseable
         return ((InetSocketAddress)server.getListenerInfo().get(0).getAddress()).getPort();
     }
 
-    private static void health(final HttpServerExchange exchange, final boolean healthy)
+    private static void health(
+        final HttpServerExchange exchange, final Liveness liveness, final boolean running, final ObjectMapper json)
+        throws JsonProcessingException
     {
-        exchange.setStatusCode(healthy ? 200 : 503);
+        final boolean alive = liveness.allAlive();
+        final Health health = new Health(!alive ? "failed" : running ? "ok" : "stopping",
+            liveness.watches().stream().map(Agent::of).toList());
+        exchange.setStatusCode(alive && running ? 200 : 503);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        exchange.getResponseSender().send(healthy ? "{\"status\":\"ok\"}" : "{\"status\":\"stopping\"}");
+        exchange.getResponseSender().send(json.writeValueAsString(health));
     }
 
     private static void metrics(final HttpServerExchange exchange, final Metrics metrics)

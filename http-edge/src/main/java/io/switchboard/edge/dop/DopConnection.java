@@ -1,6 +1,8 @@
 package io.switchboard.edge.dop;
 
 import io.switchboard.edge.peerjs.MessageReader;
+import io.switchboard.edge.websocket.WebSocketConnection;
+import io.switchboard.engine.health.Watch;
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
@@ -25,6 +27,7 @@ final class DopConnection implements MessageReader.Sink, WebSocketCallback<ByteB
 
     private final WebSocketChannel channel;
     private final DopSessions sessions;
+    private final Watch timers;
     private final AtomicLong unsentBytes = new AtomicLong();
     /** The query's {@code id} and {@code key}: the PeerJS admission of the session this socket connects. */
     final String id;
@@ -35,10 +38,14 @@ final class DopConnection implements MessageReader.Sink, WebSocketCallback<ByteB
     volatile boolean established;
     XnioExecutor.Key handshakeTimer;
 
-    DopConnection(final WebSocketChannel channel, final DopSessions sessions, final String id, final String key)
+    /** @param timers where its timers' failures are reported */
+    DopConnection(
+        final WebSocketChannel channel, final DopSessions sessions, final String id, final String key,
+        final Watch timers)
     {
         this.channel = channel;
         this.sessions = sessions;
+        this.timers = timers;
         this.id = id;
         this.key = key;
     }
@@ -87,12 +94,36 @@ final class DopConnection implements MessageReader.Sink, WebSocketCallback<ByteB
     {
         try
         {
-            return channel.getIoThread().executeAfter(task, delayMs, TimeUnit.MILLISECONDS);
+            return channel.getIoThread().executeAfter(timers.guard(task), delayMs, TimeUnit.MILLISECONDS);
         }
         catch (final RejectedExecutionException ex)
         {
             return XnioExecutor.Key.IMMEDIATE;
         }
+    }
+
+    /** As the appliance stops: close 1001; {@code sent} runs once the frame is written, or could not be. */
+    void goAway(final Runnable sent)
+    {
+        if (!channel.isOpen() || channel.isCloseFrameSent())
+        {
+            sent.run();
+            return;
+        }
+        WebSockets.sendClose(WebSocketConnection.GOING_AWAY, null, channel, new WebSocketCallback<>()
+        {
+            @Override
+            public void complete(final WebSocketChannel ws, final Void context)
+            {
+                sent.run();
+            }
+
+            @Override
+            public void onError(final WebSocketChannel ws, final Void context, final Throwable throwable)
+            {
+                sent.run();
+            }
+        });
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.switchboard.edge.ice;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.engine.command.DomainKeyCommand;
+import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.ice.DomainKeyFetcher;
 import io.switchboard.engine.pipeline.CommandPublisher;
 
@@ -30,9 +31,12 @@ public final class MetaverseKeyFetcher implements DomainKeyFetcher, AutoCloseabl
     private final ObjectMapper json;
     private final ExecutorService executor;
     private final HttpClient client;
+    private final Watch watch;
 
-    public MetaverseKeyFetcher(final String baseUrl, final long timeoutMs, final ObjectMapper json)
+    /** @param watch where its threads' failures go, and those of the answers' hand-over to the engine */
+    public MetaverseKeyFetcher(final String baseUrl, final long timeoutMs, final ObjectMapper json, final Watch watch)
     {
+        this.watch = watch;
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.timeout = Duration.ofMillis(timeoutMs);
         this.json = json;
@@ -40,6 +44,8 @@ public final class MetaverseKeyFetcher implements DomainKeyFetcher, AutoCloseabl
         {
             final Thread thread = new Thread(runnable, "switchboard-key-fetch");
             thread.setDaemon(true);
+            // The pool starts another thread: an exception is survived, an Error fails the fetcher.
+            thread.setUncaughtExceptionHandler((dead, ex) -> watch.onError(ex));
             return thread;
         });
         this.client = HttpClient.newBuilder()
@@ -69,18 +75,20 @@ public final class MetaverseKeyFetcher implements DomainKeyFetcher, AutoCloseabl
             replyTo.publishDomainKeyFetchFailed(domainIdMsb, domainIdLsb);
             return;
         }
+        // Guarded: what a completion stage throws lands in a future that nobody reads.
         client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) ->
-        {
-            final byte[] spki = error == null ? keyOf(response) : null;
-            if (spki == null)
+            watch.guard(() ->
             {
-                replyTo.publishDomainKeyFetchFailed(domainIdMsb, domainIdLsb);
-            }
-            else
-            {
-                replyTo.publishDomainKey(domainIdMsb, domainIdLsb, DomainKeyCommand.ORIGIN_REMOTE, spki);
-            }
-        });
+                final byte[] spki = error == null ? keyOf(response) : null;
+                if (spki == null)
+                {
+                    replyTo.publishDomainKeyFetchFailed(domainIdMsb, domainIdLsb);
+                }
+                else
+                {
+                    replyTo.publishDomainKey(domainIdMsb, domainIdLsb, DomainKeyCommand.ORIGIN_REMOTE, spki);
+                }
+            }).run());
     }
 
     private byte[] keyOf(final HttpResponse<byte[]> response)

@@ -1,6 +1,7 @@
 package io.switchboard.edge.metaverse;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
 import io.switchboard.engine.table.TableFiles;
@@ -61,7 +62,8 @@ public final class MetaverseServer implements AutoCloseable
         final TableFiles tableFiles,
         final CommandPublisher commands,
         final Metrics metrics,
-        final ObjectMapper json)
+        final ObjectMapper json,
+        final Watch sweeperWatch)
     {
         this.context = context;
         this.clock = System::currentTimeMillis;
@@ -72,7 +74,7 @@ public final class MetaverseServer implements AutoCloseable
         this.api = new DomainApi(context, registry, engineKeys, json, replies, counters, clock);
         this.sweeper = new TemporaryDomainSweeper(registry,
             (record, cutoffMs) -> engineKeys.change(record.id, () -> removeSilent(record, cutoffMs)),
-            counters, context.tempDomainTtlSeconds() * 1000, clock);
+            counters, context.tempDomainTtlSeconds() * 1000, clock, sweeperWatch);
         this.server = Undertow.builder()
             .addHttpListener(context.port(), context.bindAddress())
             .setWorkerThreads(WORKER_THREADS)
@@ -87,16 +89,19 @@ public final class MetaverseServer implements AutoCloseable
     /**
      * Opens the registry, drops expired temporary domains, publishes every stored key into the engine, then listens.
      *
-     * @param tableFiles opens the registry's Chronicle Map file in the data dir
+     * @param tableFiles   opens the registry's Chronicle Map file in the data dir
+     * @param sweeperWatch where the sweeper's failures go
      */
     public static MetaverseServer start(
         final MetaverseContext context,
         final TableFiles tableFiles,
         final CommandPublisher commands,
         final Metrics metrics,
-        final ObjectMapper json)
+        final ObjectMapper json,
+        final Watch sweeperWatch)
     {
-        final MetaverseServer metaverse = new MetaverseServer(context, tableFiles, commands, metrics, json);
+        final MetaverseServer metaverse = new MetaverseServer(
+            context, tableFiles, commands, metrics, json, sweeperWatch);
         try
         {
             final long nextSweepMs = metaverse.sweeper.sweep(metaverse.clock.getAsLong());

@@ -1,7 +1,6 @@
 package io.switchboard.edge.metaverse;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.switchboard.engine.health.Watch;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -23,7 +22,6 @@ final class TemporaryDomainSweeper implements AutoCloseable
     static final long TICK_MS = 1_000;
     private static final long MAX_INTERVAL_MS = 60_000;
     private static final long SHUTDOWN_WAIT_MS = 5_000;
-    private static final Logger LOG = LoggerFactory.getLogger(TemporaryDomainSweeper.class);
 
     /** Removes one domain if it is still temporary and silent since before {@code cutoffMs}; true when it went. */
     @FunctionalInterface
@@ -37,6 +35,7 @@ final class TemporaryDomainSweeper implements AutoCloseable
     private final MetaverseCounters counters;
     private final long ttlMs;
     private final LongSupplier clock;
+    private final Watch watch;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable ->
     {
         final Thread sweeper = new Thread(runnable, "switchboard-metaverse-sweeper");
@@ -49,13 +48,15 @@ final class TemporaryDomainSweeper implements AutoCloseable
         final Removal removal,
         final MetaverseCounters counters,
         final long ttlMs,
-        final LongSupplier clock)
+        final LongSupplier clock,
+        final Watch watch)
     {
         this.registry = registry;
         this.removal = removal;
         this.counters = counters;
         this.ttlMs = ttlMs;
         this.clock = clock;
+        this.watch = watch;
     }
 
     /**
@@ -101,10 +102,10 @@ final class TemporaryDomainSweeper implements AutoCloseable
         {
             nextMs = sweep(clock.getAsLong());
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
-            // A failed sweep must not cancel the next ones.
-            LOG.warn("metaverse sweep failed", ex);
+            // A failed sweep must not cancel the next ones; an Error fails the sweeper's agent.
+            watch.onError(ex);
             nextMs = clock.getAsLong() + TICK_MS;
         }
         scheduleAt(nextMs);

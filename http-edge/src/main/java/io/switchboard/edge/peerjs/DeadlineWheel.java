@@ -1,9 +1,8 @@
 package io.switchboard.edge.peerjs;
 
+import io.switchboard.engine.health.Watch;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -17,7 +16,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class DeadlineWheel implements AutoCloseable
 {
-    private static final Logger LOG = LoggerFactory.getLogger(DeadlineWheel.class);
     private static final int BUCKETS = 1024;
     static final long NONE = -1;
 
@@ -40,29 +38,35 @@ final class DeadlineWheel implements AutoCloseable
     private final long tickMs;
     private final EpochClock clock;
     private final Thread thread;
+    private final Watch watch;
     private volatile boolean running = true;
     private long processedTick;
 
-    /** The wheel on its own thread, on the monotonic clock {@link #nowMs()}. */
-    DeadlineWheel(final long tickMs, final String threadName)
+    /**
+     * The wheel on its own thread, on the monotonic clock {@link #nowMs()}. A deadline's exception is reported to
+     * {@code watch} and the wheel goes on; a Throwable ending it fails it.
+     */
+    DeadlineWheel(final long tickMs, final String threadName, final Watch watch)
     {
-        this(tickMs, DeadlineWheel::nowMs, threadName);
+        this(tickMs, DeadlineWheel::nowMs, threadName, watch);
         thread.start();
     }
 
     /** A wheel whose thread is not started: the caller drives {@link #poll} with its own clock (tests). */
-    DeadlineWheel(final long tickMs, final EpochClock clock)
+    DeadlineWheel(final long tickMs, final EpochClock clock, final Watch watch)
     {
-        this(tickMs, clock, "switchboard-peerjs-deadlines-unstarted");
+        this(tickMs, clock, "switchboard-peerjs-deadlines-unstarted", watch);
     }
 
-    private DeadlineWheel(final long tickMs, final EpochClock clock, final String threadName)
+    private DeadlineWheel(final long tickMs, final EpochClock clock, final String threadName, final Watch watch)
     {
         this.tickMs = tickMs;
         this.clock = clock;
+        this.watch = watch;
         this.processedTick = clock.time() / tickMs;
         this.thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler(watch);
     }
 
     /** The clock of every deadline: monotonic milliseconds. */
@@ -159,7 +163,7 @@ final class DeadlineWheel implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            LOG.warn("peerjs deadline failed", ex);
+            watch.onError(ex);
         }
     }
 

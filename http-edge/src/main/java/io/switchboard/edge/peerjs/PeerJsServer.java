@@ -1,6 +1,9 @@
 package io.switchboard.edge.peerjs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.edge.WatchedHandler;
+import io.switchboard.edge.websocket.PartialBudget;
+import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.metrics.Metrics;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -45,31 +48,46 @@ public final class PeerJsServer implements AutoCloseable
     private final Map<String, HttpHandler> mounted = new ConcurrentHashMap<>();
     private final Undertow server;
 
-    private PeerJsServer(final PeerJsContext context, final Metrics metrics, final ObjectMapper json)
+    private PeerJsServer(
+        final PeerJsContext context,
+        final Metrics metrics,
+        final ObjectMapper json,
+        final PartialBudget partials,
+        final Liveness liveness)
     {
         this.context = context;
         this.counters = new PeerJsCounters(metrics);
-        this.wheel = new DeadlineWheel(context.timerTickMs(), "switchboard-peerjs-deadlines");
+        final String wheelThread = "switchboard-peerjs-deadlines";
+        this.wheel = new DeadlineWheel(context.timerTickMs(), wheelThread, liveness.register(wheelThread));
         this.realm = new Realm(context, counters, wheel);
         this.api = new PeerJsHttpApi(context, realm, counters, json);
         this.websocketPath = context.path() + "peerjs";
         this.websocketSettings = new WebSocketConnection.Settings(
-            context.maxFrameBytes(), counters.closedFrameTooLarge, counters.closedProtocolError);
-        this.loops = new SocketLoops(context.ioThreads(), "switchboard-peerjs-sockets");
+            context.maxFrameBytes(), partials, counters.closedFrameTooLarge, counters.closedProtocolError);
+        this.loops = new SocketLoops(context.ioThreads(), "switchboard-peerjs-sockets", liveness);
+        final HttpHandler root = new WatchedHandler(this::route, liveness.register("switchboard-peerjs-http"));
         this.server = Undertow.builder()
             .addHttpListener(context.port(), context.bindAddress())
             .setIoThreads(context.ioThreads())
             .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, MAX_BODY_BYTES)
             .setSocketOption(Options.BACKLOG, ACCEPT_BACKLOG)
-            .setHandler(this::route)
+            .setHandler(root)
             .build();
     }
 
-    /** Listens on {@code --peerjs-port}. */
-    public static PeerJsServer start(final PeerJsContext context, final Metrics metrics, final ObjectMapper json)
+    /**
+     * Listens on {@code --peerjs-port}; its sockets hold unfinished messages within {@code partials}, its threads
+     * report to {@code liveness}.
+     */
+    public static PeerJsServer start(
+        final PeerJsContext context,
+        final Metrics metrics,
+        final ObjectMapper json,
+        final PartialBudget partials,
+        final Liveness liveness)
     {
-        final PeerJsServer peerjs = new PeerJsServer(context, metrics, json);
+        final PeerJsServer peerjs = new PeerJsServer(context, metrics, json, partials, liveness);
         try
         {
             peerjs.server.start();

@@ -1,7 +1,6 @@
 package io.switchboard.edge.websocket;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.switchboard.engine.health.Watch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,11 +24,12 @@ import java.util.concurrent.TimeUnit;
  * queue and a selector wake-up; a close's grace deadline is kept here, in the order the closes were sent. Text
  * frames that handling one batch of ready sockets sends are written at the end of the batch, one system call per
  * destination (see {@link ThreadBuffers}).
+ * <p>
+ * An exception in one connection's handling ends that connection and is reported to the loop's {@link Watch}; an
+ * Error, or a lost selector, ends the thread and fails the watch (its sockets are cut first).
  */
 public final class SocketLoop implements AutoCloseable
 {
-    private static final Logger LOG = LoggerFactory.getLogger(SocketLoop.class);
-
     private final Selector selector;
     private final Thread thread;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -37,11 +37,13 @@ public final class SocketLoop implements AutoCloseable
     private final ArrayDeque<WebSocketConnection> closing = new ArrayDeque<>();
     /** One local address object for the sockets of this loop (loop thread only). */
     private final SharedLocalAddress localAddress = new SharedLocalAddress();
+    private final Watch watch;
     private volatile boolean running = true;
 
-    /** Starts a loop on a new thread called {@code name}. */
-    public SocketLoop(final String name)
+    /** Starts a loop on a new thread called {@code name}, reporting to {@code watch}. */
+    public SocketLoop(final String name, final Watch watch)
     {
+        this.watch = watch;
         try
         {
             selector = Selector.open();
@@ -52,6 +54,7 @@ public final class SocketLoop implements AutoCloseable
         }
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler(watch);
         thread.start();
     }
 
@@ -60,6 +63,12 @@ public final class SocketLoop implements AutoCloseable
     {
         tasks.add(task);
         selector.wakeup();
+    }
+
+    /** An exception one connection's handling threw: that connection ends, the loop carries on. */
+    void survived(final RuntimeException ex)
+    {
+        watch.onError(ex);
     }
 
     boolean inLoop()
@@ -154,7 +163,7 @@ public final class SocketLoop implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 // One connection's fault must not end the loop that owns the others.
-                LOG.error("socket loop task failed", ex);
+                watch.onError(ex);
             }
         }
     }
@@ -174,7 +183,7 @@ public final class SocketLoop implements AutoCloseable
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
     }
 
-    /** Every connection still here is cut (its handler hears it), then the selector goes. */
+    /** Every connection still here is sent a 1001 close and cut (its handler hears it), then the selector goes. */
     private void shutDown()
     {
         runTasks();
@@ -190,7 +199,7 @@ public final class SocketLoop implements AutoCloseable
         {
             return;
         }
-        open.forEach(WebSocketConnection::abort);
+        open.forEach(WebSocketConnection::goAway);
         try
         {
             selector.close();

@@ -1,8 +1,6 @@
 package io.switchboard.edge.websocket;
 
 import org.agrona.concurrent.status.AtomicCounter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.xnio.StreamConnection;
 
 import java.io.IOException;
@@ -20,15 +18,15 @@ import java.util.ArrayDeque;
  * and write buffers belong to threads, not connections.
  * <p>
  * Rules enforced: client frames are masked, RSV bits are zero, control frames are final and at most 125 bytes,
- * fragments continue a started message, text is UTF-8 (1002 or 1007 on a violation), a message longer than the limit
- * gets 1009 before any of it is buffered. Pings are answered; pongs ignored; no extension is ever negotiated.
+ * fragments continue a started message, text is UTF-8 (1002 or 1007 on a violation), a close code is one a peer may
+ * send (RFC 6455 7.4; else 1002), a message longer than the frame limit or the per-socket limit of the
+ * {@link PartialBudget} gets 1009 before any of it is buffered. What the socket holds of an unfinished frame or
+ * message is taken from that budget; a socket that would pass it gets 1009, and gives it all back when it goes. Pings are answered; pongs ignored; no extension is ever negotiated.
  * Messages are delivered on the thread of the connection's {@link SocketLoop} in arrival order; {@link #sendText}
  * and {@link #close} may be called from any thread.
  */
 public final class WebSocketConnection
 {
-    private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
-
     /** Where a connection's messages and its end go. */
     public interface Handler
     {
@@ -43,6 +41,7 @@ public final class WebSocketConnection
     }
 
     public static final int NORMAL_CLOSURE = 1000;
+    public static final int GOING_AWAY = 1001;
     public static final int PROTOCOL_ERROR = 1002;
     public static final int INVALID_PAYLOAD = 1007;
     public static final int MESSAGE_TOO_BIG = 1009;
@@ -73,6 +72,10 @@ public final class WebSocketConnection
     private byte[] message;
     private int messageLength;
     private boolean messageIsText;
+    /** Bytes of {@link #carried} taken from the budget (none for the bytes Undertow read ahead of the upgrade). */
+    private int carriedHeld;
+    /** Bytes of {@link #carried}, {@link #large} and {@link #message} taken from the budget. */
+    private long partialBytes;
     /** Total length of the frame {@link #frame} last found incomplete. */
     private long incompleteFrameBytes;
     private boolean closeReceived;
@@ -93,11 +96,13 @@ public final class WebSocketConnection
      * What every socket of one listener shares.
      *
      * @param maxMessageBytes longer messages get close 1009
+     * @param partials what unfinished frames and messages may hold, shared by every WebSocket of the appliance
      * @param closedTooLarge counts closes for an over-long message
      * @param closedProtocolError counts closes for a protocol violation (1002, 1007)
      */
     public record Settings(
         int maxMessageBytes,
+        PartialBudget partials,
         AtomicCounter closedTooLarge,
         AtomicCounter closedProtocolError)
     {
@@ -179,7 +184,7 @@ public final class WebSocketConnection
         catch (final RuntimeException ex)
         {
             // A fault in one connection's handling ends that connection, never the loop and its other sockets.
-            LOG.error("socket closed after an error in its handling", ex);
+            loop.survived(ex);
             abort();
         }
     }
@@ -246,6 +251,19 @@ public final class WebSocketConnection
         }
     }
 
+    /** On the loop's thread as the appliance stops: a close frame saying 1001, then the TCP connection is cut. */
+    void goAway()
+    {
+        synchronized (this)
+        {
+            if (!closeSent && !closed)
+            {
+                sendClose(GOING_AWAY);
+            }
+        }
+        abort();
+    }
+
     long cutAtMs()
     {
         return cutAtMs;
@@ -280,13 +298,16 @@ public final class WebSocketConnection
         carried = null;
         large = null;
         message = null;
+        settings.partials().give(partialBytes);
+        partialBytes = 0;
+        carriedHeld = 0;
         try
         {
             handler.onClosed();
         }
         catch (final RuntimeException ex)
         {
-            LOG.error("a WebSocket's close handler failed", ex);
+            loop.survived(ex);
         }
     }
 
@@ -312,6 +333,7 @@ public final class WebSocketConnection
                     {
                         final ByteBuffer frame = large.flip();
                         large = null;
+                        letGo(frame.capacity()); // before its payload is copied on: the copy may need the bytes
                         frames(frame);
                     }
                     continue;
@@ -328,6 +350,8 @@ public final class WebSocketConnection
                     return;
                 }
                 carried = null;
+                letGo(carriedHeld);
+                carriedHeld = 0;
                 final boolean drained = buffer.hasRemaining();
                 buffer.flip();
                 frames(buffer);
@@ -367,12 +391,16 @@ public final class WebSocketConnection
             {
                 if (incompleteFrameBytes > ThreadBuffers.BUFFER_BYTES)
                 {
-                    large = ByteBuffer.allocate((int)incompleteFrameBytes).order(ByteOrder.BIG_ENDIAN);
-                    large.put(buffer);
+                    if (hold(incompleteFrameBytes))
+                    {
+                        large = ByteBuffer.allocate((int)incompleteFrameBytes).order(ByteOrder.BIG_ENDIAN);
+                        large.put(buffer);
+                    }
                 }
-                else
+                else if (hold(buffer.remaining()))
                 {
                     carried = new byte[buffer.remaining()];
+                    carriedHeld = carried.length;
                     buffer.get(carried);
                 }
                 return;
@@ -432,9 +460,14 @@ public final class WebSocketConnection
         {
             return fail(PROTOCOL_ERROR);
         }
-        if (!control && (message != null ? messageLength : 0) + length > settings.maxMessageBytes())
+        final long messageBytes = (message != null ? messageLength : 0) + length;
+        if (!control && messageBytes > settings.maxMessageBytes())
         {
             settings.closedTooLarge().increment();
+            return fail(MESSAGE_TOO_BIG);
+        }
+        if (!control && !settings.partials().fitsOneSocket(messageBytes))
+        {
             return fail(MESSAGE_TOO_BIG);
         }
         if (available < header + length)
@@ -462,14 +495,26 @@ public final class WebSocketConnection
         {
             if (opcode != OP_CONTINUATION)
             {
-                message = new byte[Math.max(payloadLength, 256)];
+                final int initial = Math.max(payloadLength, 256);
+                if (!hold(initial))
+                {
+                    return -1;
+                }
+                message = new byte[initial];
                 messageLength = 0;
                 messageIsText = opcode == OP_TEXT;
             }
-            if (messageLength + payloadLength > message.length)
+            final long needed = messageLength + (long)payloadLength;
+            if (needed > message.length)
             {
-                message = java.util.Arrays.copyOf(message,
-                    (int)Math.min(settings.maxMessageBytes(), Math.max(messageLength + (long)payloadLength, 2L * message.length)));
+                // Doubling, but never past the longest message the socket may send.
+                final long grown = Math.max(needed, Math.min(2L * message.length,
+                    Math.min(settings.maxMessageBytes(), settings.partials().perSocketBytes())));
+                if (!hold(grown - message.length))
+                {
+                    return -1;
+                }
+                message = java.util.Arrays.copyOf(message, (int)grown);
             }
             payload = message;
             payloadOffset = messageLength;
@@ -492,7 +537,7 @@ public final class WebSocketConnection
         }
         else if (fin)
         {
-            message = null;
+            dropMessage();
             deliver(payload, messageLength, messageIsText);
         }
         return closed || closeReceived ? -1 : header + payloadLength;
@@ -508,11 +553,67 @@ public final class WebSocketConnection
         handler.onMessage(bytes, length);
     }
 
-    /** The peer's close: answered with its code (1000 when it gave none), then the connection ends. */
+    /**
+     * The peer's close: answered with its code (1000 when it gave none), then the connection ends; a code a peer may
+     * not send, or a one-byte payload, gets 1002, a reason that is not UTF-8 1007.
+     */
     private void onCloseFrame(final byte[] payload)
     {
-        final int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 0;
-        endReading(code >= 1000 && code < 5000 && code != 1005 && code != 1006 ? code : NORMAL_CLOSURE);
+        if (payload.length == 0)
+        {
+            endReading(NORMAL_CLOSURE);
+            return;
+        }
+        final int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : -1;
+        if (!isValidCloseCode(code))
+        {
+            fail(PROTOCOL_ERROR);
+        }
+        else if (!Utf8.isValid(payload, 2, payload.length - 2))
+        {
+            fail(INVALID_PAYLOAD);
+        }
+        else
+        {
+            endReading(code);
+        }
+    }
+
+    /**
+     * Whether a peer may send {@code code} in its close frame (RFC 6455 7.4): the defined and IANA-registered
+     * 1000-1003 and 1007-1014, and 3000-4999 for libraries and applications; never 1004-1006 or 1015, which only
+     * describe a close locally, nor the unassigned rest.
+     */
+    public static boolean isValidCloseCode(final int code)
+    {
+        return code >= 1000 && code <= 1003 || code >= 1007 && code <= 1014 || code >= 3000 && code <= 4999;
+    }
+
+    /** Takes {@code bytes} more of the partial budget; when refused the socket is failed with 1009. */
+    private boolean hold(final long bytes)
+    {
+        if (settings.partials().take(bytes))
+        {
+            partialBytes += bytes;
+            return true;
+        }
+        fail(MESSAGE_TOO_BIG);
+        return false;
+    }
+
+    private void letGo(final long bytes)
+    {
+        partialBytes -= bytes;
+        settings.partials().give(bytes);
+    }
+
+    private void dropMessage()
+    {
+        if (message != null)
+        {
+            letGo(message.length);
+            message = null;
+        }
     }
 
     private int fail(final int code)
@@ -529,7 +630,7 @@ public final class WebSocketConnection
     private void endReading(final int code)
     {
         closeReceived = true;
-        message = null;
+        dropMessage();
         final boolean cutNow;
         final boolean sentHere;
         synchronized (this)

@@ -1,5 +1,6 @@
 package io.switchboard.edge.metaverse;
 
+import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.table.TableFiles;
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +49,7 @@ class TemporaryDomainSweeperTest
                 removedAt.put(record.id, nowMs);
             }
             return removed;
-        }, counters, TTL_MS, () -> nowMs);
+        }, counters, TTL_MS, () -> nowMs, new Liveness(new Metrics()).register("sweeper"));
     }
 
     @AfterEach

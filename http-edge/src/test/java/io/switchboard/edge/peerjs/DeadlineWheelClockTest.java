@@ -1,5 +1,7 @@
 package io.switchboard.edge.peerjs;
 
+import io.switchboard.engine.health.Liveness;
+import io.switchboard.engine.metrics.Metrics;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +42,7 @@ class DeadlineWheelClockTest
     void eachDeadlineFiresAtTheFirstTickStartAtOrAfterIt()
     {
         clock.update(START_MS);
-        final DeadlineWheel wheel = new DeadlineWheel(TICK_MS, clock);
+        final DeadlineWheel wheel = new DeadlineWheel(TICK_MS, clock, new Liveness(new Metrics()).register("deadlines"));
         final Random random = new Random(42);
         final Recorded[] deadlines = new Recorded[500];
         final long[] due = new long[deadlines.length];
@@ -66,7 +68,7 @@ class DeadlineWheelClockTest
     void theThreadSleepsUntilTheNextTickStartAndAPollThereFiresWhatIsDue()
     {
         clock.update(START_MS + 30);
-        final DeadlineWheel wheel = new DeadlineWheel(TICK_MS, clock);
+        final DeadlineWheel wheel = new DeadlineWheel(TICK_MS, clock, new Liveness(new Metrics()).register("deadlines"));
         final Recorded deadline = new Recorded(0);
         wheel.schedule(deadline, START_MS + 250);
         assertEquals(70, wheel.poll(START_MS + 30));
@@ -81,7 +83,7 @@ class DeadlineWheelClockTest
     void aDeadlineAskingToBeCalledAgainFiresAgainWithinATickOfItsNewDeadline()
     {
         clock.update(START_MS);
-        final DeadlineWheel wheel = new DeadlineWheel(TICK_MS, clock);
+        final DeadlineWheel wheel = new DeadlineWheel(TICK_MS, clock, new Liveness(new Metrics()).register("deadlines"));
         final Recorded deadline = new Recorded(60_000);
         wheel.schedule(deadline, START_MS + 5_000);
         long firstMs = -1;
@@ -102,7 +104,7 @@ class DeadlineWheelClockTest
     void aDeadlineMoreThanOneLapAheadWaitsForItsLap()
     {
         clock.update(START_MS);
-        final DeadlineWheel wheel = new DeadlineWheel(TICK_MS, clock);
+        final DeadlineWheel wheel = new DeadlineWheel(TICK_MS, clock, new Liveness(new Metrics()).register("deadlines"));
         final Recorded deadline = new Recorded(0);
         final long due = START_MS + 3 * 1024 * TICK_MS + 50;
         wheel.schedule(deadline, due);
@@ -119,7 +121,7 @@ class DeadlineWheelClockTest
     void aLatePollAfterAStallFiresEveryOverdueDeadlineAtOnce()
     {
         clock.update(START_MS);
-        final DeadlineWheel wheel = new DeadlineWheel(TICK_MS, clock);
+        final DeadlineWheel wheel = new DeadlineWheel(TICK_MS, clock, new Liveness(new Metrics()).register("deadlines"));
         final Recorded early = new Recorded(0);
         final Recorded later = new Recorded(0);
         wheel.schedule(early, START_MS + 1_000);

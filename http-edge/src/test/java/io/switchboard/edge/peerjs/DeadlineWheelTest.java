@@ -1,5 +1,8 @@
 package io.switchboard.edge.peerjs;
 
+import io.switchboard.engine.health.Liveness;
+import io.switchboard.engine.health.Watch;
+import io.switchboard.engine.metrics.Metrics;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CountDownLatch;
@@ -12,10 +15,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Deadlines fire once due, never before, and may ask to be called again. */
 class DeadlineWheelTest
 {
+    private static Watch watch()
+    {
+        return new Liveness(new Metrics()).register("test-deadlines");
+    }
+
     @Test
     void deadlinesFireNeverEarlyAndCanReschedule() throws Exception
     {
-        try (DeadlineWheel wheel = new DeadlineWheel(10, "test-deadlines"))
+        try (DeadlineWheel wheel = new DeadlineWheel(10, "test-deadlines", watch()))
         {
             final int count = 200;
             final CountDownLatch fired = new CountDownLatch(count);
@@ -57,7 +65,7 @@ class DeadlineWheelTest
     @Test
     void aDeadlineBeyondOneTurnOfTheWheelWaitsForItsRound() throws Exception
     {
-        try (DeadlineWheel wheel = new DeadlineWheel(1, "test-deadlines"))
+        try (DeadlineWheel wheel = new DeadlineWheel(1, "test-deadlines", watch()))
         {
             final long due = DeadlineWheel.nowMs() + 1500;
             final CountDownLatch fired = new CountDownLatch(1);

@@ -1,16 +1,15 @@
 package io.switchboard.edge.peerjs;
 
 import io.switchboard.edge.testing.Scrape;
+import io.switchboard.edge.testing.TcpWebSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,7 +38,7 @@ class PeerJsFramingTest
     @TempDir
     Path dir;
     private PeerJsAppliance appliance;
-    private final List<Tcp> sockets = new ArrayList<>();
+    private final List<TcpWebSocket> sockets = new ArrayList<>();
 
     @BeforeEach
     void start()
@@ -50,20 +49,20 @@ class PeerJsFramingTest
     @AfterEach
     void stop() throws IOException
     {
-        for (final Tcp socket : sockets)
+        for (final TcpWebSocket socket : sockets)
         {
             socket.close();
         }
         appliance.close();
     }
 
-    private Tcp open(final String id) throws IOException
+    private TcpWebSocket open(final String id) throws IOException
     {
         return open(id, 0);
     }
 
     /** A registered client; {@code receiveBufferBytes > 0} shrinks its socket's receive buffer, so it fills soon. */
-    private Tcp open(final String id, final int receiveBufferBytes) throws IOException
+    private TcpWebSocket open(final String id, final int receiveBufferBytes) throws IOException
     {
         final Socket raw = new Socket();
         if (receiveBufferBytes > 0)
@@ -71,11 +70,11 @@ class PeerJsFramingTest
             raw.setReceiveBufferSize(receiveBufferBytes);
         }
         raw.connect(new java.net.InetSocketAddress("127.0.0.1", appliance.port()), 5_000);
-        final Tcp socket = Tcp.open(raw, "/peerjs?key=peerjs&id=" + id + "&token=t-" + id,
+        final TcpWebSocket socket = TcpWebSocket.open(raw, "/peerjs?key=peerjs&id=" + id + "&token=t-" + id,
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13", new byte[0], true);
         sockets.add(socket);
-        final Frame open = socket.read();
-        assertEquals(TEXT, open.opcode);
+        final TcpWebSocket.Frame open = socket.read();
+        assertEquals(TEXT, open.opcode());
         assertTrue(open.text().contains("\"OPEN\""), open.text());
         return socket;
     }
@@ -89,28 +88,28 @@ class PeerJsFramingTest
     @Test
     void fragmentsWithAPingBetweenArriveAsOneMessageAndThePingIsAnswered() throws IOException
     {
-        final Tcp a = open("a");
-        final Tcp b = open("b");
+        final TcpWebSocket a = open("a");
+        final TcpWebSocket b = open("b");
         final byte[] message = offer("b", "fragmented");
         a.send(TEXT, slice(message, 0, 10), true);
         a.send(FIN | PING, "are you there".getBytes(StandardCharsets.US_ASCII), true);
         a.send(0, slice(message, 10, 30), true);
         a.send(FIN, slice(message, 30, message.length), true);
 
-        final Frame pong = a.read();
-        assertEquals(PONG, pong.opcode);
+        final TcpWebSocket.Frame pong = a.read();
+        assertEquals(PONG, pong.opcode());
         assertEquals("are you there", pong.text());
-        final Frame relayed = b.read();
-        assertEquals(TEXT, relayed.opcode);
+        final TcpWebSocket.Frame relayed = b.read();
+        assertEquals(TEXT, relayed.opcode());
         assertTrue(relayed.text().contains("\"src\":\"a\"") && relayed.text().contains("fragmented"), relayed.text());
     }
 
     @Test
     void aFrameWrittenByteByByteAndBinaryFramesAreRelayed() throws Exception
     {
-        final Tcp a = open("a");
-        final Tcp b = open("b");
-        final byte[] frame = Tcp.frame(FIN | TEXT, offer("b", "slowly"), true);
+        final TcpWebSocket a = open("a");
+        final TcpWebSocket b = open("b");
+        final byte[] frame = TcpWebSocket.frame(FIN | TEXT, offer("b", "slowly"), true);
         for (final byte octet : frame)
         {
             a.out.write(octet);
@@ -125,30 +124,30 @@ class PeerJsFramingTest
     @Test
     void messagesOfOneReadKeepTheirOrderPerPeerWhenWrittenTogether() throws IOException
     {
-        final Tcp a = open("a");
-        final Tcp b = open("b");
-        final Tcp c = open("c");
+        final TcpWebSocket a = open("a");
+        final TcpWebSocket b = open("b");
+        final TcpWebSocket c = open("c");
         final ByteArrayOutputStream burst = new ByteArrayOutputStream();
         for (int i = 0; i < 50; i++)
         {
-            burst.writeBytes(Tcp.frame(FIN | TEXT, offer(i % 5 == 4 ? "c" : "b", "n" + i), true));
+            burst.writeBytes(TcpWebSocket.frame(FIN | TEXT, offer(i % 5 == 4 ? "c" : "b", "n" + i), true));
         }
-        burst.writeBytes(Tcp.frame(FIN | PING, new byte[] {7}, true));
+        burst.writeBytes(TcpWebSocket.frame(FIN | PING, new byte[] {7}, true));
         a.out.write(burst.toByteArray());
         a.out.flush();
         for (int i = 0; i < 50; i++)
         {
-            final Tcp to = i % 5 == 4 ? c : b;
+            final TcpWebSocket to = i % 5 == 4 ? c : b;
             assertTrue(to.read().text().contains("\"n" + i + "\""), "message " + i);
         }
-        assertEquals(PONG, a.read().opcode);
+        assertEquals(PONG, a.read().opcode());
     }
 
     @Test
     void framesCutAtRandomPlacesAcrossWritesArriveWholeAndInOrder() throws Exception
     {
-        final Tcp a = open("a");
-        final Tcp b = open("b");
+        final TcpWebSocket a = open("a");
+        final TcpWebSocket b = open("b");
         final java.util.Random random = new java.util.Random(42);
         final ByteArrayOutputStream stream = new ByteArrayOutputStream();
         final int messages = 300;
@@ -159,12 +158,12 @@ class PeerJsFramingTest
             if (random.nextInt(4) == 0)
             {
                 final int cut = 1 + random.nextInt(message.length - 1);
-                stream.writeBytes(Tcp.frame(TEXT, slice(message, 0, cut), true));
-                stream.writeBytes(Tcp.frame(FIN, slice(message, cut, message.length), true));
+                stream.writeBytes(TcpWebSocket.frame(TEXT, slice(message, 0, cut), true));
+                stream.writeBytes(TcpWebSocket.frame(FIN, slice(message, cut, message.length), true));
             }
             else
             {
-                stream.writeBytes(Tcp.frame(FIN | TEXT, message, true));
+                stream.writeBytes(TcpWebSocket.frame(FIN | TEXT, message, true));
             }
         }
         final byte[] bytes = stream.toByteArray();
@@ -201,17 +200,17 @@ class PeerJsFramingTest
     @Test
     void framesForAPeerThatIsNotReadingWaitInOrderAndFollowOnceItReads() throws IOException
     {
-        final Tcp a = open("a");
-        final Tcp b = open("b", 4_096);
+        final TcpWebSocket a = open("a");
+        final TcpWebSocket b = open("b", 4_096);
         sendLargeOffers(a, "b", 20);
         a.send(FIN | PING, new byte[] {1}, true);
-        assertEquals(PONG, a.read().opcode, "the sender is served while the receiver's frames wait");
+        assertEquals(PONG, a.read().opcode(), "the sender is served while the receiver's frames wait");
         for (int i = 0; i < 20; i++)
         {
             assertTrue(b.read().text().contains("\"q" + i + "-x"), "message " + i);
         }
         b.send(FIN | PING, new byte[] {2}, true);
-        assertEquals(PONG, b.read().opcode);
+        assertEquals(PONG, b.read().opcode());
     }
 
     @Test
@@ -220,11 +219,11 @@ class PeerJsFramingTest
         appliance.close();
         appliance = PeerJsAppliance.start(dir, "--peerjs-max-frame-bytes=300000", "--peerjs-io-threads=2");
         // Sockets go to the threads in turn: a and b are owned by different ones.
-        final Tcp a = open("a");
-        final Tcp b = open("b", 4_096);
+        final TcpWebSocket a = open("a");
+        final TcpWebSocket b = open("b", 4_096);
         sendLargeOffers(a, "b", 20);
         a.send(FIN | PING, new byte[] {1}, true);
-        assertEquals(PONG, a.read().opcode);
+        assertEquals(PONG, a.read().opcode());
         for (int i = 0; i < 20; i++)
         {
             assertTrue(b.read().text().contains("\"q" + i + "-x"), "message " + i);
@@ -244,7 +243,7 @@ class PeerJsFramingTest
     {
         appliance.close();
         appliance = PeerJsAppliance.start(dir, "--peerjs-max-frame-bytes=300000", "--peerjs-max-send-buffer-bytes=500000");
-        final Tcp a = open("a");
+        final TcpWebSocket a = open("a");
         open("b", 4_096);
         sendLargeOffers(a, "b", 60);
         assertEquals(1, Scrape.awaitValue(appliance.adminPort(),
@@ -255,11 +254,11 @@ class PeerJsFramingTest
     @Test
     void aPeerThatFailsItsConnectionWhileFramesWaitForItIsCutAfterTheGrace() throws Exception
     {
-        final Tcp a = open("a");
-        final Tcp b = open("b", 4_096);
+        final TcpWebSocket a = open("a");
+        final TcpWebSocket b = open("b", 4_096);
         sendLargeOffers(a, "b", 80);
         a.send(FIN | PING, new byte[] {1}, true);
-        assertEquals(PONG, a.read().opcode, "b's frames are queued by now");
+        assertEquals(PONG, a.read().opcode(), "b's frames are queued by now");
         b.send(FIN | TEXT, offer("a", "unmasked"), false);
         // b reads nothing, so its queue (and the close frame behind it) never drains: the grace cuts it.
         long open = -1;
@@ -273,7 +272,7 @@ class PeerJsFramingTest
     }
 
     /** {@code count} OFFERs of 100 KB each, numbered q0, q1, ... */
-    private static void sendLargeOffers(final Tcp from, final String dst, final int count) throws IOException
+    private static void sendLargeOffers(final TcpWebSocket from, final String dst, final int count) throws IOException
     {
         final String filler = "x".repeat(100_000);
         for (int i = 0; i < count; i++)
@@ -283,26 +282,26 @@ class PeerJsFramingTest
     }
 
     /** Pings; once b is gone, a hears so first (LEAVE, or EXPIRE for offers still on their way), then the pong. */
-    private static void expectPongAfterNewsOfB(final Tcp a) throws IOException
+    private static void expectPongAfterNewsOfB(final TcpWebSocket a) throws IOException
     {
         a.send(FIN | PING, new byte[] {9}, true);
-        Frame reply = a.read();
-        while (reply.opcode == TEXT)
+        TcpWebSocket.Frame reply = a.read();
+        while (reply.opcode() == TEXT)
         {
             assertTrue(reply.text().matches(".*\"(LEAVE|EXPIRE)\".*"), reply.text());
             reply = a.read();
         }
-        assertEquals(PONG, reply.opcode);
+        assertEquals(PONG, reply.opcode());
     }
 
     @Test
     void aMessageLargerThanTheReadBufferArrivesWhole() throws IOException
     {
-        final Tcp a = open("a");
-        final Tcp b = open("b");
+        final TcpWebSocket a = open("a");
+        final TcpWebSocket b = open("b");
         final String big = "x".repeat(200_000);
         a.send(FIN | TEXT, offer("b", big), true);
-        final Frame relayed = b.read();
+        final TcpWebSocket.Frame relayed = b.read();
         assertTrue(relayed.text().contains(big));
     }
 
@@ -313,14 +312,14 @@ class PeerJsFramingTest
     @Test
     void messagesPastWhatABatchDefersKeepTheirOrder() throws IOException
     {
-        final Tcp a = open("a");
-        final Tcp b = open("b");
+        final TcpWebSocket a = open("a");
+        final TcpWebSocket b = open("b");
         final ByteArrayOutputStream stream = new ByteArrayOutputStream();
         final String[] paddings = {"s", "L".repeat(270_000), "s", "m".repeat(70_000), "m".repeat(70_000),
             "m".repeat(70_000), "m".repeat(70_000), "m".repeat(70_000), "m".repeat(70_000), "m".repeat(70_000), "s"};
         for (int i = 0; i < paddings.length; i++)
         {
-            stream.writeBytes(Tcp.frame(FIN | TEXT, offer("b", "m" + i + "-" + paddings[i]), true));
+            stream.writeBytes(TcpWebSocket.frame(FIN | TEXT, offer("b", "m" + i + "-" + paddings[i]), true));
         }
         a.out.write(stream.toByteArray());
         a.out.flush();
@@ -333,10 +332,10 @@ class PeerJsFramingTest
     @Test
     void theClientsCloseIsEchoedThenTheConnectionEnds() throws IOException
     {
-        final Tcp a = open("a");
+        final TcpWebSocket a = open("a");
         a.send(FIN | CLOSE, new byte[] {0x03, (byte)0xE9}, true);
-        final Frame close = a.read();
-        assertEquals(CLOSE, close.opcode);
+        final TcpWebSocket.Frame close = a.read();
+        assertEquals(CLOSE, close.opcode());
         assertEquals(1001, close.code());
         assertThrows(EOFException.class, a::read);
     }
@@ -366,7 +365,7 @@ class PeerJsFramingTest
     @Test
     void aMessageOverTheLimitIsRefusedFromItsHeader() throws IOException
     {
-        final Tcp a = open("a");
+        final TcpWebSocket a = open("a");
         // Only the header of a 400 KB frame: the close comes before any of its payload.
         final byte[] header = {(byte)(FIN | TEXT), (byte)(0x80 | 127), 0, 0, 0, 0, 0, 0x06, 0x1A, (byte)0x80, 1, 2, 3, 4};
         a.out.write(header);
@@ -377,12 +376,12 @@ class PeerJsFramingTest
     @Test
     void handshakeProblemsAreAnsweredOverHttp() throws IOException
     {
-        try (Tcp old = Tcp.open(appliance.port(), "/peerjs?key=peerjs&id=x&token=t", "8", false))
+        try (TcpWebSocket old = TcpWebSocket.open(appliance.port(), "/peerjs?key=peerjs&id=x&token=t", "8", false))
         {
             assertTrue(old.status.startsWith("HTTP/1.1 426"), old.status);
             assertTrue(old.headers.toLowerCase().contains("sec-websocket-version: 13"), old.headers);
         }
-        try (Tcp keyless = Tcp.open(appliance.port(), "/peerjs?key=peerjs&id=x&token=t", "Sec-WebSocket-Version: 13",
+        try (TcpWebSocket keyless = TcpWebSocket.open(appliance.port(), "/peerjs?key=peerjs&id=x&token=t", "Sec-WebSocket-Version: 13",
             new byte[0], false))
         {
             assertTrue(keyless.status.startsWith("HTTP/1.1 400"), keyless.status);
@@ -393,19 +392,19 @@ class PeerJsFramingTest
     void framesSentWithTheUpgradeRequestAreReadAfterIt() throws Exception
     {
         // Bytes Undertow read ahead of the 101 are in its buffer: the socket takes them before Undertow lets go.
-        final byte[] ping = Tcp.frame(FIN | PING, "early".getBytes(StandardCharsets.US_ASCII), true);
-        try (Tcp early = Tcp.open(appliance.port(), "/peerjs?key=peerjs&id=e&token=t-e",
+        final byte[] ping = TcpWebSocket.frame(FIN | PING, "early".getBytes(StandardCharsets.US_ASCII), true);
+        try (TcpWebSocket early = TcpWebSocket.open(appliance.port(), "/peerjs?key=peerjs&id=e&token=t-e",
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13", ping, true))
         {
-            final Frame open = early.read();
+            final TcpWebSocket.Frame open = early.read();
             assertTrue(open.text().contains("\"OPEN\""), open.text());
-            final Frame pong = early.read();
-            assertEquals(PONG, pong.opcode);
+            final TcpWebSocket.Frame pong = early.read();
+            assertEquals(PONG, pong.opcode());
             assertEquals("early", pong.text());
         }
-        final Tcp later = open("later");
+        final TcpWebSocket later = open("later");
         later.send(FIN | PING, new byte[] {1}, true);
-        assertEquals(PONG, later.read().opcode);
+        assertEquals(PONG, later.read().opcode());
         assertEquals(0, XnioConnections.awaitCount(appliance.port(), 0));
         assertEquals(2, Scrape.value(appliance.adminPort(), "switchboard_peerjs_connections_opened_total"));
     }
@@ -413,8 +412,8 @@ class PeerJsFramingTest
     @Test
     void xnioLetsGoOfUpgradedConnectionsAndTheyStillWorkAndClose() throws Exception
     {
-        final Tcp a = open("a");
-        final Tcp b = open("b");
+        final TcpWebSocket a = open("a");
+        final TcpWebSocket b = open("b");
         assertEquals(0, XnioConnections.awaitCount(appliance.port(), 0));
         a.send(FIN | TEXT, offer("b", "after the release"), true);
         assertTrue(b.read().text().contains("after the release"));
@@ -428,7 +427,7 @@ class PeerJsFramingTest
     @Test
     void stoppingTheApplianceEndsOpenSockets() throws IOException
     {
-        final Tcp a = open("a");
+        final TcpWebSocket a = open("a");
         appliance.close();
         // Frames (a close) may come first; then the end of the stream or a reset, never the 5 s read timeout.
         final IOException end = assertThrows(IOException.class, () ->
@@ -444,10 +443,10 @@ class PeerJsFramingTest
     private void expectClose(final int b0, final byte[] payload, final boolean masked, final int code)
         throws IOException, InterruptedException
     {
-        final Tcp socket = open("p" + ThreadLocalRandom.current().nextInt(1_000_000));
+        final TcpWebSocket socket = open("p" + ThreadLocalRandom.current().nextInt(1_000_000));
         socket.send(b0, payload, masked);
-        final Frame close = socket.read();
-        assertEquals(CLOSE, close.opcode);
+        final TcpWebSocket.Frame close = socket.read();
+        assertEquals(CLOSE, close.opcode());
         assertEquals(code, close.code());
         assertThrows(EOFException.class, socket::read);
         if (code != 1009)
@@ -460,147 +459,5 @@ class PeerJsFramingTest
     private static byte[] slice(final byte[] bytes, final int from, final int to)
     {
         return java.util.Arrays.copyOfRange(bytes, from, to);
-    }
-
-    private record Frame(int opcode, byte[] payload)
-    {
-        String text()
-        {
-            return new String(payload, StandardCharsets.UTF_8);
-        }
-
-        int code()
-        {
-            return payload.length < 2 ? -1 : (payload[0] & 0xFF) << 8 | payload[1] & 0xFF;
-        }
-    }
-
-    /** A WebSocket client written out by hand over a plain socket. */
-    private static final class Tcp implements AutoCloseable
-    {
-        final Socket socket;
-        final DataInputStream in;
-        final OutputStream out;
-        String status;
-        String headers;
-
-        private Tcp(final Socket socket) throws IOException
-        {
-            this.socket = socket;
-            this.socket.setSoTimeout(5_000);
-            this.socket.setTcpNoDelay(true);
-            this.in = new DataInputStream(socket.getInputStream());
-            this.out = socket.getOutputStream();
-        }
-
-        static Tcp open(final int port, final String target, final String version, final boolean expect101)
-            throws IOException
-        {
-            return open(port, target, "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: " + version,
-                new byte[0], expect101);
-        }
-
-        /** Sends the upgrade request with {@code keyAndVersion} headers and {@code after} in the same write. */
-        static Tcp open(
-            final int port, final String target, final String keyAndVersion, final byte[] after, final boolean expect101)
-            throws IOException
-        {
-            return open(new Socket("127.0.0.1", port), target, keyAndVersion, after, expect101);
-        }
-
-        static Tcp open(
-            final Socket connected, final String target, final String keyAndVersion, final byte[] after,
-            final boolean expect101) throws IOException
-        {
-            final Tcp tcp = new Tcp(connected);
-            final int port = connected.getPort();
-            final ByteArrayOutputStream request = new ByteArrayOutputStream();
-            request.writeBytes(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n" +
-                "Connection: Upgrade\r\n" + keyAndVersion + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            request.writeBytes(after);
-            tcp.out.write(request.toByteArray());
-            tcp.out.flush();
-            final ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n"))
-            {
-                head.write(tcp.in.readUnsignedByte());
-            }
-            final String response = head.toString(StandardCharsets.US_ASCII);
-            tcp.status = response.substring(0, response.indexOf("\r\n"));
-            tcp.headers = response;
-            if (expect101)
-            {
-                assertTrue(tcp.status.startsWith("HTTP/1.1 101"), response);
-                assertTrue(response.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), response);
-            }
-            return tcp;
-        }
-
-        static byte[] frame(final int b0, final byte[] payload, final boolean masked)
-        {
-            final ByteArrayOutputStream frame = new ByteArrayOutputStream();
-            frame.write(b0);
-            final int maskBit = masked ? 0x80 : 0;
-            if (payload.length < 126)
-            {
-                frame.write(maskBit | payload.length);
-            }
-            else if (payload.length < 65_536)
-            {
-                frame.write(maskBit | 126);
-                frame.write(payload.length >>> 8);
-                frame.write(payload.length);
-            }
-            else
-            {
-                frame.write(maskBit | 127);
-                for (int shift = 56; shift >= 0; shift -= 8)
-                {
-                    frame.write((int)((long)payload.length >>> shift));
-                }
-            }
-            final byte[] key = {0x37, (byte)0xfa, 0x21, 0x3d};
-            if (masked)
-            {
-                frame.writeBytes(key);
-            }
-            for (int i = 0; i < payload.length; i++)
-            {
-                frame.write(masked ? payload[i] ^ key[i % 4] : payload[i]);
-            }
-            return frame.toByteArray();
-        }
-
-        void send(final int b0, final byte[] payload, final boolean masked) throws IOException
-        {
-            out.write(frame(b0, payload, masked));
-            out.flush();
-        }
-
-        Frame read() throws IOException
-        {
-            final int b0 = in.readUnsignedByte();
-            final int b1 = in.readUnsignedByte();
-            assertEquals(0, b1 & 0x80, "server frames are never masked");
-            assertEquals(0x80, b0 & 0x80, "server frames are final");
-            long length = b1 & 0x7F;
-            if (length == 126)
-            {
-                length = in.readUnsignedShort();
-            }
-            else if (length == 127)
-            {
-                length = in.readLong();
-            }
-            final byte[] payload = new byte[(int)length];
-            in.readFully(payload);
-            return new Frame(b0 & 0x0F, payload);
-        }
-
-        @Override
-        public void close() throws IOException
-        {
-            socket.close();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.edge.peerjs;
 
+import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.metrics.Metrics;
 import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -68,7 +69,7 @@ class RealmQueueExpiryTest
     {
         final CachedEpochClock clock = new CachedEpochClock();
         clock.update(START_MS);
-        final DeadlineWheel wheel = new DeadlineWheel(TICK_MS, clock);
+        final DeadlineWheel wheel = new DeadlineWheel(TICK_MS, clock, new Liveness(new Metrics()).register("deadlines"));
         final Realm realm = new Realm(new PeerJsContext().expireTimeoutMs(EXPIRE_MS).conclude(),
             new PeerJsCounters(new Metrics()), wheel);
         final Recorder sender = new Recorder();

@@ -37,15 +37,23 @@ public final class ApplianceProcess implements AutoCloseable
 
     public static Process launch(final String... args) throws IOException
     {
-        return launch(ProcessBuilder.Redirect.DISCARD, args);
+        return launch(List.of(), ProcessBuilder.Redirect.DISCARD, args);
     }
 
     /** As {@link #launch(String...)}, with the process's stderr sent to {@code stderr}. */
     public static Process launch(final ProcessBuilder.Redirect stderr, final String... args) throws IOException
     {
+        return launch(List.of(), stderr, args);
+    }
+
+    /** With {@code jvmFlags} (such as {@code -Xmx64m}) before the main class, and its stderr to {@code stderr}. */
+    public static Process launch(
+        final List<String> jvmFlags, final ProcessBuilder.Redirect stderr, final String... args) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
+        command.addAll(jvmFlags);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.switchboard.edge.Main");
@@ -56,13 +64,20 @@ public final class ApplianceProcess implements AutoCloseable
     /** Starts the appliance and waits for its ready line (at most 60 s). */
     public static ApplianceProcess start(final String... args) throws IOException
     {
-        return start(ProcessBuilder.Redirect.DISCARD, args);
+        return start(List.of(), ProcessBuilder.Redirect.DISCARD, args);
     }
 
     /** As {@link #start(String...)}, with the process's stderr sent to {@code stderr}. */
     public static ApplianceProcess start(final ProcessBuilder.Redirect stderr, final String... args) throws IOException
     {
-        final Process process = launch(stderr, args);
+        return start(List.of(), stderr, args);
+    }
+
+    /** Starts the appliance with {@code jvmFlags}, its stderr to {@code stderr}, and waits for its ready line. */
+    public static ApplianceProcess start(
+        final List<String> jvmFlags, final ProcessBuilder.Redirect stderr, final String... args) throws IOException
+    {
+        final Process process = launch(jvmFlags, stderr, args);
         final BufferedReader reader = new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         final long deadline = System.currentTimeMillis() + 60_000;
@@ -109,6 +124,17 @@ public final class ApplianceProcess implements AutoCloseable
         {
             process.destroyForcibly();
             throw new AssertionError("appliance did not stop within 30 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    /** The exit code once the process ended by itself, waiting up to {@code seconds}. */
+    public int awaitExit(final long seconds) throws InterruptedException
+    {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            throw new AssertionError("appliance still running after " + seconds + " s");
         }
         return process.exitValue();
     }
