@@ -5,6 +5,7 @@ import io.switchboard.tools.echo.NioEchoServer;
 import io.switchboard.tools.ice.IceClient;
 import io.switchboard.tools.ice.IceLoad;
 import io.switchboard.tools.load.UdpLoadGenerator;
+import io.switchboard.tools.metaverse.MetaverseLoad;
 import io.switchboard.tools.ws.PeerJsLoad;
 import io.switchboard.tools.pulse.PulseClient;
 import io.switchboard.tools.pulse.PulseLoad;
@@ -43,6 +44,7 @@ public final class Tools
         Map.entry(PulseLoad.COMMAND, PulseLoad::command),
         Map.entry(PeerJsLoad.COMMAND, PeerJsLoad::command),
         Map.entry(DopLoad.COMMAND, DopLoad::command),
+        Map.entry(MetaverseLoad.COMMAND, MetaverseLoad::command),
         Map.entry(StunLoad.COMMAND, StunLoad::command)));
 
     private Tools()
