@@ -16,8 +16,10 @@
 # appliance's GC log and, every FULL_GC_S, its live heap after a full GC that jcmd asks for.
 # soak-report writes REPORT: trends over the samples after SETTLE_S (default a fifth of the run, at most 5 minutes)
 # and each load's p99 per window; the verdict also goes to stdout. Every loop stops by itself at the end.
+# The raw files (samples.csv, results/, the appliance's stdout, stderr and GC log) are kept in RAW_DIR.
 # Knobs: MINUTES (30) SAMPLE_S (5) WINDOW_S (20) PAUSE_S (5) FULL_GC_S (60) JUNK_RATE (50) REGISTER (200)
-#   TEMP_DOMAIN_TTL_S (120) HEAP (512m) SEED (random, printed) SETTLE_S REPORT (docs/soak.md) SKIP_BUILD (unset).
+#   TEMP_DOMAIN_TTL_S (120) HEAP (512m) SEED (random, printed) SETTLE_S REPORT (docs/soak.md) RAW_DIR (target/soak)
+#   SKIP_BUILD (unset: build first; set: use the jars as they are when both exist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MINUTES=${MINUTES:-30}
@@ -32,10 +34,12 @@ HEAP=${HEAP:-512m}
 SEED=${SEED:-$RANDOM$RANDOM}
 SETTLE_S=${SETTLE_S:-$(( MINUTES * 60 / 5 < 300 ? MINUTES * 60 / 5 : 300 ))}
 REPORT=${REPORT:-docs/soak.md}
+RAW_DIR=${RAW_DIR:-target/soak}
 command_line="MINUTES=$MINUTES SAMPLE_S=$SAMPLE_S WINDOW_S=$WINDOW_S PAUSE_S=$PAUSE_S FULL_GC_S=$FULL_GC_S"
 command_line+=" JUNK_RATE=$JUNK_RATE REGISTER=$REGISTER HEAP=$HEAP SEED=$SEED benchmarks/run-soak.sh"
 
-if [ -z "${SKIP_BUILD:-}" ] || [ ! -f http-edge/target/switchboard.jar ] || [ ! -f tools/target/switchboard-tools.jar ]; then
+if [ -z "${SKIP_BUILD:-}" ] || [ ! -f http-edge/target/switchboard.jar ] || [ ! -f tools/target/switchboard-tools.jar ]
+then
   mvn -B -q -ntp package -DskipTests -pl http-edge,tools -am
 fi
 # The generators' own JVMs stay small: one GC thread, a small heap.
@@ -140,11 +144,17 @@ wait "$sb_pid" || stop_code=$?
 sb_pid=
 windows=$(cat "$work"/results/*.results | grep -c . || true)
 failed_windows=$(cat "$work"/results/*.results | grep -c ' exit=' || true)
+# The appliance's warnings and errors by message, numbers and ids blanked, most frequent first.
+warnings=$(grep -E ' (WARN|ERROR) ' "$work/sb.err" | sed -E 's/^[^ ]+ \[[^]]*\] //; s/[0-9a-f-]{8,}|[0-9]+/N/g' |
+  sort | uniq -c | sort -rn | head -5 | awk '{$1 = $1 "x"; print}' | paste -sd ';' - || true)
 mkdir -p "$(dirname "$REPORT")"
 "${TOOLS[@]}" soak-report --samples="$work/samples.csv" --results="$work/results" --settle-s="$SETTLE_S" \
   --out="$REPORT" --title="Soak: $MINUTES minutes of all five protocols plus junk" \
   --note="Command: \`$command_line\` (knobs in the script's header)" \
   --note="Run: $(date -u -d "@$started" '+%Y-%m-%d %H:%M UTC'), $(( $(date +%s) - started )) s; machine: $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1)" \
   --note="Appliance: -Xmx$HEAP; at the end /healthz answered $health, SIGTERM ended it with exit code $stop_code; lines on its stderr: $(grep -c . "$work/sb.err" || true) (warnings and errors: $(grep -cE 'WARN|ERROR|Exception' "$work/sb.err" || true)); load windows: $windows, of which $failed_windows ended with a failure exit code (as \`exit=N\` in the raw results)" \
+  --note="Its most frequent warnings and errors: ${warnings:-none}" \
   --note="Samples every $SAMPLE_S s, a full GC every $FULL_GC_S s; load windows of $WINDOW_S s with $PAUSE_S s between"
-echo "soak: report in $REPORT"
+rm -rf "$RAW_DIR" && mkdir -p "$RAW_DIR" && cp -r "$work/samples.csv" "$work/results" "$work/sb.out" "$work/sb.err" \
+  "$work/gc.log" "$RAW_DIR/"
+echo "soak: report in $REPORT, raw files in $RAW_DIR"

@@ -120,7 +120,9 @@ public final class JunkLoad
             Math.round(flags.doubleValue("duration-s") * 1000));
         try (DatagramChannel channel = DatagramChannel.open())
         {
-            for (long next = System.nanoTime(); next < end; next += Math.round(1e9 / rate))
+            // Behind schedule (slow answers), it skips the missed slots rather than catching up past the end.
+            for (long next = System.nanoTime(); next < end; next = Math.max(next + Math.round(1e9 / rate),
+                System.nanoTime()))
             {
                 TimeUnit.NANOSECONDS.sleep(Math.max(0, next - System.nanoTime()));
                 load.once(channel, load.random.nextInt(kinds));

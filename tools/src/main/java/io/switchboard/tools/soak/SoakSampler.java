@@ -67,7 +67,8 @@ public final class SoakSampler
         final long end = start + seconds(flags.doubleValue("duration-s"));
         long nextFullGc = start + fullGcNanos;
         System.out.println(HEADER);
-        for (long next = start; next <= end; next += intervalNanos)
+        // A slow sample (jcmd on a loaded machine) delays the next one instead of bunching those behind it.
+        for (long next = start; next <= end; next = Math.max(next + intervalNanos, System.nanoTime()))
         {
             TimeUnit.NANOSECONDS.sleep(Math.max(0, next - System.nanoTime()));
             final boolean fullGc = fullGcNanos > 0 && System.nanoTime() >= nextFullGc;
