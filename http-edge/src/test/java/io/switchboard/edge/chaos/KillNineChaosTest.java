@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * kill -9 at random moments under a write load (temporary domains, key uploads and heartbeats; rendezvous
- * registrations), restart on the same data dir, and compare with the ledger of acknowledged writes: every 2xx is
- * there after the restart, and a kill -9 never makes the appliance refuse to start.
+ * registrations and pulses), restart on the same data dir, and compare with the ledger of acknowledged writes:
+ * every 2xx is there after the restart, and a kill -9 never makes the appliance refuse to start.
  * <p>
  * {@code -Dchaos.kills=N} (default 5) sets the number of kills, {@code -Dchaos.seed=S} replays the printed seed's
  * kill moments (thread scheduling is not replayed), {@code -Dchaos.strict=true} fails on the known bug below;
@@ -83,15 +83,18 @@ class KillNineChaosTest
 
         try (ApplianceProcess appliance = restart(KILLS + 1))
         {
-            assertAllThere(ledger, 1, appliance);
+            final int lostToTheKnownBug = assertAllThere(ledger, 1, appliance);
             assertTrue(ledger.domainCount() > 0 && ledger.clientCount() > 0, "the load wrote nothing");
             System.out.println("chaos: seed=" + SEED + " kills=" + KILLS + " acknowledged domains=" +
-                ledger.domainCount() + " clients=" + ledger.clientCount() + ", all there after every restart");
+                ledger.domainCount() + " clients=" + ledger.clientCount() + ", all there after every restart" +
+                (lostToTheKnownBug == 0 ? "" : " but " + lostToTheKnownBug + " domains lost to the known bug"));
             assertEquals(143, appliance.terminate(), "a clean stop after the last restart");
         }
     }
 
-    private static void assertAllThere(final AcknowledgedWrites ledger, final int fromLife, final ApplianceProcess appliance)
+    /** @return how many domains the known bug lost, when not {@link #STRICT}. */
+    private static int assertAllThere(
+        final AcknowledgedWrites ledger, final int fromLife, final ApplianceProcess appliance)
         throws IOException, InterruptedException
     {
         final AcknowledgedWrites.Findings findings =
@@ -108,6 +111,7 @@ class KillNineChaosTest
         }
         assertEquals(List.of(), missing.subList(0, Math.min(20, missing.size())),
             missing.size() + " acknowledged writes missing after a kill -9 (seed " + SEED + ")");
+        return STRICT ? 0 : findings.lostWhileUpdated().size();
     }
 
     /** Starts life {@code life} on the data dir; a start that fails or hangs keeps a copy of the dir and fails. */
@@ -167,9 +171,11 @@ class KillNineChaosTest
         }
     }
 
+    /** No rate limit in the way of the writers, and no deadline forgets a client or domain within a run. */
     private static String[] options(final Path dir)
     {
-        return AnyPorts.with("--data-dir=" + dir,
+        return AnyPorts.with("--data-dir=" + dir, "--pulse-register-grace-ms=3600000", "--pulse-ttl-ms=3600000",
+            "--pulse-error-time-ms=3600000",
             "--temp-domain-rate=1000000", "--temp-domain-burst=1000000",
             "--rendezvous-register-rate=1000000", "--rendezvous-register-burst=1000000",
             "--pulse-max-clients=200000", "--metaverse-max-domains=50000");

@@ -40,7 +40,8 @@ class SoakToolsTest
             final String result = ToolRun.ok("junk-load", "--udp=127.0.0.1:" + appliance.port("ice"),
                 "--http=127.0.0.1:" + appliance.port("metaverse"), "--ws=" + peerjs + "/peerjs?key=peerjs&token=t",
                 "--ws=" + peerjs + "/dop?key=peerjs", "--rate=100", "--duration-s=0.5", "--seed=13");
-            assertTrue(result.matches("(?s)junk-load label=junk seed=13 operations=[1-9][0-9]* .*udp_short=.*"), result);
+            assertTrue(result.matches("(?s)junk-load label=junk seed=13 operations=[1-9][0-9]* .*udp_short=.*"),
+                result);
             assertTrue(result.contains(" http_"), result);
             assertTrue(result.matches("(?s).* ws_[a-z_]+_100[279]=.*"), result);
             assertFalse(result.matches("(?s).* ws_[a-z_]+_upgrade_.*"), result);

@@ -15,9 +15,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Writers against one appliance life, as fast as it answers: domain servers (a temporary domain, its key upload,
- * then heartbeats reporting 1, 2, 3... users) and rendezvous clients registering and pulsing once. Each acknowledged write goes into
- * the ledger; a writer stops at its first failed request (the appliance was killed) or when told to. An answer
- * other than 2xx is no crash but a refusal, kept for the test to report.
+ * then heartbeats reporting 1, 2, 3... users) and rendezvous clients registering and pulsing once. Each
+ * acknowledged write goes into the ledger; a writer stops at its first failed request (the appliance was killed) or
+ * when told to. An answer other than 2xx is no crash but a refusal, kept for the test to report.
  */
 final class WriteLoad
 {

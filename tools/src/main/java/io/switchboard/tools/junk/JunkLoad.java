@@ -45,7 +45,8 @@ public final class JunkLoad
     private static final List<ToolFlags.Flag> FLAGS = List.of(
         new ToolFlags.Flag("udp", null, "host:port of a UDP listener; repeatable"),
         new ToolFlags.Flag("http", null, "host:port of an HTTP listener; repeatable"),
-        new ToolFlags.Flag("ws", null, "host:port/path?query of a WebSocket endpoint (id=junk-N is appended); repeatable"),
+        new ToolFlags.Flag("ws", null,
+            "host:port/path?query of a WebSocket endpoint (id=junk-N is appended); repeatable"),
         new ToolFlags.Flag("rate", "50", "junk operations per second, spread over the targets"),
         new ToolFlags.Flag("duration-s", "10", "seconds to run"),
         new ToolFlags.Flag("seed", null, "seed of the junk (default: random, printed)"),

@@ -161,8 +161,9 @@ public final class SoakReport
                 .append(" ms | ").append(format(median(ms), 2)).append(" ms | ")
                 .append(format(Arrays.stream(ms).max().orElseThrow(), 2)).append(" ms | ").append(format(ratio, 2))
                 .append(" | ").append(rates.length == 0 ? "" : format(median(rates), 0)).append(" |\n");
-            verdicts.add(String.format(Locale.ROOT, "%s p99: %s (median %.2f ms over %d windows, last/first third %.2f)",
-                load.getKey(), ratio > RISING_P99 ? "RISING" : "steady", median(ms), ms.length, ratio));
+            verdicts.add(String.format(Locale.ROOT,
+                "%s p99: %s (median %.2f ms over %d windows, last/first third %.2f)", load.getKey(),
+                ratio > RISING_P99 ? "RISING" : "steady", median(ms), ms.length, ratio));
         }
     }
 
@@ -181,7 +182,8 @@ public final class SoakReport
         results.forEach((load, lines) -> p99s.put(load, series(lines, P99)));
         p99s.values().removeIf(List::isEmpty);
         report.append("\n## Over time\n\nOne row per ").append(format(bucketS, 0)).append(" s: each resource's last ")
-            .append("sample in it (MiB, count), each load's worst p99 (ms) among the windows that ended in it.\n\n| t (s) |");
+            .append("sample in it (MiB, count), each load's worst p99 (ms) among the windows that ended in it.\n\n")
+            .append("| t (s) |");
         RESOURCES.forEach(resource -> report.append(' ').append(resource.column()).append(" |"));
         p99s.keySet().forEach(load -> report.append(' ').append(load).append(" p99 |"));
         report.append('\n').append("|---:|").append("---:|".repeat(RESOURCES.size() + p99s.size())).append('\n');
@@ -191,7 +193,8 @@ public final class SoakReport
             report.append("| ").append(format(to, 0)).append(" |");
             for (final Resource resource : RESOURCES)
             {
-                final double last = last(samples.getOrDefault(resource.column(), List.of()), from, to, Double.NaN, false);
+                final List<Point> series = samples.getOrDefault(resource.column(), List.of());
+                final double last = last(series, from, to, Double.NaN, false);
                 report.append(' ').append(Double.isNaN(last) ? "" : format(last / resource.divisor(), 1)).append(" |");
             }
             for (final List<Point> p99 : p99s.values())
