@@ -80,6 +80,13 @@ public final class MetaverseLoad
         {
             thread.join();
         }
+        for (final Heartbeater heartbeater : heartbeaters)
+        {
+            if (null != heartbeater.firstFailure)
+            {
+                System.err.println(COMMAND + ": a heartbeat failed: " + heartbeater.firstFailure);
+            }
+        }
 
         final LoadResult result = result(heartbeaters, durationNanos, cpuNanos);
         final String label = LoadResult.requirePlainLabel(flags.string("label"));
@@ -141,6 +148,7 @@ public final class MetaverseLoad
         private long ok;
         private long failed;
         private long refused;
+        private IOException firstFailure;
 
         Heartbeater(
             final MetaverseClient client, final List<MetaverseClient.Domain> domains, final long measureStart,
@@ -169,6 +177,7 @@ public final class MetaverseLoad
                     // No answer (the connection failed): counted as lost, like a datagram without a reply.
                     sent += measured ? 1 : 0;
                     failed += measured ? 1 : 0;
+                    firstFailure = null == firstFailure ? ex : firstFailure;
                     continue;
                 }
                 catch (final InterruptedException ex)

@@ -18,9 +18,9 @@ import java.util.stream.Stream;
 /**
  * {@code soak-sample}: what a long-running JVM holds, every {@code --interval-s}, as CSV on stdout: resident memory
  * and threads ({@code /proc/PID/status}), open descriptors ({@code /proc/PID/fd}), the heap after the last GC and,
- * the heap after the last GC from the process's GC log ({@code -Xlog:gc:file=...}) and, every
- * {@code --full-gc-every-s}, the live heap: used after a full GC it asks for ({@code jcmd PID GC.run}, then
- * {@code GC.heap_info}). Ends after {@code --duration-s} or when the process is gone.
+ * the heap after the last GC and, every {@code --full-gc-every-s}, the live heap after a full GC it asks for
+ * ({@code jcmd PID GC.run}), both read from the process's GC log ({@code -Xlog:gc:file=...}, so at the moment of the
+ * GC, to the MiB). Ends after {@code --duration-s} or when the process is gone.
  */
 public final class SoakSampler
 {
@@ -30,7 +30,6 @@ public final class SoakSampler
     /** A unified-logging gc line's pause and its heap before->after(committed), e.g. {@code 24M->6M(64M)}. */
     private static final Pattern PAUSE =
         Pattern.compile("Pause (Young|Full)\\b.*?(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
     private static final long JCMD_TIMEOUT_S = 60;
 
     private static final List<ToolFlags.Flag> FLAGS = List.of(
@@ -95,8 +94,9 @@ public final class SoakSampler
         {
             return null;
         }
-        final long liveHeapKib = fullGc && null != jcmd("GC.run") ? heapUsedKib(jcmd("GC.heap_info")) : -1;
-        readGcLog();
+        final boolean collected = fullGc && jcmd("GC.run");
+        final long fullGcAfterKib = readGcLog();
+        final long liveHeapKib = collected ? fullGcAfterKib : -1;
         final long fds;
         try (Stream<Path> entries = Files.list(proc.resolve("fd")))
         {
@@ -107,40 +107,29 @@ public final class SoakSampler
             statusField(status, "Threads:"), blankIfUnknown(heapAfterGcKib), blankIfUnknown(liveHeapKib));
     }
 
-    /** What {@code jcmd PID COMMAND} printed, or null when it failed or took over a minute. */
-    private String jcmd(final String command) throws IOException, InterruptedException
+    /** Runs {@code jcmd PID COMMAND}; false when it failed or took over a minute. */
+    private boolean jcmd(final String command) throws IOException, InterruptedException
     {
-        final Path output = Files.createTempFile(COMMAND, ".jcmd");
-        try
+        final Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), command)
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!jcmd.waitFor(JCMD_TIMEOUT_S, TimeUnit.SECONDS))
         {
-            final Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), command)
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            if (!jcmd.waitFor(JCMD_TIMEOUT_S, TimeUnit.SECONDS))
-            {
-                jcmd.destroyForcibly();
-                return null;
-            }
-            return jcmd.exitValue() == 0 ? Files.readString(output) : null;
+            jcmd.destroyForcibly();
+            return false;
         }
-        finally
-        {
-            Files.delete(output);
-        }
+        return jcmd.exitValue() == 0;
     }
 
-    /** The first "used NK" of {@code GC.heap_info} (the whole heap's line), in KiB; -1 when there is none. */
-    static long heapUsedKib(final String heapInfo)
-    {
-        final Matcher used = null == heapInfo ? null : HEAP_USED.matcher(heapInfo);
-        return null != used && used.find() ? Long.parseLong(used.group(1)) : -1;
-    }
-
-    /** Reads the GC log's new lines; the heap after the last pause among them becomes the current figure. */
-    private void readGcLog() throws IOException
+    /**
+     * Reads the GC log's new lines; the heap after the last pause among them becomes the current figure.
+     *
+     * @return the heap after the last full pause among them, -1 when there is none.
+     */
+    private long readGcLog() throws IOException
     {
         if (null == gcLog || !Files.exists(gcLog))
         {
-            return;
+            return -1;
         }
         final String lines;
         try (RandomAccessFile file = new RandomAccessFile(gcLog.toFile(), "r"))
@@ -155,14 +144,17 @@ public final class SoakSampler
             lines = lastNewline < 0 ? "" : text.substring(0, lastNewline + 1);
             gcLogOffset += lines.getBytes(StandardCharsets.UTF_8).length;
         }
+        long fullAfterKib = -1;
         for (final String line : lines.split("\n"))
         {
             final Matcher pause = PAUSE.matcher(line);
             if (pause.find())
             {
                 heapAfterGcKib = kib(pause.group(4), pause.group(5));
+                fullAfterKib = "Full".equals(pause.group(1)) ? heapAfterGcKib : fullAfterKib;
             }
         }
+        return fullAfterKib;
     }
 
     static long kib(final String amount, final String unit)
