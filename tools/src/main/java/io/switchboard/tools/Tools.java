@@ -5,10 +5,14 @@ import io.switchboard.tools.echo.NioEchoServer;
 import io.switchboard.tools.ice.IceClient;
 import io.switchboard.tools.ice.IceFlood;
 import io.switchboard.tools.ice.IceLoad;
+import io.switchboard.tools.junk.JunkLoad;
 import io.switchboard.tools.load.UdpLoadGenerator;
+import io.switchboard.tools.metaverse.MetaverseLoad;
 import io.switchboard.tools.ws.PeerJsLoad;
 import io.switchboard.tools.pulse.PulseClient;
 import io.switchboard.tools.pulse.PulseLoad;
+import io.switchboard.tools.soak.SoakReport;
+import io.switchboard.tools.soak.SoakSampler;
 import io.switchboard.tools.stun.StunLoad;
 
 import java.util.Arrays;
@@ -45,6 +49,10 @@ public final class Tools
         Map.entry(PulseLoad.COMMAND, PulseLoad::command),
         Map.entry(PeerJsLoad.COMMAND, PeerJsLoad::command),
         Map.entry(DopLoad.COMMAND, DopLoad::command),
+        Map.entry(MetaverseLoad.COMMAND, MetaverseLoad::command),
+        Map.entry(JunkLoad.COMMAND, JunkLoad::command),
+        Map.entry(SoakSampler.COMMAND, SoakSampler::command),
+        Map.entry(SoakReport.COMMAND, SoakReport::command),
         Map.entry(StunLoad.COMMAND, StunLoad::command)));
 
     private Tools()
