@@ -59,6 +59,12 @@ final class MetaverseAppliance implements AutoCloseable
         return Scrape.value(appliance.port("admin"), series);
     }
 
+    /** The series once it reaches {@code expected}, or its value after about two seconds. */
+    long awaitMetric(final String series, final long expected) throws Exception
+    {
+        return Scrape.awaitValue(appliance.port("admin"), series, expected);
+    }
+
     @Override
     public void close()
     {
