@@ -183,10 +183,17 @@ public final class Engine implements AutoCloseable
         final long tickNanos = TimeUnit.MILLISECONDS.toNanos(context.tickIntervalMs());
         ticker = newThread(() ->
         {
+            // Ticks on a fixed schedule: each wake-up's overshoot is not added to the next interval.
+            long nextTick = System.nanoTime() + tickNanos;
             while (running)
             {
-                LockSupport.parkNanos(tickNanos);
-                commands.tryPublishTick();
+                LockSupport.parkNanos(nextTick - System.nanoTime());
+                final long now = System.nanoTime();
+                if (now - nextTick >= 0)
+                {
+                    commands.tryPublishTick();
+                    nextTick = Math.max(nextTick + tickNanos, now);
+                }
             }
         }, "switchboard-ticker", liveness.register("switchboard-ticker"));
     }
