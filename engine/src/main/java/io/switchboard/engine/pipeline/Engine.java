@@ -192,7 +192,12 @@ public final class Engine implements AutoCloseable
                 if (now - nextTick >= 0)
                 {
                     commands.tryPublishTick();
-                    nextTick = Math.max(nextTick + tickNanos, now);
+                    nextTick += tickNanos;
+                    if (nextTick - now <= 0)
+                    {
+                        // Missed whole ticks (a stall): one tick now stands for them, the schedule restarts.
+                        nextTick = now + tickNanos;
+                    }
                 }
             }
         }, "switchboard-ticker", liveness.register("switchboard-ticker"));
