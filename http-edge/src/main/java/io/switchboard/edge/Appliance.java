@@ -5,6 +5,8 @@ import io.switchboard.edge.admin.AdminServer;
 import io.switchboard.edge.admin.KernelUdpStats;
 import io.switchboard.edge.dop.DopContext;
 import io.switchboard.edge.dop.DopServer;
+import io.switchboard.edge.http.HttpEdge;
+import io.switchboard.edge.http.HttpEdgeContext;
 import io.switchboard.edge.ice.MetaverseKeyFetcher;
 import io.switchboard.edge.metaverse.MetaverseContext;
 import io.switchboard.edge.metaverse.MetaverseServer;
@@ -75,6 +77,7 @@ public final class Appliance implements AutoCloseable
         final PulseContext pulseContext = pulseContext(options, dataDir);
         final RendezvousContext rendezvousContext = RendezvousContext.of(options);
         final CommandReplies replies = new CommandReplies();
+        final HttpEdge edge = new HttpEdge(HttpEdgeContext.of(options), metrics);
         final List<UdpListenerSpec> udp = List.of(
             new UdpListenerSpec(IceServer.LISTENER, context.icePort(),
                 (sender, clock, commands) -> new IceServer(context, metrics, sender, clock, commands, fetcher)),
@@ -85,23 +88,23 @@ public final class Appliance implements AutoCloseable
         engine.boundPorts().forEach((name, port) -> listeners.put(name, "udp:" + port));
 
         final RendezvousServer rendezvous = RendezvousServer.start(
-            rendezvousContext, engine.commands(), replies, metrics, json);
+            rendezvousContext, engine.commands(), replies, edge, metrics, json);
         closeables.add(rendezvous);
         listeners.put("rendezvous", "http:" + rendezvous.port());
 
         final MetaverseServer metaverse = MetaverseServer.start(
             MetaverseContext.of(options, engine.boundPort(IceServer.LISTENER)),
-            dataDir.resolve(MetaverseContext.REGISTRY_FILE), engine.commands(), metrics, json);
+            dataDir.resolve(MetaverseContext.REGISTRY_FILE), engine.commands(), edge, metrics, json);
         closeables.add(metaverse);
         listeners.put("metaverse", "http:" + metaverse.port());
 
-        final PeerJsServer peerjs = PeerJsServer.start(PeerJsContext.of(options), metrics, json);
+        final PeerJsServer peerjs = PeerJsServer.start(PeerJsContext.of(options), edge, metrics, json);
         closeables.add(peerjs);
         listeners.put(PeerJsServer.LISTENER, "http:" + peerjs.port());
         DopServer.mount(DopContext.of(options), peerjs, metrics);
 
         final AdminServer admin = new AdminServer(
-            context.bindAddress(), options.getInt("admin-port"), metrics, () -> running,
+            edge, context.bindAddress(), options.getInt("admin-port"), metrics, () -> running,
             new KernelUdpStats(metrics, engine.boundPorts()));
         closeables.add(admin);
         listeners.put("admin", "http:" + admin.port());

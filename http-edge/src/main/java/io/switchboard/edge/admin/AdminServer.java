@@ -2,22 +2,22 @@ package io.switchboard.edge.admin;
 
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.metrics.PrometheusText;
+import io.switchboard.edge.http.HttpEdge;
+import io.switchboard.edge.http.HttpEdgeListener;
 import io.undertow.Handlers;
-import io.undertow.Undertow;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.util.Headers;
-
-import java.net.InetSocketAddress;
 import java.util.function.BooleanSupplier;
 
 /** The operator's listener: {@code GET /healthz} for load balancers and {@code GET /metrics} for Prometheus. */
 public final class AdminServer implements AutoCloseable
 {
-    private final Undertow server;
+    private final HttpEdgeListener server;
 
     /** @param beforeScrape refreshes counters read from outside the process (the kernel's) before each scrape */
     public AdminServer(
+        final HttpEdge edge,
         final String bindAddress,
         final int port,
         final Metrics metrics,
@@ -34,18 +34,13 @@ public final class AdminServer implements AutoCloseable
             }))
             .setFallbackHandler(exchange -> plain(exchange, 404, "not found\n"))
             .setInvalidMethodHandler(exchange -> plain(exchange, 405, "method not allowed\n"));
-        server = Undertow.builder()
-            .addHttpListener(port, bindAddress)
-            .setIoThreads(1)
-            .setWorkerThreads(2)
-            .setHandler(routes)
-            .build();
+        server = edge.adminListener(bindAddress, port, routes).ioThreads(1).workerThreads(2).build();
         server.start();
     }
 
     public int port()
     {
-        return ((InetSocketAddress)server.getListenerInfo().get(0).getAddress()).getPort();
+        return server.port();
     }
 
     private static void health(final HttpServerExchange exchange, final boolean healthy)
@@ -71,6 +66,6 @@ public final class AdminServer implements AutoCloseable
     @Override
     public void close()
     {
-        server.stop();
+        server.close();
     }
 }

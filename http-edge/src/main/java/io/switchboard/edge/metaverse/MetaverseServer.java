@@ -1,11 +1,11 @@
 package io.switchboard.edge.metaverse;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.edge.http.HttpEdge;
+import io.switchboard.edge.http.HttpEdgeListener;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
 import io.undertow.Handlers;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
@@ -14,9 +14,11 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.channels.StreamSourceChannel;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Executors;
@@ -33,15 +35,16 @@ import java.util.function.LongSupplier;
  */
 public final class MetaverseServer implements AutoCloseable
 {
+    public static final String LISTENER = "metaverse";
     private static final Logger LOG = LoggerFactory.getLogger(MetaverseServer.class);
     private static final long MAX_SWEEP_INTERVAL_MS = 60_000;
-    private static final int REQUEST_PARSE_TIMEOUT_MS = 10_000;
-    private static final int IDLE_TIMEOUT_MS = 60_000;
     private static final int MAX_HEADER_BYTES = 16 * 1024;
     /** Worker endpoints wait on the ring or a stripe lock now and then, never on the network. */
     private static final int WORKER_THREADS = 2 * Runtime.getRuntime().availableProcessors();
     private static final long SHUTDOWN_WAIT_MS = 5_000;
     private static final byte[] NO_BODY = new byte[0];
+    private static final int READ_BUFFER_BYTES = 16 * 1024;
+    private static final long AWAIT_SLICE_MS = 100;
 
     /** Where an endpoint runs. */
     private enum Runs
@@ -58,12 +61,13 @@ public final class MetaverseServer implements AutoCloseable
     private final DomainApi api;
     private final LongSupplier clock;
     private final ScheduledExecutorService sweeper;
-    private final Undertow server;
+    private final HttpEdgeListener server;
 
     private MetaverseServer(
         final MetaverseContext context,
         final Path registryFile,
         final CommandPublisher commands,
+        final HttpEdge edge,
         final Metrics metrics,
         final ObjectMapper json)
     {
@@ -80,14 +84,10 @@ public final class MetaverseServer implements AutoCloseable
             thread.setDaemon(true);
             return thread;
         });
-        this.server = Undertow.builder()
-            .addHttpListener(context.port(), context.bindAddress())
-            .setWorkerThreads(WORKER_THREADS)
-            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long)context.maxBodyBytes())
-            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
-            .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, REQUEST_PARSE_TIMEOUT_MS)
-            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, IDLE_TIMEOUT_MS)
-            .setHandler(routes())
+        this.server = edge.listener(LISTENER, context.bindAddress(), context.port(), routes())
+            .workerThreads(WORKER_THREADS)
+            .maxEntityBytes(context.maxBodyBytes())
+            .maxHeaderBytes(MAX_HEADER_BYTES)
             .build();
     }
 
@@ -100,10 +100,11 @@ public final class MetaverseServer implements AutoCloseable
         final MetaverseContext context,
         final Path registryFile,
         final CommandPublisher commands,
+        final HttpEdge edge,
         final Metrics metrics,
         final ObjectMapper json)
     {
-        final MetaverseServer metaverse = new MetaverseServer(context, registryFile, commands, metrics, json);
+        final MetaverseServer metaverse = new MetaverseServer(context, registryFile, commands, edge, metrics, json);
         try
         {
             metaverse.sweep();
@@ -122,7 +123,7 @@ public final class MetaverseServer implements AutoCloseable
 
     public int port()
     {
-        return ((InetSocketAddress)server.getListenerInfo().get(0).getAddress()).getPort();
+        return server.port();
     }
 
     private RoutingHandler routes()
@@ -214,10 +215,9 @@ public final class MetaverseServer implements AutoCloseable
     {
         final byte[] body;
         exchange.setMaxEntitySize(maxBytes);
-        exchange.startBlocking();
         try
         {
-            body = exchange.getInputStream().readAllBytes();
+            body = readBlocking(exchange);
         }
         catch (final RequestTooBigException ex)
         {
@@ -231,6 +231,36 @@ public final class MetaverseServer implements AutoCloseable
             return;
         }
         run(Runs.ON_WORKER, handler, exchange, body);
+    }
+
+    /**
+     * The whole body, waiting in slices: a wait on a socket is not woken when another thread closes it, so a body that
+     * stalls past the listener's deadline (which cuts the connection) frees this worker within a slice.
+     */
+    private static byte[] readBlocking(final HttpServerExchange exchange) throws IOException
+    {
+        final StreamSourceChannel channel = exchange.getRequestChannel();
+        final RequestBody body = new RequestBody(exchange.getRequestContentLength());
+        final ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
+        while (true)
+        {
+            final int read = channel.read(buffer);
+            if (read < 0)
+            {
+                return body.bytes();
+            }
+            if (read == 0)
+            {
+                if (!exchange.getConnection().isOpen())
+                {
+                    throw new ClosedChannelException();
+                }
+                channel.awaitReadable(AWAIT_SLICE_MS, TimeUnit.MILLISECONDS);
+                continue;
+            }
+            body.append(Arrays.copyOf(buffer.array(), read));
+            buffer.clear();
+        }
     }
 
     private void tooLarge(final HttpServerExchange exchange)
@@ -327,7 +357,7 @@ public final class MetaverseServer implements AutoCloseable
         }
         try
         {
-            server.stop();
+            server.close();
         }
         catch (final RuntimeException ex)
         {

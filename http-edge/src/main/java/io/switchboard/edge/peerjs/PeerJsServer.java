@@ -2,8 +2,8 @@ package io.switchboard.edge.peerjs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.engine.metrics.Metrics;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
+import io.switchboard.edge.http.HttpEdge;
+import io.switchboard.edge.http.HttpEdgeListener;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -11,10 +11,8 @@ import io.undertow.util.Headers;
 import io.switchboard.edge.websocket.SocketLoops;
 import io.switchboard.edge.websocket.WebSocketConnection;
 import io.switchboard.edge.websocket.WebSocketHandshake;
-import org.xnio.Options;
 import org.xnio.StreamConnection;
 
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -43,9 +41,9 @@ public final class PeerJsServer implements AutoCloseable
     private final SocketLoops loops;
     /** WebSocket paths of other protocols served on this port, such as dop, to their upgrade handlers. */
     private final Map<String, HttpHandler> mounted = new ConcurrentHashMap<>();
-    private final Undertow server;
+    private final HttpEdgeListener server;
 
-    private PeerJsServer(final PeerJsContext context, final Metrics metrics, final ObjectMapper json)
+    private PeerJsServer(final PeerJsContext context, final HttpEdge edge, final Metrics metrics, final ObjectMapper json)
     {
         this.context = context;
         this.counters = new PeerJsCounters(metrics);
@@ -56,20 +54,19 @@ public final class PeerJsServer implements AutoCloseable
         this.websocketSettings = new WebSocketConnection.Settings(
             context.maxFrameBytes(), counters.closedFrameTooLarge, counters.closedProtocolError);
         this.loops = new SocketLoops(context.ioThreads(), "switchboard-peerjs-sockets");
-        this.server = Undertow.builder()
-            .addHttpListener(context.port(), context.bindAddress())
-            .setIoThreads(context.ioThreads())
-            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
-            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, MAX_BODY_BYTES)
-            .setSocketOption(Options.BACKLOG, ACCEPT_BACKLOG)
-            .setHandler(this::route)
+        this.server = edge.listener(LISTENER, context.bindAddress(), context.port(), this::route)
+            .ioThreads(context.ioThreads())
+            .maxHeaderBytes(MAX_HEADER_BYTES)
+            .maxEntityBytes(MAX_BODY_BYTES)
+            .backlog(ACCEPT_BACKLOG)
             .build();
     }
 
     /** Listens on {@code --peerjs-port}. */
-    public static PeerJsServer start(final PeerJsContext context, final Metrics metrics, final ObjectMapper json)
+    public static PeerJsServer start(
+        final PeerJsContext context, final HttpEdge edge, final Metrics metrics, final ObjectMapper json)
     {
-        final PeerJsServer peerjs = new PeerJsServer(context, metrics, json);
+        final PeerJsServer peerjs = new PeerJsServer(context, edge, metrics, json);
         try
         {
             peerjs.server.start();
@@ -85,7 +82,7 @@ public final class PeerJsServer implements AutoCloseable
 
     public int port()
     {
-        return ((InetSocketAddress)server.getListenerInfo().get(0).getAddress()).getPort();
+        return server.port();
     }
 
     /** The realm, for another protocol that carries PeerJS signaling into the same id space. */
@@ -167,7 +164,8 @@ public final class PeerJsServer implements AutoCloseable
     private void onConnect(final StreamConnection connection, final WsQuery query)
     {
         final PeerSocket socket = new PeerSocket(realm, DeadlineWheel.nowMs());
-        final WebSocketConnection websocket = new WebSocketConnection(connection, socket, websocketSettings, loops.next());
+        final WebSocketConnection websocket = new WebSocketConnection(
+            connection, server.countedUntilClosed(connection, socket), websocketSettings, loops.next());
         socket.attach(websocket);
         realm.connect(socket, query.id(), query.token(), query.key());
         websocket.start();
@@ -176,7 +174,7 @@ public final class PeerJsServer implements AutoCloseable
     @Override
     public void close()
     {
-        server.stop();
+        server.close();
         loops.close();
         wheel.close();
     }
