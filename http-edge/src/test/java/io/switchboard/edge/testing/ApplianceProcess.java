@@ -37,7 +37,13 @@ public final class ApplianceProcess implements AutoCloseable
 
     public static Process launch(final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>();
+        return launchUnder(List.of(), args);
+    }
+
+    /** Launches the appliance as the last arguments of {@code wrapper}, e.g. a shell that lowers a limit first. */
+    public static Process launchUnder(final List<String> wrapper, final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
         command.add("-cp");
@@ -50,7 +56,13 @@ public final class ApplianceProcess implements AutoCloseable
     /** Starts the appliance and waits for its ready line (at most 60 s). */
     public static ApplianceProcess start(final String... args) throws IOException
     {
-        final Process process = launch(args);
+        return startUnder(List.of(), args);
+    }
+
+    /** {@link #start} under {@code wrapper} (see {@link #launchUnder}). */
+    public static ApplianceProcess startUnder(final List<String> wrapper, final String... args) throws IOException
+    {
+        final Process process = launchUnder(wrapper, args);
         final BufferedReader reader = new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         final long deadline = System.currentTimeMillis() + 60_000;
