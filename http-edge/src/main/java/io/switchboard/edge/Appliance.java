@@ -90,13 +90,13 @@ public final class Appliance implements AutoCloseable
         final RendezvousServer rendezvous = RendezvousServer.start(
             rendezvousContext, engine.commands(), replies, edge, metrics, json);
         closeables.add(rendezvous);
-        listeners.put("rendezvous", "http:" + rendezvous.port());
+        listeners.put(RendezvousServer.LISTENER, "http:" + rendezvous.port());
 
         final MetaverseServer metaverse = MetaverseServer.start(
             MetaverseContext.of(options, engine.boundPort(IceServer.LISTENER)),
             dataDir.resolve(MetaverseContext.REGISTRY_FILE), engine.commands(), edge, metrics, json);
         closeables.add(metaverse);
-        listeners.put("metaverse", "http:" + metaverse.port());
+        listeners.put(MetaverseServer.LISTENER, "http:" + metaverse.port());
 
         final PeerJsServer peerjs = PeerJsServer.start(PeerJsContext.of(options), edge, metrics, json);
         closeables.add(peerjs);

@@ -1,13 +1,14 @@
 package io.switchboard.edge.admin;
 
-import io.switchboard.engine.metrics.Metrics;
-import io.switchboard.engine.metrics.PrometheusText;
 import io.switchboard.edge.http.HttpEdge;
 import io.switchboard.edge.http.HttpEdgeListener;
+import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.engine.metrics.PrometheusText;
 import io.undertow.Handlers;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.util.Headers;
+
 import java.util.function.BooleanSupplier;
 
 /** The operator's listener: {@code GET /healthz} for load balancers and {@code GET /metrics} for Prometheus. */

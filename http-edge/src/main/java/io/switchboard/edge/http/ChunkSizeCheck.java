@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 final class ChunkSizeCheck implements HttpHandler
 {
     private static final int RADIX = 16;
+    private static final String IDENTITY = "identity";
 
     private final HttpHandler next;
     private final long maxChunkBytes;
@@ -33,7 +34,9 @@ final class ChunkSizeCheck implements HttpHandler
     @Override
     public void handleRequest(final HttpServerExchange exchange) throws Exception
     {
-        if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING) &&
+        final String coding = exchange.getRequestHeaders().getFirst(Headers.TRANSFER_ENCODING);
+        // Undertow reads any coding but identity as chunked.
+        if (coding != null && !IDENTITY.equalsIgnoreCase(coding) &&
             exchange.getConnection() instanceof AbstractServerConnection connection &&
             isAbsurd(connection.getExtraBytes()))
         {

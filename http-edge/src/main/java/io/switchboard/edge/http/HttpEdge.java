@@ -43,6 +43,12 @@ public final class HttpEdge
             LOG.warn("open file limit {} is below the hard limit {} and could not be raised (prlimit missing?): " +
                 "{} connections for the public listeners", limit.soft(), limit.hard(), context.connectionBudget());
         }
+        if (context.maxConnectionsPerHost() >= context.connectionBudget())
+        {
+            LOG.warn("--max-connections-per-host={} is not below the connection budget {}: one host can take every " +
+                "connection (raise the open file limit or lower the cap)", context.maxConnectionsPerHost(),
+                context.connectionBudget());
+        }
     }
 
     /** A public listener (metaverse, rendezvous, PeerJS and dop), drawing on the shared budget. */

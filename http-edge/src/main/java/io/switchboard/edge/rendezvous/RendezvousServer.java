@@ -1,12 +1,12 @@
 package io.switchboard.edge.rendezvous;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.edge.http.HttpEdge;
+import io.switchboard.edge.http.HttpEdgeListener;
 import io.switchboard.edge.limit.HostsPerMinuteLimiter;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
 import io.switchboard.engine.pipeline.CommandReplies;
-import io.switchboard.edge.http.HttpEdge;
-import io.switchboard.edge.http.HttpEdgeListener;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
