@@ -10,24 +10,25 @@ import org.agrona.concurrent.status.AtomicCounter;
 import java.nio.ByteBuffer;
 
 /**
- * Answers 400 at once to a chunked request whose first chunk size is not hex or exceeds the listener's body limit.
- * Left to Undertow, its chunk decoder would cut the connection without a word when the body is read, or never, when
- * the handler reads no body. The size line is read from the bytes that came with the request head, without taking
- * them; a size line still on its way is left to Undertow.
+ * Answers 400 at once to a chunked request whose first chunk size is absurd: not a hex number, or past what any
+ * body could hold (2 GiB). Left to Undertow, its chunk decoder cuts the connection without a word when the body is
+ * read. A size merely over the listener's body limit is the handler's to refuse (413, counted as too large). The
+ * size line is read from the bytes that came with the request head, without taking them; a size line still on its
+ * way is left to Undertow.
  */
 final class ChunkSizeCheck implements HttpHandler
 {
     private static final int RADIX = 16;
     private static final String IDENTITY = "identity";
 
+    private static final long MAX_CHUNK_BYTES = Integer.MAX_VALUE;
+
     private final HttpHandler next;
-    private final long maxChunkBytes;
     private final AtomicCounter refused;
 
-    ChunkSizeCheck(final HttpHandler next, final long maxChunkBytes, final AtomicCounter refused)
+    ChunkSizeCheck(final HttpHandler next, final AtomicCounter refused)
     {
         this.next = next;
-        this.maxChunkBytes = maxChunkBytes;
         this.refused = refused;
     }
 
@@ -44,13 +45,13 @@ final class ChunkSizeCheck implements HttpHandler
             exchange.setPersistent(false);
             exchange.setStatusCode(400);
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
-            exchange.getResponseSender().send("invalid chunk size: at most " + maxChunkBytes + " bytes, in hex\n");
+            exchange.getResponseSender().send("invalid chunk size: a hex number of bytes below 2 GiB\n");
             return;
         }
         next.handleRequest(exchange);
     }
 
-    /** Whether the chunk size at the start of {@code readAhead} is no hex number or one over the limit. */
+    /** Whether the chunk size at the start of {@code readAhead} is no hex number or one past any body. */
     private boolean isAbsurd(final PooledByteBuffer readAhead)
     {
         if (readAhead == null)
@@ -69,7 +70,7 @@ final class ChunkSizeCheck implements HttpHandler
             }
             size = size * RADIX + digit;
             digits++;
-            if (size > maxChunkBytes)
+            if (size > MAX_CHUNK_BYTES)
             {
                 return true;
             }

@@ -84,7 +84,7 @@ public final class HttpEdgeListener implements AutoCloseable
         this.open = settings.metrics.gauge(OPEN, listener, "Open TCP connections of an HTTP listener, WebSockets included.");
         this.refusedChunkSize = settings.metrics.counter(REQUESTS_REFUSED, listener + ",reason=\"chunk_size\"",
             "HTTP requests an HTTP listener answered 400 before its handler: chunk_size, a first chunk size that is " +
-            "not hex or exceeds the body limit.");
+            "not hex or past 2 GiB.");
         this.bodyTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"body\"",
             "HTTP connections an HTTP listener cut for a timeout: body, a request body not all there within the " +
             "request-parse timeout of its head.");
@@ -113,8 +113,7 @@ public final class HttpEdgeListener implements AutoCloseable
                 .set(UndertowOptions.NO_REQUEST_TIMEOUT, context.idleTimeoutMs())
                 .getMap());
             http.setRootHandler(new ChunkSizeCheck(
-                new BodyDeadline(settings.handler, context.requestParseTimeoutMs(), bodyTimeouts),
-                settings.maxEntityBytes, refusedChunkSize));
+                new BodyDeadline(settings.handler, context.requestParseTimeoutMs(), bodyTimeouts), refusedChunkSize));
             channel = worker.createStreamConnectionServer(
                 new InetSocketAddress(InetAddress.getByName(settings.bindAddress), settings.port),
                 server -> onAcceptable(server, http),
