@@ -32,8 +32,9 @@ final class BodyDeadline implements HttpHandler
     {
         if (!exchange.isRequestComplete() && hasBody(exchange))
         {
+            // XNIO's timers count whole milliseconds and may fire up to one early: one more keeps the cut on time.
             final XnioExecutor.Key deadline = exchange.getIoThread().executeAfter(
-                () -> expire(exchange), timeoutMs, TimeUnit.MILLISECONDS);
+                () -> expire(exchange), timeoutMs + 1, TimeUnit.MILLISECONDS);
             exchange.addExchangeCompleteListener((done, proceed) ->
             {
                 deadline.remove();

@@ -8,8 +8,11 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpOpenListener;
+import io.undertow.util.AttachmentKey;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +41,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * never left in the backlog. A connection's place in the counts is given back when it closes; a WebSocket that
  * leaves XNIO for our own loop keeps it until the socket closes ({@link #countedUntilClosed}).
  * <p>
- * Undertow's request-parse and no-request timeouts cut a connection whose request head stalls or which stays idle
- * between requests; they stop at an upgrade, so WebSockets are never cut by them.
+ * Each connection's {@link RequestTimeouts} cut it when a request head stalls or it stays idle between requests, and
+ * {@link BodyDeadline} when a request body stalls; none of them touches a connection upgraded to a WebSocket.
  */
 public final class HttpEdgeListener implements AutoCloseable
 {
@@ -49,6 +52,7 @@ public final class HttpEdgeListener implements AutoCloseable
     private static final String OPEN = "switchboard_http_connections_open";
     private static final String REQUESTS_REFUSED = "switchboard_http_requests_refused_total";
     private static final String TIMEOUTS = "switchboard_http_timeouts_total";
+    private static final AttachmentKey<RequestTimeouts> TIMEOUTS_KEY = AttachmentKey.create(RequestTimeouts.class);
     /** Undertow's own sizing: a 16 KiB write less room for protocol headers (UNDERTOW-1209). */
     private static final int BUFFER_BYTES = 16 * 1024 - 20;
     private static final int BUFFERS_PER_THREAD = 4;
@@ -65,8 +69,12 @@ public final class HttpEdgeListener implements AutoCloseable
     private final AtomicCounter open;
     private final AtomicCounter refusedChunkSize;
     private final AtomicCounter bodyTimeouts;
+    private final AtomicCounter parseTimeouts;
+    private final AtomicCounter idleTimeouts;
     /** Each open connection's place in the counts, until it closes or its WebSocket leaves XNIO. */
     private final Map<StreamConnection, Lease> leases = new ConcurrentHashMap<>();
+    /** What follows the timeouts: the checks every listener makes, then the listener's own handler. */
+    private final HttpHandler root;
     private XnioWorker worker;
     private AcceptingChannel<StreamConnection> channel;
     private ByteBufferPool buffers;
@@ -85,15 +93,19 @@ public final class HttpEdgeListener implements AutoCloseable
         this.refusedChunkSize = settings.metrics.counter(REQUESTS_REFUSED, listener + ",reason=\"chunk_size\"",
             "HTTP requests an HTTP listener answered 400 before its handler: chunk_size, a first chunk size that is " +
             "not hex or past 2 GiB.");
-        this.bodyTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"body\"",
-            "HTTP connections an HTTP listener cut for a timeout: body, a request body not all there within the " +
-            "request-parse timeout of its head.");
+        final String timeoutHelp = "HTTP connections an HTTP listener cut for a timeout: parse, a request head not " +
+            "complete within the request-parse timeout of its first byte; idle, no request for the idle timeout; body, " +
+            "a request body not all there within the request-parse timeout of its head.";
+        this.parseTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"parse\"", timeoutHelp);
+        this.idleTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"idle\"", timeoutHelp);
+        this.bodyTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"body\"", timeoutHelp);
+        this.root = new ChunkSizeCheck(
+            new BodyDeadline(settings.handler, settings.context.requestParseTimeoutMs(), bodyTimeouts), refusedChunkSize);
     }
 
     /** Binds and starts accepting. */
     public void start()
     {
-        final HttpEdgeContext context = settings.context;
         try
         {
             worker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
@@ -109,11 +121,8 @@ public final class HttpEdgeListener implements AutoCloseable
                 .set(UndertowOptions.BUFFER_PIPELINED_DATA, true)
                 .set(UndertowOptions.MAX_HEADER_SIZE, settings.maxHeaderBytes)
                 .set(UndertowOptions.MAX_ENTITY_SIZE, settings.maxEntityBytes)
-                .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, context.requestParseTimeoutMs())
-                .set(UndertowOptions.NO_REQUEST_TIMEOUT, context.idleTimeoutMs())
                 .getMap());
-            http.setRootHandler(new ChunkSizeCheck(
-                new BodyDeadline(settings.handler, context.requestParseTimeoutMs(), bodyTimeouts), refusedChunkSize));
+            http.setRootHandler(this::timed);
             channel = worker.createStreamConnectionServer(
                 new InetSocketAddress(InetAddress.getByName(settings.bindAddress), settings.port),
                 server -> onAcceptable(server, http),
@@ -216,11 +225,45 @@ public final class HttpEdgeListener implements AutoCloseable
         }
         accepted.increment();
         open.increment();
-        final Lease lease = new Lease(host);
+        final RequestTimeouts timeouts = new RequestTimeouts(connection, settings.context, parseTimeouts, idleTimeouts);
+        final Lease lease = new Lease(host, timeouts);
         leases.put(connection, lease);
         // Undertow adds its own close listener after this one; XNIO runs both.
         connection.setCloseListener(lease);
+        connection.getSourceChannel().setConduit(timeouts);
+        timeouts.idle();
         http.handleEvent(connection);
+    }
+
+    /** Every request's first handler: its connection's timeouts pause until the response is done. */
+    private void timed(final HttpServerExchange exchange) throws Exception
+    {
+        RequestTimeouts timeouts = exchange.getConnection().getAttachment(TIMEOUTS_KEY);
+        if (timeouts == null)
+        {
+            final Lease lease = leases.get(((AbstractServerConnection)exchange.getConnection()).getChannel());
+            if (lease == null)
+            {
+                return; // closed meanwhile: nothing to answer
+            }
+            timeouts = lease.timeouts;
+            exchange.getConnection().putAttachment(TIMEOUTS_KEY, timeouts);
+        }
+        timeouts.active();
+        final RequestTimeouts connectionTimeouts = timeouts;
+        exchange.addExchangeCompleteListener((done, next) ->
+        {
+            if (done.isUpgrade())
+            {
+                connectionTimeouts.upgraded();
+            }
+            else
+            {
+                connectionTimeouts.idle();
+            }
+            next.proceed();
+        });
+        root.handleRequest(exchange);
     }
 
     private static void refuse(final StreamConnection connection, final AtomicCounter reason)
@@ -267,19 +310,22 @@ public final class HttpEdgeListener implements AutoCloseable
     private final class Lease implements ChannelListener<StreamConnection>
     {
         private final InetAddress host;
+        private final RequestTimeouts timeouts;
         private final AtomicBoolean held = new AtomicBoolean(true);
         /** Set on the IO thread before XNIO lets go of the socket, which calls {@link #handleEvent} while open. */
         private volatile boolean handedOver;
 
-        Lease(final InetAddress host)
+        Lease(final InetAddress host, final RequestTimeouts timeouts)
         {
             this.host = host;
+            this.timeouts = timeouts;
         }
 
         /** XNIO's close listener: the connection closed, or left XNIO as a WebSocket. */
         @Override
         public void handleEvent(final StreamConnection connection)
         {
+            timeouts.upgraded();
             leases.remove(connection);
             if (!handedOver)
             {
