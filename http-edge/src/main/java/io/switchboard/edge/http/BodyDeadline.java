@@ -55,6 +55,7 @@ final class BodyDeadline implements HttpHandler
 
     private static boolean hasBody(final HttpServerExchange exchange)
     {
-        return exchange.getRequestContentLength() > 0 || exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
+        return exchange.getRequestContentLength() > 0 ||
+            exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
     }
 }

@@ -89,18 +89,20 @@ public final class HttpEdgeListener implements AutoCloseable
             "held --max-connections-per-host; budget, the listeners held every descriptor they may use.";
         this.refusedPerHost = settings.metrics.counter(REFUSED, listener + ",reason=\"per_host\"", refusedHelp);
         this.refusedBudget = settings.metrics.counter(REFUSED, listener + ",reason=\"budget\"", refusedHelp);
-        this.open = settings.metrics.gauge(OPEN, listener, "Open TCP connections of an HTTP listener, WebSockets included.");
+        this.open = settings.metrics.gauge(
+            OPEN, listener, "Open TCP connections of an HTTP listener, WebSockets included.");
         this.refusedChunkSize = settings.metrics.counter(REQUESTS_REFUSED, listener + ",reason=\"chunk_size\"",
             "HTTP requests an HTTP listener answered 400 before its handler: chunk_size, a first chunk size that is " +
             "not hex or past 2 GiB.");
         final String timeoutHelp = "HTTP connections an HTTP listener cut for a timeout: parse, a request head not " +
-            "complete within the request-parse timeout of its first byte; idle, no request for the idle timeout; body, " +
-            "a request body not all there within the request-parse timeout of its head.";
+            "complete within the request-parse timeout of its first byte; idle, no request for the idle timeout; " +
+            "body, a request body not all there within the request-parse timeout of its head.";
         this.parseTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"parse\"", timeoutHelp);
         this.idleTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"idle\"", timeoutHelp);
         this.bodyTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"body\"", timeoutHelp);
-        this.root = new ChunkSizeCheck(
-            new BodyDeadline(settings.handler, settings.context.requestParseTimeoutMs(), bodyTimeouts), refusedChunkSize);
+        final HttpHandler bodyDeadline =
+            new BodyDeadline(settings.handler, settings.context.requestParseTimeoutMs(), bodyTimeouts);
+        this.root = new ChunkSizeCheck(bodyDeadline, refusedChunkSize);
     }
 
     /** Binds and starts accepting. */

@@ -115,7 +115,7 @@ final class RequestTimeouts extends AbstractStreamSourceConduit<StreamSourceCond
         }
     }
 
-    /** The timer, on the connection's IO thread: cuts the connection if it is still idle or parsing past its deadline. */
+    /** The timer, on the connection's IO thread: cuts the connection if still idle or parsing past its deadline. */
     @Override
     public void run()
     {

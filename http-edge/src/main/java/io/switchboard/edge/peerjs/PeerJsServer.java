@@ -43,7 +43,8 @@ public final class PeerJsServer implements AutoCloseable
     private final Map<String, HttpHandler> mounted = new ConcurrentHashMap<>();
     private final HttpEdgeListener server;
 
-    private PeerJsServer(final PeerJsContext context, final HttpEdge edge, final Metrics metrics, final ObjectMapper json)
+    private PeerJsServer(
+        final PeerJsContext context, final HttpEdge edge, final Metrics metrics, final ObjectMapper json)
     {
         this.context = context;
         this.counters = new PeerJsCounters(metrics);

@@ -28,7 +28,8 @@ final class DescriptorLimitTest
         final List<String> lowSoftLimit = List.of("sh", "-c",
             "ulimit -Sn " + SOFT + " && ulimit -Hn " + HARD + " && exec env JAVA_TOOL_OPTIONS=-XX:-MaxFDLimit \"$@\"",
             "sh");
-        try (ApplianceProcess appliance = ApplianceProcess.startUnder(lowSoftLimit, AnyPorts.with("--data-dir=" + dataDir)))
+        try (ApplianceProcess appliance =
+            ApplianceProcess.startUnder(lowSoftLimit, AnyPorts.with("--data-dir=" + dataDir)))
         {
             final int admin = appliance.port("admin");
             assertEquals(HARD, Scrape.value(admin, "switchboard_descriptor_limit{kind=\"soft\"}"));

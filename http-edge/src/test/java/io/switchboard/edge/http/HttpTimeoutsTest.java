@@ -153,7 +153,8 @@ final class HttpTimeoutsTest
     @ValueSource(strings = {"/peerjs?key=peerjs&id=idle-peer&token=t", "/dop?key=peerjs&id=idle-dop"})
     void anUpgradedWebSocketOutlivesTheIdleTimeout(final String pathAndQuery) throws Exception
     {
-        final RawSocket socket = RawSocket.open(URI.create("ws://127.0.0.1:" + appliance.port("peerjs") + pathAndQuery));
+        final RawSocket socket =
+            RawSocket.open(URI.create("ws://127.0.0.1:" + appliance.port("peerjs") + pathAndQuery));
         try
         {
             // Silence both ways for twice the idle timeout (the dop handshake timeout, 10 s, is longer).
@@ -171,7 +172,8 @@ final class HttpTimeoutsTest
     @ValueSource(strings = {"rendezvous", "metaverse", "peerjs", "admin"})
     void anAbsurdChunkSizeGets400AtOnce(final String listener) throws Exception
     {
-        final String series = "switchboard_http_requests_refused_total{listener=\"" + listener + "\",reason=\"chunk_size\"}";
+        final String series =
+            "switchboard_http_requests_refused_total{listener=\"" + listener + "\",reason=\"chunk_size\"}";
         final long before = Scrape.value(appliance.port("admin"), series);
         for (final String size : List.of("fffffffffffffffffff", "80000000", "zz"))
         {

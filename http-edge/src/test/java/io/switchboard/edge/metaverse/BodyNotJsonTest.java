@@ -46,7 +46,8 @@ final class BodyNotJsonTest
     {
         final long before = appliance.metric(MALFORMED);
         assertBadRequest(http.put("/api/v1/domains/" + domain.id(), body));
-        assertBadRequest(http.put("/api/v1/domains/" + domain.id(), body, "Authorization", "Bearer " + domain.apiKey()));
+        assertBadRequest(
+            http.put("/api/v1/domains/" + domain.id(), body, "Authorization", "Bearer " + domain.apiKey()));
         assertEquals(before + 2, appliance.metric(MALFORMED));
     }
 
