@@ -2,34 +2,32 @@ package io.switchboard.edge.limit;
 
 import org.agrona.concurrent.status.AtomicCounter;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * Open TCP connections against a fixed number of descriptors: one budget is shared by every listener that draws
- * on it, so that however the connections spread over the listeners, the process keeps its reserve. Thread-safe.
+ * on it, so that however the connections spread over the listeners, the process keeps its reserve. The count is
+ * the gauge operators read. Thread-safe.
  */
 public final class ConnectionBudget
 {
-    private final int limit;
-    private final AtomicInteger open = new AtomicInteger();
-    private final AtomicCounter openGauge;
+    private final long limit;
+    private final AtomicCounter open;
 
-    /** @param openGauge shows the open connections drawn from this budget */
-    public ConnectionBudget(final int limit, final AtomicCounter limitGauge, final AtomicCounter openGauge)
+    /** @param open counts the open connections drawn from this budget */
+    public ConnectionBudget(final int limit, final AtomicCounter limitGauge, final AtomicCounter open)
     {
         if (limit < 1)
         {
             throw new IllegalArgumentException("connection budget must be at least 1: " + limit);
         }
         this.limit = limit;
-        this.openGauge = openGauge;
+        this.open = open;
         limitGauge.set(limit);
     }
 
     /** Takes one connection from the budget; false when all of it is in use. */
     public boolean tryAcquire()
     {
-        int current;
+        long current;
         do
         {
             current = open.get();
@@ -39,23 +37,12 @@ public final class ConnectionBudget
             }
         }
         while (!open.compareAndSet(current, current + 1));
-        openGauge.set(current + 1);
         return true;
     }
 
     /** Gives back one connection taken by {@link #tryAcquire}. */
     public void release()
     {
-        openGauge.set(open.decrementAndGet());
-    }
-
-    public int limit()
-    {
-        return limit;
-    }
-
-    public int open()
-    {
-        return open.get();
+        open.decrement();
     }
 }

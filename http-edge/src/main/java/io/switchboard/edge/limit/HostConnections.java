@@ -47,10 +47,4 @@ public final class HostConnections
             open.put(host, current - 1);
         }
     }
-
-    /** Connections {@code host} holds now. */
-    public synchronized int openFrom(final InetAddress host)
-    {
-        return open.getValue(host);
-    }
 }
