@@ -156,7 +156,8 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
             "Per-host token buckets (power of two); hosts whose hashes collide share one."),
         new OptionSpec("http-request-parse-timeout-ms", "MS",
             Integer.toString(HttpEdgeContext.DEFAULT_REQUEST_PARSE_TIMEOUT_MS), false,
-            "Every HTTP listener cuts a connection whose request head is not complete this long after it began."),
+            "Every HTTP listener cuts a connection whose request head (or body) is not complete this long after it " +
+            "began."),
         new OptionSpec("http-idle-timeout-ms", "MS", Integer.toString(HttpEdgeContext.DEFAULT_IDLE_TIMEOUT_MS), false,
             "Every HTTP listener cuts a connection with no request for this long (upgraded WebSockets are exempt)."),
         new OptionSpec("max-connections-per-host", "N",
