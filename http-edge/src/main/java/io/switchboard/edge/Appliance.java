@@ -6,6 +6,8 @@ import io.switchboard.edge.admin.BackupHandler;
 import io.switchboard.edge.admin.KernelUdpStats;
 import io.switchboard.edge.dop.DopContext;
 import io.switchboard.edge.dop.DopServer;
+import io.switchboard.edge.http.HttpEdge;
+import io.switchboard.edge.http.HttpEdgeContext;
 import io.switchboard.edge.ice.MetaverseKeyFetcher;
 import io.switchboard.edge.metaverse.MetaverseContext;
 import io.switchboard.edge.metaverse.MetaverseServer;
@@ -84,6 +86,7 @@ public final class Appliance implements AutoCloseable
         final PulseContext pulseContext = pulseContext(options, tableFiles);
         final RendezvousContext rendezvousContext = RendezvousContext.of(options);
         final CommandReplies replies = new CommandReplies();
+        final HttpEdge edge = new HttpEdge(HttpEdgeContext.of(options), metrics);
         final List<UdpListenerSpec> udp = List.of(
             new UdpListenerSpec(IceServer.LISTENER, context.icePort(),
                 (sender, clock, commands) -> new IceServer(context, metrics, sender, clock, commands, fetcher)),
@@ -95,19 +98,19 @@ public final class Appliance implements AutoCloseable
         engine.boundPorts().forEach((name, port) -> listeners.put(name, "udp:" + port));
 
         final RendezvousServer rendezvous = RendezvousServer.start(
-            rendezvousContext, engine.commands(), replies, metrics, json);
+            rendezvousContext, engine.commands(), replies, edge, metrics, json);
         closeables.add(rendezvous);
-        listeners.put("rendezvous", "http:" + rendezvous.port());
+        listeners.put(RendezvousServer.LISTENER, "http:" + rendezvous.port());
 
         final MetaverseServer metaverse = MetaverseServer.start(
             MetaverseContext.of(options, engine.boundPort(IceServer.LISTENER)),
-            tableFiles, engine.commands(), metrics, json, liveness.register("switchboard-metaverse-sweeper"));
+            tableFiles, engine.commands(), edge, metrics, json, liveness.register("switchboard-metaverse-sweeper"));
         closeables.add(metaverse);
-        listeners.put("metaverse", "http:" + metaverse.port());
+        listeners.put(MetaverseServer.LISTENER, "http:" + metaverse.port());
 
         final PartialBudget partials = new PartialBudget(
             options.getLong("ws-max-partial-bytes-per-socket"), options.getLong("ws-partial-budget-bytes"), metrics);
-        final PeerJsServer peerjs = PeerJsServer.start(PeerJsContext.of(options), metrics, json, partials, liveness);
+        final PeerJsServer peerjs = PeerJsServer.start(PeerJsContext.of(options), edge, metrics, json, partials, liveness);
         closeables.add(peerjs);
         listeners.put(PeerJsServer.LISTENER, "http:" + peerjs.port());
         closeables.add(DopServer.mount(DopContext.of(options), peerjs, metrics, partials, liveness));
@@ -117,7 +120,7 @@ public final class Appliance implements AutoCloseable
         backups.put("domains", metaverse::backupTo);
         final String backupDir = options.getOptional("backup-dir");
         final AdminServer admin = new AdminServer(
-            context.bindAddress(), options.getInt("admin-port"), metrics, liveness, () -> running, json,
+            edge, context.bindAddress(), options.getInt("admin-port"), metrics, liveness, () -> running, json,
             new KernelUdpStats(metrics, engine.boundPorts()),
             new BackupHandler(backupDir == null ? null : Path.of(backupDir), backups, metrics, json));
         closeables.add(admin);

@@ -1,6 +1,7 @@
 package io.switchboard.edge;
 
 import io.switchboard.edge.dop.DopContext;
+import io.switchboard.edge.http.HttpEdgeContext;
 import io.switchboard.edge.metaverse.MetaverseContext;
 import io.switchboard.edge.peerjs.PeerJsContext;
 import io.switchboard.edge.rendezvous.RendezvousContext;
@@ -173,7 +174,20 @@ public record OptionSpec(String name, String valueHint, String defaultValue, boo
             false, "Longest message (or frame) one WebSocket, PeerJS or dop, may send unfinished; longer ones get 1009."),
         new OptionSpec("ws-partial-budget-bytes", "N", Long.toString(PartialBudget.DEFAULT_TOTAL_BYTES), false,
             "Heap all WebSockets together may hold for unfinished frames and messages; a socket that would pass it "
-                + "gets 1009."));
+                + "gets 1009."),
+        new OptionSpec("http-request-parse-timeout-ms", "MS",
+            Integer.toString(HttpEdgeContext.DEFAULT_REQUEST_PARSE_TIMEOUT_MS), false,
+            "Every HTTP listener cuts a connection whose request head (or body) is not complete this long after it " +
+            "began."),
+        new OptionSpec("http-idle-timeout-ms", "MS", Integer.toString(HttpEdgeContext.DEFAULT_IDLE_TIMEOUT_MS), false,
+            "Every HTTP listener cuts a connection with no request for this long (upgraded WebSockets are exempt)."),
+        new OptionSpec("max-connections-per-host", "N",
+            Integer.toString(HttpEdgeContext.DEFAULT_MAX_CONNECTIONS_PER_HOST), false,
+            "Open TCP connections one source host may hold on each HTTP listener, WebSockets included; more are " +
+            "closed on accept."),
+        new OptionSpec("fd-reserve", "N", Integer.toString(HttpEdgeContext.DEFAULT_FD_RESERVE), false,
+            "Descriptors kept from the HTTP listeners' connections (the budget is the open file limit less this): " +
+            "admin, files, UDP; new connections beyond the budget are closed on accept."));
 
     public static OptionSpec find(final String name)
     {

@@ -3,17 +3,17 @@ package io.switchboard.edge.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.WatchedHandler;
+import io.switchboard.edge.http.HttpEdge;
+import io.switchboard.edge.http.HttpEdgeListener;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.metrics.PrometheusText;
 import io.undertow.Handlers;
-import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -24,7 +24,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class AdminServer implements AutoCloseable
 {
-    private final Undertow server;
+    private final HttpEdgeListener server;
 
     /** The body of {@code /healthz}: {@code status} is {@code ok}, {@code failed} or {@code stopping}. */
     record Health(String status, List<Agent> agents)
@@ -48,6 +48,7 @@ public final class AdminServer implements AutoCloseable
      * @param backup       answers {@code POST /backup}
      */
     public AdminServer(
+        final HttpEdge edge,
         final String bindAddress,
         final int port,
         final Metrics metrics,
@@ -69,18 +70,13 @@ public final class AdminServer implements AutoCloseable
             .setFallbackHandler(exchange -> plain(exchange, 404, "not found\n"))
             .setInvalidMethodHandler(exchange -> plain(exchange, 405, "method not allowed\n")),
             liveness.register("switchboard-admin-http"));
-        server = Undertow.builder()
-            .addHttpListener(port, bindAddress)
-            .setIoThreads(1)
-            .setWorkerThreads(2)
-            .setHandler(routes)
-            .build();
+        server = edge.adminListener(bindAddress, port, routes).ioThreads(1).workerThreads(2).build();
         server.start();
     }
 
     public int port()
     {
-        return ((InetSocketAddress)server.getListenerInfo().get(0).getAddress()).getPort();
+        return server.port();
     }
 
     private static void health(
@@ -111,6 +107,6 @@ public final class AdminServer implements AutoCloseable
     @Override
     public void close()
     {
-        server.stop();
+        server.close();
     }
 }

@@ -1,7 +1,9 @@
 package io.switchboard.edge.metaverse;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -65,6 +67,8 @@ final class DomainApi
     private final DomainListing listing;
     private final EngineKeys engineKeys;
     private final ObjectMapper json;
+    /** Reads a whole body as one JSON value: {@code {} junk} is not JSON, and must not pass as {@code {}}. */
+    private final ObjectReader wholeBody;
     private final Replies replies;
     private final MetaverseCounters counters;
     private final Credentials credentials;
@@ -88,6 +92,7 @@ final class DomainApi
         this.listing = new DomainListing(registry);
         this.engineKeys = engineKeys;
         this.json = json;
+        this.wholeBody = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.replies = replies;
         this.counters = counters;
         this.clock = clock;
@@ -457,29 +462,42 @@ final class DomainApi
     }
 
     /**
-     * The request's JSON, or null after answering 400. Old domain-servers dropped the closing brace, so a body that
-     * does not parse is tried once more with one appended, as Iamus does (spec §1.2). An empty body is {@code {}}.
+     * The request's JSON object, or null after answering 400: a body that is not JSON, or not an object, is refused
+     * before its credentials are looked at. Old domain-servers dropped the closing brace, so a body that does not
+     * parse is tried once more with one appended, as Iamus does (spec §1.2). An empty body is {@code {}}.
      */
     private JsonNode parse(final HttpServerExchange exchange, final byte[] body)
     {
-        try
-        {
-            final JsonNode tree = json.readTree(body);
-            return tree == null ? MissingNode.getInstance() : tree;
-        }
-        catch (final IOException first)
+        final JsonNode tree = readObject(body);
+        if (tree == null)
         {
             final byte[] patched = Arrays.copyOf(body, body.length + 1);
             patched[body.length] = '}';
-            try
-            {
-                return json.readTree(patched);
-            }
-            catch (final IOException second)
+            final JsonNode repaired = readObject(patched);
+            if (repaired == null)
             {
                 replies.failure(exchange, Refusal.JSON_PARSE_ERROR);
-                return null;
             }
+            return repaired;
+        }
+        return tree;
+    }
+
+    /** The body as one JSON object (none at all is the empty object), or null. */
+    private JsonNode readObject(final byte[] body)
+    {
+        try
+        {
+            final JsonNode tree = wholeBody.readTree(body);
+            if (tree == null || tree.isMissingNode())
+            {
+                return MissingNode.getInstance();
+            }
+            return tree.isObject() ? tree : null;
+        }
+        catch (final IOException ex)
+        {
+            return null;
         }
     }
 

@@ -1,13 +1,13 @@
 package io.switchboard.edge.metaverse;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.edge.http.HttpEdge;
+import io.switchboard.edge.http.HttpEdgeListener;
 import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
 import io.switchboard.engine.table.TableFiles;
 import io.undertow.Handlers;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
@@ -16,11 +16,14 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.channels.StreamSourceChannel;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,13 +35,14 @@ import java.util.function.LongSupplier;
  */
 public final class MetaverseServer implements AutoCloseable
 {
+    public static final String LISTENER = "metaverse";
     private static final Logger LOG = LoggerFactory.getLogger(MetaverseServer.class);
-    private static final int REQUEST_PARSE_TIMEOUT_MS = 10_000;
-    private static final int IDLE_TIMEOUT_MS = 60_000;
     private static final int MAX_HEADER_BYTES = 16 * 1024;
     /** Worker endpoints wait on the ring or a stripe lock now and then, never on the network. */
     private static final int WORKER_THREADS = 2 * Runtime.getRuntime().availableProcessors();
     private static final byte[] NO_BODY = new byte[0];
+    private static final int READ_BUFFER_BYTES = 16 * 1024;
+    private static final long AWAIT_SLICE_MS = 100;
 
     /** Where an endpoint runs. */
     private enum Runs
@@ -55,12 +59,13 @@ public final class MetaverseServer implements AutoCloseable
     private final DomainApi api;
     private final LongSupplier clock;
     private final TemporaryDomainSweeper sweeper;
-    private final Undertow server;
+    private final HttpEdgeListener server;
 
     private MetaverseServer(
         final MetaverseContext context,
         final TableFiles tableFiles,
         final CommandPublisher commands,
+        final HttpEdge edge,
         final Metrics metrics,
         final ObjectMapper json,
         final Watch sweeperWatch)
@@ -75,14 +80,10 @@ public final class MetaverseServer implements AutoCloseable
         this.sweeper = new TemporaryDomainSweeper(registry,
             (record, cutoffMs) -> engineKeys.change(record.id, () -> removeSilent(record, cutoffMs)),
             counters, context.tempDomainTtlSeconds() * 1000, clock, sweeperWatch);
-        this.server = Undertow.builder()
-            .addHttpListener(context.port(), context.bindAddress())
-            .setWorkerThreads(WORKER_THREADS)
-            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long)context.maxBodyBytes())
-            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
-            .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, REQUEST_PARSE_TIMEOUT_MS)
-            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, IDLE_TIMEOUT_MS)
-            .setHandler(routes())
+        this.server = edge.listener(LISTENER, context.bindAddress(), context.port(), routes())
+            .workerThreads(WORKER_THREADS)
+            .maxEntityBytes(context.maxBodyBytes())
+            .maxHeaderBytes(MAX_HEADER_BYTES)
             .build();
     }
 
@@ -96,12 +97,13 @@ public final class MetaverseServer implements AutoCloseable
         final MetaverseContext context,
         final TableFiles tableFiles,
         final CommandPublisher commands,
+        final HttpEdge edge,
         final Metrics metrics,
         final ObjectMapper json,
         final Watch sweeperWatch)
     {
         final MetaverseServer metaverse = new MetaverseServer(
-            context, tableFiles, commands, metrics, json, sweeperWatch);
+            context, tableFiles, commands, edge, metrics, json, sweeperWatch);
         try
         {
             final long nextSweepMs = metaverse.sweeper.sweep(metaverse.clock.getAsLong());
@@ -129,7 +131,7 @@ public final class MetaverseServer implements AutoCloseable
 
     public int port()
     {
-        return ((InetSocketAddress)server.getListenerInfo().get(0).getAddress()).getPort();
+        return server.port();
     }
 
     private RoutingHandler routes()
@@ -221,10 +223,9 @@ public final class MetaverseServer implements AutoCloseable
     {
         final byte[] body;
         exchange.setMaxEntitySize(maxBytes);
-        exchange.startBlocking();
         try
         {
-            body = exchange.getInputStream().readAllBytes();
+            body = readBlocking(exchange);
         }
         catch (final RequestTooBigException ex)
         {
@@ -238,6 +239,36 @@ public final class MetaverseServer implements AutoCloseable
             return;
         }
         run(Runs.ON_WORKER, handler, exchange, body);
+    }
+
+    /**
+     * The whole body, waiting in slices: a wait on a socket is not woken when another thread closes it, so a body that
+     * stalls past the listener's deadline (which cuts the connection) frees this worker within a slice.
+     */
+    private static byte[] readBlocking(final HttpServerExchange exchange) throws IOException
+    {
+        final StreamSourceChannel channel = exchange.getRequestChannel();
+        final RequestBody body = new RequestBody(exchange.getRequestContentLength());
+        final ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
+        while (true)
+        {
+            final int read = channel.read(buffer);
+            if (read < 0)
+            {
+                return body.bytes();
+            }
+            if (read == 0)
+            {
+                if (!exchange.getConnection().isOpen())
+                {
+                    throw new ClosedChannelException();
+                }
+                channel.awaitReadable(AWAIT_SLICE_MS, TimeUnit.MILLISECONDS);
+                continue;
+            }
+            body.append(Arrays.copyOf(buffer.array(), read));
+            buffer.clear();
+        }
     }
 
     private void tooLarge(final HttpServerExchange exchange)
@@ -304,7 +335,7 @@ public final class MetaverseServer implements AutoCloseable
         sweeper.close();
         try
         {
-            server.stop();
+            server.close();
         }
         catch (final RuntimeException ex)
         {

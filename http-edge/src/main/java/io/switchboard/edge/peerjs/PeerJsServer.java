@@ -2,22 +2,20 @@ package io.switchboard.edge.peerjs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.WatchedHandler;
+import io.switchboard.edge.http.HttpEdge;
+import io.switchboard.edge.http.HttpEdgeListener;
 import io.switchboard.edge.websocket.PartialBudget;
+import io.switchboard.edge.websocket.SocketLoops;
+import io.switchboard.edge.websocket.WebSocketConnection;
+import io.switchboard.edge.websocket.WebSocketHandshake;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.metrics.Metrics;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import io.switchboard.edge.websocket.SocketLoops;
-import io.switchboard.edge.websocket.WebSocketConnection;
-import io.switchboard.edge.websocket.WebSocketHandshake;
-import org.xnio.Options;
 import org.xnio.StreamConnection;
 
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -46,10 +44,11 @@ public final class PeerJsServer implements AutoCloseable
     private final SocketLoops loops;
     /** WebSocket paths of other protocols served on this port, such as dop, to their upgrade handlers. */
     private final Map<String, HttpHandler> mounted = new ConcurrentHashMap<>();
-    private final Undertow server;
+    private final HttpEdgeListener server;
 
     private PeerJsServer(
         final PeerJsContext context,
+        final HttpEdge edge,
         final Metrics metrics,
         final ObjectMapper json,
         final PartialBudget partials,
@@ -66,13 +65,11 @@ public final class PeerJsServer implements AutoCloseable
             context.maxFrameBytes(), partials, counters.closedFrameTooLarge, counters.closedProtocolError);
         this.loops = new SocketLoops(context.ioThreads(), "switchboard-peerjs-sockets", liveness);
         final HttpHandler root = new WatchedHandler(this::route, liveness.register("switchboard-peerjs-http"));
-        this.server = Undertow.builder()
-            .addHttpListener(context.port(), context.bindAddress())
-            .setIoThreads(context.ioThreads())
-            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
-            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, MAX_BODY_BYTES)
-            .setSocketOption(Options.BACKLOG, ACCEPT_BACKLOG)
-            .setHandler(root)
+        this.server = edge.listener(LISTENER, context.bindAddress(), context.port(), root)
+            .ioThreads(context.ioThreads())
+            .maxHeaderBytes(MAX_HEADER_BYTES)
+            .maxEntityBytes(MAX_BODY_BYTES)
+            .backlog(ACCEPT_BACKLOG)
             .build();
     }
 
@@ -82,12 +79,13 @@ public final class PeerJsServer implements AutoCloseable
      */
     public static PeerJsServer start(
         final PeerJsContext context,
+        final HttpEdge edge,
         final Metrics metrics,
         final ObjectMapper json,
         final PartialBudget partials,
         final Liveness liveness)
     {
-        final PeerJsServer peerjs = new PeerJsServer(context, metrics, json, partials, liveness);
+        final PeerJsServer peerjs = new PeerJsServer(context, edge, metrics, json, partials, liveness);
         try
         {
             peerjs.server.start();
@@ -103,7 +101,7 @@ public final class PeerJsServer implements AutoCloseable
 
     public int port()
     {
-        return ((InetSocketAddress)server.getListenerInfo().get(0).getAddress()).getPort();
+        return server.port();
     }
 
     /** The realm, for another protocol that carries PeerJS signaling into the same id space. */
@@ -185,7 +183,8 @@ public final class PeerJsServer implements AutoCloseable
     private void onConnect(final StreamConnection connection, final WsQuery query)
     {
         final PeerSocket socket = new PeerSocket(realm, DeadlineWheel.nowMs());
-        final WebSocketConnection websocket = new WebSocketConnection(connection, socket, websocketSettings, loops.next());
+        final WebSocketConnection websocket = new WebSocketConnection(
+            connection, server.countedUntilClosed(connection, socket), websocketSettings, loops.next());
         socket.attach(websocket);
         realm.connect(socket, query.id(), query.token(), query.key());
         websocket.start();
@@ -194,7 +193,7 @@ public final class PeerJsServer implements AutoCloseable
     @Override
     public void close()
     {
-        server.stop();
+        server.close();
         loops.close();
         wheel.close();
     }

@@ -1,21 +1,19 @@
 package io.switchboard.edge.rendezvous;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.edge.http.HttpEdge;
+import io.switchboard.edge.http.HttpEdgeListener;
 import io.switchboard.edge.limit.HostsPerMinuteLimiter;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
 import io.switchboard.engine.pipeline.CommandReplies;
 import io.undertow.Handlers;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.net.InetSocketAddress;
 
 /**
  * The rendezvous HTTP listener: {@code HTTP -> route -> endpoint on a worker -> command into the engine's ring ->
@@ -24,20 +22,20 @@ import java.net.InetSocketAddress;
  */
 public final class RendezvousServer implements AutoCloseable
 {
+    public static final String LISTENER = "rendezvous";
     private static final Logger LOG = LoggerFactory.getLogger(RendezvousServer.class);
     private static final long MAX_BODY_BYTES = 16 * 1024;
     private static final int MAX_HEADER_BYTES = 16 * 1024;
-    private static final int REQUEST_PARSE_TIMEOUT_MS = 10_000;
-    private static final int IDLE_TIMEOUT_MS = 60_000;
 
     private final RendezvousApi api;
     private final RendezvousCounters counters;
-    private final Undertow server;
+    private final HttpEdgeListener server;
 
     private RendezvousServer(
         final RendezvousContext context,
         final CommandPublisher commands,
         final CommandReplies replies,
+        final HttpEdge edge,
         final Metrics metrics,
         final ObjectMapper json)
     {
@@ -47,13 +45,9 @@ public final class RendezvousServer implements AutoCloseable
             new HostsPerMinuteLimiter(context.rateLimitSlots(), context.registerRatePerMinute(), context.registerBurst()),
             counters,
             json);
-        this.server = Undertow.builder()
-            .addHttpListener(context.port(), context.bindAddress())
-            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, MAX_BODY_BYTES)
-            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
-            .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, REQUEST_PARSE_TIMEOUT_MS)
-            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, IDLE_TIMEOUT_MS)
-            .setHandler(routes())
+        this.server = edge.listener(LISTENER, context.bindAddress(), context.port(), routes())
+            .maxEntityBytes(MAX_BODY_BYTES)
+            .maxHeaderBytes(MAX_HEADER_BYTES)
             .build();
     }
 
@@ -62,17 +56,18 @@ public final class RendezvousServer implements AutoCloseable
         final RendezvousContext context,
         final CommandPublisher commands,
         final CommandReplies replies,
+        final HttpEdge edge,
         final Metrics metrics,
         final ObjectMapper json)
     {
-        final RendezvousServer rendezvous = new RendezvousServer(context, commands, replies, metrics, json);
+        final RendezvousServer rendezvous = new RendezvousServer(context, commands, replies, edge, metrics, json);
         rendezvous.server.start();
         return rendezvous;
     }
 
     public int port()
     {
-        return ((InetSocketAddress)server.getListenerInfo().get(0).getAddress()).getPort();
+        return server.port();
     }
 
     private RoutingHandler routes()
@@ -131,6 +126,6 @@ public final class RendezvousServer implements AutoCloseable
     @Override
     public void close()
     {
-        server.stop();
+        server.close();
     }
 }

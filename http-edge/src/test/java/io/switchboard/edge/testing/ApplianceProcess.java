@@ -50,7 +50,22 @@ public final class ApplianceProcess implements AutoCloseable
     public static Process launch(
         final List<String> jvmFlags, final ProcessBuilder.Redirect stderr, final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>();
+        return launch(List.of(), jvmFlags, stderr, args);
+    }
+
+    /** Launches the appliance as the last arguments of {@code wrapper}, e.g. a shell that lowers a limit first. */
+    public static Process launchUnder(final List<String> wrapper, final String... args) throws IOException
+    {
+        return launch(wrapper, List.of(), ProcessBuilder.Redirect.DISCARD, args);
+    }
+
+    private static Process launch(
+        final List<String> wrapper,
+        final List<String> jvmFlags,
+        final ProcessBuilder.Redirect stderr,
+        final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
         command.addAll(jvmFlags);
@@ -73,11 +88,22 @@ public final class ApplianceProcess implements AutoCloseable
         return start(List.of(), stderr, args);
     }
 
+    /** {@link #start} under {@code wrapper} (see {@link #launchUnder}). */
+    public static ApplianceProcess startUnder(final List<String> wrapper, final String... args) throws IOException
+    {
+        return awaitReady(launchUnder(wrapper, args));
+    }
+
     /** Starts the appliance with {@code jvmFlags}, its stderr to {@code stderr}, and waits for its ready line. */
     public static ApplianceProcess start(
         final List<String> jvmFlags, final ProcessBuilder.Redirect stderr, final String... args) throws IOException
     {
-        final Process process = launch(jvmFlags, stderr, args);
+        return awaitReady(launch(jvmFlags, stderr, args));
+    }
+
+    /** Waits for the ready line (at most 60 s). */
+    private static ApplianceProcess awaitReady(final Process process) throws IOException
+    {
         final BufferedReader reader = new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         final long deadline = System.currentTimeMillis() + 60_000;

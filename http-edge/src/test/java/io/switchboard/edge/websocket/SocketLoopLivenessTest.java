@@ -3,6 +3,8 @@ package io.switchboard.edge.websocket;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.admin.AdminServer;
+import io.switchboard.edge.http.HttpEdge;
+import io.switchboard.edge.http.HttpEdgeContext;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.metrics.Metrics;
@@ -35,7 +37,8 @@ class SocketLoopLivenessTest
     private final Watch watch = liveness.register(NAME);
     private final SocketLoop loop = new SocketLoop(NAME, watch);
     private final AdminServer admin = new AdminServer(
-        "127.0.0.1", 0, metrics, liveness, () -> true, json, () -> { }, exchange -> exchange.setStatusCode(404));
+        new HttpEdge(new HttpEdgeContext().conclude(), metrics), "127.0.0.1", 0, metrics, liveness, () -> true, json,
+        () -> { }, exchange -> exchange.setStatusCode(404));
 
     @AfterEach
     void stop()

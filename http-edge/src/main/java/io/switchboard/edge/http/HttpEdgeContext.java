@@ -1,0 +1,83 @@
+package io.switchboard.edge.http;
+
+import io.switchboard.edge.Options;
+
+/**
+ * Configuration shared by every HTTP listener (metaverse, rendezvous, PeerJS and dop, admin): request timeouts and
+ * connection budgets. Defaults are named constants; {@link #conclude} validates and sizes the budget from the
+ * descriptor limit.
+ */
+public final class HttpEdgeContext
+{
+    public static final int DEFAULT_REQUEST_PARSE_TIMEOUT_MS = 10_000;
+    public static final int DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 1_024;
+    public static final int DEFAULT_FD_RESERVE = 256;
+    /** Connections the admin listener takes, from the reserve: scrapes and health checks, a few at a time. */
+    public static final int ADMIN_MAX_CONNECTIONS = 32;
+    private static final int MIN_BUDGET = 16;
+
+    private int requestParseTimeoutMs = DEFAULT_REQUEST_PARSE_TIMEOUT_MS;
+    private int idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+    private int maxConnectionsPerHost = DEFAULT_MAX_CONNECTIONS_PER_HOST;
+    private int fdReserve = DEFAULT_FD_RESERVE;
+    private DescriptorLimit descriptorLimit;
+    private int connectionBudget;
+
+    public static HttpEdgeContext of(final Options options)
+    {
+        return new HttpEdgeContext()
+            .requestParseTimeoutMs(options.getInt("http-request-parse-timeout-ms"))
+            .idleTimeoutMs(options.getInt("http-idle-timeout-ms"))
+            .maxConnectionsPerHost(options.getInt("max-connections-per-host"))
+            .fdReserve(options.getInt("fd-reserve"))
+            .conclude();
+    }
+
+    /** Validates, reads the descriptor limit unless given, and sizes the connection budget from it. */
+    public HttpEdgeContext conclude()
+    {
+        requireRange("http request parse timeout ms", requestParseTimeoutMs, 100, 3_600_000);
+        requireRange("http idle timeout ms", idleTimeoutMs, 100, 86_400_000);
+        requireRange("max connections per host", maxConnectionsPerHost, 1, 10_000_000);
+        requireRange("fd reserve", fdReserve, 2L * ADMIN_MAX_CONNECTIONS, 1_000_000);
+        if (descriptorLimit == null)
+        {
+            descriptorLimit = DescriptorLimit.raiseSoftToHard();
+        }
+        final long budget = Math.min(Integer.MAX_VALUE, descriptorLimit.soft() - fdReserve);
+        if (budget < MIN_BUDGET)
+        {
+            throw new IllegalArgumentException("the open file limit " + descriptorLimit.soft() + " leaves " +
+                "fewer than " + MIN_BUDGET + " connections beside --fd-reserve=" + fdReserve +
+                " (raise it with ulimit -n, or lower --fd-reserve)");
+        }
+        connectionBudget = (int)budget;
+        return this;
+    }
+
+    private static void requireRange(final String name, final long value, final long min, final long max)
+    {
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
+        }
+    }
+
+    /** A request whose head has started must be complete within this, or its connection is cut. */
+    public int requestParseTimeoutMs() { return requestParseTimeoutMs; }
+    public HttpEdgeContext requestParseTimeoutMs(final int value) { requestParseTimeoutMs = value; return this; }
+    /** A connection with no request in progress is cut after this long (never an upgraded WebSocket). */
+    public int idleTimeoutMs() { return idleTimeoutMs; }
+    public HttpEdgeContext idleTimeoutMs(final int value) { idleTimeoutMs = value; return this; }
+    /** Open connections one source host may hold on one listener; the next is closed on accept. */
+    public int maxConnectionsPerHost() { return maxConnectionsPerHost; }
+    public HttpEdgeContext maxConnectionsPerHost(final int value) { maxConnectionsPerHost = value; return this; }
+    /** Descriptors kept back from the connection budget: admin connections, files, UDP sockets, the JVM's own. */
+    public int fdReserve() { return fdReserve; }
+    public HttpEdgeContext fdReserve(final int value) { fdReserve = value; return this; }
+    public DescriptorLimit descriptorLimit() { return descriptorLimit; }
+    public HttpEdgeContext descriptorLimit(final DescriptorLimit value) { descriptorLimit = value; return this; }
+    /** Open connections of the public listeners together: the soft descriptor limit less the reserve. */
+    public int connectionBudget() { return connectionBudget; }
+}

@@ -1,0 +1,399 @@
+package io.switchboard.edge.http;
+
+import io.switchboard.edge.limit.ConnectionBudget;
+import io.switchboard.edge.limit.HostConnections;
+import io.switchboard.edge.websocket.WebSocketConnection;
+import io.switchboard.engine.metrics.Metrics;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.AbstractServerConnection;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import io.undertow.util.AttachmentKey;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One HTTP listener: {@code accept -> per-host cap -> connection budget -> Undertow's HTTP/1.1 -> handler}. Undertow's
+ * builder has no hook between accept and HTTP, so this builds the listener from XNIO's public API, as the builder
+ * does, with its own accept listener: a connection over a cap is counted and closed at once (reset, no TIME_WAIT),
+ * never left in the backlog. A connection's place in the counts is given back when it closes; a WebSocket that
+ * leaves XNIO for our own loop keeps it until the socket closes ({@link #countedUntilClosed}).
+ * <p>
+ * Each connection's {@link RequestTimeouts} cut it when a request head stalls or it stays idle between requests, and
+ * {@link BodyDeadline} when a request body stalls; none of them touches a connection upgraded to a WebSocket.
+ */
+public final class HttpEdgeListener implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(HttpEdgeListener.class);
+    private static final String ACCEPTED = "switchboard_http_connections_accepted_total";
+    private static final String REFUSED = "switchboard_http_connections_refused_total";
+    private static final String OPEN = "switchboard_http_connections_open";
+    private static final String REQUESTS_REFUSED = "switchboard_http_requests_refused_total";
+    private static final String TIMEOUTS = "switchboard_http_timeouts_total";
+    private static final AttachmentKey<RequestTimeouts> TIMEOUTS_KEY = AttachmentKey.create(RequestTimeouts.class);
+    /** Undertow's own sizing: a 16 KiB write less room for protocol headers (UNDERTOW-1209). */
+    private static final int BUFFER_BYTES = 16 * 1024 - 20;
+    private static final int BUFFERS_PER_THREAD = 4;
+    /** Accepts per wake-up of the accepting thread, so a flood cannot keep it from its other connections. */
+    private static final int ACCEPTS_PER_WAKEUP = 64;
+    private static final int NO_CONNECTION_LIMIT = 1_000_000;
+    private static final long STOP_WAIT_MS = 5_000;
+
+    private final Builder settings;
+    private final HostConnections hosts;
+    private final AtomicCounter accepted;
+    private final AtomicCounter refusedPerHost;
+    private final AtomicCounter refusedBudget;
+    private final AtomicCounter open;
+    private final AtomicCounter refusedChunkSize;
+    private final AtomicCounter bodyTimeouts;
+    private final AtomicCounter parseTimeouts;
+    private final AtomicCounter idleTimeouts;
+    /** Each open connection's place in the counts, until it closes or its WebSocket leaves XNIO. */
+    private final Map<StreamConnection, Lease> leases = new ConcurrentHashMap<>();
+    /** What follows the timeouts: the checks every listener makes, then the listener's own handler. */
+    private final HttpHandler root;
+    private XnioWorker worker;
+    private AcceptingChannel<StreamConnection> channel;
+    private ByteBufferPool buffers;
+
+    private HttpEdgeListener(final Builder settings)
+    {
+        this.settings = settings;
+        this.hosts = new HostConnections(settings.context.maxConnectionsPerHost());
+        final String listener = "listener=\"" + settings.name + "\"";
+        this.accepted = settings.metrics.counter(ACCEPTED, listener, "TCP connections accepted by an HTTP listener.");
+        final String refusedHelp = "TCP connections an HTTP listener closed on accept: per_host, the source host " +
+            "held --max-connections-per-host; budget, the listeners held every descriptor they may use.";
+        this.refusedPerHost = settings.metrics.counter(REFUSED, listener + ",reason=\"per_host\"", refusedHelp);
+        this.refusedBudget = settings.metrics.counter(REFUSED, listener + ",reason=\"budget\"", refusedHelp);
+        this.open = settings.metrics.gauge(
+            OPEN, listener, "Open TCP connections of an HTTP listener, WebSockets included.");
+        this.refusedChunkSize = settings.metrics.counter(REQUESTS_REFUSED, listener + ",reason=\"chunk_size\"",
+            "HTTP requests an HTTP listener answered 400 before its handler: chunk_size, a first chunk size that is " +
+            "not hex or past 2 GiB.");
+        final String timeoutHelp = "HTTP connections an HTTP listener cut for a timeout: parse, a request head not " +
+            "complete within the request-parse timeout of its first byte; idle, no request for the idle timeout; " +
+            "body, a request body not all there within the request-parse timeout of its head.";
+        this.parseTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"parse\"", timeoutHelp);
+        this.idleTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"idle\"", timeoutHelp);
+        this.bodyTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"body\"", timeoutHelp);
+        final HttpHandler bodyDeadline =
+            new BodyDeadline(settings.handler, settings.context.requestParseTimeoutMs(), bodyTimeouts);
+        this.root = new ChunkSizeCheck(bodyDeadline, refusedChunkSize);
+    }
+
+    /** Binds and starts accepting. */
+    public void start()
+    {
+        try
+        {
+            worker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+                .set(Options.WORKER_NAME, "switchboard-" + settings.name)
+                .set(Options.WORKER_IO_THREADS, settings.ioThreads)
+                .set(Options.WORKER_TASK_CORE_THREADS, settings.workerThreads)
+                .set(Options.WORKER_TASK_MAX_THREADS, settings.workerThreads)
+                .set(Options.TCP_NODELAY, true)
+                .set(Options.CORK, true)
+                .getMap());
+            buffers = new DefaultByteBufferPool(true, BUFFER_BYTES, -1, BUFFERS_PER_THREAD);
+            final HttpOpenListener http = new HttpOpenListener(buffers, OptionMap.builder()
+                .set(UndertowOptions.BUFFER_PIPELINED_DATA, true)
+                .set(UndertowOptions.MAX_HEADER_SIZE, settings.maxHeaderBytes)
+                .set(UndertowOptions.MAX_ENTITY_SIZE, settings.maxEntityBytes)
+                .getMap());
+            http.setRootHandler(this::timed);
+            channel = worker.createStreamConnectionServer(
+                new InetSocketAddress(InetAddress.getByName(settings.bindAddress), settings.port),
+                server -> onAcceptable(server, http),
+                OptionMap.builder()
+                    .set(Options.WORKER_IO_THREADS, settings.ioThreads)
+                    .set(Options.TCP_NODELAY, true)
+                    .set(Options.REUSE_ADDRESSES, true)
+                    .set(Options.BALANCING_TOKENS, 1)
+                    .set(Options.BALANCING_CONNECTIONS, 2)
+                    .set(Options.BACKLOG, settings.backlog)
+                    .set(Options.CONNECTION_HIGH_WATER, NO_CONNECTION_LIMIT)
+                    .set(Options.CONNECTION_LOW_WATER, NO_CONNECTION_LIMIT)
+                    .getMap());
+            channel.resumeAccepts();
+        }
+        catch (final IOException ex)
+        {
+            close();
+            throw new UncheckedIOException(
+                "cannot listen on " + settings.bindAddress + ":" + settings.port + " (" + settings.name + ")", ex);
+        }
+    }
+
+    public int port()
+    {
+        return ((InetSocketAddress)channel.getLocalAddress()).getPort();
+    }
+
+    /**
+     * For a WebSocket taken out of XNIO (see {@link WebSocketConnection}), in its upgrade listener: the connection
+     * keeps its place in the per-host and budget counts until {@code handler} hears that it closed.
+     */
+    public WebSocketConnection.Handler countedUntilClosed(
+        final StreamConnection connection, final WebSocketConnection.Handler handler)
+    {
+        final Lease lease = leases.get(connection);
+        if (lease == null)
+        {
+            return handler; // closed already: nothing left to give back
+        }
+        lease.handedOver = true;
+        return new WebSocketConnection.Handler()
+        {
+            @Override
+            public void onMessage(final byte[] bytes, final int length)
+            {
+                handler.onMessage(bytes, length);
+            }
+
+            @Override
+            public void onClosed()
+            {
+                try
+                {
+                    handler.onClosed();
+                }
+                finally
+                {
+                    lease.release();
+                }
+            }
+        };
+    }
+
+    private void onAcceptable(final AcceptingChannel<StreamConnection> server, final HttpOpenListener http)
+    {
+        for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++)
+        {
+            final StreamConnection connection;
+            try
+            {
+                connection = server.accept();
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("{} listener: accept failed", settings.name, ex);
+                return;
+            }
+            if (connection == null)
+            {
+                return;
+            }
+            admit(connection, http);
+        }
+    }
+
+    private void admit(final StreamConnection connection, final HttpOpenListener http)
+    {
+        final InetAddress host = ((InetSocketAddress)connection.getPeerAddress()).getAddress();
+        if (!hosts.tryAcquire(host))
+        {
+            refuse(connection, refusedPerHost);
+            return;
+        }
+        if (!settings.budget.tryAcquire())
+        {
+            hosts.release(host);
+            refuse(connection, refusedBudget);
+            return;
+        }
+        accepted.increment();
+        open.increment();
+        final RequestTimeouts timeouts = new RequestTimeouts(connection, settings.context, parseTimeouts, idleTimeouts);
+        final Lease lease = new Lease(host, timeouts);
+        leases.put(connection, lease);
+        // Undertow adds its own close listener after this one; XNIO runs both.
+        connection.setCloseListener(lease);
+        connection.getSourceChannel().setConduit(timeouts);
+        timeouts.idle();
+        http.handleEvent(connection);
+    }
+
+    /** Every request's first handler: its connection's timeouts pause until the response is done. */
+    private void timed(final HttpServerExchange exchange) throws Exception
+    {
+        RequestTimeouts timeouts = exchange.getConnection().getAttachment(TIMEOUTS_KEY);
+        if (timeouts == null)
+        {
+            final Lease lease = leases.get(((AbstractServerConnection)exchange.getConnection()).getChannel());
+            if (lease == null)
+            {
+                return; // closed meanwhile: nothing to answer
+            }
+            timeouts = lease.timeouts;
+            exchange.getConnection().putAttachment(TIMEOUTS_KEY, timeouts);
+        }
+        timeouts.active();
+        final RequestTimeouts connectionTimeouts = timeouts;
+        exchange.addExchangeCompleteListener((done, next) ->
+        {
+            if (done.isUpgrade())
+            {
+                connectionTimeouts.upgraded();
+            }
+            else
+            {
+                connectionTimeouts.idle();
+            }
+            next.proceed();
+        });
+        root.handleRequest(exchange);
+    }
+
+    private static void refuse(final StreamConnection connection, final AtomicCounter reason)
+    {
+        reason.increment();
+        try
+        {
+            connection.setOption(Options.CLOSE_ABORT, Boolean.TRUE);
+        }
+        catch (final IOException ex)
+        {
+            // A plain close then.
+        }
+        IoUtils.safeClose(connection);
+    }
+
+    @Override
+    public void close()
+    {
+        IoUtils.safeClose(channel);
+        if (worker != null)
+        {
+            worker.shutdown();
+            try
+            {
+                if (!worker.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS))
+                {
+                    worker.shutdownNow();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                worker.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (buffers != null)
+        {
+            buffers.close();
+        }
+    }
+
+    /** One accepted connection's place in the per-host and budget counts, given back once. */
+    private final class Lease implements ChannelListener<StreamConnection>
+    {
+        private final InetAddress host;
+        private final RequestTimeouts timeouts;
+        private final AtomicBoolean held = new AtomicBoolean(true);
+        /** Set on the IO thread before XNIO lets go of the socket, which calls {@link #handleEvent} while open. */
+        private volatile boolean handedOver;
+
+        Lease(final InetAddress host, final RequestTimeouts timeouts)
+        {
+            this.host = host;
+            this.timeouts = timeouts;
+        }
+
+        /** XNIO's close listener: the connection closed, or left XNIO as a WebSocket. */
+        @Override
+        public void handleEvent(final StreamConnection connection)
+        {
+            timeouts.upgraded();
+            leases.remove(connection);
+            if (!handedOver)
+            {
+                release();
+            }
+        }
+
+        void release()
+        {
+            if (held.compareAndSet(true, false))
+            {
+                hosts.release(host);
+                settings.budget.release();
+                open.decrement();
+            }
+        }
+    }
+
+    /** A listener's settings; the shared ones come from {@link HttpEdge}. */
+    public static final class Builder
+    {
+        private final String name;
+        private final String bindAddress;
+        private final int port;
+        private final HttpHandler handler;
+        private final HttpEdgeContext context;
+        private final Metrics metrics;
+        private final ConnectionBudget budget;
+        private int ioThreads = Math.max(Runtime.getRuntime().availableProcessors(), 2);
+        private int workerThreads = 8 * ioThreads;
+        private long maxEntityBytes = 4 * 1024;
+        private int maxHeaderBytes = 16 * 1024;
+        private int backlog = 1_000;
+
+        Builder(
+            final String name,
+            final String bindAddress,
+            final int port,
+            final HttpHandler handler,
+            final HttpEdgeContext context,
+            final Metrics metrics,
+            final ConnectionBudget budget)
+        {
+            this.name = name;
+            this.bindAddress = bindAddress;
+            this.port = port;
+            this.handler = handler;
+            this.context = context;
+            this.metrics = metrics;
+            this.budget = budget;
+        }
+
+        /** XNIO IO threads: HTTP parsing and non-blocking handlers. */
+        public Builder ioThreads(final int value) { ioThreads = value; return this; }
+        /** Threads for handlers that {@code dispatch()}. */
+        public Builder workerThreads(final int value) { workerThreads = value; return this; }
+        /** Longer request bodies are refused (the default suits a listener that reads none). */
+        public Builder maxEntityBytes(final long value) { maxEntityBytes = value; return this; }
+        public Builder maxHeaderBytes(final int value) { maxHeaderBytes = value; return this; }
+        /** The kernel's queue of connections not yet accepted. */
+        public Builder backlog(final int value) { backlog = value; return this; }
+
+        /** The listener, not yet bound; {@link HttpEdgeListener#start} binds it. */
+        public HttpEdgeListener build()
+        {
+            return new HttpEdgeListener(this);
+        }
+    }
+}
