@@ -20,6 +20,8 @@ class IcePacketFuzzTest
 {
     /** The datagram sits at an offset, as in the ring's slot. */
     private static final int AT = 7;
+    /** Where the sockets of every packet but the ping start: after the header and a UUID. */
+    private static final int SOCKETS = IceHeader.LENGTH + Uuids.LENGTH;
 
     private final UnsafeBuffer out = new UnsafeBuffer(new byte[AT + 70_000]);
 
@@ -31,9 +33,16 @@ class IcePacketFuzzTest
         return new UnsafeBuffer(slot);
     }
 
-    private static int socket(final byte[] datagram, final int from)
+    /** Length of the public socket after the header and a UUID, or -1. */
+    private static int publicLength(final byte[] datagram)
     {
-        return QtWireReference.socketLength(datagram, from, datagram.length);
+        return datagram.length < SOCKETS ? -1 : QtWireReference.socketLength(datagram, SOCKETS, datagram.length);
+    }
+
+    /** Length of the local socket after the public one, or -1. */
+    private static int localLength(final byte[] datagram, final int publicLength)
+    {
+        return publicLength < 0 ? -1 : QtWireReference.socketLength(datagram, SOCKETS + publicLength, datagram.length);
     }
 
     @FuzzTest
@@ -61,9 +70,9 @@ class IcePacketFuzzTest
         final IceServerHeartbeat heartbeat = new IceServerHeartbeat();
         final boolean accepted = heartbeat.wrap(in, AT, datagram.length);
 
-        final int publicLength = datagram.length < 22 ? -1 : socket(datagram, 22);
-        final int localLength = publicLength < 0 ? -1 : socket(datagram, 22 + publicLength);
-        final int signatureAt = 22 + publicLength + localLength + 4;
+        final int publicLength = publicLength(datagram);
+        final int localLength = localLength(datagram, publicLength);
+        final int signatureAt = SOCKETS + publicLength + localLength + 4;
         final boolean prefixed = localLength >= 0 && signatureAt <= datagram.length;
         final int declared = prefixed ? ByteBuffer.wrap(datagram, signatureAt - 4, 4).getInt() : 0;
         final boolean nullSignature = prefixed && declared == -1;
@@ -73,9 +82,9 @@ class IcePacketFuzzTest
         {
             return;
         }
-        assertEquals(AT + 22, heartbeat.publicSocketOffset());
+        assertEquals(AT + SOCKETS, heartbeat.publicSocketOffset());
         assertEquals(publicLength, heartbeat.publicSocketLength());
-        assertEquals(AT + 22 + publicLength, heartbeat.localSocketOffset());
+        assertEquals(AT + SOCKETS + publicLength, heartbeat.localSocketOffset());
         assertEquals(localLength, heartbeat.localSocketLength());
         assertEquals(AT + IceHeader.LENGTH, heartbeat.plaintextOffset());
         assertEquals(signatureAt - 4 - IceHeader.LENGTH, heartbeat.plaintextLength());
@@ -100,9 +109,9 @@ class IcePacketFuzzTest
         final IceServerQuery query = new IceServerQuery();
         final boolean accepted = query.wrap(in, AT, datagram.length);
 
-        final int publicLength = datagram.length < 22 ? -1 : socket(datagram, 22);
-        final int localLength = publicLength < 0 ? -1 : socket(datagram, 22 + publicLength);
-        assertEquals(localLength >= 0 && 22 + publicLength + localLength + Uuids.LENGTH == datagram.length, accepted);
+        final int publicLength = publicLength(datagram);
+        final int localLength = localLength(datagram, publicLength);
+        assertEquals(localLength >= 0 && SOCKETS + publicLength + localLength + Uuids.LENGTH == datagram.length, accepted);
         if (!accepted)
         {
             return;
@@ -110,7 +119,7 @@ class IcePacketFuzzTest
         assertEquals(AT + IceHeader.LENGTH, query.clientPeerOffset());
         assertEquals(Uuids.LENGTH + publicLength + localLength, query.clientPeerLength());
         final int length = IceServerQuery.put(out, AT, 1, query.clientIdMsb(), query.clientIdLsb(),
-            in, AT + 22, publicLength + localLength, query.domainIdMsb(), query.domainIdLsb());
+            in, AT + SOCKETS, publicLength + localLength, query.domainIdMsb(), query.domainIdLsb());
         assertEquals(datagram.length, length);
         assertPayloadRoundTrips(datagram);
     }
@@ -122,16 +131,16 @@ class IcePacketFuzzTest
         final IceServerPeerInformation information = new IceServerPeerInformation();
         final boolean accepted = information.wrap(in, AT, datagram.length);
 
-        final int publicLength = datagram.length < 22 ? -1 : socket(datagram, 22);
-        final int localLength = publicLength < 0 ? -1 : socket(datagram, 22 + publicLength);
-        assertEquals(localLength >= 0 && 22 + publicLength + localLength == datagram.length, accepted);
+        final int publicLength = publicLength(datagram);
+        final int localLength = localLength(datagram, publicLength);
+        assertEquals(localLength >= 0 && SOCKETS + publicLength + localLength == datagram.length, accepted);
         if (!accepted)
         {
             return;
         }
-        assertEquals(AT + 22, information.publicSocketOffset());
+        assertEquals(AT + SOCKETS, information.publicSocketOffset());
         assertEquals(publicLength, information.publicSocketLength());
-        assertEquals(AT + 22 + publicLength, information.localSocketOffset());
+        assertEquals(AT + SOCKETS + publicLength, information.localSocketOffset());
         assertEquals(localLength, information.localSocketLength());
         assertEquals(datagram.length, IceServerPeerInformation.put(out, AT, 1, information.peerIdMsb(),
             information.peerIdLsb(), in, information.publicSocketOffset(), publicLength + localLength));

@@ -108,30 +108,24 @@ class WebSocketFramesFuzzTest
             }
             assertTrue(head.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101"), head::toString);
             final byte[] open = serverFrame(in);
+            assertNotNull(open, "OPEN");
             assertArrayEquals(SignalFrame.OPEN, Arrays.copyOfRange(open, 1, open.length));
             // Frames an earlier stream left queued for the id come on admission, before the pong: skipped.
             out.write(READY);
-            byte[] ready = serverFrame(in);
-            while (ready[0] != PONG || !"ready".equals(new String(ready, 1, ready.length - 1, StandardCharsets.US_ASCII)))
+            byte[] ready;
+            do
             {
                 ready = serverFrame(in);
+                assertNotNull(ready, "the pong to READY");
             }
+            while (ready[0] != PONG || !"ready".equals(new String(ready, 1, ready.length - 1, StandardCharsets.US_ASCII)));
 
             out.write(stream);
             out.flush();
             socket.shutdownOutput();
             final Answer answered = new Answer();
-            while (true)
+            for (byte[] frame = serverFrame(in); frame != null; frame = serverFrame(in))
             {
-                final byte[] frame;
-                try
-                {
-                    frame = serverFrame(in);
-                }
-                catch (final EOFException | SocketException end)
-                {
-                    return answered; // closed (a reset: the server cut with our half-close still in flight)
-                }
                 assertEquals(-1, answered.closeCode, "nothing after the server's close");
                 final byte[] payload = Arrays.copyOfRange(frame, 1, frame.length);
                 switch (frame[0])
@@ -146,39 +140,54 @@ class WebSocketFramesFuzzTest
                     default -> fail("the server sent opcode " + frame[0]);
                 }
             }
+            return answered;
         }
     }
 
-    /** One server frame: its opcode, then its payload. */
+    /**
+     * One server frame: its opcode, then its payload; null when the connection ended before it (a reset too: the
+     * server may cut while our half-close is in flight).
+     */
     private static byte[] serverFrame(final DataInputStream in) throws IOException
     {
-        final int b0 = in.readUnsignedByte();
-        final int b1;
+        final int b0;
         try
         {
-            b1 = in.readUnsignedByte();
+            b0 = in.read();
         }
-        catch (final EOFException ex)
+        catch (final SocketException reset)
+        {
+            return null;
+        }
+        if (b0 < 0)
+        {
+            return null;
+        }
+        try
+        {
+            final int b1 = in.readUnsignedByte();
+            assertEquals(0x80, b0 & 0xF0, "server frames are final, with no RSV bit");
+            assertEquals(0, b1 & 0x80, "server frames are not masked");
+            long length = b1 & 0x7F;
+            if (length == 126)
+            {
+                length = in.readUnsignedShort();
+                assertTrue(length >= 126, "lengths are in their shortest form");
+            }
+            else if (length == 127)
+            {
+                length = in.readLong();
+                assertTrue(length >= 65_536, "lengths are in their shortest form");
+            }
+            final byte[] frame = new byte[1 + (int)length];
+            frame[0] = (byte)(b0 & 0x0F);
+            in.readFully(frame, 1, (int)length);
+            return frame;
+        }
+        catch (final EOFException | SocketException ex)
         {
             throw new AssertionError("the connection ended inside a server frame", ex);
         }
-        assertEquals(0x80, b0 & 0xF0, "server frames are final, with no RSV bit");
-        assertEquals(0, b1 & 0x80, "server frames are not masked");
-        long length = b1 & 0x7F;
-        if (length == 126)
-        {
-            length = in.readUnsignedShort();
-            assertTrue(length >= 126, "lengths are in their shortest form");
-        }
-        else if (length == 127)
-        {
-            length = in.readLong();
-            assertTrue(length >= 65_536, "lengths are in their shortest form");
-        }
-        final byte[] frame = new byte[1 + (int)length];
-        frame[0] = (byte)(b0 & 0x0F);
-        in.readFully(frame, 1, (int)length);
-        return frame;
     }
 
     /** The server's answer, or what it should be. */
