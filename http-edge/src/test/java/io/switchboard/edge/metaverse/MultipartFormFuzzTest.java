@@ -61,9 +61,9 @@ class MultipartFormFuzzTest
         {
             boundary.append(BOUNDARY_CHARS.indexOf(c) >= 0 ? c : BOUNDARY_CHARS.charAt(c % BOUNDARY_CHARS.length()));
         }
-        if (boundary.isEmpty() || boundary.length() > 70)
+        if (boundary.isEmpty() || boundary.length() > 70 || fields.length < 2)
         {
-            return;
+            return; // RFC 2046 §5.1.1: a boundary of 1 to 70 characters, and at least one part
         }
         final byte[] delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.US_ASCII);
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
