@@ -197,7 +197,10 @@ public final class QtSocketAddress
         buffer.getBytes(offset + 1, raw);
         try
         {
-            return new InetSocketAddress(InetAddress.getByAddress(raw), port(buffer, offset, length));
+            // An IPv4-mapped IPv6 address stays IPv6, as Qt keeps it; InetAddress.getByAddress would make it IPv4.
+            final InetAddress address = protocol == PROTOCOL_IPV4 ? InetAddress.getByAddress(raw) :
+                Inet6Address.getByAddress(null, raw, -1);
+            return new InetSocketAddress(address, port(buffer, offset, length));
         }
         catch (final UnknownHostException ex)
         {

@@ -30,12 +30,20 @@ public final class DopToken
         return new String(token);
     }
 
+    /**
+     * The final token as it travels in a text frame: a cut through a surrogate pair leaves a lone surrogate, which a
+     * browser's UTF-8 carries as U+FFFD, so it is U+FFFD here too (a resume then presents the same string).
+     */
     public static String unique(final String a, final String b)
     {
         final int length = Math.min(a.length(), b.length());
         final String x = a.substring(0, length);
         final String y = b.substring(0, length);
-        return x.compareTo(y) < 0 ? x + y : y + x;
+        final String joined = x.compareTo(y) < 0 ? x + y : y + x;
+        final StringBuilder sent = new StringBuilder(joined.length());
+        joined.codePoints().forEach(c ->
+            sent.appendCodePoint(c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE ? 0xFFFD : c));
+        return sent.toString();
     }
 
     /** A remote handshake token the server accepts (§2.12.2): 1 to 64 characters, not a dop JSON array. */

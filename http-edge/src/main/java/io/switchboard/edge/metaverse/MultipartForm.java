@@ -33,7 +33,15 @@ final class MultipartForm
         {
             return null;
         }
-        final String boundary = Headers.extractQuotedValueFromHeader(contentType, "boundary");
+        final String boundary;
+        try
+        {
+            boundary = Headers.extractQuotedValueFromHeader(contentType, "boundary");
+        }
+        catch (final RuntimeException ex)
+        {
+            return null; // Undertow's reader runs off the end of a "boundary=" that ends the header
+        }
         if (boundary == null || boundary.isEmpty())
         {
             return null;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.switchboard.edge.websocket.Utf8;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -70,6 +71,12 @@ final class SignalFrame
     /** Reads one client frame, UTF-8 JSON in {@code bytes[0, length)}; never throws on bad input. */
     Parsed parse(final byte[] bytes, final int length)
     {
+        if (!Utf8.isValid(bytes, 0, length))
+        {
+            // Not JSON (RFC 8259 §8.1). Jackson skips a payload without decoding it, and relayed in a text frame
+            // such bytes would make the receiver's browser fail its socket.
+            return Parsed.INVALID;
+        }
         try (JsonParser parser = factory.createParser(bytes, 0, length))
         {
             if (parser.nextToken() != JsonToken.START_OBJECT)
