@@ -1,18 +1,8 @@
 package io.switchboard.benchmarks;
 
-import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.profile.InternalProfiler;
 import org.openjdk.jmh.results.AggregationPolicy;
-import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
-
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.util.Arrays;
-import java.util.Collection;
-import java.util.List;
 
 /**
  * CPU time (user + system) per operation of the benchmark's own worker threads, in microseconds: on a machine shared
@@ -20,16 +10,9 @@ import java.util.List;
  * {@code openssl speed} divides by CPU time too, so the two compare ({@code -prof
  * io.switchboard.benchmarks.WorkerCpuProfiler}).
  */
-public final class WorkerCpuProfiler implements InternalProfiler
+public final class WorkerCpuProfiler extends WorkerThreadsProfiler
 {
     public static final String RESULT = "worker.cpu";
-
-    private static final String WORKER_NAME = "jmh-worker";
-
-    private final com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-    private long[] workers = new long[0];
-    private long[] cpuBeforeNs = new long[0];
 
     @Override
     public String getDescription()
@@ -38,32 +21,14 @@ public final class WorkerCpuProfiler implements InternalProfiler
     }
 
     @Override
-    public void beforeIteration(final BenchmarkParams benchmarkParams, final IterationParams iterationParams)
+    long[] read(final long[] threadIds)
     {
-        workers = Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds()))
-            .filter(info -> info != null && info.getThreadName().contains(WORKER_NAME))
-            .mapToLong(ThreadInfo::getThreadId)
-            .toArray();
-        cpuBeforeNs = threads.getThreadCpuTime(workers);
+        return threads.getThreadCpuTime(threadIds);
     }
 
     @Override
-    public Collection<? extends Result> afterIteration(
-        final BenchmarkParams benchmarkParams, final IterationParams iterationParams, final IterationResult result)
+    Result<?> result(final double perOperation)
     {
-        final long[] cpuAfterNs = threads.getThreadCpuTime(workers);
-        long cpuNs = 0;
-        for (int i = 0; i < workers.length; i++)
-        {
-            // -1: a worker that ended during the iteration; JMH keeps its workers for the whole trial.
-            if (cpuBeforeNs[i] >= 0 && cpuAfterNs[i] >= 0)
-            {
-                cpuNs += cpuAfterNs[i] - cpuBeforeNs[i];
-            }
-        }
-        final long operations = result.getMetadata() == null ? 0 : result.getMetadata().getAllOps();
-        final double perOperationUs = workers.length == 0 || operations == 0 ?
-            Double.NaN : cpuNs / 1_000.0 / operations;
-        return List.of(new ScalarResult(RESULT, perOperationUs, "us/op", AggregationPolicy.AVG));
+        return new ScalarResult(RESULT, perOperation / 1_000.0, "us/op", AggregationPolicy.AVG);
     }
 }
