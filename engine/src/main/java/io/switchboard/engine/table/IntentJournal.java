@@ -3,6 +3,7 @@ package io.switchboard.engine.table;
 import net.openhft.chronicle.algo.hashing.LongHashFunction;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.bytes.RandomDataOutput;
+import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
@@ -10,9 +11,9 @@ import net.openhft.chronicle.map.MapEntry;
 import net.openhft.chronicle.map.MapQueryContext;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.RandomAccessFile;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ import java.nio.file.StandardOpenOption;
  * rest (8), key size (4), value size or {@link #REMOVAL} (4), key bytes, value bytes. File: magic (4), version
  * (4), slots (4), slot bytes (4), then the slots from {@link #SLOTS_AT}.
  */
-public final class IntentJournal
+public final class IntentJournal implements AutoCloseable
 {
     private static final String SUFFIX = ".intents";
 
@@ -59,13 +60,17 @@ public final class IntentJournal
     private static final int SLOT_ALIGNMENT = 64;
     private static final LongHashFunction HASH = LongHashFunction.xx_r39();
 
+    private final long address;
+    private final long length;
     private final BytesStore<?, ?> store;
     private final int slots;
     private final int slotBytes;
 
-    private IntentJournal(final BytesStore<?, ?> store, final int slots, final int slotBytes)
+    private IntentJournal(final long address, final long length, final int slots, final int slotBytes)
     {
-        this.store = store;
+        this.address = address;
+        this.length = length;
+        this.store = BytesStore.wrap(address, length);
         this.slots = slots;
         this.slotBytes = slotBytes;
     }
@@ -86,11 +91,7 @@ public final class IntentJournal
     {
         final int slots = map.segments();
         final int slotBytes = (KEY_OFFSET + maxRecordBytes + SLOT_ALIGNMENT - 1) & -SLOT_ALIGNMENT;
-        final long length = SLOTS_AT + (long)slots * slotBytes;
-        if (length > Integer.MAX_VALUE)
-        {
-            throw new IllegalArgumentException(slots + " slots of " + slotBytes + " bytes do not fit one mapping");
-        }
+        final long length = OS.pageAlign(SLOTS_AT + (long)slots * slotBytes);
         final Path target = besides(tableFile);
         final Path fresh = target.resolveSibling(target.getFileName() + ".new");
         Files.deleteIfExists(fresh);
@@ -100,12 +101,12 @@ public final class IntentJournal
             file.setLength(length);
         }
         Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        final BytesStore<?, ?> store = map(target, length);
-        store.writeInt(SLOTS_OFFSET, slots);
-        store.writeInt(SLOT_BYTES_OFFSET, slotBytes);
-        store.writeInt(VERSION_OFFSET, VERSION);
-        store.writeInt(MAGIC_OFFSET, MAGIC);
-        return new IntentJournal(store, slots, slotBytes);
+        final IntentJournal journal = new IntentJournal(map(target, length), length, slots, slotBytes);
+        journal.store.writeInt(SLOTS_OFFSET, slots);
+        journal.store.writeInt(SLOT_BYTES_OFFSET, slotBytes);
+        journal.store.writeInt(VERSION_OFFSET, VERSION);
+        journal.store.writeInt(MAGIC_OFFSET, MAGIC);
+        return journal;
     }
 
     /**
@@ -123,26 +124,29 @@ public final class IntentJournal
         {
             return 0;
         }
-        final long length = Files.size(path);
-        final BytesStore<?, ?> store = map(path, Math.min(length, Integer.MAX_VALUE));
-        final int slots = store.readInt(SLOTS_OFFSET);
-        final int slotBytes = store.readInt(SLOT_BYTES_OFFSET);
-        if (store.readInt(MAGIC_OFFSET) != MAGIC || store.readInt(VERSION_OFFSET) != VERSION || slots < 0 ||
-            slotBytes < KEY_OFFSET || SLOTS_AT + (long)slots * slotBytes > store.capacity())
+        final long length = OS.pageAlign(Files.size(path));
+        final long address = map(path, length);
+        final BytesStore<?, ?> header = BytesStore.wrap(address, SLOTS_AT);
+        final int slots = header.readInt(SLOTS_OFFSET);
+        final int slotBytes = header.readInt(SLOT_BYTES_OFFSET);
+        try (IntentJournal journal = new IntentJournal(address, length, slots, slotBytes))
         {
-            // Not a journal this version wrote whole: nothing in it can be trusted.
-            return 0;
-        }
-        final IntentJournal journal = new IntentJournal(store, slots, slotBytes);
-        int written = 0;
-        for (int slot = 0; slot < journal.slots; slot++)
-        {
-            if (journal.intact(slot) && journal.reapply(slot, map))
+            if (header.readInt(MAGIC_OFFSET) != MAGIC || header.readInt(VERSION_OFFSET) != VERSION || slots < 0 ||
+                slotBytes < KEY_OFFSET || SLOTS_AT + (long)slots * slotBytes > Files.size(path))
             {
-                written++;
+                // Not a journal this version wrote whole: nothing in it can be trusted.
+                return 0;
             }
+            int written = 0;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                if (journal.intact(slot) && journal.reapply(slot, map))
+                {
+                    written++;
+                }
+            }
+            return written;
         }
-        return written;
     }
 
     /** Under the update lock of {@code context}'s segment, before changing it: its key is to hold {@code value}. */
@@ -262,13 +266,27 @@ public final class IntentJournal
         return SLOTS_AT + (long)slot * slotBytes;
     }
 
-    private static BytesStore<?, ?> map(final Path path, final long length) throws IOException
+    /** Maps the whole file, however long: one slot per segment may pass the 2 GiB that a ByteBuffer maps. */
+    private static long map(final Path path, final long length) throws IOException
     {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
-            // The mapping outlives the channel, and the journal lives as long as its table.
-            return BytesStore.wrap(channel.map(FileChannel.MapMode.READ_WRITE, 0, length)
-                .order(ByteOrder.nativeOrder()));
+            // The mapping outlives the channel, until close().
+            return OS.map(channel, FileChannel.MapMode.READ_WRITE, 0, length);
+        }
+    }
+
+    /** Unmaps the journal; after its table is closed, when nobody writes it any more. */
+    @Override
+    public void close()
+    {
+        try
+        {
+            OS.unmap(address, length);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot unmap an intent journal", ex);
         }
     }
 }

@@ -248,6 +248,7 @@ public final class PulseClientTable implements AutoCloseable
     {
         final long records = map.longSize();
         map.close();
+        journal.close();
         TableFiles.closedCleanly(file, records);
     }
 }

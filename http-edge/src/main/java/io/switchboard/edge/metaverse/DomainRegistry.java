@@ -265,6 +265,7 @@ final class DomainRegistry implements AutoCloseable
     {
         final long records = map.longSize();
         map.close();
+        journal.close();
         TableFiles.closedCleanly(file, records);
     }
 }
