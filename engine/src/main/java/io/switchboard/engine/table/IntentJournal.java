@@ -149,11 +149,17 @@ public final class IntentJournal implements AutoCloseable
         }
     }
 
-    /** Under the update lock of {@code context}'s segment, before changing it: its key is to hold {@code value}. */
-    public void intendPut(final MapQueryContext<?, ?, ?> context, final Data<?> value)
+    /**
+     * Under the update lock of {@code context}'s segment, before changing it: its key is to hold {@code value}.
+     *
+     * @return the value as the journal holds it, to write into the table: a copy of its bytes, not a second
+     * serialization
+     */
+    public <V> Data<V> intendPut(final MapQueryContext<?, V, ?> context, final Data<V> value)
     {
-        stage(context, value);
+        final long valueAt = stage(context, value);
         seal(context);
+        return context.wrapValueBytesAsData(store, valueAt, value.size());
     }
 
     /** Under the update lock of {@code context}'s segment, before removing its key's entry. */

@@ -183,8 +183,7 @@ public final class PulseClientTable implements AutoCloseable
         {
             context.updateLock().lock();
             final MapEntry<UuidKey, PulseClientRecord> entry = context.entry();
-            final Data<PulseClientRecord> value = context.wrapValueAsData(record);
-            journal.intendPut(context, value);
+            final Data<PulseClientRecord> value = journal.intendPut(context, context.wrapValueAsData(record));
             if (entry != null)
             {
                 context.replaceValue(entry, value);

@@ -96,9 +96,7 @@ final class DomainRegistry implements AutoCloseable
             {
                 return false;
             }
-            final Data<byte[]> value = context.wrapValueAsData(encoded);
-            journal.intendPut(context, value);
-            context.insert(context.absentEntry(), value);
+            context.insert(context.absentEntry(), journal.intendPut(context, context.wrapValueAsData(encoded)));
             return true;
         }
     }
@@ -214,9 +212,7 @@ final class DomainRegistry implements AutoCloseable
         final ExternalMapQueryContext<UuidKey, byte[], ?> context, final MapEntry<UuidKey, byte[]> entry,
         final byte[] encoded)
     {
-        final Data<byte[]> value = context.wrapValueAsData(encoded);
-        journal.intendPut(context, value);
-        context.replaceValue(entry, value);
+        context.replaceValue(entry, journal.intendPut(context, context.wrapValueAsData(encoded)));
     }
 
     /** A snapshot of every domain, in no particular order; decoded after each segment's lock is released. */
