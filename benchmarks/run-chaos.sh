@@ -5,12 +5,9 @@
 # (5 kills).
 #   benchmarks/run-chaos.sh                    50 kills, a new seed (printed; about 5 minutes on 2 cores)
 #   SEED=123 KILLS=20 benchmarks/run-chaos.sh  replays seed 123's kill moments (thread timing is not replayed)
-#   STRICT=false benchmarks/run-chaos.sh       reports the known bug (a domain lost with an update in flight at
-#                                              the kill) without failing on it, as ./test.sh does
 # A failed start keeps a copy of the data dir under http-edge/target/chaos-failures/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KILLS=${KILLS:-50}
-STRICT=${STRICT:-true}
 mvn -B -ntp -pl http-edge -am -Dtest=KillNineChaosTest -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dchaos.kills="$KILLS" -Dchaos.strict="$STRICT" ${SEED:+-Dchaos.seed="$SEED"} verify
+  -Dchaos.kills="$KILLS" ${SEED:+-Dchaos.seed="$SEED"} verify

@@ -1,5 +1,6 @@
 package io.switchboard.engine.table;
 
+import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
@@ -25,7 +26,8 @@ import java.util.List;
  * A Chronicle file keeps the geometry it was created with, so the file is named by its capacity
  * ({@code pulse-clients-CAPACITY.dat}); opening with another capacity copies the clients into a new file and then
  * deletes the old one, so a crash at any point leaves one complete file to start from. The file is opened, checked
- * and recovered by {@link TableFiles}.
+ * and recovered by {@link TableFiles}; each change is written to its {@link IntentJournal} first, so a kill -9 in
+ * the middle of it cannot lose the client.
  */
 public final class PulseClientTable implements AutoCloseable
 {
@@ -34,6 +36,7 @@ public final class PulseClientTable implements AutoCloseable
     private static final String SUFFIX = ".dat";
     private static final String PARTIAL = ".partial";
     private static final String TABLE = "pulse-clients";
+    private static final int MAX_RECORD_BYTES = UuidKeyMarshaller.SIZE + PulseClientRecord.SIZE;
 
     /** Receives each stored client while the table is scanned at start. */
     @FunctionalInterface
@@ -43,6 +46,7 @@ public final class PulseClientTable implements AutoCloseable
     }
 
     private final ChronicleMap<UuidKey, PulseClientRecord> map;
+    private final IntentJournal journal;
     private final Path file;
     private final long capacity;
 
@@ -50,7 +54,10 @@ public final class PulseClientTable implements AutoCloseable
     {
         this.file = file;
         this.capacity = capacity;
-        this.map = files.open(TABLE, builder(capacity), file);
+        final PersistedMap<UuidKey, PulseClientRecord> table =
+            files.open(TABLE, builder(capacity), file, MAX_RECORD_BYTES);
+        this.map = table.map();
+        this.journal = table.journal();
     }
 
     /**
@@ -98,6 +105,7 @@ public final class PulseClientTable implements AutoCloseable
                 for (final Path other : others)
                 {
                     Files.deleteIfExists(RecordCount.besides(other));
+                    Files.deleteIfExists(IntentJournal.besides(other));
                     Files.deleteIfExists(other);
                 }
             }
@@ -138,11 +146,13 @@ public final class PulseClientTable implements AutoCloseable
         }
         Files.move(partial, to, StandardCopyOption.ATOMIC_MOVE);
         Files.move(RecordCount.besides(partial), RecordCount.besides(to), StandardCopyOption.ATOMIC_MOVE);
+        Files.delete(IntentJournal.besides(partial));
         Files.delete(RecordCount.besides(from));
+        Files.deleteIfExists(IntentJournal.besides(from));
         Files.delete(from);
     }
 
-    private static ChronicleMapBuilder<UuidKey, PulseClientRecord> builder(final long capacity)
+    static ChronicleMapBuilder<UuidKey, PulseClientRecord> builder(final long capacity)
     {
         return ChronicleMapBuilder.of(UuidKey.class, PulseClientRecord.class)
             .name(TABLE)
@@ -173,13 +183,14 @@ public final class PulseClientTable implements AutoCloseable
         {
             context.updateLock().lock();
             final MapEntry<UuidKey, PulseClientRecord> entry = context.entry();
+            final Data<PulseClientRecord> value = journal.intendPut(context, context.wrapValueAsData(record));
             if (entry != null)
             {
-                context.replaceValue(entry, context.wrapValueAsData(record));
+                context.replaceValue(entry, value);
             }
             else
             {
-                context.insert(context.absentEntry(), context.wrapValueAsData(record));
+                context.insert(context.absentEntry(), value);
             }
         }
     }
@@ -194,6 +205,7 @@ public final class PulseClientTable implements AutoCloseable
             {
                 return false;
             }
+            journal.intendRemoval(context);
             context.remove(entry);
             return true;
         }
@@ -235,6 +247,7 @@ public final class PulseClientTable implements AutoCloseable
     {
         final long records = map.longSize();
         map.close();
+        journal.close();
         TableFiles.closedCleanly(file, records);
     }
 }

@@ -32,7 +32,9 @@ import java.util.concurrent.TimeoutException;
  * {@link RecoveryReport}; then the record count is compared with the count of a clean stop. A damaged file is
  * refused with one line ({@link DamagedTableException}) unless the operator asked to recover damaged files: then it
  * is moved aside under a timestamped name, what passes Chronicle's checks is copied into a fresh table, and the
- * number of records that came back is logged and counted.
+ * number of records that came back is logged and counted. After a crash, the records the killed process was
+ * writing are written again from the table's {@link IntentJournal}, counted and logged; then the journal starts
+ * empty.
  * <p>
  * A new table is created under a temporary name and renamed once complete, so a table file is never half made.
  * Configured Aeron-style: defaults are constants, setters return this.
@@ -50,6 +52,7 @@ public final class TableFiles
     private final Path directory;
     private final Map<String, AtomicCounter> recovered = new HashMap<>();
     private final Map<String, AtomicCounter> torn = new HashMap<>();
+    private final Map<String, AtomicCounter> restored = new HashMap<>();
     private boolean recoverDamaged;
     private long openTimeoutMs = DEFAULT_OPEN_TIMEOUT_MS;
     private Metrics metrics = new Metrics();
@@ -77,7 +80,7 @@ public final class TableFiles
         return this;
     }
 
-    /** Where the counts of recovered and torn records are published. */
+    /** Where the counts of recovered, torn and restored records are published. */
     public TableFiles metrics(final Metrics value)
     {
         metrics = value;
@@ -95,19 +98,24 @@ public final class TableFiles
     }
 
     /**
-     * Opens the table {@code file} (creating it when there is none), or refuses it.
+     * Opens the table {@code file} (creating it when there is none) with its intent journal, or refuses it.
      *
-     * @param table names the table in counters, e.g. {@code domains}
+     * @param table          names the table in counters, e.g. {@code domains}
+     * @param maxRecordBytes the largest key and value together that the table's writers store
      * @throws DamagedTableException when the file is damaged and recovery was not asked for, or it did not open in time
      */
-    public <K, V> ChronicleMap<K, V> open(final String table, final ChronicleMapBuilder<K, V> builder, final Path file)
+    public <K, V> PersistedMap<K, V> open(
+        final String table, final ChronicleMapBuilder<K, V> builder, final Path file, final int maxRecordBytes)
     {
         final AtomicCounter recoveredRecords = counter(recovered, table, "switchboard_data_recovered_records_total",
             "Records read back from damaged table files moved aside by --recover-data=true.");
         final AtomicCounter tornRecords = counter(torn, table, "switchboard_data_torn_records_total",
             "Records a killed process was writing, which failed their checksum after the restart and were dropped.");
-        final FutureTask<ChronicleMap<K, V>> opening =
-            new FutureTask<>(() -> openChecked(builder, file, recoverDamaged, recoveredRecords, tornRecords));
+        final AtomicCounter restoredRecords = counter(restored, table, "switchboard_data_restored_records_total",
+            "Records a killed process was writing, written again from the table's intent journal at the restart.");
+        final Counters counters = new Counters(recoveredRecords, tornRecords, restoredRecords);
+        final FutureTask<PersistedMap<K, V>> opening =
+            new FutureTask<>(() -> openChecked(builder, file, maxRecordBytes, recoverDamaged, counters));
         final Thread thread = new Thread(opening, "switchboard-open-" + file.getFileName());
         thread.setDaemon(true);
         thread.start();
@@ -178,12 +186,12 @@ public final class TableFiles
         return records;
     }
 
-    private static <K, V> ChronicleMap<K, V> openChecked(
+    private static <K, V> PersistedMap<K, V> openChecked(
         final ChronicleMapBuilder<K, V> builder,
         final Path file,
+        final int maxRecordBytes,
         final boolean mayRecover,
-        final AtomicCounter recoveredRecords,
-        final AtomicCounter tornRecords) throws IOException
+        final Counters counters) throws IOException
     {
         Files.createDirectories(file.getParent());
         RecordCount count = trustedCount(file);
@@ -229,14 +237,19 @@ public final class TableFiles
             }
             if (damage == null)
             {
-                if (report.torn() > 0)
+                // A torn entry is no damage: Chronicle dropped it, and the journal holds what it was to become.
+                final int restored = afterCrash ? IntentJournal.replay(file, map) : 0;
+                if (report.torn() > 0 || restored > 0)
                 {
-                    tornRecords.getAndAddRelease(report.torn());
-                    LOG.warn("{}: {} records were being written when the last process was killed and failed their " +
-                        "checksums; Chronicle Map dropped them", file, report.torn());
+                    counters.torn.getAndAddRelease(report.torn());
+                    counters.restored.getAndAddRelease(restored);
+                    LOG.warn("{}: {} records being written when the last process was killed failed their checksums " +
+                        "and were dropped by Chronicle Map; {} records were written again from the intent journal",
+                        file, report.torn(), restored);
                 }
                 RecordCount.open(map.longSize(), Files.size(file)).write(file);
-                return map;
+                // Only now: a kill before this replays the same records again at the next start.
+                return new PersistedMap<>(map, IntentJournal.create(file, map, maxRecordBytes));
             }
             if (map != null)
             {
@@ -249,8 +262,8 @@ public final class TableFiles
         {
             throw new DamagedTableException("data file " + file + " " + damage + RECOVERY_HINT);
         }
-        recover(builder, file, damage, recoveredRecords);
-        return openChecked(builder, file, false, recoveredRecords, tornRecords);
+        recover(builder, file, damage, counters.recovered);
+        return openChecked(builder, file, maxRecordBytes, false, counters);
     }
 
     /** What the header, the size and a clean count say is wrong, before Chronicle maps the file; null if nothing. */
@@ -379,6 +392,11 @@ public final class TableFiles
             LOG.warn("{}: ignoring its unreadable record count ({})", file, ex.getMessage());
             return null;
         }
+    }
+
+    /** The counters of one table's open. */
+    private record Counters(AtomicCounter recovered, AtomicCounter torn, AtomicCounter restored)
+    {
     }
 
     private synchronized AtomicCounter counter(

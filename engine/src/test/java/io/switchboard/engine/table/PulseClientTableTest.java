@@ -86,9 +86,11 @@ class PulseClientTableTest
             assertTrue(table.get(new UuidKey(42, 42), read));
             assertEquals(new PulseKey().set(42, 42, 42, 42), read.key());
         }
-        assertEquals(List.of("pulse-clients-10000.dat", "pulse-clients-10000.dat.count"), files());
+        assertEquals(List.of("pulse-clients-10000.dat", "pulse-clients-10000.dat.count",
+            "pulse-clients-10000.dat.intents"), files());
         assertThrows(IllegalStateException.class, () -> PulseClientTable.open(new TableFiles(dir), 5_000));
-        assertEquals(List.of("pulse-clients-10000.dat", "pulse-clients-10000.dat.count"), files(), "a refused resize leaves the table as it was");
+        assertEquals(List.of("pulse-clients-10000.dat", "pulse-clients-10000.dat.count",
+            "pulse-clients-10000.dat.intents"), files(), "a refused resize leaves the table as it was");
     }
 
     @Test
@@ -103,7 +105,8 @@ class PulseClientTableTest
         {
             assertEquals(1, table.size());
         }
-        assertEquals(List.of("pulse-clients-200.dat", "pulse-clients-200.dat.count"), files());
+        assertEquals(List.of("pulse-clients-200.dat", "pulse-clients-200.dat.count",
+            "pulse-clients-200.dat.intents"), files());
     }
 
     private List<String> files() throws Exception

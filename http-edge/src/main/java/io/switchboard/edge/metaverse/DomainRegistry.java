@@ -1,5 +1,7 @@
 package io.switchboard.edge.metaverse;
 
+import io.switchboard.engine.table.IntentJournal;
+import io.switchboard.engine.table.PersistedMap;
 import io.switchboard.engine.table.TableFiles;
 import io.switchboard.engine.table.UuidKey;
 import io.switchboard.engine.table.UuidKeyMarshaller;
@@ -21,7 +23,8 @@ import java.util.function.Predicate;
 /**
  * The domains, persisted in a Chronicle Map file of the data dir (domain UUID to an encoded {@link DomainRecord}).
  * Thread-safe: every change is a read-modify-write under the entry's segment lock, held for microseconds; nothing
- * that may wait runs inside it, so IO threads may call it.
+ * that may wait runs inside it, so IO threads may call it. Under that lock, each change is written to the table's
+ * {@link IntentJournal} before the entry, so a kill -9 in the middle of it cannot lose the domain.
  */
 final class DomainRegistry implements AutoCloseable
 {
@@ -33,11 +36,14 @@ final class DomainRegistry implements AutoCloseable
     }
 
     private static final int AVERAGE_RECORD_BYTES = 768;
+    /** DomainFields bounds every text and list, so an encoded record stays under about 40 KiB. */
+    private static final int MAX_RECORD_BYTES = UuidKeyMarshaller.SIZE + 64 * 1024;
     private static final double MAX_BLOAT_FACTOR = 2.0;
 
     private static final String TABLE = "domains";
 
     private final ChronicleMap<UuidKey, byte[]> map;
+    private final IntentJournal journal;
     private final Path file;
     private final int maxDomains;
 
@@ -50,10 +56,12 @@ final class DomainRegistry implements AutoCloseable
     {
         this.maxDomains = maxDomains;
         this.file = files.resolve(fileName);
-        this.map = files.open(TABLE, builder(maxDomains), file);
+        final PersistedMap<UuidKey, byte[]> table = files.open(TABLE, builder(maxDomains), file, MAX_RECORD_BYTES);
+        this.map = table.map();
+        this.journal = table.journal();
     }
 
-    private static ChronicleMapBuilder<UuidKey, byte[]> builder(final int maxDomains)
+    static ChronicleMapBuilder<UuidKey, byte[]> builder(final int maxDomains)
     {
         return ChronicleMapBuilder.of(UuidKey.class, byte[].class)
             .name("metaverse-domains")
@@ -80,20 +88,38 @@ final class DomainRegistry implements AutoCloseable
         {
             return false;
         }
-        return map.putIfAbsent(keyOf(record.id), record.encode()) == null;
+        final byte[] encoded = record.encode();
+        try (ExternalMapQueryContext<UuidKey, byte[], ?> context = map.queryContext(keyOf(record.id)))
+        {
+            context.updateLock().lock();
+            if (context.entry() != null)
+            {
+                return false;
+            }
+            context.insert(context.absentEntry(), journal.intendPut(context, context.wrapValueAsData(encoded)));
+            return true;
+        }
     }
 
     /** Applies {@code update} to the domain atomically; null when it was written, else why not. */
     Refusal update(final UUID id, final DomainUpdate update)
     {
-        final Refusal[] refusal = {Refusal.UNKNOWN_DOMAIN};
-        map.computeIfPresent(keyOf(id), (key, encoded) ->
+        try (ExternalMapQueryContext<UuidKey, byte[], ?> context = map.queryContext(keyOf(id)))
         {
-            final DomainRecord record = DomainRecord.decode(id, encoded);
-            refusal[0] = update.apply(record);
-            return refusal[0] == null ? record.encode() : encoded;
-        });
-        return refusal[0];
+            context.updateLock().lock();
+            final MapEntry<UuidKey, byte[]> entry = context.entry();
+            if (entry == null)
+            {
+                return Refusal.UNKNOWN_DOMAIN;
+            }
+            final DomainRecord record = DomainRecord.decode(id, entry.value().getUsing(null));
+            final Refusal refusal = update.apply(record);
+            if (refusal == null)
+            {
+                replace(context, entry, record.encode());
+            }
+            return refusal;
+        }
     }
 
     /**
@@ -124,6 +150,9 @@ final class DomainRegistry implements AutoCloseable
             if (DomainRecord.IN_PLACE && value.bytes() instanceof RandomDataOutput<?> stored &&
                 DomainRecord.sameStoredHeartbeat(value.bytes(), base, value.size(), heartbeat))
             {
+                // The journal gets the whole record as it will be, before the first byte of the entry changes.
+                DomainRecord.putStoredHeartbeat(journal.bytes(), journal.stage(context, value), heartbeat, nowMs);
+                journal.seal(context);
                 DomainRecord.putStoredHeartbeat(stored, base, heartbeat, nowMs);
                 // A persisted entry carries a checksum that recovery after a crash checks; a stale one drops it.
                 if (entry instanceof ChecksumEntry checksummed)
@@ -134,7 +163,7 @@ final class DomainRegistry implements AutoCloseable
             }
             final DomainRecord record = DomainRecord.decode(id, value.getUsing(null));
             heartbeat.applyTo(record, nowMs);
-            context.replaceValue(entry, context.wrapValueAsData(record.encode()));
+            replace(context, entry, record.encode());
             return null;
         }
     }
@@ -142,20 +171,48 @@ final class DomainRegistry implements AutoCloseable
     /** Removes the domain; false when there was none. */
     boolean remove(final UUID id)
     {
-        return map.remove(keyOf(id)) != null;
+        try (ExternalMapQueryContext<UuidKey, byte[], ?> context = map.queryContext(keyOf(id)))
+        {
+            context.updateLock().lock();
+            final MapEntry<UuidKey, byte[]> entry = context.entry();
+            if (entry == null)
+            {
+                return false;
+            }
+            journal.intendRemoval(context);
+            context.remove(entry);
+            return true;
+        }
     }
 
     /** Removes the domain if it is temporary and silent since before {@code cutoffMs}; true when it went. */
     boolean removeIfSilentTemporary(final UUID id, final long cutoffMs)
     {
-        final boolean[] removed = {false};
-        map.computeIfPresent(keyOf(id), (key, encoded) ->
+        try (ExternalMapQueryContext<UuidKey, byte[], ?> context = map.queryContext(keyOf(id)))
         {
-            final DomainRecord record = DomainRecord.decode(id, encoded);
-            removed[0] = record.temporary && record.lastSignOfLifeMs() < cutoffMs;
-            return removed[0] ? null : encoded;
-        });
-        return removed[0];
+            context.updateLock().lock();
+            final MapEntry<UuidKey, byte[]> entry = context.entry();
+            if (entry == null)
+            {
+                return false;
+            }
+            final DomainRecord record = DomainRecord.decode(id, entry.value().getUsing(null));
+            if (!record.temporary || record.lastSignOfLifeMs() >= cutoffMs)
+            {
+                return false;
+            }
+            journal.intendRemoval(context);
+            context.remove(entry);
+            return true;
+        }
+    }
+
+    /** Under the entry's update lock: journals the new record, then writes it. */
+    private void replace(
+        final ExternalMapQueryContext<UuidKey, byte[], ?> context, final MapEntry<UuidKey, byte[]> entry,
+        final byte[] encoded)
+    {
+        context.replaceValue(entry, journal.intendPut(context, context.wrapValueAsData(encoded)));
     }
 
     /** A snapshot of every domain, in no particular order; decoded after each segment's lock is released. */
@@ -204,6 +261,7 @@ final class DomainRegistry implements AutoCloseable
     {
         final long records = map.longSize();
         map.close();
+        journal.close();
         TableFiles.closedCleanly(file, records);
     }
 }

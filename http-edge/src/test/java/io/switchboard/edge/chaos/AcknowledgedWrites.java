@@ -21,7 +21,6 @@ final class AcknowledgedWrites
     {
         final MetaverseClient.Domain domain;
         final int life;
-        volatile boolean keySent;
         volatile boolean keyAcknowledged;
         /** Heartbeats report 1, 2, 3... users in order: the stored count lies between these two. */
         volatile int usersAcknowledged;
@@ -32,22 +31,6 @@ final class AcknowledgedWrites
             this.domain = domain;
             this.life = life;
         }
-
-        /** A write to it was sent and not answered when the appliance died (the writer moves on only when answered). */
-        boolean updateInFlight()
-        {
-            return keySent && !keyAcknowledged || usersSent > usersAcknowledged;
-        }
-    }
-
-    /**
-     * What a check found.
-     *
-     * @param missing          acknowledged writes that are gone or wrong.
-     * @param lostWhileUpdated acknowledged domains gone as a whole while an update to them was in flight at the kill.
-     */
-    record Findings(List<String> missing, List<String> lostWhileUpdated)
-    {
     }
 
     /** A rendezvous client whose registration was acknowledged in appliance life {@code life}. */
@@ -92,17 +75,17 @@ final class AcknowledgedWrites
     }
 
     /** Reads back every acknowledged write of appliance lives {@code fromLife} and later from a running appliance. */
-    Findings check(final int fromLife, final InetSocketAddress metaverse, final InetSocketAddress rendezvous)
+    /** The acknowledged writes of life {@code fromLife} on that are gone or wrong; empty when all are there. */
+    List<String> check(final int fromLife, final InetSocketAddress metaverse, final InetSocketAddress rendezvous)
         throws IOException, InterruptedException
     {
         final List<String> problems = new ArrayList<>();
-        final List<String> lostWhileUpdated = new ArrayList<>();
         final MetaverseClient client = new MetaverseClient(metaverse);
         for (final DomainWrites writes : domains)
         {
             if (writes.life >= fromLife)
             {
-                check(client, writes, problems, lostWhileUpdated);
+                check(client, writes, problems);
             }
         }
         try (RendezvousConnection connection = new RendezvousConnection(rendezvous))
@@ -122,12 +105,12 @@ final class AcknowledgedWrites
                 }
             }
         }
-        return new Findings(problems, lostWhileUpdated);
+        return problems;
     }
 
     private void check(
-        final MetaverseClient client, final DomainWrites writes, final List<String> problems,
-        final List<String> lostWhileUpdated) throws IOException, InterruptedException
+        final MetaverseClient client, final DomainWrites writes, final List<String> problems)
+        throws IOException, InterruptedException
     {
         final String name = "domain " + writes.domain.id() + " created in life " + writes.life + " (key " +
             (writes.keyAcknowledged ? "acknowledged" : "not acknowledged") + ", heartbeats acknowledged up to " +
@@ -135,8 +118,7 @@ final class AcknowledgedWrites
         final MetaverseClient.Reply info = client.domainInfo(writes.domain.id());
         if (info.status() != 200)
         {
-            (writes.updateInFlight() ? lostWhileUpdated : problems)
-                .add(name + ": GET answered " + info.status() + " " + info.body());
+            problems.add(name + ": GET answered " + info.status() + " " + info.body());
             return;
         }
         if (writes.keyAcknowledged &&

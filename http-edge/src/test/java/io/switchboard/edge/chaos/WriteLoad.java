@@ -101,7 +101,6 @@ final class WriteLoad
                 return;
             }
             final AcknowledgedWrites.DomainWrites writes = ledger.created(created.get(), life);
-            writes.keySent = true;
             if (!acknowledged("key upload", client.uploadPublicKey(writes.domain, key)))
             {
                 return;

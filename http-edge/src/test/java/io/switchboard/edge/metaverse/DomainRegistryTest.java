@@ -1,9 +1,21 @@
 package io.switchboard.edge.metaverse;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.engine.metrics.PrometheusText;
+import io.switchboard.engine.table.IntentJournal;
+import io.switchboard.engine.table.RecordCount;
 import io.switchboard.engine.table.TableFiles;
+import io.switchboard.engine.table.UuidKey;
+import net.openhft.chronicle.bytes.RandomDataOutput;
+import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -12,6 +24,7 @@ import java.util.UUID;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -234,5 +247,57 @@ class DomainRegistryTest
             assertSame(first, listing.snapshot(T0 + DomainListing.MAX_AGE_MS - 1), "served from the last scan");
             assertEquals(3, listing.snapshot(T0 + DomainListing.MAX_AGE_MS).size(), "scanned again");
         }
+    }
+
+    @Test
+    void aDomainWhoseInPlaceHeartbeatAKillToreComesBackFromTheJournal() throws Exception
+    {
+        final DomainRecord record = everyField();
+        final HeartbeatBody stock = HeartbeatBody.read(new ObjectMapper().getFactory(), ("{\"domain\":{\"version\":" +
+            "\"2022.1.0\",\"protocol\":\"c2ln\",\"network_address\":\"198.51.100.4\",\"network_port\":40102," +
+            "\"automatic_networking\":\"full\",\"restricted\":false,\"heartbeat\":{\"num_users\":5," +
+            "\"num_anon_users\":2}}}").getBytes(StandardCharsets.UTF_8));
+        final Path crashed = dir.resolve("crashed");
+        Files.createDirectories(crashed);
+        final Path file = dir.resolve("domains.cm3");
+        try (DomainRegistry registry = new DomainRegistry(new TableFiles(dir), file.getFileName().toString(), 64))
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                assertTrue(registry.insert(domain(true, T0)));
+            }
+            assertTrue(registry.insert(record));
+            for (int beat = 1; beat <= 4; beat++)
+            {
+                assertNull(registry.heartbeat(record.id, stock, key -> true, T0 + beat * 1_000L));
+            }
+            // A kill -9 inside the 4th heartbeat's in-place write: its segment locked, half its bytes not yet new.
+            try (ChronicleMap<UuidKey, byte[]> writer = DomainRegistry.builder(64).createPersistedTo(file.toFile());
+                ExternalMapQueryContext<UuidKey, byte[], ?> context = writer.queryContext(
+                    new UuidKey(record.id.getMostSignificantBits(), record.id.getLeastSignificantBits())))
+            {
+                context.updateLock().lock();
+                final Data<byte[]> value = context.entry().value();
+                final byte[] whole = value.getUsing(null);
+                ((RandomDataOutput<?>)value.bytes()).write(value.offset(), new byte[whole.length / 2]);
+                for (final Path each : List.of(file, RecordCount.besides(file), IntentJournal.besides(file)))
+                {
+                    Files.copy(each, crashed.resolve(each.getFileName()));
+                }
+                ((RandomDataOutput<?>)value.bytes()).write(value.offset(), whole, 0, whole.length / 2);
+            }
+        }
+        final Metrics metrics = new Metrics();
+        try (DomainRegistry registry =
+            new DomainRegistry(new TableFiles(crashed).metrics(metrics), file.getFileName().toString(), 64))
+        {
+            final DomainRecord back = registry.get(record.id);
+            assertNotNull(back, "the acknowledged domain is there after the restart");
+            assertEquals(T0 + 4_000, back.lastHeartbeatMs, "as its 4th heartbeat left it");
+            assertEquals(5, back.numUsers);
+            assertEquals(41, registry.size());
+        }
+        assertTrue(PrometheusText.render(metrics).contains(
+            "switchboard_data_restored_records_total{table=\"domains\"} 1"));
     }
 }
