@@ -159,6 +159,9 @@ public final class PulseClientTable implements AutoCloseable
             .entries(capacity)
             // Every entry carries a checksum that the check at start verifies.
             .checksumEntries(true)
+            // The appliance closes its tables itself, each on its owner's thread; Chronicle's exit hook would close
+            // them under their owners on SIGTERM, so the clean close (and its record count) would fail.
+            .skipCloseOnExitHook(true)
             .keyMarshallers(UuidKeyMarshaller.INSTANCE, UuidKeyMarshaller.INSTANCE)
             .constantKeySizeBySample(new UuidKey())
             .valueMarshallers(PulseClientRecordMarshaller.INSTANCE, PulseClientRecordMarshaller.INSTANCE)
