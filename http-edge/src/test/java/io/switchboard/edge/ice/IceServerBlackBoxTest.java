@@ -406,6 +406,13 @@ class IceServerBlackBoxTest
             final UdpPeer waiting = peer();
             final UdpPeer registered = peer();
             assertEquals(IcePacketType.SERVER_HEARTBEAT_DENIED, waiting.exchange(HEARTBEAT)[4]);
+            // The fetch starts on the fetcher's thread: the other domain is exchanged with once it hangs.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (requests.get() == 0 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            assertEquals(1, requests.get(), "the first domain's fetch has reached the metaverse");
             final byte[] otherHeartbeat = signedHeartbeat(privateKey(), other, 1, "198.51.100.20", 5000);
             for (int i = 0; i < 20; i++)
             {
