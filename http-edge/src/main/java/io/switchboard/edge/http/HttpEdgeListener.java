@@ -249,6 +249,10 @@ public final class HttpEdgeListener implements AutoCloseable
                 return; // closed meanwhile: nothing to answer
             }
             timeouts = lease.timeouts;
+            if (timeouts == null)
+            {
+                return; // left XNIO meanwhile
+            }
             exchange.getConnection().putAttachment(TIMEOUTS_KEY, timeouts);
         }
         timeouts.active();
@@ -312,7 +316,8 @@ public final class HttpEdgeListener implements AutoCloseable
     private final class Lease implements ChannelListener<StreamConnection>
     {
         private final InetAddress host;
-        private final RequestTimeouts timeouts;
+        /** Dropped when the connection leaves XNIO: it holds the connection, which a WebSocket no longer needs. */
+        private volatile RequestTimeouts timeouts;
         private final AtomicBoolean held = new AtomicBoolean(true);
         /** Set on the IO thread before XNIO lets go of the socket, which calls {@link #handleEvent} while open. */
         private volatile boolean handedOver;
@@ -327,7 +332,12 @@ public final class HttpEdgeListener implements AutoCloseable
         @Override
         public void handleEvent(final StreamConnection connection)
         {
-            timeouts.upgraded();
+            final RequestTimeouts ended = timeouts;
+            if (ended != null)
+            {
+                ended.upgraded();
+                timeouts = null;
+            }
             leases.remove(connection);
             if (!handedOver)
             {
