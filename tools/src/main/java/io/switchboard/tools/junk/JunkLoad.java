@@ -1,5 +1,6 @@
 package io.switchboard.tools.junk;
 
+import io.switchboard.protocol.websocket.WebSocketFrameHeader;
 import io.switchboard.tools.ToolFlags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.UdpLoadGenerator;
@@ -352,28 +353,26 @@ public final class JunkLoad
     {
         try
         {
-            for (int first = in.read(); first >= 0; first = in.read())
+            final byte[] bytes = new byte[WebSocketFrameHeader.MAX_HEADER_BYTES];
+            final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            final WebSocketFrameHeader header = new WebSocketFrameHeader();
+            while (in.readNBytes(bytes, 0, 2) == 2)
             {
-                final int second = in.read();
-                long length = second & 0x7F;
-                if (length == 126)
+                if (header.wrap(buffer, 0, 2) == 0)
                 {
-                    length = (in.read() << 8) | in.read();
-                }
-                else if (length == 127)
-                {
-                    length = 0;
-                    for (int i = 0; i < 8; i++)
+                    final int needed = header.bytesNeeded();
+                    if (in.readNBytes(bytes, 2, needed - 2) != needed - 2 || header.wrap(buffer, 0, needed) == 0)
                     {
-                        length = (length << 8) | in.read();
+                        return NO_ANSWER;
                     }
                 }
-                if (second < 0 || length < 0)
+                final long length = header.payloadLength();
+                if (length < 0)
                 {
                     return NO_ANSWER;
                 }
                 final byte[] payload = in.readNBytes((int)Math.min(length, 1 << 20));
-                if ((first & 0x0F) == 0x8)
+                if (header.opcode() == WebSocketFrameHeader.OP_CLOSE)
                 {
                     return payload.length >= 2 ? Integer.toString(((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF)) :
                         "empty";
