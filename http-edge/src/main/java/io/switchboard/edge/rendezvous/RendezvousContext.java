@@ -1,6 +1,6 @@
 package io.switchboard.edge.rendezvous;
 
-import io.switchboard.edge.Options;
+import io.switchboard.engine.config.Require;
 
 /**
  * Configuration of the rendezvous HTTP API, one object: defaults are named constants, setters return this, and
@@ -21,37 +21,18 @@ public final class RendezvousContext
     private int registerBurst = DEFAULT_REGISTER_BURST;
     private int rateLimitSlots = 65_536;
 
-    public static RendezvousContext of(final Options options)
-    {
-        return new RendezvousContext()
-            .bindAddress(options.get("bind-address"))
-            .port(options.getInt("rendezvous-port"))
-            .engineTimeoutMs(options.getLong("rendezvous-timeout-ms"))
-            .registerRatePerMinute(options.getInt("rendezvous-register-rate"))
-            .registerBurst(options.getInt("rendezvous-register-burst"))
-            .rateLimitSlots(options.getInt("rate-limit-slots"))
-            .conclude();
-    }
 
     public RendezvousContext conclude()
     {
-        requireRange("rendezvous port", port, 0, 65_535);
-        requireRange("rendezvous timeout ms", engineTimeoutMs, 10, 600_000);
-        requireRange("rendezvous register rate", registerRatePerMinute, 1, 100_000_000);
-        requireRange("rendezvous register burst", registerBurst, 1, 100_000_000);
+        Require.range("rendezvous port", port, 0, 65_535);
+        Require.range("rendezvous timeout ms", engineTimeoutMs, 10, 600_000);
+        Require.range("rendezvous register rate", registerRatePerMinute, 1, 100_000_000);
+        Require.range("rendezvous register burst", registerBurst, 1, 100_000_000);
         if (Integer.bitCount(rateLimitSlots) != 1)
         {
             throw new IllegalArgumentException("rate limit slots must be a power of two: " + rateLimitSlots);
         }
         return this;
-    }
-
-    private static void requireRange(final String name, final long value, final long min, final long max)
-    {
-        if (value < min || value > max)
-        {
-            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
-        }
     }
 
     public String bindAddress() { return bindAddress; }

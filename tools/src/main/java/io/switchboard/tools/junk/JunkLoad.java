@@ -1,7 +1,8 @@
 package io.switchboard.tools.junk;
 
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.protocol.websocket.WebSocketFrameHeader;
-import io.switchboard.tools.ToolFlags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.UdpLoadGenerator;
 
@@ -43,15 +44,15 @@ public final class JunkLoad
     /** Over the 125 bytes a control frame may carry. */
     private static final int LONG_PING_BYTES = 200;
 
-    private static final List<ToolFlags.Flag> FLAGS = List.of(
-        new ToolFlags.Flag("udp", null, "host:port of a UDP listener; repeatable"),
-        new ToolFlags.Flag("http", null, "host:port of an HTTP listener; repeatable"),
-        new ToolFlags.Flag("ws", null,
+    private static final List<Flag> FLAGS = List.of(
+        new Flag("udp", null, "host:port of a UDP listener; repeatable"),
+        new Flag("http", null, "host:port of an HTTP listener; repeatable"),
+        new Flag("ws", null,
             "host:port/path?query of a WebSocket endpoint (id=junk-N is appended); repeatable"),
-        new ToolFlags.Flag("rate", "50", "junk operations per second, spread over the targets"),
-        new ToolFlags.Flag("duration-s", "10", "seconds to run"),
-        new ToolFlags.Flag("seed", null, "seed of the junk (default: random, printed)"),
-        new ToolFlags.Flag("label", "junk", "tag on the result line"));
+        new Flag("rate", "50", "junk operations per second, spread over the targets"),
+        new Flag("duration-s", "10", "seconds to run"),
+        new Flag("seed", null, "seed of the junk (default: random, printed)"),
+        new Flag("label", "junk", "tag on the result line"));
 
     /** HTTP requests no server should accept, by name; each is answered with a status or a close. */
     private static final String[][] BAD_REQUESTS = {
@@ -101,10 +102,10 @@ public final class JunkLoad
 
     public static int command(final String[] args) throws Exception
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
         final long seed = flags.isSet("seed") ? flags.longValue("seed") : new Random().nextLong();
