@@ -13,8 +13,9 @@ import io.switchboard.engine.table.TableFiles;
 
 /**
  * The composition root's half that reads options: each component's context filled from the parsed command line and
- * concluded. Only this class knows option names; the components see their own context and nothing of
- * {@link Options}, so no protocol package depends on this one.
+ * concluded, once, at start. Option names live here and in {@link Appliance} (the data dir, the admin listener and
+ * the appliance-wide WebSocket budget); the components see their own context and nothing of {@link Options}, so no
+ * protocol package depends on this one ({@code PackageCycleTest}).
  */
 final class Contexts
 {

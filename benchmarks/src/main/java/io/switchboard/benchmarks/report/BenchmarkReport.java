@@ -1,5 +1,9 @@
 package io.switchboard.benchmarks.report;
 
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.FlagSet;
+import io.switchboard.engine.config.Flags;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +30,13 @@ import java.util.function.ToDoubleFunction;
  */
 public final class BenchmarkReport
 {
+    private static final FlagSet FLAGS = new FlagSet(
+        "java -cp benchmarks.jar " + BenchmarkReport.class.getName(), "", "benchmark-report", List.of(
+            new Flag("results", "FILE", null, false, "the results run-system.sh collected"),
+            new Flag("out-dir", "DIR", null, false, "where benchmarks.md and benchmarks.png are written"),
+            new Flag("command", "TEXT", null, false, "the command line the report names"),
+            new Flag("quick", "0|1", "0", false, "1: the run was a quick one; the report says so")));
+
     static final String MARKDOWN = "benchmarks.md";
     static final String CHART = "benchmarks.png";
 
@@ -67,37 +78,23 @@ public final class BenchmarkReport
 
     public static void main(final String[] args) throws IOException
     {
-        final Map<String, String> flags = new HashMap<>();
-        for (final String arg : args)
+        final Flags flags = FLAGS.parse(args);
+        if (flags.helpRequested())
         {
-            final int equals = arg.indexOf('=');
-            if (!arg.startsWith("--") || equals < 0)
-            {
-                throw new IllegalArgumentException("expected --name=value, got " + arg);
-            }
-            flags.put(arg.substring(2, equals), arg.substring(equals + 1));
+            System.out.print(flags.help());
+            return;
         }
         final Map<String, String> meta = new HashMap<>();
         final BenchmarkReport report = new BenchmarkReport(
-            Measurement.read(Path.of(required(flags, "results")), meta), meta);
-        final Path outDir = Path.of(required(flags, "out-dir"));
+            Measurement.read(Path.of(flags.string("results")), meta), meta);
+        final Path outDir = Path.of(flags.string("out-dir"));
         Files.createDirectories(outDir);
-        final String markdown = report.markdown(required(flags, "command"), "1".equals(flags.get("quick")),
+        final String markdown = report.markdown(flags.string("command"), "1".equals(flags.value("quick")),
             Machine.describe(), ZonedDateTime.now(ZoneOffset.UTC));
         Files.writeString(outDir.resolve(MARKDOWN), markdown);
         ReportChart.write(report, outDir.resolve(CHART));
         System.out.println("report: " + outDir.resolve(MARKDOWN) + " and " + outDir.resolve(CHART));
         System.out.print(report.targetsTable());
-    }
-
-    private static String required(final Map<String, String> flags, final String name)
-    {
-        final String value = flags.get(name);
-        if (value == null)
-        {
-            throw new IllegalArgumentException("--" + name + " is required");
-        }
-        return value;
     }
 
     /**
