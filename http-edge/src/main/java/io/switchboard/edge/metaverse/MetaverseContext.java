@@ -1,6 +1,7 @@
 package io.switchboard.edge.metaverse;
 
 import io.switchboard.engine.config.Require;
+import io.switchboard.engine.ice.IceContext;
 
 import java.net.URI;
 
@@ -26,7 +27,7 @@ public final class MetaverseContext
     private boolean allowTempDomains = DEFAULT_ALLOW_TEMP_DOMAINS;
     private int tempDomainRatePerMinute = DEFAULT_TEMP_DOMAIN_RATE_PER_MINUTE;
     private int tempDomainBurst = DEFAULT_TEMP_DOMAIN_BURST;
-    private int rateLimitSlots = 65_536;
+    private int rateLimitSlots = IceContext.DEFAULT_RATE_LIMIT_SLOTS;
     private String adminToken;
     private long domainActiveSeconds = DEFAULT_DOMAIN_ACTIVE_SECONDS;
     private long tempDomainTtlSeconds = DEFAULT_TEMP_DOMAIN_TTL_SECONDS;
@@ -39,13 +40,10 @@ public final class MetaverseContext
 
     public MetaverseContext conclude()
     {
-        Require.range("metaverse port", port, 0, 65_535);
+        Require.port("metaverse port", port);
         Require.range("temp domain rate", tempDomainRatePerMinute, 1, 1_000_000);
         Require.range("temp domain burst", tempDomainBurst, 1, 1_000_000);
-        if (Integer.bitCount(rateLimitSlots) != 1)
-        {
-            throw new IllegalArgumentException("rate limit slots must be a power of two: " + rateLimitSlots);
-        }
+        Require.powerOfTwo("rate limit slots", rateLimitSlots);
         Require.range("domain active seconds", domainActiveSeconds, 1, 365L * 86_400);
         Require.range("temp domain ttl", tempDomainTtlSeconds, 1, 3650L * 86_400);
         Require.range("metaverse max body bytes", maxBodyBytes, 1024, 16 * 1024 * 1024);

@@ -49,7 +49,7 @@ public final class PeerJsContext
 
     public PeerJsContext conclude()
     {
-        Require.range("peerjs port", port, 0, 65_535);
+        Require.port("peerjs port", port);
         if (key == null || key.isEmpty())
         {
             throw new IllegalArgumentException("peerjs key must not be empty");
