@@ -128,6 +128,21 @@ public final class BenchmarkReport
         return byRound;
     }
 
+    /**
+     * The machine's 1-minute load average after each scenario, when the run sampled it: above the core count, other
+     * work shared the cores and every figure is the worse for it.
+     */
+    private String loadLine()
+    {
+        if (!meta.containsKey("load_median"))
+        {
+            return "";
+        }
+        return "| Machine load | 1-minute load average after each scenario: median " + meta.get("load_median") + " (" +
+            meta.get("load_min") + " to " + meta.get("load_max") + " over " + meta.get("load_samples") +
+            " samples); above the core count, other work shared the cores |\n";
+    }
+
     /** Per round, {@code figure} less the floor measured in the same round; rounds lacking either are left out. */
     static SortedMap<Integer, Double> aboveFloor(
         final SortedMap<Integer, Double> figure, final SortedMap<Integer, Double> floor)
@@ -246,6 +261,7 @@ public final class BenchmarkReport
             .append(" (Debian), peer@").append(meta.getOrDefault("peer", "?")).append(" on Node ")
             .append(meta.getOrDefault("node", "?")).append(", the tools' Java NIO echo server as the floor |\n")
             .append("| Run time | ").append(meta.getOrDefault("elapsed_s", "?")).append(" s, build step included |\n")
+            .append(loadLine())
             .append("| Rounds | ").append(rounds()).append(" |\n")
             .append("| Placement | nothing pinned: each server and its load generator share both cores; ")
             .append("servers all started at once, loaded one at a time, in alternating rounds |\n\n");

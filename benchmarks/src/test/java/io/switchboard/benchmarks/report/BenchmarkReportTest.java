@@ -221,10 +221,27 @@ class BenchmarkReportTest
             "100000 | 0.90 | 0.90 | >= 0.80 | **met**"));
         assertTrue(markdown.contains("| peer@1.0.2 | 1000 | 12000 |"));
         assertFalse(markdown.contains("QUICK"));
+        assertFalse(markdown.contains("Machine load"), "a run that did not sample the load says nothing of it");
 
         final Path png = dir.resolve("chart.png");
         ReportChart.write(report, png);
         assertEquals(1600, ImageIO.read(png.toFile()).getWidth());
+    }
+
+    @Test
+    void theReportStatesHowBusyTheMachineWasWhenTheRunSampledIt() throws Exception
+    {
+        final Path results = dir.resolve("loaded.txt");
+        Files.writeString(results, String.join("\n",
+            "scenario=echo-296 role=floor udp-load label=echo replies_per_s=100000 server_cpu_us_per_reply=5.00",
+            "meta coturn=4.6.1 node=v20.20.2 peer=1.0.2 elapsed_s=500 load_min=0.9 load_median=1.4 load_max=9.5 " +
+                "load_samples=12"));
+        final Map<String, String> meta = new HashMap<>();
+        final String markdown = new BenchmarkReport(Measurement.read(results, meta), meta).markdown(
+            "benchmarks/run-system.sh", false, new Machine(2, "Test CPU", 24.0, "6.1.0", "JDK 17"),
+            ZonedDateTime.of(2026, 11, 23, 12, 0, 0, 0, ZoneOffset.UTC));
+        assertTrue(markdown.contains("| Machine load | 1-minute load average after each scenario: median 1.4 (0.9 to " +
+            "9.5 over 12 samples); above the core count, other work shared the cores |"), markdown);
     }
 
     @Test
