@@ -7,6 +7,7 @@ import io.switchboard.engine.ice.IceWireVectors;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.DatagramSender;
 import io.switchboard.engine.pipeline.EngineClock;
+import io.switchboard.engine.pipeline.EngineTimers;
 import io.switchboard.engine.wire.SocketAddresses;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -57,7 +58,8 @@ public class IceHandlerBenchmark extends EngineBenchmark
         final Metrics metrics = new Metrics();
         final DatagramSender sender = new DatagramSender(channel, 2048,
             metrics.counter("sent", "", "sent"), metrics.counter("failed", "", "failed"));
-        server = new IceServer(context, metrics, sender, new EngineClock(), null, null);
+        final EngineClock clock = new EngineClock();
+        server = new IceServer(context, metrics, sender, clock, new EngineTimers(clock.nowMs()), null, null);
         source = (InetSocketAddress)sink.getLocalAddress();
         sourceFingerprint = SocketAddresses.fingerprint(source);
 

@@ -89,10 +89,11 @@ public final class Appliance implements AutoCloseable
         final HttpEdge edge = new HttpEdge(Contexts.httpEdge(options), metrics);
         final List<UdpListenerSpec> udp = List.of(
             new UdpListenerSpec(IceServer.LISTENER, iceContext.icePort(),
-                (sender, clock, commands) -> new IceServer(iceContext, metrics, sender, clock, commands, fetcher)),
+                (sender, clock, timers, commands) ->
+                    new IceServer(iceContext, metrics, sender, clock, timers, commands, fetcher)),
             new UdpListenerSpec(PulseServer.LISTENER, pulseContext.port(),
-                (sender, clock, commands) -> new PulseServer(pulseContext, metrics, sender, clock, replies,
-                    liveness.register("switchboard-pulse-persister"))));
+                (sender, clock, timers, commands) -> new PulseServer(pulseContext, metrics, sender, clock, timers,
+                    replies, liveness.register("switchboard-pulse-persister"))));
         final Engine engine = Engine.launch(engineContext, metrics, liveness, udp);
         closeables.add(engine);
         engine.boundPorts().forEach((name, port) -> listeners.put(name, "udp:" + port));

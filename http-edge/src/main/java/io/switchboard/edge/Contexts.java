@@ -68,7 +68,6 @@ final class Contexts
             .registerGraceMs(options.longValue("pulse-register-grace-ms"))
             .pulseTtlMs(options.longValue("pulse-ttl-ms"))
             .errorTimeMs(options.longValue("pulse-error-time-ms"))
-            .timerTickMs(options.longValue("pulse-timer-tick-ms"))
             .maxClients(options.intValue("pulse-max-clients"))
             .tableFiles(tableFiles)
             .conclude();

@@ -44,8 +44,6 @@ public final class OptionSpec
             "Each on-time pulse (or verify) keeps a client Online this long; clients should pulse every 20-25 s."),
         new Flag("pulse-error-time-ms", "MS", Long.toString(PulseContext.DEFAULT_ERROR_TIME_MS), false,
             "A client that missed its deadline stays Pending this long, then it and its key are forgotten."),
-        new Flag("pulse-timer-tick-ms", "MS", Long.toString(PulseContext.DEFAULT_TIMER_TICK_MS), false,
-            "Spoke width of the pulse deadline wheel (cost only); each deadline fires within one engine tick."),
         new Flag("pulse-max-clients", "N", Integer.toString(PulseContext.DEFAULT_MAX_CLIENTS), false,
             "Most registered clients (persisted table data-dir/pulse-clients-N.dat; a new N copies it over)."),
         new Flag("rendezvous-register-rate", "PER_MIN",

@@ -8,12 +8,12 @@ import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
 import io.switchboard.engine.pipeline.DatagramSender;
 import io.switchboard.engine.pipeline.EngineClock;
+import io.switchboard.engine.pipeline.EngineTimers;
 import io.switchboard.engine.pipeline.UdpProtocol;
 import io.switchboard.engine.table.IcePeerRecord;
 import io.switchboard.engine.table.IcePeerTable;
 import io.switchboard.engine.table.UuidKey;
 import io.switchboard.engine.wire.SocketAddresses;
-import org.agrona.DeadlineTimerWheel;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -26,7 +26,6 @@ import java.security.PublicKey;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Vircadia ICE server's rules (ice-wire.md §4) on the handler thread: verify signed domain heartbeats and keep
@@ -41,11 +40,6 @@ public final class IceServer implements UdpProtocol
     public static final String LISTENER = "ice";
 
     private static final int MIN_DATAGRAM = IceHeader.LENGTH + 2;
-    /** Spoke width of the expiry wheel; an expiry fires at the first engine tick at or after its deadline. */
-    private static final long TIMER_TICK_MS = 16;
-    private static final int TIMER_TICKS_PER_WHEEL = 1024;
-    /** Expiries handled per engine tick at most, so that a mass expiry never stalls the handler for long. */
-    private static final int EXPIRIES_PER_TICK = 16_384;
 
     private final IceHeader header = new IceHeader();
     private final IceServerHeartbeat heartbeat = new IceServerHeartbeat();
@@ -61,7 +55,8 @@ public final class IceServer implements UdpProtocol
     private final TokenBuckets hostFetchLimiter;
     private final TokenBuckets peerInfoLimiter;
     private final DestinationSequences sequences;
-    private final DeadlineTimerWheel expiryWheel;
+    /** Each known domain's expiry timer, on the handler's wheel: it fires at the first poll at or after it. */
+    private final EngineTimers.Owner expiryTimers;
     // Objects, not two long maps: any long may be half of a domain id, so no missing value is free.
     private final Long2ObjectHashMap<UuidKey> timerDomains = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<InetSocketAddress> activeSockets = new Long2ObjectHashMap<>();
@@ -75,13 +70,13 @@ public final class IceServer implements UdpProtocol
     private final long keyFetchDeadlineMs;
     private final long keyFetchBackoffMs;
     private final long keyFetchMaxBackoffMs;
-    private final DeadlineTimerWheel.TimerHandler onExpiry = this::onExpiryTimer;
 
     public IceServer(
         final IceContext context,
         final Metrics metrics,
         final DatagramSender sender,
         final EngineClock clock,
+        final EngineTimers timers,
         final CommandPublisher commands,
         final DomainKeyFetcher fetcher)
     {
@@ -101,8 +96,7 @@ public final class IceServer implements UdpProtocol
         this.peerInfoLimiter = new TokenBuckets(
             context.rateLimitSlots(), context.icePeerInfoRate(), context.icePeerInfoRate());
         this.sequences = new DestinationSequences(context.sequenceSlots());
-        this.expiryWheel = new DeadlineTimerWheel(
-            TimeUnit.MILLISECONDS, clock.nowMs(), TIMER_TICK_MS, TIMER_TICKS_PER_WHEEL);
+        this.expiryTimers = timers.register(this::onExpiryTimer);
         this.activeSocketsCapacity = 2 * context.iceMaxDomains();
         this.peerTimeoutMs = context.icePeerTimeoutMs();
         this.keyFetchDeadlineMs = 2 * context.keyFetchTimeoutMs();
@@ -375,34 +369,34 @@ public final class IceServer implements UdpProtocol
     /** @param domain kept by the timer until it fires (a re-scheduled timer keeps the same one) */
     private long scheduleExpiry(final UuidKey domain, final long deadlineMs)
     {
-        final long timerId = expiryWheel.scheduleTimer(deadlineMs);
+        final long timerId = expiryTimers.schedule(deadlineMs, 0);
         timerDomains.put(timerId, domain);
         return timerId;
     }
 
-    private boolean onExpiryTimer(final TimeUnit timeUnit, final long nowMs, final long timerId)
+    /** A heartbeat moves the deadline without touching the timer: when the timer fires, it re-arms at the last one. */
+    private void onExpiryTimer(final long timerId, final int unused, final long nowMs)
     {
         final UuidKey domain = timerDomains.remove(timerId);
         if (domain == null)
         {
-            return true;
+            return;
         }
         probe.set(domain.msb(), domain.lsb());
         if (!peers.get(probe, record) || record.expiryTimerId() != timerId)
         {
-            return true;
+            return;
         }
         final long silentUntilMs = record.lastHeardMs() + peerTimeoutMs;
         if (nowMs < silentUntilMs)
         {
             record.expiryTimerId(scheduleExpiry(domain, silentUntilMs));
             peers.put(probe, record);
-            return true;
+            return;
         }
         removePeer();
         keys.forgetRemote(probe);
         counters.expired.incrementRelease();
-        return true;
     }
 
     private void removePeer()
@@ -414,26 +408,10 @@ public final class IceServer implements UdpProtocol
         }
     }
 
-    /** Expires every domain whose deadline {@code nowMs} has reached, however many wheel ticks have passed since. */
+    /** Domains expire on the handler's wheel, polled before this tick. */
     @Override
     public void onTick(final long nowMs)
     {
-        int expired = 0;
-        // Agrona's poll scans one wheel tick, then passes it if it is over: poll until a poll has scanned the tick
-        // that now falls in.
-        while (expiryWheel.timerCount() > 0 && expired < EXPIRIES_PER_TICK)
-        {
-            final long tickEndMs = expiryWheel.currentTickTime();
-            expired += expiryWheel.poll(nowMs, onExpiry, EXPIRIES_PER_TICK - expired);
-            if (tickEndMs > nowMs)
-            {
-                return;
-            }
-        }
-        if (expiryWheel.timerCount() == 0)
-        {
-            expiryWheel.currentTickTime(nowMs);
-        }
     }
 
     @Override

@@ -39,7 +39,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The engine's data path, assembled: non-blocking UDP channels, one receiver agent, one multi-producer Disruptor
- * ring, one handler that owns all protocol state, and a ticker that publishes time into the ring.
+ * ring, one handler that owns all protocol state and their one timer wheel, and a ticker that publishes time into
+ * the ring.
  * {@code socket -> UdpReceiver -> ring -> EngineHandler -> UdpProtocol -> DatagramSender}.
  * <p>
  * Threading, as Aeron's media driver offers it: {@code dedicated} runs the receiver and the handler on two threads
@@ -146,14 +147,16 @@ public final class Engine implements AutoCloseable
             shared ? selector::wakeup : () -> { });
 
         final EngineClock clock = new EngineClock();
+        final EngineTimers timers = new EngineTimers(clock.nowMs());
         final UdpProtocol[] protocols = new UdpProtocol[count];
         for (int i = 0; i < count; i++)
         {
-            protocols[i] = listeners.get(i).factory().create(senders[i], clock, commands);
+            protocols[i] = listeners.get(i).factory().create(senders[i], clock, timers, commands);
         }
         handler = new EngineHandler(
             protocols,
             clock,
+            timers,
             metrics.counter("switchboard_engine_commands_unknown_total", "", "Commands no protocol recognised."),
             metrics.counter("switchboard_engine_handler_errors_total", "",
                 "Events whose handling threw; the engine carried on."),

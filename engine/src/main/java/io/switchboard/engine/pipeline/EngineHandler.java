@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The single writer: the one thread that decodes datagrams, applies commands and mutates engine state. It routes
- * each slot to the protocol of the listener it arrived on; commands go to the protocol that owns their type.
+ * each slot to the protocol of the listener it arrived on; commands go to the protocol that owns their type. At the
+ * start of each batch whose clock moved it polls the protocols' one timer wheel, then ticks them.
  */
 final class EngineHandler implements EventHandler<RingSlot>
 {
@@ -20,6 +21,7 @@ final class EngineHandler implements EventHandler<RingSlot>
 
     private final UdpProtocol[] protocols;
     private final EngineClock clock;
+    private final EngineTimers timers;
     private final AtomicCounter unknownCommands;
     private final AtomicCounter handlerErrors;
     private final AtomicCounter batches;
@@ -30,6 +32,7 @@ final class EngineHandler implements EventHandler<RingSlot>
     EngineHandler(
         final UdpProtocol[] protocols,
         final EngineClock clock,
+        final EngineTimers timers,
         final AtomicCounter unknownCommands,
         final AtomicCounter handlerErrors,
         final AtomicCounter batches,
@@ -39,6 +42,7 @@ final class EngineHandler implements EventHandler<RingSlot>
         this.events = events;
         this.protocols = protocols;
         this.clock = clock;
+        this.timers = timers;
         this.unknownCommands = unknownCommands;
         this.handlerErrors = handlerErrors;
     }
@@ -59,9 +63,19 @@ final class EngineHandler implements EventHandler<RingSlot>
         if (nowMs != lastTickMs)
         {
             lastTickMs = nowMs;
-            for (final UdpProtocol protocol : protocols)
+            try
             {
-                protocol.onTick(nowMs);
+                timers.poll(nowMs);
+                for (final UdpProtocol protocol : protocols)
+                {
+                    protocol.onTick(nowMs);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                // As for an event: the timers still due, and the ticks not run, follow at the next batch.
+                handlerErrors.incrementRelease();
+                LOG.warn("engine timer error", ex);
             }
         }
     }

@@ -6,10 +6,13 @@ package io.switchboard.engine.pipeline;
  */
 public record UdpListenerSpec(String name, int port, ProtocolFactory factory)
 {
-    /** Builds the listener's protocol on the engine's thread of construction; it runs on the handler thread. */
+    /**
+     * Builds the listener's protocol on the engine's thread of construction; it runs on the handler thread, reads
+     * time from {@code clock} and keeps its deadlines on {@code timers}, the handler's one wheel.
+     */
     @FunctionalInterface
     public interface ProtocolFactory
     {
-        UdpProtocol create(DatagramSender sender, EngineClock clock, CommandPublisher commands);
+        UdpProtocol create(DatagramSender sender, EngineClock clock, EngineTimers timers, CommandPublisher commands);
     }
 }

@@ -20,7 +20,10 @@ public interface UdpProtocol extends AutoCloseable
      */
     boolean onCommand(int type, DirectBuffer buffer, int offset, int length);
 
-    /** Regular time signal, at least every tick interval and at the start of each batch. */
+    /**
+     * Regular time signal, at least every tick interval and at the start of each batch whose clock moved, after the
+     * handler's timers due by {@code nowMs} have fired.
+     */
     void onTick(long nowMs);
 
     /** Flush and close tables; called on the handler thread's shutdown. */

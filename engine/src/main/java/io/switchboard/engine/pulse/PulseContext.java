@@ -5,7 +5,7 @@ import io.switchboard.engine.table.TableFiles;
 /**
  * Configuration of the pulse rendezvous, Aeron-style: defaults are named constants, setters return this, and
  * {@link #conclude()} validates before anything is opened. Timers follow Socket-Rendezvous: 300 s grace after
- * registering, 30 s between pulses, then 180 s PENDING before the client is forgotten, checked every second.
+ * registering, 30 s between pulses, then 180 s PENDING before the client is forgotten.
  */
 public final class PulseContext
 {
@@ -14,21 +14,18 @@ public final class PulseContext
     public static final long DEFAULT_REGISTER_GRACE_MS = 300_000;
     public static final long DEFAULT_PULSE_TTL_MS = 30_000;
     public static final long DEFAULT_ERROR_TIME_MS = 180_000;
-    public static final long DEFAULT_TIMER_TICK_MS = 16;
     public static final int DEFAULT_MAX_CLIENTS = 1_000_000;
 
     private int port = DEFAULT_PORT;
     private long registerGraceMs = DEFAULT_REGISTER_GRACE_MS;
     private long pulseTtlMs = DEFAULT_PULSE_TTL_MS;
     private long errorTimeMs = DEFAULT_ERROR_TIME_MS;
-    private long timerTickMs = DEFAULT_TIMER_TICK_MS;
     private int maxClients = DEFAULT_MAX_CLIENTS;
     private TableFiles tableFiles;
 
     public PulseContext conclude()
     {
         requireRange("pulse port", port, 0, 65_535);
-        requireRange("pulse timer tick ms", timerTickMs, 1, 60_000);
         requireRange("pulse register grace ms", registerGraceMs, 1, 86_400_000L * 30);
         requireRange("pulse ttl ms", pulseTtlMs, 1, 86_400_000L * 30);
         requireRange("pulse error time ms", errorTimeMs, 1, 86_400_000L * 30);
@@ -38,12 +35,6 @@ public final class PulseContext
             throw new IllegalArgumentException("pulse table files are not set");
         }
         return this;
-    }
-
-    /** The longest any deadline lies ahead: sizes the deadline wheel so one lap covers it. */
-    long longestTimerMs()
-    {
-        return Math.max(registerGraceMs, Math.max(pulseTtlMs, errorTimeMs));
     }
 
     private static void requireRange(final String name, final long value, final long min, final long max)
@@ -65,9 +56,6 @@ public final class PulseContext
     /** How long a client stays PENDING before it and its key are forgotten. */
     public long errorTimeMs() { return errorTimeMs; }
     public PulseContext errorTimeMs(final long value) { errorTimeMs = value; return this; }
-    /** Width of the deadline wheel's spokes: a poll scans the deadlines of the tick now falls in (cost only). */
-    public long timerTickMs() { return timerTickMs; }
-    public PulseContext timerTickMs(final long value) { timerTickMs = value; return this; }
     /** Most clients registered at once; sizes the persisted table. */
     public int maxClients() { return maxClients; }
     public PulseContext maxClients(final int value) { maxClients = value; return this; }

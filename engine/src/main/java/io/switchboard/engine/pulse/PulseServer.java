@@ -10,6 +10,7 @@ import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.pipeline.DatagramSender;
 import io.switchboard.engine.pipeline.EngineClock;
+import io.switchboard.engine.pipeline.EngineTimers;
 import io.switchboard.engine.pipeline.UdpProtocol;
 import io.switchboard.engine.table.PulseClientRecord;
 import io.switchboard.engine.table.PulseClientTable;
@@ -21,6 +22,7 @@ import io.switchboard.engine.table.UuidKeyMarshaller;
 import io.switchboard.engine.wire.SocketAddresses;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.IntArrayList;
 import org.agrona.collections.LongArrayList;
 import org.agrona.collections.MutableInteger;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -40,24 +42,32 @@ import java.util.List;
  * brings it back ONLINE; PENDING for the error time forgets the client and its key. HTTP requests arrive as commands
  * in the same ring, so what UDP and HTTP see is always the same state.
  * <p>
- * Each client owns a slot: its record's cell in {@link PulseRecords}, its deadline in {@link PulseDeadlines}. Two
- * indexes find the slot by private key (pulses, HTTP auth) and by client id (peer lookups). The persisted table is
- * written behind, by the {@link PulsePersister}'s thread, and read back at start.
+ * Each client owns a slot ({@link PulseSlots}): its record's cell in {@link PulseRecords} and one timer on the
+ * handler's wheel, never later than the record's deadline. A pulse moves the deadline later without touching the
+ * timer; when the timer fires, it re-arms at the deadline the record holds, or applies the rule. Two indexes find
+ * the slot by private key (pulses, HTTP auth) and by client id (peer lookups). The persisted table is written
+ * behind, by the {@link PulsePersister}'s thread, and read back at start.
  */
 public final class PulseServer implements UdpProtocol
 {
     public static final String LISTENER = "pulse";
 
     private static final Logger LOG = LoggerFactory.getLogger(PulseServer.class);
-    /** Expiries handled per tick at most, so a mass expiry (e.g. after downtime) never stalls pulses. */
-    private static final int EXPIRIES_PER_TICK = 4096;
+    /** Deadlines passed while the appliance was down handled per tick at most, so they never stall pulses. */
+    private static final int OVERDUE_PER_TICK = 4096;
 
     private final PulseKey key = new PulseKey();
     private final UuidKey client = new UuidKey();
     private final PulseClientRecord record = new PulseClientRecord();
     private final MutableInteger slot = new MutableInteger();
     private final PulseRecords records;
-    private final PulseDeadlines deadlines;
+    private final PulseSlots slots;
+    private final EngineTimers.Owner timers;
+    /**
+     * Slots whose persisted deadline had passed at start, handled at the first ticks: on the wheel they would all
+     * fall in one spoke, which the wheel would then size every spoke for.
+     */
+    private final IntArrayList overdue = new IntArrayList();
     private final SlotIndex<PulseKey> byKey;
     private final SlotIndex<UuidKey> byId;
     private final PulseClientTable file;
@@ -74,7 +84,6 @@ public final class PulseServer implements UdpProtocol
     private final long registerGraceMs;
     private final long pulseTtlMs;
     private final long errorTimeMs;
-    private final PulseDeadlines.Expiry onDeadline = this::onDeadline;
     private int unsavedSlotCount;
     private long onlineCount;
     private long pendingCount;
@@ -84,6 +93,7 @@ public final class PulseServer implements UdpProtocol
         final Metrics metrics,
         final DatagramSender sender,
         final EngineClock clock,
+        final EngineTimers timers,
         final CommandReplies replies,
         final Watch persisterWatch)
     {
@@ -97,7 +107,8 @@ public final class PulseServer implements UdpProtocol
         this.pulseTtlMs = context.pulseTtlMs();
         this.errorTimeMs = context.errorTimeMs();
         this.records = new PulseRecords(capacity);
-        this.deadlines = new PulseDeadlines(capacity, context.timerTickMs(), context.longestTimerMs(), clock.nowMs());
+        this.slots = new PulseSlots(capacity);
+        this.timers = timers.register(this::onTimer);
         this.unsavedSlots = new long[(capacity + 63) / 64];
         PulseClientTable openedFile = null;
         SlotIndex<PulseKey> openedByKey = null;
@@ -126,16 +137,16 @@ public final class PulseServer implements UdpProtocol
     }
 
     /**
-     * Loads the persisted clients into their slots, indexes them and schedules their deadlines as persisted; passed
-     * ones fire at once.
+     * Loads the persisted clients into their slots, indexes them and arms their deadlines as persisted; passed ones
+     * are handled at the first ticks.
      */
     private void resume()
     {
         final List<UuidKey> duplicates = new ArrayList<>();
         file.forEach((id, stored) ->
         {
-            final int s = deadlines.allocate(id.msb(), id.lsb());
-            if (s == PulseDeadlines.NONE)
+            final int s = slots.allocate(id.msb(), id.lsb());
+            if (s == PulseSlots.NONE)
             {
                 throw new IllegalStateException("the pulse table holds more clients than the configured maximum; " +
                     "raise it to at least " + file.size());
@@ -144,12 +155,19 @@ public final class PulseServer implements UdpProtocol
             if (!byKey.insert(stored.key(), slot))
             {
                 duplicates.add(id.copy());
-                deadlines.free(s);
+                slots.free(s);
                 return;
             }
             byId.insert(id, slot);
             records.put(s, stored);
-            deadlines.schedule(s, stored.deadlineMs());
+            if (stored.deadlineMs() <= clock.nowMs())
+            {
+                overdue.addInt(s);
+            }
+            else
+            {
+                arm(s, stored.deadlineMs());
+            }
             countState(stored.state(), 1);
         });
         // Registration refuses a key in use, so this takes a file written by something else.
@@ -193,8 +211,9 @@ public final class PulseServer implements UdpProtocol
         final boolean onTime = record.state() == PulseClientRecord.ONLINE;
         if (onTime)
         {
+            final long wasDueMs = record.deadlineMs();
             record.state(PulseClientRecord.ONLINE, nowMs + pulseTtlMs);
-            deadlines.schedule(s, record.deadlineMs());
+            deadlineMoved(s, wasDueMs, record.deadlineMs());
         }
         records.put(s, record);
         save(s);
@@ -284,8 +303,8 @@ public final class PulseServer implements UdpProtocol
             answer(correlationId, PulseAnswer.BUSY, false, nowMs);
             return;
         }
-        final int s = deadlines.allocate(client.msb(), client.lsb());
-        if (s == PulseDeadlines.NONE)
+        final int s = slots.allocate(client.msb(), client.lsb());
+        if (s == PulseSlots.NONE)
         {
             counters.registerFull.incrementRelease();
             answer(correlationId, PulseAnswer.FULL, false, nowMs);
@@ -295,7 +314,7 @@ public final class PulseServer implements UdpProtocol
         byKey.insert(key, slot);
         byId.insert(client, slot);
         records.put(s, record.registered(key, nowMs, nowMs + registerGraceMs));
-        deadlines.schedule(s, record.deadlineMs());
+        arm(s, record.deadlineMs());
         save(s);
         countState(PulseClientRecord.ONLINE, 1);
         publishCounts();
@@ -316,8 +335,9 @@ public final class PulseServer implements UdpProtocol
         if (wasPending)
         {
             // Back ONLINE with one pulse TTL to pulse in (§1.5).
+            final long wasDueMs = record.deadlineMs();
             records.put(s, record.state(PulseClientRecord.ONLINE, nowMs + pulseTtlMs));
-            deadlines.schedule(s, record.deadlineMs());
+            deadlineMoved(s, wasDueMs, record.deadlineMs());
             save(s);
             countState(PulseClientRecord.PENDING, -1);
             countState(PulseClientRecord.ONLINE, 1);
@@ -404,7 +424,7 @@ public final class PulseServer implements UdpProtocol
             return false;
         }
         final int s = slot.get();
-        client.set(deadlines.clientMsb(s), deadlines.clientLsb(s));
+        client.set(slots.clientMsb(s), slots.clientLsb(s));
         records.get(s, record);
         return true;
     }
@@ -433,28 +453,76 @@ public final class PulseServer implements UdpProtocol
     @Override
     public void onTick(final long nowMs)
     {
-        deadlines.poll(nowMs, onDeadline, EXPIRIES_PER_TICK);
+        if (!overdue.isEmpty())
+        {
+            expireOverdue(nowMs);
+        }
         if (unsavedSlotCount > 0 || !unsavedRemovals.isEmpty())
         {
             saveUnsaved();
         }
     }
 
-    private void onDeadline(final int s, final long deadlineMs)
+    /** Arms the slot's one timer; it has none. */
+    private void arm(final int s, final long deadlineMs)
     {
-        client.set(deadlines.clientMsb(s), deadlines.clientLsb(s));
+        slots.timerId(s, timers.schedule(deadlineMs, s));
+    }
+
+    /** Keeps the timer at or before the deadline: a later one is found when the timer fires, an earlier one re-arms. */
+    private void deadlineMoved(final int s, final long fromMs, final long toMs)
+    {
+        if (toMs < fromMs && slots.timerId(s) != EngineTimers.NO_TIMER)
+        {
+            timers.cancel(slots.timerId(s));
+            arm(s, toMs);
+        }
+    }
+
+    private void onTimer(final long timerId, final int s, final long nowMs)
+    {
+        slots.timerId(s, EngineTimers.NO_TIMER);
+        expire(s, nowMs);
+    }
+
+    /** Handles the clients whose deadline had passed at start, unless one's slot has since been freed or re-armed. */
+    private void expireOverdue(final long nowMs)
+    {
+        for (int handled = 0; handled < OVERDUE_PER_TICK && !overdue.isEmpty(); handled++)
+        {
+            final int s = overdue.popInt();
+            if (!records.isEmpty(s) && slots.timerId(s) == EngineTimers.NO_TIMER)
+            {
+                expire(s, nowMs);
+            }
+        }
+    }
+
+    /** The slot's timer fired (it has none now): re-arms at a deadline pulses moved on, or applies §1.5's rule. */
+    private void expire(final int s, final long nowMs)
+    {
+        client.set(slots.clientMsb(s), slots.clientLsb(s));
         records.get(s, record);
+        final long deadlineMs = record.deadlineMs();
+        if (nowMs < deadlineMs)
+        {
+            arm(s, deadlineMs);
+            return;
+        }
         if (record.state() == PulseClientRecord.ONLINE)
         {
             // From the deadline, not from now: after downtime the PENDING time resumes where it stood.
             records.put(s, record.state(PulseClientRecord.PENDING, deadlineMs + errorTimeMs));
-            deadlines.schedule(s, record.deadlineMs());
             save(s);
             countState(PulseClientRecord.ONLINE, -1);
             countState(PulseClientRecord.PENDING, 1);
             publishCounts();
             counters.turnedPending.incrementRelease();
-            return;
+            if (nowMs < record.deadlineMs())
+            {
+                arm(s, record.deadlineMs());
+                return;
+            }
         }
         forget(s);
         counters.expired.incrementRelease();
@@ -466,7 +534,8 @@ public final class PulseServer implements UdpProtocol
         byKey.remove(record.key());
         byId.remove(client);
         records.clear(s);
-        deadlines.free(s);
+        timers.cancel(slots.timerId(s));
+        slots.free(s);
         if (!persister.removed(client.msb(), client.lsb()))
         {
             counters.persistDeferred.incrementRelease();
@@ -480,7 +549,7 @@ public final class PulseServer implements UdpProtocol
     /** Hands the slot's record (in {@link #record}) to the persister, or remembers it for the next tick. */
     private void save(final int s)
     {
-        if (!persister.changed(s, deadlines.clientMsb(s), deadlines.clientLsb(s), record))
+        if (!persister.changed(s, slots.clientMsb(s), slots.clientLsb(s), record))
         {
             counters.persistDeferred.incrementRelease();
             final long bit = 1L << s;
@@ -513,7 +582,7 @@ public final class PulseServer implements UdpProtocol
             {
                 final int s = word * 64 + Long.numberOfTrailingZeros(unsavedSlots[word]);
                 if (!records.isEmpty(s) &&
-                    !persister.changed(s, deadlines.clientMsb(s), deadlines.clientLsb(s), records.get(s, unsaved)))
+                    !persister.changed(s, slots.clientMsb(s), slots.clientLsb(s), records.get(s, unsaved)))
                 {
                     return;
                 }

@@ -58,8 +58,8 @@ class EngineTest
             new EngineContext().bindAddress("127.0.0.1").threading(threading).tickIntervalMs(10).maxDatagramBytes(600),
             metrics,
             liveness,
-            List.of(new UdpListenerSpec("a", 0, (sender, clock, commands) -> new Prefixing("a", sender)),
-                new UdpListenerSpec("b", 0, (sender, clock, commands) -> new Prefixing("b", sender))));
+            List.of(new UdpListenerSpec("a", 0, (sender, clock, timers, commands) -> new Prefixing("a", sender)),
+                new UdpListenerSpec("b", 0, (sender, clock, timers, commands) -> new Prefixing("b", sender))));
     }
 
     @ParameterizedTest

@@ -46,7 +46,7 @@ class RendezvousBlackBoxTest
     private void start(final String... extra)
     {
         final List<String> args = new ArrayList<>(List.of(
-            "--data-dir=" + dataDir, "--engine-tick-ms=10", "--pulse-timer-tick-ms=16",
+            "--data-dir=" + dataDir, "--engine-tick-ms=10",
             "--pulse-max-clients=1000", "--pulse-register-grace-ms=" + LONG_MS, "--pulse-ttl-ms=" + LONG_MS,
             "--pulse-error-time-ms=" + LONG_MS));
         args.addAll(Arrays.asList(extra));

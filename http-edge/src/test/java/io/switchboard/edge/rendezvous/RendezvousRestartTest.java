@@ -41,7 +41,7 @@ class RendezvousRestartTest
     private RendezvousHttp launch() throws IOException
     {
         appliance = ApplianceProcess.start(AnyPorts.with(
-            "--data-dir=" + dataDir, "--pulse-max-clients=1000", "--pulse-timer-tick-ms=16",
+            "--data-dir=" + dataDir, "--pulse-max-clients=1000",
             "--pulse-register-grace-ms=" + GRACE_MS, "--pulse-ttl-ms=" + LONG_MS, "--pulse-error-time-ms=" + LONG_MS));
         return new RendezvousHttp(appliance.port("rendezvous"));
     }
