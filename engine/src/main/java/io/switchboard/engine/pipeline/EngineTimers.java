@@ -6,15 +6,16 @@ import org.agrona.collections.Long2LongHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The handler thread's one timer wheel: every protocol's deadlines live on one Agrona {@link DeadlineTimerWheel}, on
- * the engine's wall-clock milliseconds, polled by the {@link EngineHandler} at the start of each batch whose clock
- * moved until nothing due is left. A protocol registers once, at construction, and schedules through its
- * {@link Owner} timers that carry a key of its own (a slot); it is handed back each timer when it is due.
+ * An agent's one timer wheel: an Agrona {@link DeadlineTimerWheel} on wall-clock milliseconds, polled until nothing
+ * due is left. The engine's handler holds every protocol's deadlines on one, polled at the start of each batch whose
+ * clock moved; the metaverse sweeper holds its next sweep on its own. An owner registers once, at construction, and
+ * schedules through its {@link Owner} timers that carry a key of its own (a slot); it is handed back each timer when
+ * it is due.
  * <p>
  * A timer fires at the first poll at or after its deadline, never before, however rarely the engine polls and
  * however far the clock jumped; one scheduled from an expiry with a deadline already passed fires in the same poll.
  * After warm-up nothing is allocated: the wheel and the map of timers to owners only grow to the most timers held
- * at once. Handler thread only.
+ * at once. The owning agent's thread only.
  * <p>
  * The wheel reserves the same room in every spoke as the fullest one needs, so timers due in the same 16 ms tick
  * cost memory in every spoke: an owner with a mass of deadlines already passed (a table loaded after downtime)

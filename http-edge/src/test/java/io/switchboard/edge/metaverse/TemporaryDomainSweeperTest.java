@@ -140,6 +140,37 @@ class TemporaryDomainSweeperTest
     }
 
     @Test
+    void theAgentPolledEveryMillisecondSweepsExactlyWhenEachSweepAsked()
+    {
+        final DomainRecord domain = insert(true, T0 + 123);
+        nowMs = T0;
+        sweeper.firstSweepAt(T0);
+        for (; nowMs <= T0 + 30_000; nowMs++)
+        {
+            sweeper.doWork();
+        }
+        // Swept at T0 (next: one TTL on, T0 + 10,001), then alive at T0 + 10,001 (next: one tick on, T0 + 11,001).
+        assertEquals(T0 + 11_001, removedAt.get(domain.id));
+    }
+
+    @Test
+    void theAgentPolledEveryIdleSleepSweepsAtMostOneSleepLate()
+    {
+        final DomainRecord domain = insert(true, T0 + 123);
+        nowMs = T0;
+        sweeper.firstSweepAt(T0);
+        for (nowMs = T0 + 37; nowMs <= T0 + 30_000; nowMs += TemporaryDomainSweeper.IDLE_SLEEP_MS)
+        {
+            sweeper.doWork();
+        }
+        final long deadline = T0 + 123 + TTL_MS;
+        final long at = removedAt.get(domain.id);
+        assertTrue(at > deadline, "removed " + (deadline - at) + " ms early");
+        assertTrue(at <= deadline + TICK_MS + TemporaryDomainSweeper.IDLE_SLEEP_MS,
+            "removed " + (at - deadline) + " ms late");
+    }
+
+    @Test
     void aDomainCreatedAfterASweepIsDueNoEarlierThanTheNextSweep()
     {
         nowMs = T0;
