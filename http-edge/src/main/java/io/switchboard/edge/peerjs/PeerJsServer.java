@@ -5,7 +5,7 @@ import io.switchboard.edge.WatchedHandler;
 import io.switchboard.edge.http.HttpEdge;
 import io.switchboard.edge.http.HttpEdgeListener;
 import io.switchboard.edge.websocket.PartialBudget;
-import io.switchboard.edge.websocket.SocketLoops;
+import io.switchboard.edge.websocket.SignalingAgents;
 import io.switchboard.edge.websocket.WebSocketConnection;
 import io.switchboard.edge.websocket.WebSocketHandshake;
 import io.switchboard.engine.health.Liveness;
@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The PeerJS listener, a drop-in for {@code peer@1.0.2}: {@code HTTP -> upgrade on {path}peerjs ? WebSocket ->
  * Realm : PeerJsHttpApi}. All PeerJS state lives in the {@link Realm}; the engine is not involved. HTTP and handshakes
- * run on Undertow's IO threads, each WebSocket after its handshake on one of our {@link SocketLoops}: nothing here
+ * run on Undertow's IO threads, each WebSocket after its handshake on one of our {@link SignalingAgents}: nothing here
  * blocks.
  */
 public final class PeerJsServer implements AutoCloseable
@@ -41,7 +41,7 @@ public final class PeerJsServer implements AutoCloseable
     private final String websocketPath;
     private final WebSocketConnection.Settings websocketSettings;
     /** The threads that own PeerJS sockets once their handshake is done. */
-    private final SocketLoops loops;
+    private final SignalingAgents agents;
     /** WebSocket paths of other protocols served on this port, such as dop, to their upgrade handlers. */
     private final Map<String, HttpHandler> mounted = new ConcurrentHashMap<>();
     private final HttpEdgeListener server;
@@ -63,7 +63,7 @@ public final class PeerJsServer implements AutoCloseable
         this.websocketPath = context.path() + "peerjs";
         this.websocketSettings = new WebSocketConnection.Settings(
             context.maxFrameBytes(), partials, counters.closedFrameTooLarge, counters.closedProtocolError);
-        this.loops = new SocketLoops(context.ioThreads(), "switchboard-peerjs-sockets", liveness);
+        this.agents = new SignalingAgents(context.ioThreads(), "switchboard-peerjs-sockets", liveness);
         final HttpHandler root = new WatchedHandler(this::route, liveness.register("switchboard-peerjs-http"));
         this.server = edge.listener(LISTENER, context.bindAddress(), context.port(), root)
             .ioThreads(context.ioThreads())
@@ -92,7 +92,7 @@ public final class PeerJsServer implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            peerjs.loops.close();
+            peerjs.agents.close();
             peerjs.wheel.close();
             throw ex;
         }
@@ -184,7 +184,7 @@ public final class PeerJsServer implements AutoCloseable
     {
         final PeerSocket socket = new PeerSocket(realm, DeadlineWheel.nowMs());
         final WebSocketConnection websocket = new WebSocketConnection(
-            connection, server.countedUntilClosed(connection, socket), websocketSettings, loops.next());
+            connection, server.countedUntilClosed(connection, socket), websocketSettings, agents.next());
         socket.attach(websocket);
         realm.connect(socket, query.id(), query.token(), query.key());
         websocket.start();
@@ -194,7 +194,7 @@ public final class PeerJsServer implements AutoCloseable
     public void close()
     {
         server.close();
-        loops.close();
+        agents.close();
         wheel.close();
     }
 }
