@@ -113,7 +113,7 @@ public final class Appliance implements AutoCloseable
         final PeerJsServer peerjs = PeerJsServer.start(PeerJsContext.of(options), edge, metrics, json, partials, liveness);
         closeables.add(peerjs);
         listeners.put(PeerJsServer.LISTENER, "http:" + peerjs.port());
-        closeables.add(DopServer.mount(DopContext.of(options), peerjs, metrics, partials, liveness));
+        closeables.add(DopServer.mount(DopContext.of(options), peerjs, metrics, partials));
 
         final Map<String, BackupHandler.TableBackup> backups = new LinkedHashMap<>();
         backups.put("pulse_clients", BackupHandler.engineTables(engine.commands(), replies));

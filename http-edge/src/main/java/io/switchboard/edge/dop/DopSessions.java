@@ -58,19 +58,20 @@ final class DopSessions
             new DopQueue(context.maxQueuedMessages(), context.maxQueuedBytes(), counters));
         node.connection = connection;
         connection.node = node;
-        connection.handshakeTimer = connection.after(() -> handshakeDue(connection), context.handshakeTimeoutMs());
+        connection.handshakeTimer = connection.after(context.handshakeTimeoutMs(), nowMs -> handshakeDue(connection));
         connection.send(node.tokenLocal);
     }
 
     private void handshakeDue(final DopConnection connection)
     {
+        connection.handshakeTimer = DopConnection.NO_TIMER;
         if (!connection.established)
         {
             connection.close(counters.closedHandshakeTimeout);
         }
     }
 
-    /** One message of a socket, on its IO thread. Junk is closed or ignored, never thrown. */
+    /** One message of a socket, on its agent's thread. Junk is closed or ignored, never thrown. */
     void onFrame(final DopConnection connection, final byte[] bytes, final int length)
     {
         final DopNode node = connection.node;
@@ -171,7 +172,7 @@ final class DopSessions
         node.finalBytes = DopToken.utf8(finalToken);
         node.state = State.CONNECTED;
         node.connection.established = true;
-        node.connection.handshakeTimer.remove();
+        node.connection.stopHandshakeTimer();
         counters.connected.increment();
         counters.connectedSessions.increment();
         node.queue.flushTo(node.connection);
@@ -193,7 +194,7 @@ final class DopSessions
             {
                 case RECONNECTING ->
                 {
-                    session.retentionTimer.remove();
+                    // Its retention deadline finds it connected again and lets it be.
                     counters.reconnectingSessions.decrement();
                     counters.connectedSessions.increment();
                     counters.resumed.increment();
@@ -219,7 +220,7 @@ final class DopSessions
                 session.state = State.CONNECTED;
                 connection.node = session;
                 connection.established = true;
-                connection.handshakeTimer.remove();
+                connection.stopHandshakeTimer();
                 connection.send(session.finalBytes);
                 session.queue.flushTo(connection);
             }
@@ -243,12 +244,13 @@ final class DopSessions
     /** The socket is gone: a connected session waits for a resume until the retention time; a temporary node goes. */
     void closed(final DopConnection connection)
     {
-        counters.openConnections.decrement();
-        if (connection.handshakeTimer != null)
-        {
-            connection.handshakeTimer.remove();
-        }
         final DopNode node = connection.node;
+        if (node == null)
+        {
+            return; // cut before it started: never opened
+        }
+        counters.openConnections.decrement();
+        connection.stopHandshakeTimer();
         synchronized (node)
         {
             if (node.connection != connection)
@@ -266,7 +268,7 @@ final class DopSessions
             counters.connectedSessions.decrement();
             counters.reconnectingSessions.increment();
             final int loss = ++node.losses;
-            node.retentionTimer = connection.after(() -> retentionDue(node, loss), context.retentionMs());
+            connection.after(context.retentionMs(), nowMs -> retentionDue(node, loss));
         }
     }
 
@@ -323,8 +325,7 @@ final class DopSessions
         }
         else if (node.state == State.RECONNECTING)
         {
-            node.retentionTimer.remove();
-            counters.reconnectingSessions.decrement();
+            counters.reconnectingSessions.decrement(); // its retention deadline finds it ended and lets it be
         }
         node.state = State.DISCONNECTED;
         node.connection = null;

@@ -17,6 +17,7 @@ import io.undertow.util.Headers;
 import org.xnio.StreamConnection;
 
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -142,24 +143,55 @@ public final class PeerJsServer implements AutoCloseable
             counters.httpTooManyConnections.increment();
             PeerJsHttpApi.send(exchange, 503, "text/plain; charset=utf-8", "Too many connections");
         }
+        else if (handshakeAccepted(exchange))
+        {
+            final WsQuery query = WsQuery.parse(exchange.getQueryString());
+            WebSocketHandshake.accept(exchange, (connection, upgraded) -> onConnect(connection, query));
+        }
+    }
+
+    /**
+     * For a protocol mounted on this port: completes the WebSocket handshake as for PeerJS (400 or 426 when it is
+     * not one), then the socket is owned by one of this listener's signaling agents with {@code settings}; the
+     * endpoint {@code endpoints} makes from the query's {@code id} and {@code key} hears its messages.
+     */
+    public void upgrade(
+        final HttpServerExchange exchange,
+        final WebSocketConnection.Settings settings,
+        final BiFunction<String, String, WebSocketConnection.Endpoint> endpoints)
+    {
+        if (handshakeAccepted(exchange))
+        {
+            final WsQuery query = WsQuery.parse(exchange.getQueryString());
+            WebSocketHandshake.accept(exchange, (connection, upgraded) ->
+            {
+                final WebSocketConnection.Endpoint endpoint = endpoints.apply(query.id(), query.key());
+                final WebSocketConnection websocket = new WebSocketConnection(
+                    connection, server.countedUntilClosed(connection, endpoint), settings, agents.next());
+                endpoint.attach(websocket);
+                websocket.start();
+            });
+        }
+    }
+
+    /** Whether the request is a valid opening handshake; if not, it is answered 426 or 400 saying why. */
+    private static boolean handshakeAccepted(final HttpServerExchange exchange)
+    {
+        final String problem = WebSocketHandshake.problem(exchange);
+        if (problem == null)
+        {
+            return true;
+        }
+        if (problem.equals(WebSocketHandshake.VERSION_MISMATCH))
+        {
+            exchange.getResponseHeaders().put(Headers.SEC_WEB_SOCKET_VERSION, "13");
+            PeerJsHttpApi.send(exchange, 426, "text/plain; charset=utf-8", problem);
+        }
         else
         {
-            final String problem = WebSocketHandshake.problem(exchange);
-            if (problem == null)
-            {
-                final WsQuery query = WsQuery.parse(exchange.getQueryString());
-                WebSocketHandshake.accept(exchange, (connection, upgraded) -> onConnect(connection, query));
-            }
-            else if (problem.equals(WebSocketHandshake.VERSION_MISMATCH))
-            {
-                exchange.getResponseHeaders().put(Headers.SEC_WEB_SOCKET_VERSION, "13");
-                PeerJsHttpApi.send(exchange, 426, "text/plain; charset=utf-8", problem);
-            }
-            else
-            {
-                PeerJsHttpApi.send(exchange, 400, "text/plain; charset=utf-8", problem);
-            }
+            PeerJsHttpApi.send(exchange, 400, "text/plain; charset=utf-8", problem);
         }
+        return false;
     }
 
     /**

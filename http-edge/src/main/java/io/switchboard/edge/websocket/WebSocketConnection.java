@@ -41,12 +41,27 @@ public final class WebSocketConnection
 
         /** The TCP connection is gone (called once, on the agent's thread). */
         void onClosed();
+
+        /**
+         * The agent has started reading the socket (called once, on the agent's thread, before any message): the
+         * moment to start the connection's deadlines on the agent's wheel.
+         */
+        default void onStarted()
+        {
+        }
+    }
+
+    /** A handler told its connection before the connection starts reading. */
+    public interface Endpoint extends Handler
+    {
+        void attach(WebSocketConnection connection);
     }
 
     public static final int NORMAL_CLOSURE = 1000;
     public static final int GOING_AWAY = 1001;
     public static final int PROTOCOL_ERROR = 1002;
     public static final int INVALID_PAYLOAD = 1007;
+    public static final int POLICY_VIOLATION = 1008;
     public static final int MESSAGE_TOO_BIG = 1009;
 
     /** How long a closing socket waits for the peer's close frame before the TCP connection is cut. */
@@ -180,8 +195,10 @@ public final class WebSocketConnection
         if (failed)
         {
             abort();
+            return;
         }
-        else if (carried != null)
+        handler.onStarted();
+        if (carried != null && !closed)
         {
             onReady(SelectionKey.OP_READ); // the client's frames that came with its upgrade request
         }
@@ -228,6 +245,23 @@ public final class WebSocketConnection
             }
         }
         return sendFrame(OP_TEXT, payload, 0, length);
+    }
+
+    /**
+     * On the owning agent's thread: {@code timer} is called on that thread {@code delayMs} from now (at most
+     * {@link SignalingAgent#TICK_MS} later).
+     *
+     * @return the timer's id, for {@link #cancelTimer}
+     */
+    public long scheduleAfter(final long delayMs, final SignalingAgent.Timer timer)
+    {
+        return agent.schedule(agent.nowMs() + delayMs, timer);
+    }
+
+    /** On the owning agent's thread: the timer {@link #scheduleAfter} returned will not fire. */
+    public void cancelTimer(final long timerId)
+    {
+        agent.cancel(timerId);
     }
 
     /** Bytes handed to {@link #sendText} that the kernel has not taken yet. */
