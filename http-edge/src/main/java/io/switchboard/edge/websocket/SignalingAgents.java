@@ -50,11 +50,11 @@ public final class SignalingAgents implements AutoCloseable
     @Override
     public void close()
     {
-        for (final SignalingAgent agent : agents)
+        for (int i = 0; i < agents.length; i++)
         {
-            agent.stop();
+            agents[i].stop(); // one at a time: a stopping agent does not block, so it should not wait for the others
+            CloseHelper.quietClose(runners[i]);
         }
-        CloseHelper.closeAll(runners);
     }
 
     /** An agent's thread, which knows its agent: what a connection sends on it goes to that agent's outbox. */
