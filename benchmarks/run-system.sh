@@ -78,6 +78,7 @@ record() { # round scenario role pid command...: runs a load tool, appends its r
   shift 4
   line=$("$@" --server-pid="$pid")
   echo "scenario=$scenario role=$role round=$round $line server_rss_kib=$(rss_kib "$pid")" | tee -a "$results"
+  cut -d' ' -f1 /proc/loadavg >> "$work/load.txt" # how busy the machine was: the report states it
 }
 load=(--sockets="$SOCKETS" --duration-s="$DURATION_S" --warmup-s="$WARMUP_S")
 
@@ -166,7 +167,9 @@ awk 'function role(line) { return line ~ /label=switchboard / ? "switchboard" : 
   "$work/peerjs.out" >> "$results"
 
 echo "meta coturn=$(dpkg-query -W -f='${Version}' coturn 2>/dev/null || echo unknown) node=$(node --version)" \
-  "peer=1.0.2 elapsed_s=$(( $(date +%s) - started ))" >> "$results"
+  "peer=1.0.2 elapsed_s=$(( $(date +%s) - started ))" \
+  "$(sort -g "$work/load.txt" | awk '{ v[NR] = $1 } END { if (NR) printf "load_min=%s load_median=%s load_max=%s load_samples=%d", v[1], v[int((NR + 1) / 2)], v[NR], NR }')" \
+  >> "$results"
 mkdir -p "$REPORT_DIR"
 java -Djava.awt.headless=true -cp benchmarks/target/benchmarks.jar io.switchboard.benchmarks.report.BenchmarkReport \
   --results="$results" --out-dir="$REPORT_DIR" --command="$command_line" --quick="$quick"

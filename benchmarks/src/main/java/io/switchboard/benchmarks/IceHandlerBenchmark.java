@@ -1,6 +1,7 @@
 package io.switchboard.benchmarks;
 
-import io.switchboard.engine.config.EngineContext;
+import io.switchboard.engine.config.Choices;
+import io.switchboard.engine.ice.IceContext;
 import io.switchboard.engine.ice.IceServer;
 import io.switchboard.engine.ice.IceWireVectors;
 import io.switchboard.engine.metrics.Metrics;
@@ -44,11 +45,11 @@ public class IceHandlerBenchmark extends EngineBenchmark
     @Setup(Level.Trial)
     public void setUp() throws Exception
     {
-        final EngineContext context = new EngineContext()
+        final IceContext context = new IceContext()
             .addDomainKey(IceWireVectors.DOMAIN_ID + ":" + IceWireVectors.PUBLIC_KEY_SPKI_BASE64)
             .iceQueryRate(1_000_000).iceQueryBurst(1_000_000)
             .iceVerifyRate(1_000_000).iceVerifyBurst(1_000_000).icePeerInfoRate(1_000_000)
-            .iceVerifyProvider(verifyProvider)
+            .iceVerifyProvider(Choices.parse(IceContext.VerifyProvider.class, "verifyProvider", verifyProvider))
             .conclude();
         sink = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         channel = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

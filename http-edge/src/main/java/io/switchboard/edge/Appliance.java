@@ -4,20 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.admin.AdminServer;
 import io.switchboard.edge.admin.BackupHandler;
 import io.switchboard.edge.admin.KernelUdpStats;
-import io.switchboard.edge.dop.DopContext;
 import io.switchboard.edge.dop.DopServer;
 import io.switchboard.edge.http.HttpEdge;
-import io.switchboard.edge.http.HttpEdgeContext;
 import io.switchboard.edge.ice.MetaverseKeyFetcher;
-import io.switchboard.edge.metaverse.MetaverseContext;
 import io.switchboard.edge.metaverse.MetaverseServer;
-import io.switchboard.edge.peerjs.PeerJsContext;
 import io.switchboard.edge.peerjs.PeerJsServer;
 import io.switchboard.edge.rendezvous.RendezvousContext;
 import io.switchboard.edge.rendezvous.RendezvousServer;
 import io.switchboard.edge.websocket.PartialBudget;
 import io.switchboard.engine.config.EngineContext;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.engine.health.Liveness;
+import io.switchboard.engine.ice.IceContext;
 import io.switchboard.engine.ice.IceServer;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandReplies;
@@ -35,9 +33,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The whole appliance, assembled from options: the data dir, the engine with its UDP protocols, and the HTTP
- * listeners. Every thread they start reports to one {@link Liveness}. Closing it sends WebSocket clients a 1001
- * close, stops the listeners, drains the engine and closes every table.
+ * The whole appliance, assembled from options (read into each component's context by {@link Contexts}): the data
+ * dir, the engine with its UDP protocols, and the HTTP listeners. Every thread they start reports to one
+ * {@link Liveness}. Closing it sends WebSocket clients a 1001 close, stops the listeners, drains the engine and
+ * closes every table.
  */
 public final class Appliance implements AutoCloseable
 {
@@ -52,7 +51,7 @@ public final class Appliance implements AutoCloseable
     {
     }
 
-    public static Appliance start(final Options options)
+    public static Appliance start(final Flags options)
     {
         final Appliance appliance = new Appliance();
         try
@@ -67,33 +66,34 @@ public final class Appliance implements AutoCloseable
         return appliance;
     }
 
-    private void open(final Options options)
+    private void open(final Flags options)
     {
-        final DataDirectory dataDir = new DataDirectory(Path.of(options.get("data-dir")));
+        final DataDirectory dataDir = new DataDirectory(Path.of(options.string("data-dir")));
         closeables.add(dataDir);
         final TableFiles tableFiles = dataDir.tableFiles(
-            options.getBoolean("recover-data"), options.getLong("data-open-timeout-ms"), metrics);
+            options.booleanValue("recover-data"), options.longValue("data-open-timeout-ms"), metrics);
 
-        final EngineContext context = engineContext(options);
-        final MetaverseKeyFetcher fetcher = context.metaverseUrl() == null ? null :
-            new MetaverseKeyFetcher(context.metaverseUrl(), context.keyFetchTimeoutMs(), json,
+        final EngineContext engineContext = Contexts.engine(options);
+        final IceContext iceContext = Contexts.ice(options, engineContext);
+        final MetaverseKeyFetcher fetcher = iceContext.metaverseUrl() == null ? null :
+            new MetaverseKeyFetcher(iceContext.metaverseUrl(), iceContext.keyFetchTimeoutMs(), json,
                 liveness.register("switchboard-key-fetch"));
         if (fetcher != null)
         {
             closeables.add(fetcher);
         }
 
-        final PulseContext pulseContext = pulseContext(options, tableFiles);
-        final RendezvousContext rendezvousContext = RendezvousContext.of(options);
+        final PulseContext pulseContext = Contexts.pulse(options, tableFiles);
+        final RendezvousContext rendezvousContext = Contexts.rendezvous(options);
         final CommandReplies replies = new CommandReplies();
-        final HttpEdge edge = new HttpEdge(HttpEdgeContext.of(options), metrics);
+        final HttpEdge edge = new HttpEdge(Contexts.httpEdge(options), metrics);
         final List<UdpListenerSpec> udp = List.of(
-            new UdpListenerSpec(IceServer.LISTENER, context.icePort(),
-                (sender, clock, commands) -> new IceServer(context, metrics, sender, clock, commands, fetcher)),
+            new UdpListenerSpec(IceServer.LISTENER, iceContext.icePort(),
+                (sender, clock, commands) -> new IceServer(iceContext, metrics, sender, clock, commands, fetcher)),
             new UdpListenerSpec(PulseServer.LISTENER, pulseContext.port(),
                 (sender, clock, commands) -> new PulseServer(pulseContext, metrics, sender, clock, replies,
                     liveness.register("switchboard-pulse-persister"))));
-        final Engine engine = Engine.launch(context, metrics, liveness, udp);
+        final Engine engine = Engine.launch(engineContext, metrics, liveness, udp);
         closeables.add(engine);
         engine.boundPorts().forEach((name, port) -> listeners.put(name, "udp:" + port));
 
@@ -103,72 +103,31 @@ public final class Appliance implements AutoCloseable
         listeners.put(RendezvousServer.LISTENER, "http:" + rendezvous.port());
 
         final MetaverseServer metaverse = MetaverseServer.start(
-            MetaverseContext.of(options, engine.boundPort(IceServer.LISTENER)),
+            Contexts.metaverse(options, engine.boundPort(IceServer.LISTENER)),
             tableFiles, engine.commands(), edge, metrics, json, liveness.register("switchboard-metaverse-sweeper"));
         closeables.add(metaverse);
         listeners.put(MetaverseServer.LISTENER, "http:" + metaverse.port());
 
         final PartialBudget partials = new PartialBudget(
-            options.getLong("ws-max-partial-bytes-per-socket"), options.getLong("ws-partial-budget-bytes"), metrics);
-        final PeerJsServer peerjs = PeerJsServer.start(PeerJsContext.of(options), edge, metrics, json, partials, liveness);
+            options.longValue("ws-max-partial-bytes-per-socket"), options.longValue("ws-partial-budget-bytes"),
+            metrics);
+        final PeerJsServer peerjs = PeerJsServer.start(
+            Contexts.peerJs(options), edge, metrics, json, partials, liveness);
         closeables.add(peerjs);
         listeners.put(PeerJsServer.LISTENER, "http:" + peerjs.port());
-        closeables.add(DopServer.mount(DopContext.of(options), peerjs, metrics, partials));
+        closeables.add(DopServer.mount(Contexts.dop(options), peerjs, metrics, partials));
 
         final Map<String, BackupHandler.TableBackup> backups = new LinkedHashMap<>();
         backups.put("pulse_clients", BackupHandler.engineTables(engine.commands(), replies));
         backups.put("domains", metaverse::backupTo);
-        final String backupDir = options.getOptional("backup-dir");
+        final String backupDir = options.optional("backup-dir");
         final AdminServer admin = new AdminServer(
-            edge, context.bindAddress(), options.getInt("admin-port"), metrics, liveness, () -> running, json,
+            edge, engineContext.bindAddress(), options.intValue("admin-port"), metrics, liveness, () -> running, json,
             new KernelUdpStats(metrics, engine.boundPorts()),
             new BackupHandler(backupDir == null ? null : Path.of(backupDir), backups, metrics, json));
         closeables.add(admin);
         listeners.put("admin", "http:" + admin.port());
         running = true;
-    }
-
-    private static PulseContext pulseContext(final Options options, final TableFiles tableFiles)
-    {
-        return new PulseContext()
-            .port(options.getInt("pulse-port"))
-            .registerGraceMs(options.getLong("pulse-register-grace-ms"))
-            .pulseTtlMs(options.getLong("pulse-ttl-ms"))
-            .errorTimeMs(options.getLong("pulse-error-time-ms"))
-            .timerTickMs(options.getLong("pulse-timer-tick-ms"))
-            .maxClients(options.getInt("pulse-max-clients"))
-            .tableFiles(tableFiles)
-            .conclude();
-    }
-
-    private static EngineContext engineContext(final Options options)
-    {
-        final EngineContext context = new EngineContext()
-            .bindAddress(options.get("bind-address"))
-            .icePort(options.getInt("ice-port"))
-            .metaverseUrl(options.getOptional("metaverse-url"))
-            .icePeerTimeoutMs(options.getLong("ice-peer-timeout-ms"))
-            .iceMaxDomains(options.getInt("ice-max-domains"))
-            .iceQueryRate(options.getInt("ice-query-rate"))
-            .iceQueryBurst(options.getInt("ice-query-burst"))
-            .iceVerifyRate(options.getInt("ice-verify-rate"))
-            .iceVerifyBurst(options.getInt("ice-verify-burst"))
-            .keyFetchTimeoutMs(options.getLong("key-fetch-timeout-ms"))
-            .keyFetchBackoffMs(options.getLong("key-fetch-backoff-ms"))
-            .keyFetchMaxBackoffMs(options.getLong("key-fetch-max-backoff-ms"))
-            .keyFetchRate(options.getInt("key-fetch-rate"))
-            .maxDatagramBytes(options.getInt("max-datagram-bytes"))
-            .socketBufferBytes(options.getInt("socket-buffer-bytes"))
-            .ringSize(options.getInt("ring-size"))
-            .threading(options.get("engine-threading"))
-            .waitStrategy(options.get("engine-wait"))
-            .tickIntervalMs(options.getLong("engine-tick-ms"))
-            .rateLimitSlots(options.getInt("rate-limit-slots"))
-            .iceVerifyProvider(options.get("ice-verify-provider"))
-            .icePeerInfoRate(options.getInt("ice-peer-info-rate"))
-            .keyFetchRatePerHost(options.getInt("key-fetch-rate-per-host"));
-        options.getAll("domain-key").forEach(context::addDomainKey);
-        return context.conclude();
     }
 
     /** Listener name to {@code udp:PORT} or {@code http:PORT}, in start order. */

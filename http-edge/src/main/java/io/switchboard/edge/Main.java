@@ -1,5 +1,7 @@
 package io.switchboard.edge;
 
+import io.switchboard.engine.config.Flags;
+
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -21,13 +23,13 @@ public final class Main
         System.setProperty("org.jboss.logging.provider", "slf4j");
         System.setProperty("chronicle.analytics.disable", "true");
         System.setProperty("chronicle.announcer.disable", "true");
-        final Options options;
+        final Flags options;
         try
         {
             options = Options.parse(args);
-            if (options.has("help"))
+            if (options.helpRequested())
             {
-                System.out.print(Options.help());
+                System.out.print(options.help());
                 return;
             }
         }

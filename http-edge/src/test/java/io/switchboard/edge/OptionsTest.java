@@ -1,5 +1,6 @@
 package io.switchboard.edge;
 
+import io.switchboard.engine.config.Flags;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,18 +18,18 @@ class OptionsTest
     @Test
     void defaultsComeFromTheDeclaredSpec()
     {
-        final Options options = Options.parse();
-        assertEquals("7337", options.get("ice-port"));
-        assertEquals("9090", options.get("admin-port"));
-        assertEquals("./data", options.get("data-dir"));
-        assertNull(options.getOptional("metaverse-url"));
+        final Flags options = Options.parse();
+        assertEquals("7337", options.value("ice-port"));
+        assertEquals("9090", options.value("admin-port"));
+        assertEquals("./data", options.value("data-dir"));
+        assertNull(options.optional("metaverse-url"));
     }
 
     @Test
     void repeatableOptionsAccumulateAndOthersMayNotRepeat()
     {
-        final Options options = Options.parse("--domain-key=a:b", "--domain-key=c:d");
-        assertEquals(List.of("a:b", "c:d"), options.getAll("domain-key"));
+        final Flags options = Options.parse("--domain-key=a:b", "--domain-key=c:d");
+        assertEquals(List.of("a:b", "c:d"), options.values("domain-key"));
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--ice-port=1", "--ice-port=2"));
     }
 
@@ -37,7 +38,7 @@ class OptionsTest
     {
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--nope=1"));
         assertThrows(IllegalArgumentException.class, () -> Options.parse("ice-port=1"));
-        assertThrows(IllegalArgumentException.class, () -> Options.parse("--ice-port=x").getInt("ice-port"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--ice-port=x").intValue("ice-port"));
     }
 
     @Test
@@ -45,9 +46,9 @@ class OptionsTest
     {
         final Path config = dir.resolve("switchboard.conf");
         Files.write(config, List.of("# comment", "ice-port=1234", "--admin-port=4321", "domain-key=a:b"));
-        final Options options = Options.parse("--config=" + config, "--ice-port=999", "--domain-key=c:d");
-        assertEquals(999, options.getInt("ice-port"));
-        assertEquals(4321, options.getInt("admin-port"));
-        assertEquals(List.of("a:b", "c:d"), options.getAll("domain-key"));
+        final Flags options = Options.parse("--config=" + config, "--ice-port=999", "--domain-key=c:d");
+        assertEquals(999, options.intValue("ice-port"));
+        assertEquals(4321, options.intValue("admin-port"));
+        assertEquals(List.of("a:b", "c:d"), options.values("domain-key"));
     }
 }

@@ -1,5 +1,8 @@
 package io.switchboard.tools;
 
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.FlagSet;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.tools.dop.DopLoad;
 import io.switchboard.tools.echo.NioEchoServer;
 import io.switchboard.tools.ice.IceClient;
@@ -16,6 +19,7 @@ import io.switchboard.tools.soak.SoakSampler;
 import io.switchboard.tools.stun.StunLoad;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -27,13 +31,16 @@ import java.util.TreeMap;
 public final class Tools
 {
     /**
-     * One subcommand: parses its own flags (see {@link ToolFlags}) and returns the process exit code.
+     * One subcommand: parses its own flags (with {@link #flags}) and returns the process exit code.
      */
     @FunctionalInterface
     public interface Subcommand
     {
         int run(String[] args) throws Exception;
     }
+
+    /** How the tools are started: the start of every usage line. */
+    public static final String INVOCATION = "java -jar switchboard-tools.jar";
 
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
@@ -101,9 +108,23 @@ public final class Tools
         }
     }
 
+    /**
+     * Parses a subcommand's flags with the appliance's parser: the same syntax, errors (prefixed with the
+     * subcommand's name) and {@code --help} layout.
+     *
+     * @param command  the subcommand's name.
+     * @param declared the flags it accepts, in the order {@code --help} lists them.
+     * @param args     the arguments after the subcommand's name.
+     * @throws IllegalArgumentException on a positional argument or an undeclared flag.
+     */
+    public static Flags flags(final String command, final List<Flag> declared, final String[] args)
+    {
+        return new FlagSet(INVOCATION + " " + command, "", command, declared).parse(args);
+    }
+
     private static String usage()
     {
-        return "usage: java -jar switchboard-tools.jar <subcommand> [--flag=value ...]\n" +
+        return FlagSet.usageLine(INVOCATION + " <subcommand>") +
             "subcommands: " + String.join(", ", SUBCOMMANDS.keySet()) + "\n" +
             "<subcommand> --help lists its flags\n";
     }

@@ -1,7 +1,6 @@
 package io.switchboard.engine.ice;
 
 import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
-import io.switchboard.engine.config.EngineContext;
 import org.agrona.DirectBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,14 +43,14 @@ public final class HeartbeatVerifier
     }
 
     /**
-     * @param choice {@code auto}: native where it loads, else the JDK; {@code native}: native or fail;
-     *               {@code jdk}: the JDK's provider
+     * @param choice {@code AUTO}: native where it loads, else the JDK; {@code NATIVE}: native or fail;
+     *               {@code JDK}: the JDK's provider
      */
-    public static HeartbeatVerifier open(final String choice, final int maxDatagramBytes)
+    public static HeartbeatVerifier open(final IceContext.VerifyProvider choice, final int maxDatagramBytes)
     {
         Provider provider = null;
         String fallbackReason = "--ice-verify-provider=jdk";
-        if (!EngineContext.ICE_VERIFY_JDK.equals(choice))
+        if (choice != IceContext.VerifyProvider.JDK)
         {
             try
             {
@@ -59,7 +58,7 @@ public final class HeartbeatVerifier
             }
             catch (final RuntimeException | LinkageError ex)
             {
-                if (EngineContext.ICE_VERIFY_NATIVE.equals(choice))
+                if (choice == IceContext.VerifyProvider.NATIVE)
                 {
                     throw new IllegalStateException("the native verification provider did not load: " + ex, ex);
                 }

@@ -3,7 +3,6 @@ package io.switchboard.engine.ice;
 import io.switchboard.engine.command.CommandType;
 import io.switchboard.engine.command.DomainIdCommand;
 import io.switchboard.engine.command.DomainKeyCommand;
-import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.limit.TokenBuckets;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
@@ -79,7 +78,7 @@ public final class IceServer implements UdpProtocol
     private final DeadlineTimerWheel.TimerHandler onExpiry = this::onExpiryTimer;
 
     public IceServer(
-        final EngineContext context,
+        final IceContext context,
         final Metrics metrics,
         final DatagramSender sender,
         final EngineClock clock,

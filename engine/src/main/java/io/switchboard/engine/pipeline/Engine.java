@@ -116,7 +116,7 @@ public final class Engine implements AutoCloseable
             throw ex;
         }
 
-        final boolean shared = EngineContext.THREADING_SHARED.equals(context.threading());
+        final boolean shared = context.threading() == EngineContext.Threading.SHARED;
         final RingBuffer<RingSlot> ring;
         if (shared)
         {
@@ -344,18 +344,18 @@ public final class Engine implements AutoCloseable
         }
     }
 
-    private static WaitStrategy waitStrategy(final String name)
+    private static WaitStrategy waitStrategy(final EngineContext.HandlerWait wait)
     {
-        switch (name)
+        return switch (wait)
         {
-            case "lite-blocking": return new LiteBlockingWaitStrategy();
-            case "phased": return PhasedBackoffWaitStrategy.withLiteLock(
+            case BLOCKING -> new BlockingWaitStrategy();
+            case LITE_BLOCKING -> new LiteBlockingWaitStrategy();
+            case PHASED -> PhasedBackoffWaitStrategy.withLiteLock(
                 PHASED_SPIN_MICROS, 2 * PHASED_SPIN_MICROS, TimeUnit.MICROSECONDS);
-            case "sleeping": return new SleepingWaitStrategy();
-            case "yielding": return new YieldingWaitStrategy();
-            case "busy-spin": return new BusySpinWaitStrategy();
-            default: return new BlockingWaitStrategy();
-        }
+            case SLEEPING -> new SleepingWaitStrategy();
+            case YIELDING -> new YieldingWaitStrategy();
+            case BUSY_SPIN -> new BusySpinWaitStrategy();
+        };
     }
 
     private static Thread newThread(final Runnable runnable, final String name, final Watch watch)

@@ -1,6 +1,7 @@
 package io.switchboard.engine.ice;
 
 import io.switchboard.engine.command.DomainKeyCommand;
+import io.switchboard.engine.config.Choices;
 import io.switchboard.engine.config.EngineContext;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,8 @@ class HeartbeatVerifierTest
 
     private static HeartbeatVerifier verifier(final String choice)
     {
-        return HeartbeatVerifier.open(choice, EngineContext.DEFAULT_MAX_DATAGRAM_BYTES);
+        return HeartbeatVerifier.open(Choices.parse(IceContext.VerifyProvider.class, "provider", choice),
+            EngineContext.DEFAULT_MAX_DATAGRAM_BYTES);
     }
 
     private static DomainKeys.DomainKey key(final HeartbeatVerifier verifier, final byte[] spki)

@@ -1,6 +1,5 @@
 package io.switchboard.engine.ice;
 
-import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.DatagramSender;
 import io.switchboard.engine.pipeline.EngineClock;
@@ -47,7 +46,7 @@ class IceExpiryTest
         socket = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         domain = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         client = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-        final EngineContext context = new EngineContext()
+        final IceContext context = new IceContext()
             .icePeerTimeoutMs(TIMEOUT_MS)
             .iceMaxDomains(1_024)
             .iceQueryBurst(1_000_000)

@@ -2,13 +2,14 @@ package io.switchboard.engine.pipeline;
 
 import io.switchboard.engine.command.CommandHeader;
 import io.switchboard.engine.config.EngineContext;
+import io.switchboard.engine.config.EngineContext.Threading;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.metrics.Metrics;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -51,7 +52,7 @@ class EngineTest
         }
     }
 
-    private void launch(final String threading)
+    private void launch(final Threading threading)
     {
         engine = Engine.launch(
             new EngineContext().bindAddress("127.0.0.1").threading(threading).tickIntervalMs(10).maxDatagramBytes(600),
@@ -62,8 +63,8 @@ class EngineTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {EngineContext.THREADING_SHARED, EngineContext.THREADING_DEDICATED})
-    void eachListenerAnswersWithItsOwnProtocolOnOneHandlerThread(final String threading) throws Exception
+    @EnumSource(Threading.class)
+    void eachListenerAnswersWithItsOwnProtocolOnOneHandlerThread(final Threading threading) throws Exception
     {
         launch(threading);
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
@@ -81,8 +82,8 @@ class EngineTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {EngineContext.THREADING_SHARED, EngineContext.THREADING_DEDICATED})
-    void commandsFromAnotherThreadAndTicksReachTheHandler(final String threading) throws Exception
+    @EnumSource(Threading.class)
+    void commandsFromAnotherThreadAndTicksReachTheHandler(final Threading threading) throws Exception
     {
         launch(threading);
         final Thread publisher = new Thread(() -> engine.commands().publish(
@@ -94,8 +95,8 @@ class EngineTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {EngineContext.THREADING_SHARED, EngineContext.THREADING_DEDICATED})
-    void oversizeAndThrowingDatagramsAreCountedAndTheEngineKeepsAnswering(final String threading) throws Exception
+    @EnumSource(Threading.class)
+    void oversizeAndThrowingDatagramsAreCountedAndTheEngineKeepsAnswering(final Threading threading) throws Exception
     {
         launch(threading);
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
@@ -112,8 +113,8 @@ class EngineTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {EngineContext.THREADING_SHARED, EngineContext.THREADING_DEDICATED})
-    void anErrorOnTheHandlerThreadFailsTheEngineAndIsCounted(final String threading) throws Exception
+    @EnumSource(Threading.class)
+    void anErrorOnTheHandlerThreadFailsTheEngineAndIsCounted(final Threading threading) throws Exception
     {
         launch(threading);
         liveness.onFailure(failed::countDown);
@@ -130,8 +131,8 @@ class EngineTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {EngineContext.THREADING_SHARED, EngineContext.THREADING_DEDICATED})
-    void closeClosesEveryProtocolOnTheHandlerThread(final String threading) throws Exception
+    @EnumSource(Threading.class)
+    void closeClosesEveryProtocolOnTheHandlerThread(final Threading threading) throws Exception
     {
         launch(threading);
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))

@@ -2,9 +2,9 @@ package io.switchboard.edge.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.edge.WatchedHandler;
 import io.switchboard.edge.http.HttpEdge;
 import io.switchboard.edge.http.HttpEdgeListener;
+import io.switchboard.edge.http.WatchedHandler;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.metrics.Metrics;

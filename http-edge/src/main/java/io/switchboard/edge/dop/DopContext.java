@@ -1,6 +1,6 @@
 package io.switchboard.edge.dop;
 
-import io.switchboard.edge.Options;
+import io.switchboard.engine.config.Require;
 
 /**
  * Configuration of the dop listener (spec part 2, with the §2.12 recommendations): where it is served on the
@@ -26,18 +26,6 @@ public final class DopContext
     private boolean halfOpenTakeover = DEFAULT_HALF_OPEN_TAKEOVER;
     private int maxSessions = DEFAULT_MAX_SESSIONS;
 
-    public static DopContext of(final Options options)
-    {
-        return new DopContext()
-            .path(options.get("dop-path"))
-            .retentionMs(options.getLong("dop-retention-ms"))
-            .handshakeTimeoutMs(options.getLong("dop-handshake-timeout-ms"))
-            .maxQueuedMessages(options.getInt("dop-max-queued-messages"))
-            .maxQueuedBytes(options.getInt("dop-max-queued-bytes"))
-            .halfOpenTakeover(options.getBoolean("dop-half-open-takeover"))
-            .maxSessions(options.getInt("dop-max-sessions"))
-            .conclude();
-    }
 
     public DopContext conclude()
     {
@@ -45,20 +33,12 @@ public final class DopContext
         {
             throw new IllegalArgumentException("dop path must start with / and hold no query: " + path);
         }
-        requireRange("dop retention ms", retentionMs, 1, 86_400_000);
-        requireRange("dop handshake timeout ms", handshakeTimeoutMs, 1, 86_400_000);
-        requireRange("dop max queued messages", maxQueuedMessages, 1, 100_000_000);
-        requireRange("dop max queued bytes", maxQueuedBytes, 1, Integer.MAX_VALUE);
-        requireRange("dop max sessions", maxSessions, 1, 100_000_000);
+        Require.range("dop retention ms", retentionMs, 1, 86_400_000);
+        Require.range("dop handshake timeout ms", handshakeTimeoutMs, 1, 86_400_000);
+        Require.range("dop max queued messages", maxQueuedMessages, 1, 100_000_000);
+        Require.range("dop max queued bytes", maxQueuedBytes, 1, Integer.MAX_VALUE);
+        Require.range("dop max sessions", maxSessions, 1, 100_000_000);
         return this;
-    }
-
-    private static void requireRange(final String name, final long value, final long min, final long max)
-    {
-        if (value < min || value > max)
-        {
-            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
-        }
     }
 
     /** WebSocket path on the signaling (PeerJS) port. */

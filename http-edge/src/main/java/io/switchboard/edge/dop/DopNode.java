@@ -2,6 +2,7 @@ package io.switchboard.edge.dop;
 
 import io.switchboard.edge.peerjs.Client;
 import io.switchboard.edge.peerjs.SignalEndpoint;
+import io.switchboard.protocol.dop.DopToken;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.Arrays;

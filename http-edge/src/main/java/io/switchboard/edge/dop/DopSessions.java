@@ -2,6 +2,7 @@ package io.switchboard.edge.dop;
 
 import io.switchboard.edge.dop.DopNode.State;
 import io.switchboard.edge.peerjs.Realm;
+import io.switchboard.protocol.dop.DopToken;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,6 +1,6 @@
 package io.switchboard.edge.http;
 
-import io.switchboard.edge.Options;
+import io.switchboard.engine.config.Require;
 
 /**
  * Configuration shared by every HTTP listener (metaverse, rendezvous, PeerJS and dop, admin): request timeouts and
@@ -24,23 +24,14 @@ public final class HttpEdgeContext
     private DescriptorLimit descriptorLimit;
     private int connectionBudget;
 
-    public static HttpEdgeContext of(final Options options)
-    {
-        return new HttpEdgeContext()
-            .requestParseTimeoutMs(options.getInt("http-request-parse-timeout-ms"))
-            .idleTimeoutMs(options.getInt("http-idle-timeout-ms"))
-            .maxConnectionsPerHost(options.getInt("max-connections-per-host"))
-            .fdReserve(options.getInt("fd-reserve"))
-            .conclude();
-    }
 
     /** Validates, reads the descriptor limit unless given, and sizes the connection budget from it. */
     public HttpEdgeContext conclude()
     {
-        requireRange("http request parse timeout ms", requestParseTimeoutMs, 100, 3_600_000);
-        requireRange("http idle timeout ms", idleTimeoutMs, 100, 86_400_000);
-        requireRange("max connections per host", maxConnectionsPerHost, 1, 10_000_000);
-        requireRange("fd reserve", fdReserve, 2L * ADMIN_MAX_CONNECTIONS, 1_000_000);
+        Require.range("http request parse timeout ms", requestParseTimeoutMs, 100, 3_600_000);
+        Require.range("http idle timeout ms", idleTimeoutMs, 100, 86_400_000);
+        Require.range("max connections per host", maxConnectionsPerHost, 1, 10_000_000);
+        Require.range("fd reserve", fdReserve, 2L * ADMIN_MAX_CONNECTIONS, 1_000_000);
         if (descriptorLimit == null)
         {
             descriptorLimit = DescriptorLimit.raiseSoftToHard();
@@ -54,14 +45,6 @@ public final class HttpEdgeContext
         }
         connectionBudget = (int)budget;
         return this;
-    }
-
-    private static void requireRange(final String name, final long value, final long min, final long max)
-    {
-        if (value < min || value > max)
-        {
-            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
-        }
     }
 
     /** A request whose head has started must be complete within this, or its connection is cut. */

@@ -1,6 +1,7 @@
 package io.switchboard.edge.metaverse;
 
-import io.switchboard.edge.Options;
+import io.switchboard.engine.config.Require;
+import io.switchboard.engine.ice.IceContext;
 
 import java.net.URI;
 
@@ -26,7 +27,7 @@ public final class MetaverseContext
     private boolean allowTempDomains = DEFAULT_ALLOW_TEMP_DOMAINS;
     private int tempDomainRatePerMinute = DEFAULT_TEMP_DOMAIN_RATE_PER_MINUTE;
     private int tempDomainBurst = DEFAULT_TEMP_DOMAIN_BURST;
-    private int rateLimitSlots = 65_536;
+    private int rateLimitSlots = IceContext.DEFAULT_RATE_LIMIT_SLOTS;
     private String adminToken;
     private long domainActiveSeconds = DEFAULT_DOMAIN_ACTIVE_SECONDS;
     private long tempDomainTtlSeconds = DEFAULT_TEMP_DOMAIN_TTL_SECONDS;
@@ -36,40 +37,17 @@ public final class MetaverseContext
     private String publicUrl;
     private int icePort;
 
-    /** Reads the metaverse options; the ICE port is the engine's bound one, advertised by metaverse_info. */
-    public static MetaverseContext of(final Options options, final int icePort)
-    {
-        return new MetaverseContext()
-            .bindAddress(options.get("bind-address"))
-            .port(options.getInt("metaverse-port"))
-            .allowTempDomains(options.getBoolean("allow-temp-domains"))
-            .tempDomainRatePerMinute(options.getInt("temp-domain-rate"))
-            .tempDomainBurst(options.getInt("temp-domain-burst"))
-            .rateLimitSlots(options.getInt("rate-limit-slots"))
-            .adminToken(options.getOptional("admin-token"))
-            .domainActiveSeconds(options.getLong("domain-active-seconds"))
-            .tempDomainTtlSeconds(options.getLong("temp-domain-ttl"))
-            .maxBodyBytes(options.getInt("metaverse-max-body-bytes"))
-            .maxDomains(options.getInt("metaverse-max-domains"))
-            .name(options.get("metaverse-name"))
-            .publicUrl(options.getOptional("metaverse-public-url"))
-            .icePort(icePort)
-            .conclude();
-    }
 
     public MetaverseContext conclude()
     {
-        requireRange("metaverse port", port, 0, 65_535);
-        requireRange("temp domain rate", tempDomainRatePerMinute, 1, 1_000_000);
-        requireRange("temp domain burst", tempDomainBurst, 1, 1_000_000);
-        if (Integer.bitCount(rateLimitSlots) != 1)
-        {
-            throw new IllegalArgumentException("rate limit slots must be a power of two: " + rateLimitSlots);
-        }
-        requireRange("domain active seconds", domainActiveSeconds, 1, 365L * 86_400);
-        requireRange("temp domain ttl", tempDomainTtlSeconds, 1, 3650L * 86_400);
-        requireRange("metaverse max body bytes", maxBodyBytes, 1024, 16 * 1024 * 1024);
-        requireRange("metaverse max domains", maxDomains, 16, 100_000_000);
+        Require.port("metaverse port", port);
+        Require.range("temp domain rate", tempDomainRatePerMinute, 1, 1_000_000);
+        Require.range("temp domain burst", tempDomainBurst, 1, 1_000_000);
+        Require.powerOfTwo("rate limit slots", rateLimitSlots);
+        Require.range("domain active seconds", domainActiveSeconds, 1, 365L * 86_400);
+        Require.range("temp domain ttl", tempDomainTtlSeconds, 1, 3650L * 86_400);
+        Require.range("metaverse max body bytes", maxBodyBytes, 1024, 16 * 1024 * 1024);
+        Require.range("metaverse max domains", maxDomains, 16, 100_000_000);
         if (adminToken != null && adminToken.length() < 16)
         {
             throw new IllegalArgumentException("admin token must be at least 16 characters");
@@ -84,14 +62,6 @@ public final class MetaverseContext
             publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
         }
         return this;
-    }
-
-    private static void requireRange(final String name, final long value, final long min, final long max)
-    {
-        if (value < min || value > max)
-        {
-            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
-        }
     }
 
     public String bindAddress() { return bindAddress; }

@@ -1,6 +1,6 @@
 package io.switchboard.edge.peerjs;
 
-import io.switchboard.edge.Options;
+import io.switchboard.engine.config.Require;
 
 import java.util.List;
 
@@ -46,30 +46,10 @@ public final class PeerJsContext
     private long maxSendBufferBytes = DEFAULT_MAX_SEND_BUFFER_BYTES;
     private long timerTickMs = DEFAULT_TIMER_TICK_MS;
 
-    public static PeerJsContext of(final Options options)
-    {
-        return new PeerJsContext()
-            .bindAddress(options.get("bind-address"))
-            .port(options.getInt("peerjs-port"))
-            .path(options.get("peerjs-path"))
-            .key(options.get("peerjs-key"))
-            .expireTimeoutMs(options.getLong("peerjs-expire-timeout-ms"))
-            .aliveTimeoutMs(options.getLong("peerjs-alive-timeout-ms"))
-            .concurrentLimit(options.getInt("peerjs-concurrent-limit"))
-            .allowDiscovery(options.getBoolean("peerjs-allow-discovery"))
-            .corsOrigins(options.getAll("peerjs-cors"))
-            .maxFrameBytes(options.getInt("peerjs-max-frame-bytes"))
-            .maxConnections(options.getInt("peerjs-max-connections"))
-            .ioThreads(options.getInt("peerjs-io-threads"))
-            .maxQueuedPerId(options.getInt("peerjs-max-queued-per-id"))
-            .maxQueued(options.getInt("peerjs-max-queued"))
-            .maxSendBufferBytes(options.getLong("peerjs-max-send-buffer-bytes"))
-            .conclude();
-    }
 
     public PeerJsContext conclude()
     {
-        requireRange("peerjs port", port, 0, 65_535);
+        Require.port("peerjs port", port);
         if (key == null || key.isEmpty())
         {
             throw new IllegalArgumentException("peerjs key must not be empty");
@@ -79,16 +59,16 @@ public final class PeerJsContext
             path = DEFAULT_PATH;
         }
         path = (path.startsWith("/") ? "" : "/") + path + (path.endsWith("/") ? "" : "/");
-        requireRange("peerjs expire timeout ms", expireTimeoutMs, 1, 86_400_000);
-        requireRange("peerjs alive timeout ms", aliveTimeoutMs, 1, 86_400_000);
-        requireRange("peerjs concurrent limit", concurrentLimit, 1, 100_000_000);
-        requireRange("peerjs max frame bytes", maxFrameBytes, 64, Integer.MAX_VALUE - 8);
-        requireRange("peerjs max connections", maxConnections, 1, 100_000_000);
-        requireRange("peerjs io threads", ioThreads, 1, 1_024);
-        requireRange("peerjs max queued per id", maxQueuedPerId, 1, 100_000_000);
-        requireRange("peerjs max queued", maxQueued, 1, 100_000_000);
-        requireRange("peerjs max send buffer bytes", maxSendBufferBytes, 1024, Long.MAX_VALUE);
-        requireRange("peerjs timer tick ms", timerTickMs, 1, 10_000);
+        Require.range("peerjs expire timeout ms", expireTimeoutMs, 1, 86_400_000);
+        Require.range("peerjs alive timeout ms", aliveTimeoutMs, 1, 86_400_000);
+        Require.range("peerjs concurrent limit", concurrentLimit, 1, 100_000_000);
+        Require.range("peerjs max frame bytes", maxFrameBytes, 64, Integer.MAX_VALUE - 8);
+        Require.range("peerjs max connections", maxConnections, 1, 100_000_000);
+        Require.range("peerjs io threads", ioThreads, 1, 1_024);
+        Require.range("peerjs max queued per id", maxQueuedPerId, 1, 100_000_000);
+        Require.range("peerjs max queued", maxQueued, 1, 100_000_000);
+        Require.range("peerjs max send buffer bytes", maxSendBufferBytes, 1024, Long.MAX_VALUE);
+        Require.range("peerjs timer tick ms", timerTickMs, 1, 10_000);
         for (final String origin : corsOrigins)
         {
             if (origin.isEmpty())
@@ -97,14 +77,6 @@ public final class PeerJsContext
             }
         }
         return this;
-    }
-
-    private static void requireRange(final String name, final long value, final long min, final long max)
-    {
-        if (value < min || value > max)
-        {
-            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
-        }
     }
 
     public String bindAddress() { return bindAddress; }

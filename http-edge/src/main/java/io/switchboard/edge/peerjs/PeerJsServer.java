@@ -1,7 +1,7 @@
 package io.switchboard.edge.peerjs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.edge.WatchedHandler;
+import io.switchboard.edge.http.WatchedHandler;
 import io.switchboard.edge.http.HttpEdge;
 import io.switchboard.edge.http.HttpEdgeListener;
 import io.switchboard.edge.websocket.PartialBudget;

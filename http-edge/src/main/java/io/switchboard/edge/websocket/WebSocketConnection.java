@@ -1,5 +1,6 @@
 package io.switchboard.edge.websocket;
 
+import io.switchboard.protocol.websocket.Masking;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.xnio.StreamConnection;
 

@@ -6,6 +6,8 @@ import io.switchboard.edge.peerjs.PeerJsServer;
 import io.switchboard.edge.testing.AnyPorts;
 import io.switchboard.edge.testing.RawSocket;
 import io.switchboard.edge.testing.Scrape;
+import io.switchboard.protocol.dop.DopState;
+import io.switchboard.protocol.dop.DopToken;
 import io.switchboard.tools.dop.DopConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -466,7 +468,7 @@ class DopProtocolTest
             final DopClient client = client("a", 50).opened();
             raw("/peerjs?key=peerjs&id=a&token=" + client.connector.finalToken()).expect(OPEN);
             assertEquals(client.connector.finalToken(), client.expect("disconnect:"));
-            assertEquals(DopConnector.State.DISCONNECTED, client.connector.state());
+            assertEquals(DopState.DISCONNECTED, client.connector.state());
         }
     }
 

@@ -2,6 +2,7 @@ package io.switchboard.edge.dop;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.switchboard.edge.websocket.Utf8;
+import io.switchboard.protocol.dop.DopToken;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

@@ -6,7 +6,7 @@ import io.switchboard.edge.Options;
 import io.switchboard.edge.testing.AnyPorts;
 import io.switchboard.edge.testing.Scrape;
 import io.switchboard.edge.testing.ToolRun;
-import io.switchboard.engine.config.EngineContext;
+import io.switchboard.engine.ice.IceContext;
 import io.switchboard.engine.ice.IceHeader;
 import io.switchboard.engine.ice.IcePacketType;
 import org.junit.jupiter.api.AfterEach;
@@ -104,8 +104,8 @@ class IceFloodBlackBoxTest
             (heartbeatsIn - acked) + " forged received of " + result.get("forged_sent") + " sent");
         assertTrue(overBudget > 0, "the flooding host ran out of verifications");
         // The flooding host's RSA budget: its burst plus its rate over the flood, and not one more.
-        assertTrue(failed <= EngineContext.DEFAULT_ICE_VERIFY_BURST +
-            EngineContext.DEFAULT_ICE_VERIFY_RATE * (elapsedS + 1), failed + " failed verifications");
+        assertTrue(failed <= IceContext.DEFAULT_ICE_VERIFY_BURST +
+            IceContext.DEFAULT_ICE_VERIFY_RATE * (elapsedS + 1), failed + " failed verifications");
     }
 
     @Test
@@ -156,7 +156,7 @@ class IceFloodBlackBoxTest
         final long started = metric("switchboard_ice_key_fetches_total{result=\"started\"}");
         assertTrue(metric("switchboard_ice_key_fetches_total{result=\"skipped\"}") > 0, "the flood was refused");
         // The flooding host's share (burst plus rate over the flood) and the genuine domain's one fetch.
-        assertTrue(started <= EngineContext.DEFAULT_KEY_FETCH_RATE_PER_HOST * (elapsedS + 2) + 1,
+        assertTrue(started <= IceContext.DEFAULT_KEY_FETCH_RATE_PER_HOST * (elapsedS + 2) + 1,
             started + " fetches started in " + elapsedS + " s");
     }
 

@@ -1,6 +1,7 @@
 package io.switchboard.edge.testing;
 
 import io.switchboard.edge.OptionSpec;
+import io.switchboard.engine.config.Flag;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +17,7 @@ public final class AnyPorts
     public static String[] with(final String... extra)
     {
         final List<String> args = new ArrayList<>();
-        for (final OptionSpec spec : OptionSpec.ALL)
+        for (final Flag spec : OptionSpec.ALL)
         {
             if (spec.name().endsWith("-port"))
             {

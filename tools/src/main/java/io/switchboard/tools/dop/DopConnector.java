@@ -1,9 +1,11 @@
 package io.switchboard.tools.dop;
 
+import io.switchboard.protocol.dop.DopState;
+import io.switchboard.protocol.dop.DopToken;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -24,15 +26,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DopConnector implements AutoCloseable
 {
-    public enum State
-    {
-        OPEN,
-        PRECONNECTED,
-        CONNECTED,
-        RECONNECTING,
-        DISCONNECTED
-    }
-
     /** Node events, on the loop thread. */
     public interface Listener
     {
@@ -103,17 +96,13 @@ public final class DopConnector implements AutoCloseable
         }
     }
 
-    private static final char[] SYMBOLS =
-        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int TOKEN_LENGTH = 16;
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final Context context;
     private final ScheduledExecutorService loop;
     private final boolean ownLoop;
     private final ArrayDeque<String> queue = new ArrayDeque<>();
-    private volatile State state;
+    private volatile DopState state;
     private volatile String finalToken;
     private String tokenLocal;
     private String tokenRemote;
@@ -141,7 +130,7 @@ public final class DopConnector implements AutoCloseable
         return connector;
     }
 
-    public State state()
+    public DopState state()
     {
         return state;
     }
@@ -170,7 +159,7 @@ public final class DopConnector implements AutoCloseable
             {
                 return;
             }
-            if (state == State.CONNECTED && queue.isEmpty())
+            if (state == DopState.CONNECTED && queue.isEmpty())
             {
                 current.send(text);
             }
@@ -193,7 +182,7 @@ public final class DopConnector implements AutoCloseable
             stopped = true;
             final Attempt attempt = current;
             current = null;
-            if (attempt != null && state == State.CONNECTED)
+            if (attempt != null && state == DopState.CONNECTED)
             {
                 attempt.send(finalToken);
                 attempt.sendClose();
@@ -203,7 +192,7 @@ public final class DopConnector implements AutoCloseable
                 attempt.abort();
             }
             final String ended = finalToken;
-            state = State.DISCONNECTED;
+            state = DopState.DISCONNECTED;
             queue.clear();
             context.listener.onDisconnect(this, ended);
         });
@@ -278,9 +267,9 @@ public final class DopConnector implements AutoCloseable
         }
         else
         {
-            tokenLocal = newToken();
+            tokenLocal = DopToken.local();
             tokenRemote = null;
-            state = State.OPEN;
+            state = DopState.OPEN;
             attempt.send(tokenLocal);
         }
     }
@@ -296,13 +285,13 @@ public final class DopConnector implements AutoCloseable
             case OPEN ->
             {
                 tokenRemote = message;
-                state = State.PRECONNECTED;
+                state = DopState.PRECONNECTED;
                 attempt.send(tokenLocal);
             }
             case RECONNECTING ->
             {
                 tokenRemote = message;
-                state = State.PRECONNECTED;
+                state = DopState.PRECONNECTED;
             }
             case PRECONNECTED -> preconnected(attempt, message);
             case CONNECTED ->
@@ -312,7 +301,7 @@ public final class DopConnector implements AutoCloseable
                     stopped = true;
                     current = null;
                     attempt.sendClose();
-                    state = State.DISCONNECTED;
+                    state = DopState.DISCONNECTED;
                     queue.clear();
                     context.listener.onDisconnect(this, message);
                 }
@@ -331,7 +320,7 @@ public final class DopConnector implements AutoCloseable
     {
         if (message.equals(tokenRemote) && finalToken == null)
         {
-            finalToken = unique(tokenLocal, tokenRemote);
+            finalToken = DopToken.unique(tokenLocal, tokenRemote);
             confirmed(attempt);
             context.listener.onConnect(this);
         }
@@ -344,7 +333,7 @@ public final class DopConnector implements AutoCloseable
         {
             final String old = finalToken;
             context.listener.onDisconnect(this, old);
-            finalToken = unique(old, tokenRemote);
+            finalToken = DopToken.unique(old, tokenRemote);
             attempt.send(old);
             if (!context.replayQueueOnNewSession)
             {
@@ -357,7 +346,7 @@ public final class DopConnector implements AutoCloseable
 
     private void confirmed(final Attempt attempt)
     {
-        state = State.CONNECTED;
+        state = DopState.CONNECTED;
         failures = 0;
         while (!queue.isEmpty())
         {
@@ -373,10 +362,10 @@ public final class DopConnector implements AutoCloseable
             return;
         }
         current = null;
-        final boolean wasConnected = state == State.CONNECTED;
+        final boolean wasConnected = state == DopState.CONNECTED;
         if (finalToken != null)
         {
-            state = State.RECONNECTING;
+            state = DopState.RECONNECTING;
         }
         if (wasConnected)
         {
@@ -385,24 +374,6 @@ public final class DopConnector implements AutoCloseable
         final long delayMs = backoffMs(context.initialBackoffMs, context.maxBackoffMs, wasConnected ? 0 : failures);
         failures = wasConnected ? 1 : failures + 1;
         loop.schedule(this::open, delayMs, TimeUnit.MILLISECONDS);
-    }
-
-    static String unique(final String a, final String b)
-    {
-        final int length = Math.min(a.length(), b.length());
-        final String x = a.substring(0, length);
-        final String y = b.substring(0, length);
-        return x.compareTo(y) < 0 ? x + y : y + x;
-    }
-
-    private static String newToken()
-    {
-        final char[] token = new char[TOKEN_LENGTH];
-        for (int i = 0; i < token.length; i++)
-        {
-            token[i] = SYMBOLS[RANDOM.nextInt(SYMBOLS.length)];
-        }
-        return new String(token);
     }
 
     /** One socket: its callbacks hop onto the loop; its sends are chained, as the JDK WebSocket requires. */

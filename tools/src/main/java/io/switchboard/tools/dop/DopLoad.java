@@ -1,6 +1,7 @@
 package io.switchboard.tools.dop;
 
-import io.switchboard.tools.ToolFlags;
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.ProcessCpu;
 import org.HdrHistogram.Histogram;
@@ -30,20 +31,20 @@ public final class DopLoad
 {
     public static final String COMMAND = "dop-load";
 
-    private static final List<ToolFlags.Flag> FLAGS = List.of(
-        new ToolFlags.Flag("target", "127.0.0.1:9000", "host:port of the signaling (PeerJS) listener"),
-        new ToolFlags.Flag("path", "/dop", "the dop path"),
-        new ToolFlags.Flag("key", "peerjs", "the PeerJS key"),
-        new ToolFlags.Flag("scenario", "resume", "resume or relay"),
-        new ToolFlags.Flag("sessions", "50", "resume: sessions cutting and resuming"),
-        new ToolFlags.Flag("pairs", "50", "relay: session pairs"),
-        new ToolFlags.Flag("window", "4", "relay: OFFERs each pair keeps in flight"),
-        new ToolFlags.Flag("payload-bytes", "200", "relay: bytes of each message's payload"),
-        new ToolFlags.Flag("warmup-s", "3", "seconds before counting"),
-        new ToolFlags.Flag("duration-s", "10", "measured seconds"),
-        new ToolFlags.Flag("id-prefix", "dop-load", "ids are PREFIX-s0, PREFIX-a0, PREFIX-b0...; distinct per process"),
-        new ToolFlags.Flag("server-pid", null, "read this process's CPU"),
-        new ToolFlags.Flag("label", "dop", "tag on the result line"));
+    private static final List<Flag> FLAGS = List.of(
+        new Flag("target", "127.0.0.1:9000", "host:port of the signaling (PeerJS) listener"),
+        new Flag("path", "/dop", "the dop path"),
+        new Flag("key", "peerjs", "the PeerJS key"),
+        new Flag("scenario", "resume", "resume or relay"),
+        new Flag("sessions", "50", "resume: sessions cutting and resuming"),
+        new Flag("pairs", "50", "relay: session pairs"),
+        new Flag("window", "4", "relay: OFFERs each pair keeps in flight"),
+        new Flag("payload-bytes", "200", "relay: bytes of each message's payload"),
+        new Flag("warmup-s", "3", "seconds before counting"),
+        new Flag("duration-s", "10", "measured seconds"),
+        new Flag("id-prefix", "dop-load", "ids are PREFIX-s0, PREFIX-a0, PREFIX-b0...; distinct per process"),
+        new Flag("server-pid", null, "read this process's CPU"),
+        new Flag("label", "dop", "tag on the result line"));
 
     private DopLoad()
     {
@@ -51,10 +52,10 @@ public final class DopLoad
 
     public static int command(final String[] args) throws Exception
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
         final String base = "ws://" + flags.string("target") + flags.string("path") + "?key=" + flags.string("key") +
@@ -129,7 +130,7 @@ public final class DopLoad
             System.err.println(COMMAND + ": session " + finalToken + " ended");
         }
 
-        int measure(final ToolFlags flags, final ScheduledExecutorService loop) throws Exception
+        int measure(final Flags flags, final ScheduledExecutorService loop) throws Exception
         {
             final long setupDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (onLoop(loop, () -> opened) < expectedSessions() && System.nanoTime() < setupDeadline)
@@ -191,7 +192,7 @@ public final class DopLoad
         private final String label;
         private final IdentityHashMap<DopConnector, Long> cutAt = new IdentityHashMap<>();
 
-        Resume(final ToolFlags flags, final String base, final ScheduledExecutorService loop)
+        Resume(final Flags flags, final String base, final ScheduledExecutorService loop)
         {
             this.sessions = flags.intValue("sessions");
             this.label = flags.string("label");
@@ -253,7 +254,7 @@ public final class DopLoad
         private final String padding;
         private final String prefix;
 
-        Relay(final ToolFlags flags, final String base, final ScheduledExecutorService loop)
+        Relay(final Flags flags, final String base, final ScheduledExecutorService loop)
         {
             this.pairs = flags.intValue("pairs");
             this.window = flags.intValue("window");

@@ -1,6 +1,7 @@
 package io.switchboard.tools.echo;
 
-import io.switchboard.tools.ToolFlags;
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.tools.Tools;
 
 import java.io.IOException;
@@ -37,11 +38,11 @@ public final class NioEchoServer implements AutoCloseable
     private static final int DRAIN_LIMIT = 1024;
     private static final long STOP_GRACE_MS = 1_000;
 
-    private static final List<ToolFlags.Flag> FLAGS = List.of(
-        new ToolFlags.Flag("bind", DEFAULT_BIND, "local address to bind"),
-        new ToolFlags.Flag("port", "0", "UDP port to bind, 0 = any free port"),
-        new ToolFlags.Flag("rcvbuf", Integer.toString(DEFAULT_SOCKET_BUFFER_BYTES), "SO_RCVBUF bytes"),
-        new ToolFlags.Flag("sndbuf", Integer.toString(DEFAULT_SOCKET_BUFFER_BYTES), "SO_SNDBUF bytes"));
+    private static final List<Flag> FLAGS = List.of(
+        new Flag("bind", DEFAULT_BIND, "local address to bind"),
+        new Flag("port", "0", "UDP port to bind, 0 = any free port"),
+        new Flag("rcvbuf", Integer.toString(DEFAULT_SOCKET_BUFFER_BYTES), "SO_RCVBUF bytes"),
+        new Flag("sndbuf", Integer.toString(DEFAULT_SOCKET_BUFFER_BYTES), "SO_SNDBUF bytes"));
 
     private final DatagramChannel channel;
     private final Selector selector;
@@ -88,10 +89,10 @@ public final class NioEchoServer implements AutoCloseable
      */
     public static int command(final String[] args) throws IOException
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
 

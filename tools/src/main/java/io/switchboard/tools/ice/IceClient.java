@@ -1,11 +1,12 @@
 package io.switchboard.tools.ice;
 
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.engine.ice.IceHeader;
 import io.switchboard.engine.ice.IcePacketType;
 import io.switchboard.engine.ice.IceServerPeerInformation;
 import io.switchboard.engine.ice.IceServerQuery;
 import io.switchboard.engine.wire.QtSocketAddress;
-import io.switchboard.tools.ToolFlags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.UdpLoadGenerator;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -27,15 +28,15 @@ public final class IceClient
 {
     public static final String COMMAND = "ice-client";
 
-    private static final List<ToolFlags.Flag> FLAGS = List.of(
-        new ToolFlags.Flag("mode", "domain", "domain (heartbeat) or client (query)"),
-        new ToolFlags.Flag("server", "127.0.0.1:7337", "ICE server host:port"),
-        new ToolFlags.Flag("domain-id", "", "domain UUID (domain mode: random when empty; client mode: required)"),
-        new ToolFlags.Flag("key-file", "domain-key.der", "domain mode: PKCS#8 DER private key, created if missing"),
-        new ToolFlags.Flag("public", "", "claimed public socket host:port (default: the local socket)"),
-        new ToolFlags.Flag("local", "", "claimed local socket host:port (default: the local socket)"),
-        new ToolFlags.Flag("interval-ms", "1000", "time between heartbeats or queries"),
-        new ToolFlags.Flag("count", "0", "datagrams to send before exiting (0 = until interrupted)"));
+    private static final List<Flag> FLAGS = List.of(
+        new Flag("mode", "domain", "domain (heartbeat) or client (query)"),
+        new Flag("server", "127.0.0.1:7337", "ICE server host:port"),
+        new Flag("domain-id", "", "domain UUID (domain mode: random when empty; client mode: required)"),
+        new Flag("key-file", "domain-key.der", "domain mode: PKCS#8 DER private key, created if missing"),
+        new Flag("public", "", "claimed public socket host:port (default: the local socket)"),
+        new Flag("local", "", "claimed local socket host:port (default: the local socket)"),
+        new Flag("interval-ms", "1000", "time between heartbeats or queries"),
+        new Flag("count", "0", "datagrams to send before exiting (0 = until interrupted)"));
 
     private IceClient()
     {
@@ -43,10 +44,10 @@ public final class IceClient
 
     public static int command(final String[] args) throws Exception
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
         final InetSocketAddress server = UdpLoadGenerator.parseTarget(flags.string("server"));
@@ -74,7 +75,7 @@ public final class IceClient
 
     private static int runDomain(
         final DatagramSocket socket,
-        final ToolFlags flags,
+        final Flags flags,
         final InetSocketAddress publicSocket,
         final InetSocketAddress localSocket,
         final long count,
@@ -110,7 +111,7 @@ public final class IceClient
 
     private static int runClient(
         final DatagramSocket socket,
-        final ToolFlags flags,
+        final Flags flags,
         final InetSocketAddress publicSocket,
         final InetSocketAddress localSocket,
         final long count,

@@ -1,9 +1,10 @@
 package io.switchboard.tools.ice;
 
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.engine.ice.IceHeader;
 import io.switchboard.engine.ice.IcePacketType;
 import io.switchboard.engine.ice.IceServerHeartbeat;
-import io.switchboard.tools.ToolFlags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.UdpLoadGenerator;
 
@@ -39,19 +40,19 @@ public final class IceFlood
     private static final int SIGNATURE_LENGTH = 256;
     private static final int REPLY_TIMEOUT_MS = 1_000;
 
-    private static final List<ToolFlags.Flag> FLAGS = List.of(
-        new ToolFlags.Flag("target", null, "host:port of the ICE server (required unless --setup-only)"),
-        new ToolFlags.Flag("setup-dir", "ice-flood", "holds the genuine domains' key and switchboard.conf"),
-        new ToolFlags.Flag("setup-only", "false", "write the key and config, then exit"),
-        new ToolFlags.Flag("flood-host", "127.0.0.1", "address the forged heartbeats come from"),
-        new ToolFlags.Flag("flood-ports", "200", "source ports of the forged heartbeats"),
-        new ToolFlags.Flag("flood-rate", "20000", "forged heartbeats per second"),
-        new ToolFlags.Flag("forged", "mixed", "mixed (unknown ids and damaged genuine ones), unknown or known"),
-        new ToolFlags.Flag("genuine-hosts", "127.0.0.2,127.0.0.3", "hosts of the genuine domains, comma separated; "
+    private static final List<Flag> FLAGS = List.of(
+        new Flag("target", null, "host:port of the ICE server (required unless --setup-only)"),
+        new Flag("setup-dir", "ice-flood", "holds the genuine domains' key and switchboard.conf"),
+        new Flag("setup-only", "false", "write the key and config, then exit"),
+        new Flag("flood-host", "127.0.0.1", "address the forged heartbeats come from"),
+        new Flag("flood-ports", "200", "source ports of the forged heartbeats"),
+        new Flag("flood-rate", "20000", "forged heartbeats per second"),
+        new Flag("forged", "mixed", "mixed (unknown ids and damaged genuine ones), unknown or known"),
+        new Flag("genuine-hosts", "127.0.0.2,127.0.0.3", "hosts of the genuine domains, comma separated; "
             + "empty: flood only"),
-        new ToolFlags.Flag("interval-ms", "5", "pause between rounds of genuine heartbeats"),
-        new ToolFlags.Flag("duration-s", "5", "seconds the flood lasts"),
-        new ToolFlags.Flag("min-acked-pct", "99", "exit 1 when fewer genuine heartbeats were ACKed"));
+        new Flag("interval-ms", "5", "pause between rounds of genuine heartbeats"),
+        new Flag("duration-s", "5", "seconds the flood lasts"),
+        new Flag("min-acked-pct", "99", "exit 1 when fewer genuine heartbeats were ACKed"));
 
     private IceFlood()
     {
@@ -65,10 +66,10 @@ public final class IceFlood
 
     public static int command(final String[] args) throws Exception
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
         final String hostsFlag = flags.string("genuine-hosts").trim();

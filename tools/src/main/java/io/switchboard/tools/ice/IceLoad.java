@@ -1,17 +1,17 @@
 package io.switchboard.tools.ice;
 
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.engine.ice.IceHeader;
 import io.switchboard.engine.ice.IcePacketType;
 import io.switchboard.engine.ice.IceServerQuery;
 import io.switchboard.engine.wire.QtSocketAddress;
 import io.switchboard.engine.wire.Uuids;
-import io.switchboard.tools.ToolFlags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.DatagramSource;
 import io.switchboard.tools.load.LoadResult;
 import io.switchboard.tools.load.ReplyCheck;
 import io.switchboard.tools.load.UdpLoadGenerator;
-
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -44,14 +44,14 @@ public final class IceLoad
     private static final InetSocketAddress CLAIMED_PUBLIC = new InetSocketAddress("198.51.100.1", 10_000);
     private static final InetSocketAddress CLAIMED_LOCAL = new InetSocketAddress("10.0.0.1", 10_000);
 
-    private static final List<ToolFlags.Flag> FLAGS = Stream.concat(
+    private static final List<Flag> FLAGS = Stream.concat(
         UdpLoadGenerator.Config.FLAGS.stream(),
         Stream.of(
-            new ToolFlags.Flag("setup-dir", "ice-load", "holds the domains' key and switchboard.conf"),
-            new ToolFlags.Flag("setup-only", "false", "write the key and config, then exit"),
-            new ToolFlags.Flag("scenario", "cached", "cached, full or query"),
-            new ToolFlags.Flag("label", "", "label of the result line (default: ice-SCENARIO)"),
-            new ToolFlags.Flag("json", "false", "print the result as one JSON object"))).toList();
+            new Flag("setup-dir", "ice-load", "holds the domains' key and switchboard.conf"),
+            new Flag("setup-only", "false", "write the key and config, then exit"),
+            new Flag("scenario", "cached", "cached, full or query"),
+            new Flag("label", "", "label of the result line (default: ice-SCENARIO)"),
+            new Flag("json", "false", "print the result as one JSON object"))).toList();
 
     private IceLoad()
     {
@@ -65,10 +65,10 @@ public final class IceLoad
 
     public static int command(final String[] args) throws Exception
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
         final UdpLoadGenerator.Config config = UdpLoadGenerator.Config.from(flags);

@@ -1,6 +1,8 @@
 package io.switchboard.tools.junk;
 
-import io.switchboard.tools.ToolFlags;
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
+import io.switchboard.protocol.websocket.WebSocketFrameHeader;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.UdpLoadGenerator;
 
@@ -42,15 +44,15 @@ public final class JunkLoad
     /** Over the 125 bytes a control frame may carry. */
     private static final int LONG_PING_BYTES = 200;
 
-    private static final List<ToolFlags.Flag> FLAGS = List.of(
-        new ToolFlags.Flag("udp", null, "host:port of a UDP listener; repeatable"),
-        new ToolFlags.Flag("http", null, "host:port of an HTTP listener; repeatable"),
-        new ToolFlags.Flag("ws", null,
+    private static final List<Flag> FLAGS = List.of(
+        new Flag("udp", null, "host:port of a UDP listener; repeatable"),
+        new Flag("http", null, "host:port of an HTTP listener; repeatable"),
+        new Flag("ws", null,
             "host:port/path?query of a WebSocket endpoint (id=junk-N is appended); repeatable"),
-        new ToolFlags.Flag("rate", "50", "junk operations per second, spread over the targets"),
-        new ToolFlags.Flag("duration-s", "10", "seconds to run"),
-        new ToolFlags.Flag("seed", null, "seed of the junk (default: random, printed)"),
-        new ToolFlags.Flag("label", "junk", "tag on the result line"));
+        new Flag("rate", "50", "junk operations per second, spread over the targets"),
+        new Flag("duration-s", "10", "seconds to run"),
+        new Flag("seed", null, "seed of the junk (default: random, printed)"),
+        new Flag("label", "junk", "tag on the result line"));
 
     /** HTTP requests no server should accept, by name; each is answered with a status or a close. */
     private static final String[][] BAD_REQUESTS = {
@@ -100,10 +102,10 @@ public final class JunkLoad
 
     public static int command(final String[] args) throws Exception
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
         final long seed = flags.isSet("seed") ? flags.longValue("seed") : new Random().nextLong();
@@ -352,28 +354,26 @@ public final class JunkLoad
     {
         try
         {
-            for (int first = in.read(); first >= 0; first = in.read())
+            final byte[] bytes = new byte[WebSocketFrameHeader.MAX_HEADER_BYTES];
+            final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            final WebSocketFrameHeader header = new WebSocketFrameHeader();
+            while (in.readNBytes(bytes, 0, 2) == 2)
             {
-                final int second = in.read();
-                long length = second & 0x7F;
-                if (length == 126)
+                if (header.wrap(buffer, 0, 2) == 0)
                 {
-                    length = (in.read() << 8) | in.read();
-                }
-                else if (length == 127)
-                {
-                    length = 0;
-                    for (int i = 0; i < 8; i++)
+                    final int needed = header.bytesNeeded();
+                    if (in.readNBytes(bytes, 2, needed - 2) != needed - 2 || header.wrap(buffer, 0, needed) == 0)
                     {
-                        length = (length << 8) | in.read();
+                        return NO_ANSWER;
                     }
                 }
-                if (second < 0 || length < 0)
+                final long length = header.payloadLength();
+                if (length < 0)
                 {
                     return NO_ANSWER;
                 }
                 final byte[] payload = in.readNBytes((int)Math.min(length, 1 << 20));
-                if ((first & 0x0F) == 0x8)
+                if (header.opcode() == WebSocketFrameHeader.OP_CLOSE)
                 {
                     return payload.length >= 2 ? Integer.toString(((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF)) :
                         "empty";

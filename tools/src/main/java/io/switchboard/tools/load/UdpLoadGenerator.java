@@ -1,6 +1,7 @@
 package io.switchboard.tools.load;
 
-import io.switchboard.tools.ToolFlags;
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.tools.Tools;
 import org.HdrHistogram.Histogram;
 
@@ -34,12 +35,12 @@ public final class UdpLoadGenerator
     private static final double NANOS_PER_MILLI = 1e6;
     private static final long CPU_NOT_MEASURED = -1;
 
-    private static final List<ToolFlags.Flag> CLI_FLAGS = Stream.concat(
+    private static final List<Flag> CLI_FLAGS = Stream.concat(
         Config.FLAGS.stream(),
         Stream.of(
-            new ToolFlags.Flag("payload-hex", DEFAULT_PAYLOAD_HEX, "request payload, hex; any reply is accepted"),
-            new ToolFlags.Flag("label", null, "tag on the result line, default the target"),
-            new ToolFlags.Flag("json", "false", "print the result as one JSON object instead of key=value")))
+            new Flag("payload-hex", DEFAULT_PAYLOAD_HEX, "request payload, hex; any reply is accepted"),
+            new Flag("label", null, "tag on the result line, default the target"),
+            new Flag("json", "false", "print the result as one JSON object instead of key=value")))
         .toList();
 
     /**
@@ -73,18 +74,18 @@ public final class UdpLoadGenerator
         public static final long NO_SERVER_PID = 0;
 
         /**
-         * The flags {@link #from(ToolFlags)} reads; a load mode adds its own to these.
+         * The flags {@link #from(Flags)} reads; a load mode adds its own to these.
          */
-        public static final List<ToolFlags.Flag> FLAGS = List.of(
-            new ToolFlags.Flag("target", null, "host:port every request goes to (required)"),
-            new ToolFlags.Flag("sockets", Integer.toString(DEFAULT_SOCKETS), "UDP sockets"),
-            new ToolFlags.Flag("window", Integer.toString(DEFAULT_WINDOW), "outstanding requests per socket"),
-            new ToolFlags.Flag("duration-s", Long.toString(DEFAULT_DURATION_S), "measured seconds, may be fractional"),
-            new ToolFlags.Flag("warmup-s", Long.toString(DEFAULT_WARMUP_S), "seconds before measuring starts"),
-            new ToolFlags.Flag("timeout-ms", Long.toString(DEFAULT_TIMEOUT_MS),
+        public static final List<Flag> FLAGS = List.of(
+            new Flag("target", null, "host:port every request goes to (required)"),
+            new Flag("sockets", Integer.toString(DEFAULT_SOCKETS), "UDP sockets"),
+            new Flag("window", Integer.toString(DEFAULT_WINDOW), "outstanding requests per socket"),
+            new Flag("duration-s", Long.toString(DEFAULT_DURATION_S), "measured seconds, may be fractional"),
+            new Flag("warmup-s", Long.toString(DEFAULT_WARMUP_S), "seconds before measuring starts"),
+            new Flag("timeout-ms", Long.toString(DEFAULT_TIMEOUT_MS),
                 "no reply by then: the request counts as lost and is re-sent"),
-            new ToolFlags.Flag("threads", Integer.toString(DEFAULT_THREADS), "load threads the sockets are split over"),
-            new ToolFlags.Flag("server-pid", null, "read this process's CPU from /proc over the measured interval"));
+            new Flag("threads", Integer.toString(DEFAULT_THREADS), "load threads the sockets are split over"),
+            new Flag("server-pid", null, "read this process's CPU from /proc over the measured interval"));
 
         public Config
         {
@@ -126,7 +127,7 @@ public final class UdpLoadGenerator
          * @param flags parsed against a flag list that includes {@link #FLAGS}.
          * @return the config those flags describe.
          */
-        public static Config from(final ToolFlags flags)
+        public static Config from(final Flags flags)
         {
             return new Config(
                 parseTarget(flags.string("target")),
@@ -172,10 +173,10 @@ public final class UdpLoadGenerator
      */
     public static int command(final String[] args) throws IOException, InterruptedException
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, CLI_FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, CLI_FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
 

@@ -1,6 +1,7 @@
 package io.switchboard.tools.metaverse;
 
-import io.switchboard.tools.ToolFlags;
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.LoadResult;
 import io.switchboard.tools.load.ProcessCpu;
@@ -27,15 +28,15 @@ public final class MetaverseLoad
 
     private static final long MAX_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
 
-    private static final List<ToolFlags.Flag> FLAGS = List.of(
-        new ToolFlags.Flag("target", "127.0.0.1:9400", "host:port of the metaverse domain API"),
-        new ToolFlags.Flag("domains", "100", "temporary domains to create, each with a key upload"),
-        new ToolFlags.Flag("connections", "4", "threads sending heartbeats, one request in flight each"),
-        new ToolFlags.Flag("warmup-s", "2", "seconds of heartbeats before counting"),
-        new ToolFlags.Flag("duration-s", "10", "measured seconds"),
-        new ToolFlags.Flag("server-pid", null, "read this process's CPU over the measured interval"),
-        new ToolFlags.Flag("label", "metaverse", "tag on the result line"),
-        new ToolFlags.Flag("json", "false", "print the result as one JSON object"));
+    private static final List<Flag> FLAGS = List.of(
+        new Flag("target", "127.0.0.1:9400", "host:port of the metaverse domain API"),
+        new Flag("domains", "100", "temporary domains to create, each with a key upload"),
+        new Flag("connections", "4", "threads sending heartbeats, one request in flight each"),
+        new Flag("warmup-s", "2", "seconds of heartbeats before counting"),
+        new Flag("duration-s", "10", "measured seconds"),
+        new Flag("server-pid", null, "read this process's CPU over the measured interval"),
+        new Flag("label", "metaverse", "tag on the result line"),
+        new Flag("json", "false", "print the result as one JSON object"));
 
     private MetaverseLoad()
     {
@@ -43,10 +44,10 @@ public final class MetaverseLoad
 
     public static int command(final String[] args) throws Exception
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
         final InetSocketAddress target = UdpLoadGenerator.parseTarget(flags.string("target"));

@@ -1,7 +1,8 @@
 package io.switchboard.tools.pulse;
 
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.engine.pulse.PulseReply;
-import io.switchboard.tools.ToolFlags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.UdpLoadGenerator;
 
@@ -30,18 +31,18 @@ public final class PulseClient
     /** Below the server's 30 s pulse TTL with room for a lost pulse, as rendezvous-and-dop.md §1.9.4 advises. */
     public static final long DEFAULT_INTERVAL_MS = 20_000;
 
-    private static final List<ToolFlags.Flag> FLAGS = List.of(
-        new ToolFlags.Flag("action", "pulse", "register, pulse, peer or punch-demo"),
-        new ToolFlags.Flag("http", "127.0.0.1:5025", "host:port of the rendezvous HTTP API"),
-        new ToolFlags.Flag("udp", "127.0.0.1:5024", "host:port of the pulse UDP port"),
-        new ToolFlags.Flag("key", null, "private_id (64 hex) of a registered client; pulse registers one when unset"),
-        new ToolFlags.Flag("peer", null, "client_id to look up (peer)"),
-        new ToolFlags.Flag("interval-ms", Long.toString(DEFAULT_INTERVAL_MS), "time between pulses"),
-        new ToolFlags.Flag("count", "0", "pulses to send, 0 = until stopped"),
-        new ToolFlags.Flag("form", "hex", "pulse payload: hex (64 hex digits) or raw (32 bytes)"),
-        new ToolFlags.Flag("verify", "true", "POST /verify when a pulse is answered 1050 (must re-verify)"),
-        new ToolFlags.Flag("timeout-ms", "2000", "how long to wait for each UDP answer"),
-        new ToolFlags.Flag("bind", "0.0.0.0", "local address of the UDP socket(s)"));
+    private static final List<Flag> FLAGS = List.of(
+        new Flag("action", "pulse", "register, pulse, peer or punch-demo"),
+        new Flag("http", "127.0.0.1:5025", "host:port of the rendezvous HTTP API"),
+        new Flag("udp", "127.0.0.1:5024", "host:port of the pulse UDP port"),
+        new Flag("key", null, "private_id (64 hex) of a registered client; pulse registers one when unset"),
+        new Flag("peer", null, "client_id to look up (peer)"),
+        new Flag("interval-ms", Long.toString(DEFAULT_INTERVAL_MS), "time between pulses"),
+        new Flag("count", "0", "pulses to send, 0 = until stopped"),
+        new Flag("form", "hex", "pulse payload: hex (64 hex digits) or raw (32 bytes)"),
+        new Flag("verify", "true", "POST /verify when a pulse is answered 1050 (must re-verify)"),
+        new Flag("timeout-ms", "2000", "how long to wait for each UDP answer"),
+        new Flag("bind", "0.0.0.0", "local address of the UDP socket(s)"));
 
     private PulseClient()
     {
@@ -49,10 +50,10 @@ public final class PulseClient
 
     public static int command(final String[] args) throws Exception
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
         final InetSocketAddress http = UdpLoadGenerator.parseTarget(flags.string("http"));
@@ -86,7 +87,7 @@ public final class PulseClient
     }
 
     private static int pulse(
-        final ToolFlags flags,
+        final Flags flags,
         final RendezvousConnection rendezvous,
         final InetSocketAddress udp,
         final boolean raw,
@@ -152,7 +153,7 @@ public final class PulseClient
      * address), each asks for the other's address, then each sends a datagram straight to the other's socket.
      */
     private static int punchDemo(
-        final ToolFlags flags,
+        final Flags flags,
         final RendezvousConnection rendezvous,
         final InetSocketAddress udp,
         final boolean raw,

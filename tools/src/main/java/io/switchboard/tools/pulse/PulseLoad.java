@@ -1,7 +1,8 @@
 package io.switchboard.tools.pulse;
 
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.engine.pulse.PulseReply;
-import io.switchboard.tools.ToolFlags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.DatagramSource;
 import io.switchboard.tools.load.LoadResult;
@@ -26,15 +27,15 @@ public final class PulseLoad
 {
     public static final String COMMAND = "pulse-load";
 
-    private static final List<ToolFlags.Flag> FLAGS = Stream.concat(
+    private static final List<Flag> FLAGS = Stream.concat(
         UdpLoadGenerator.Config.FLAGS.stream(),
         Stream.of(
-            new ToolFlags.Flag("http", null, "host:port of the rendezvous HTTP API (required)"),
-            new ToolFlags.Flag("register", "0", "clients to register first; at least --sockets (0 = --sockets)"),
-            new ToolFlags.Flag("register-connections", "8", "parallel HTTP connections registering"),
-            new ToolFlags.Flag("form", "raw", "pulse payload: raw (32 bytes) or hex (64 hex digits)"),
-            new ToolFlags.Flag("label", "", "label of the result line (default: pulse-FORM)"),
-            new ToolFlags.Flag("json", "false", "print the result as one JSON object"))).toList();
+            new Flag("http", null, "host:port of the rendezvous HTTP API (required)"),
+            new Flag("register", "0", "clients to register first; at least --sockets (0 = --sockets)"),
+            new Flag("register-connections", "8", "parallel HTTP connections registering"),
+            new Flag("form", "raw", "pulse payload: raw (32 bytes) or hex (64 hex digits)"),
+            new Flag("label", "", "label of the result line (default: pulse-FORM)"),
+            new Flag("json", "false", "print the result as one JSON object"))).toList();
 
     private PulseLoad()
     {
@@ -42,10 +43,10 @@ public final class PulseLoad
 
     public static int command(final String[] args) throws Exception
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
         final UdpLoadGenerator.Config config = UdpLoadGenerator.Config.from(flags);

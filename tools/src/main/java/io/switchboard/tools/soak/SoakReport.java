@@ -1,6 +1,7 @@
 package io.switchboard.tools.soak;
 
-import io.switchboard.tools.ToolFlags;
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.tools.Tools;
 
 import java.io.IOException;
@@ -54,13 +55,13 @@ public final class SoakReport
         new Resource("fds", "open descriptors", "", 1, 1),
         new Resource("threads", "threads", "", 1, 0.5));
 
-    private static final List<ToolFlags.Flag> FLAGS = List.of(
-        new ToolFlags.Flag("samples", null, "soak-sample's CSV (required)"),
-        new ToolFlags.Flag("results", null, "directory of NAME.results files (required)"),
-        new ToolFlags.Flag("settle-s", "60", "seconds from the start left out of the trends (JIT, tables filling)"),
-        new ToolFlags.Flag("out", null, "the Markdown report to write (required)"),
-        new ToolFlags.Flag("title", "Soak report", "the report's heading"),
-        new ToolFlags.Flag("note", null, "a line for the report's header (command, machine...); repeatable"));
+    private static final List<Flag> FLAGS = List.of(
+        new Flag("samples", null, "soak-sample's CSV (required)"),
+        new Flag("results", null, "directory of NAME.results files (required)"),
+        new Flag("settle-s", "60", "seconds from the start left out of the trends (JIT, tables filling)"),
+        new Flag("out", null, "the Markdown report to write (required)"),
+        new Flag("title", "Soak report", "the report's heading"),
+        new Flag("note", null, "a line for the report's header (command, machine...); repeatable"));
 
     private SoakReport()
     {
@@ -73,10 +74,10 @@ public final class SoakReport
 
     public static int command(final String[] args) throws Exception
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
         final Map<String, List<Point>> samples = readSamples(Path.of(flags.string("samples")));

@@ -1,6 +1,7 @@
 package io.switchboard.tools.soak;
 
-import io.switchboard.tools.ToolFlags;
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.tools.Tools;
 
 import java.io.IOException;
@@ -32,12 +33,12 @@ public final class SoakSampler
         Pattern.compile("Pause (Young|Full)\\b.*?(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
     private static final long JCMD_TIMEOUT_S = 60;
 
-    private static final List<ToolFlags.Flag> FLAGS = List.of(
-        new ToolFlags.Flag("pid", null, "the process to sample (required)"),
-        new ToolFlags.Flag("interval-s", "5", "seconds between samples"),
-        new ToolFlags.Flag("duration-s", "60", "seconds to sample"),
-        new ToolFlags.Flag("gc-log", null, "the process's -Xlog:gc file; without it the heap columns stay empty"),
-        new ToolFlags.Flag("full-gc-every-s", "60", "ask for a full GC (jcmd GC.run) this often, 0 never"));
+    private static final List<Flag> FLAGS = List.of(
+        new Flag("pid", null, "the process to sample (required)"),
+        new Flag("interval-s", "5", "seconds between samples"),
+        new Flag("duration-s", "60", "seconds to sample"),
+        new Flag("gc-log", null, "the process's -Xlog:gc file; without it the heap columns stay empty"),
+        new Flag("full-gc-every-s", "60", "ask for a full GC (jcmd GC.run) this often, 0 never"));
 
     private final long pid;
     private final Path gcLog;
@@ -52,10 +53,10 @@ public final class SoakSampler
 
     public static int command(final String[] args) throws Exception
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
         final SoakSampler sampler = new SoakSampler(

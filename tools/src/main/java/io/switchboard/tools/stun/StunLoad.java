@@ -1,6 +1,7 @@
 package io.switchboard.tools.stun;
 
-import io.switchboard.tools.ToolFlags;
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.DatagramSource;
 import io.switchboard.tools.load.LoadResult;
@@ -21,11 +22,11 @@ public final class StunLoad
 {
     public static final String COMMAND = "stun-load";
 
-    private static final List<ToolFlags.Flag> FLAGS = Stream.concat(
+    private static final List<Flag> FLAGS = Stream.concat(
         UdpLoadGenerator.Config.FLAGS.stream(),
         Stream.of(
-            new ToolFlags.Flag("label", "stun-binding", "label of the result line"),
-            new ToolFlags.Flag("json", "false", "print the result as one JSON object"))).toList();
+            new Flag("label", "stun-binding", "label of the result line"),
+            new Flag("json", "false", "print the result as one JSON object"))).toList();
 
     private StunLoad()
     {
@@ -33,10 +34,10 @@ public final class StunLoad
 
     public static int command(final String[] args) throws Exception
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
         final UdpLoadGenerator.Config config = UdpLoadGenerator.Config.from(flags);

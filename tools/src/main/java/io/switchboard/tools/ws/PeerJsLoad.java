@@ -1,6 +1,7 @@
 package io.switchboard.tools.ws;
 
-import io.switchboard.tools.ToolFlags;
+import io.switchboard.engine.config.Flag;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.ProcessCpu;
 import org.HdrHistogram.Histogram;
@@ -33,22 +34,22 @@ public final class PeerJsLoad
     private static final long HEARTBEAT_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private static final List<ToolFlags.Flag> FLAGS = List.of(
-        new ToolFlags.Flag("target", "127.0.0.1:9000", "host:port of the PeerJS server"),
-        new ToolFlags.Flag("path", "/", "the server's mount path"),
-        new ToolFlags.Flag("key", "peerjs", "the server's key"),
-        new ToolFlags.Flag("scenario", "relay", "relay or idle"),
-        new ToolFlags.Flag("pairs", "50", "relay: client pairs"),
-        new ToolFlags.Flag("window", "4", "relay: OFFERs each pair keeps in flight"),
-        new ToolFlags.Flag("payload-bytes", "200", "relay: bytes of each message's payload"),
-        new ToolFlags.Flag("warmup-s", "5", "relay: seconds before counting"),
-        new ToolFlags.Flag("duration-s", "20", "relay: measured seconds"),
-        new ToolFlags.Flag("connections", "1000", "idle: registered clients"),
-        new ToolFlags.Flag("hold-s", "30", "idle: seconds to hold them once all are open"),
-        new ToolFlags.Flag("max-connecting", "200", "handshakes in flight at once"),
-        new ToolFlags.Flag("id-prefix", "load", "ids are PREFIX-a0, PREFIX-b0, PREFIX-i0, ...; distinct per process"),
-        new ToolFlags.Flag("server-pid", null, "read this process's CPU (relay) or RSS (idle)"),
-        new ToolFlags.Flag("label", "peerjs", "tag on the result line"));
+    private static final List<Flag> FLAGS = List.of(
+        new Flag("target", "127.0.0.1:9000", "host:port of the PeerJS server"),
+        new Flag("path", "/", "the server's mount path"),
+        new Flag("key", "peerjs", "the server's key"),
+        new Flag("scenario", "relay", "relay or idle"),
+        new Flag("pairs", "50", "relay: client pairs"),
+        new Flag("window", "4", "relay: OFFERs each pair keeps in flight"),
+        new Flag("payload-bytes", "200", "relay: bytes of each message's payload"),
+        new Flag("warmup-s", "5", "relay: seconds before counting"),
+        new Flag("duration-s", "20", "relay: measured seconds"),
+        new Flag("connections", "1000", "idle: registered clients"),
+        new Flag("hold-s", "30", "idle: seconds to hold them once all are open"),
+        new Flag("max-connecting", "200", "handshakes in flight at once"),
+        new Flag("id-prefix", "load", "ids are PREFIX-a0, PREFIX-b0, PREFIX-i0, ...; distinct per process"),
+        new Flag("server-pid", null, "read this process's CPU (relay) or RSS (idle)"),
+        new Flag("label", "peerjs", "tag on the result line"));
 
     private PeerJsLoad()
     {
@@ -56,10 +57,10 @@ public final class PeerJsLoad
 
     public static int command(final String[] args) throws Exception
     {
-        final ToolFlags flags = ToolFlags.parse(COMMAND, FLAGS, args);
+        final Flags flags = Tools.flags(COMMAND, FLAGS, args);
         if (flags.helpRequested())
         {
-            System.out.print(flags.usage());
+            System.out.print(flags.help());
             return Tools.EXIT_OK;
         }
         final String[] hostPort = flags.string("target").split(":");
@@ -137,7 +138,7 @@ public final class PeerJsLoad
         private long relays;
         private long errors;
 
-        Relay(final ToolFlags flags, final InetSocketAddress target, final String base, final long serverPid)
+        Relay(final Flags flags, final InetSocketAddress target, final String base, final long serverPid)
             throws IOException
         {
             this.pairs = flags.intValue("pairs");
@@ -317,7 +318,7 @@ public final class PeerJsLoad
         private int closed;
         private int heartbeatCursor;
 
-        Idle(final ToolFlags flags, final InetSocketAddress target, final String base, final long serverPid)
+        Idle(final Flags flags, final InetSocketAddress target, final String base, final long serverPid)
             throws IOException
         {
             this.connections = flags.intValue("connections");

@@ -1,5 +1,8 @@
 package io.switchboard.tools.ws;
 
+import io.switchboard.protocol.websocket.Masking;
+import io.switchboard.protocol.websocket.WebSocketFrameHeader;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -38,10 +41,6 @@ final class WsLoop implements AutoCloseable
     }
 
     private static final int READ_BYTES = 64 * 1024;
-    private static final byte OPCODE_TEXT = 0x1;
-    private static final byte OPCODE_CLOSE = 0x8;
-    private static final byte OPCODE_PING = 0x9;
-    private static final byte OPCODE_PONG = 0xA;
 
     /** One client WebSocket. */
     static final class Connection
@@ -74,6 +73,7 @@ final class WsLoop implements AutoCloseable
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BYTES);
     /** Each frame is masked into this and written from it: no copy of a heap buffer by the JDK per write. */
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(READ_BYTES);
+    private final WebSocketFrameHeader frameHeader = new WebSocketFrameHeader();
     private final ArrayDeque<Connection> toConnect = new ArrayDeque<>();
     private final List<Connection> connections = new ArrayList<>();
     private int connecting;
@@ -194,34 +194,12 @@ final class WsLoop implements AutoCloseable
         {
             return;
         }
-        final int header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-        final ByteBuffer frame = header + 4 + length <= writeBuffer.capacity() ?
-            writeBuffer.clear() : ByteBuffer.allocate(header + 4 + length);
-        frame.put((byte)(0x80 | OPCODE_TEXT));
-        if (length < 126)
-        {
-            frame.put((byte)(0x80 | length));
-        }
-        else if (length < 65_536)
-        {
-            frame.put((byte)(0x80 | 126)).putShort((short)length);
-        }
-        else
-        {
-            frame.put((byte)(0x80 | 127)).putLong(length);
-        }
+        final int frameLength = WebSocketFrameHeader.length(length, true) + length;
+        final ByteBuffer frame = frameLength <= writeBuffer.capacity() ?
+            writeBuffer.clear() : ByteBuffer.allocate(frameLength);
         final int mask = ThreadLocalRandom.current().nextInt();
-        frame.putInt(mask);
-        int i = 0;
-        for (; i + 4 <= length; i += 4)
-        {
-            frame.putInt(mask ^ ((payload[i] & 0xFF) << 24 | (payload[i + 1] & 0xFF) << 16 |
-                (payload[i + 2] & 0xFF) << 8 | payload[i + 3] & 0xFF));
-        }
-        for (; i < length; i++)
-        {
-            frame.put((byte)(payload[i] ^ (mask >>> (24 - 8 * (i & 3)))));
-        }
+        WebSocketFrameHeader.putMasked(frame, WebSocketFrameHeader.OP_TEXT, length, mask);
+        Masking.putMasked(frame, payload, 0, length, mask);
         frame.flip();
         try
         {
@@ -284,52 +262,38 @@ final class WsLoop implements AutoCloseable
             keepPartial(connection);
             return;
         }
-        while (readBuffer.remaining() >= 2)
+        while (readBuffer.hasRemaining())
         {
             final int start = readBuffer.position();
-            final int opcode = readBuffer.get() & 0x0F;
-            long length = readBuffer.get() & 0x7F;
-            if (length == 126)
+            final int header = frameHeader.wrap(readBuffer, start, readBuffer.remaining());
+            if (header == 0)
             {
-                if (readBuffer.remaining() < 2)
-                {
-                    readBuffer.position(start);
-                    break;
-                }
-                length = readBuffer.getShort() & 0xFFFF;
+                break;
             }
-            else if (length == 127)
-            {
-                if (readBuffer.remaining() < 8)
-                {
-                    readBuffer.position(start);
-                    break;
-                }
-                length = readBuffer.getLong();
-            }
-            if (length > READ_BYTES - 16)
+            final long length = frameHeader.payloadLength();
+            final int opcode = frameHeader.opcode();
+            if (length < 0 || length > READ_BYTES - WebSocketFrameHeader.MAX_HEADER_BYTES)
             {
                 throw new IOException("frame of " + length + " bytes is larger than the load client reads");
             }
-            if (readBuffer.remaining() < length)
+            if (readBuffer.remaining() < header + length)
             {
-                readBuffer.position(start);
                 break;
             }
-            final int payloadAt = readBuffer.position();
+            final int payloadAt = start + header;
             readBuffer.position(payloadAt + (int)length);
-            if (opcode == OPCODE_TEXT)
+            if (opcode == WebSocketFrameHeader.OP_TEXT)
             {
                 handler.onText(connection, readBuffer, payloadAt, (int)length, now);
             }
-            else if (opcode == OPCODE_CLOSE)
+            else if (opcode == WebSocketFrameHeader.OP_CLOSE)
             {
                 closed(connection);
                 return;
             }
-            else if (opcode == OPCODE_PING)
+            else if (opcode == WebSocketFrameHeader.OP_PING)
             {
-                sendControl(connection, OPCODE_PONG);
+                sendControl(connection, WebSocketFrameHeader.OP_PONG);
             }
         }
         keepPartial(connection);
@@ -358,9 +322,11 @@ final class WsLoop implements AutoCloseable
         return false;
     }
 
-    private void sendControl(final Connection connection, final byte opcode) throws IOException
+    private void sendControl(final Connection connection, final int opcode) throws IOException
     {
-        write(connection, ByteBuffer.wrap(new byte[]{(byte)(0x80 | opcode), (byte)0x80, 0, 0, 0, 0}));
+        final ByteBuffer frame = ByteBuffer.allocate(WebSocketFrameHeader.length(0, true));
+        WebSocketFrameHeader.putMasked(frame, opcode, 0, 0);
+        write(connection, frame.flip());
     }
 
     private void keepPartial(final Connection connection)

@@ -1,6 +1,6 @@
 package io.switchboard.tools.load;
 
-import io.switchboard.tools.ToolFlags;
+import io.switchboard.engine.config.Flags;
 import io.switchboard.tools.Tools;
 import org.junit.jupiter.api.Test;
 
@@ -37,13 +37,13 @@ class UdpLoadFlagsTest
     void positionalArgumentIsRejected()
     {
         assertThrows(IllegalArgumentException.class,
-            () -> ToolFlags.parse("t", UdpLoadGenerator.Config.FLAGS, new String[]{ "127.0.0.1:9" }));
+            () -> Tools.flags("t", UdpLoadGenerator.Config.FLAGS, new String[]{ "127.0.0.1:9" }));
     }
 
     @Test
     void repeatedFlagKeepsEveryValueAndReadsTheLast()
     {
-        final ToolFlags flags = ToolFlags.parse(
+        final Flags flags = Tools.flags(
             "t", UdpLoadGenerator.Config.FLAGS, new String[]{ "--target=127.0.0.1:9", "--sockets=2", "--sockets=8" });
 
         assertEquals(List.of("2", "8"), flags.values("sockets"));
@@ -54,7 +54,7 @@ class UdpLoadFlagsTest
     void absentFlagsTakeTheirDefaults()
     {
         final UdpLoadGenerator.Config config = UdpLoadGenerator.Config.from(
-            ToolFlags.parse("t", UdpLoadGenerator.Config.FLAGS, new String[]{ "--target=127.0.0.1:9" }));
+            Tools.flags("t", UdpLoadGenerator.Config.FLAGS, new String[]{ "--target=127.0.0.1:9" }));
 
         assertEquals(UdpLoadGenerator.Config.defaults(new InetSocketAddress("127.0.0.1", 9)), config);
         assertFalse(config.measuresServerCpu());
@@ -63,7 +63,7 @@ class UdpLoadFlagsTest
     @Test
     void flagsBecomeTheConfig()
     {
-        final UdpLoadGenerator.Config config = UdpLoadGenerator.Config.from(ToolFlags.parse(
+        final UdpLoadGenerator.Config config = UdpLoadGenerator.Config.from(Tools.flags(
             "t",
             UdpLoadGenerator.Config.FLAGS,
             new String[]{ "--target=127.0.0.1:4000", "--sockets=16", "--window=4", "--duration-s=1.5", "--warmup-s=0",
@@ -78,7 +78,7 @@ class UdpLoadFlagsTest
     void missingTargetIsRejected()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> UdpLoadGenerator.Config.from(ToolFlags.parse("t", UdpLoadGenerator.Config.FLAGS, new String[0])));
+            () -> UdpLoadGenerator.Config.from(Tools.flags("t", UdpLoadGenerator.Config.FLAGS, new String[0])));
 
         assertTrue(ex.getMessage().contains("--target is required"), ex.getMessage());
     }
@@ -86,7 +86,7 @@ class UdpLoadFlagsTest
     @Test
     void moreThreadsThanSocketsIsRejected()
     {
-        assertThrows(IllegalArgumentException.class, () -> UdpLoadGenerator.Config.from(ToolFlags.parse(
+        assertThrows(IllegalArgumentException.class, () -> UdpLoadGenerator.Config.from(Tools.flags(
             "t", UdpLoadGenerator.Config.FLAGS, new String[]{ "--target=127.0.0.1:9", "--sockets=2", "--threads=3" })));
     }
 

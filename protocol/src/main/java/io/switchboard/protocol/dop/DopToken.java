@@ -1,4 +1,4 @@
-package io.switchboard.edge.dop;
+package io.switchboard.protocol.dop;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -52,7 +52,7 @@ public final class DopToken
         return !token.isEmpty() && token.length() <= MAX_REMOTE_LENGTH && token.charAt(0) != '[';
     }
 
-    static byte[] utf8(final String token)
+    public static byte[] utf8(final String token)
     {
         return token.getBytes(StandardCharsets.UTF_8);
     }

@@ -1,4 +1,4 @@
-package io.switchboard.edge;
+package io.switchboard.edge.http;
 
 import io.switchboard.engine.health.Watch;
 import io.undertow.server.HttpHandler;

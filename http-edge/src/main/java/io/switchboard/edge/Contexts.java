@@ -1,0 +1,153 @@
+package io.switchboard.edge;
+
+import io.switchboard.edge.dop.DopContext;
+import io.switchboard.edge.http.HttpEdgeContext;
+import io.switchboard.edge.metaverse.MetaverseContext;
+import io.switchboard.edge.peerjs.PeerJsContext;
+import io.switchboard.edge.rendezvous.RendezvousContext;
+import io.switchboard.engine.config.EngineContext;
+import io.switchboard.engine.config.Flags;
+import io.switchboard.engine.ice.IceContext;
+import io.switchboard.engine.pulse.PulseContext;
+import io.switchboard.engine.table.TableFiles;
+
+/**
+ * The composition root's half that reads options: each component's context filled from the parsed command line and
+ * concluded, once, at start. Option names live here and in {@link Appliance} (the data dir, the admin listener and
+ * the appliance-wide WebSocket budget); the components see their own context and nothing of {@link Options}, so no
+ * protocol package depends on this one ({@code PackageCycleTest}).
+ */
+final class Contexts
+{
+    private Contexts()
+    {
+    }
+
+    static EngineContext engine(final Flags options)
+    {
+        return new EngineContext()
+            .bindAddress(options.string("bind-address"))
+            .maxDatagramBytes(options.intValue("max-datagram-bytes"))
+            .socketBufferBytes(options.intValue("socket-buffer-bytes"))
+            .ringSize(options.intValue("ring-size"))
+            .threading(options.choice("engine-threading", EngineContext.Threading.class))
+            .waitStrategy(options.choice("engine-wait", EngineContext.HandlerWait.class))
+            .tickIntervalMs(options.longValue("engine-tick-ms"))
+            .conclude();
+    }
+
+    /** The ICE server's context; its buffers follow the engine's datagram size. */
+    static IceContext ice(final Flags options, final EngineContext engine)
+    {
+        final IceContext context = new IceContext()
+            .icePort(options.intValue("ice-port"))
+            .metaverseUrl(options.optional("metaverse-url"))
+            .icePeerTimeoutMs(options.longValue("ice-peer-timeout-ms"))
+            .iceMaxDomains(options.intValue("ice-max-domains"))
+            .iceQueryRate(options.intValue("ice-query-rate"))
+            .iceQueryBurst(options.intValue("ice-query-burst"))
+            .iceVerifyRate(options.intValue("ice-verify-rate"))
+            .iceVerifyBurst(options.intValue("ice-verify-burst"))
+            .keyFetchTimeoutMs(options.longValue("key-fetch-timeout-ms"))
+            .keyFetchBackoffMs(options.longValue("key-fetch-backoff-ms"))
+            .keyFetchMaxBackoffMs(options.longValue("key-fetch-max-backoff-ms"))
+            .keyFetchRate(options.intValue("key-fetch-rate"))
+            .rateLimitSlots(options.intValue("rate-limit-slots"))
+            .iceVerifyProvider(options.choice("ice-verify-provider", IceContext.VerifyProvider.class))
+            .icePeerInfoRate(options.intValue("ice-peer-info-rate"))
+            .keyFetchRatePerHost(options.intValue("key-fetch-rate-per-host"))
+            .maxDatagramBytes(engine.maxDatagramBytes());
+        options.values("domain-key").forEach(context::addDomainKey);
+        return context.conclude();
+    }
+
+    static PulseContext pulse(final Flags options, final TableFiles tableFiles)
+    {
+        return new PulseContext()
+            .port(options.intValue("pulse-port"))
+            .registerGraceMs(options.longValue("pulse-register-grace-ms"))
+            .pulseTtlMs(options.longValue("pulse-ttl-ms"))
+            .errorTimeMs(options.longValue("pulse-error-time-ms"))
+            .timerTickMs(options.longValue("pulse-timer-tick-ms"))
+            .maxClients(options.intValue("pulse-max-clients"))
+            .tableFiles(tableFiles)
+            .conclude();
+    }
+
+    static HttpEdgeContext httpEdge(final Flags options)
+    {
+        return new HttpEdgeContext()
+            .requestParseTimeoutMs(options.intValue("http-request-parse-timeout-ms"))
+            .idleTimeoutMs(options.intValue("http-idle-timeout-ms"))
+            .maxConnectionsPerHost(options.intValue("max-connections-per-host"))
+            .fdReserve(options.intValue("fd-reserve"))
+            .conclude();
+    }
+
+    static RendezvousContext rendezvous(final Flags options)
+    {
+        return new RendezvousContext()
+            .bindAddress(options.string("bind-address"))
+            .port(options.intValue("rendezvous-port"))
+            .engineTimeoutMs(options.longValue("rendezvous-timeout-ms"))
+            .registerRatePerMinute(options.intValue("rendezvous-register-rate"))
+            .registerBurst(options.intValue("rendezvous-register-burst"))
+            .rateLimitSlots(options.intValue("rate-limit-slots"))
+            .conclude();
+    }
+
+    /** The metaverse API's context; the ICE port is the engine's bound one, advertised by metaverse_info. */
+    static MetaverseContext metaverse(final Flags options, final int icePort)
+    {
+        return new MetaverseContext()
+            .bindAddress(options.string("bind-address"))
+            .port(options.intValue("metaverse-port"))
+            .allowTempDomains(options.booleanValue("allow-temp-domains"))
+            .tempDomainRatePerMinute(options.intValue("temp-domain-rate"))
+            .tempDomainBurst(options.intValue("temp-domain-burst"))
+            .rateLimitSlots(options.intValue("rate-limit-slots"))
+            .adminToken(options.optional("admin-token"))
+            .domainActiveSeconds(options.longValue("domain-active-seconds"))
+            .tempDomainTtlSeconds(options.longValue("temp-domain-ttl"))
+            .maxBodyBytes(options.intValue("metaverse-max-body-bytes"))
+            .maxDomains(options.intValue("metaverse-max-domains"))
+            .name(options.string("metaverse-name"))
+            .publicUrl(options.optional("metaverse-public-url"))
+            .icePort(icePort)
+            .conclude();
+    }
+
+    static PeerJsContext peerJs(final Flags options)
+    {
+        return new PeerJsContext()
+            .bindAddress(options.string("bind-address"))
+            .port(options.intValue("peerjs-port"))
+            .path(options.string("peerjs-path"))
+            .key(options.string("peerjs-key"))
+            .expireTimeoutMs(options.longValue("peerjs-expire-timeout-ms"))
+            .aliveTimeoutMs(options.longValue("peerjs-alive-timeout-ms"))
+            .concurrentLimit(options.intValue("peerjs-concurrent-limit"))
+            .allowDiscovery(options.booleanValue("peerjs-allow-discovery"))
+            .corsOrigins(options.values("peerjs-cors"))
+            .maxFrameBytes(options.intValue("peerjs-max-frame-bytes"))
+            .maxConnections(options.intValue("peerjs-max-connections"))
+            .ioThreads(options.intValue("peerjs-io-threads"))
+            .maxQueuedPerId(options.intValue("peerjs-max-queued-per-id"))
+            .maxQueued(options.intValue("peerjs-max-queued"))
+            .maxSendBufferBytes(options.longValue("peerjs-max-send-buffer-bytes"))
+            .conclude();
+    }
+
+    static DopContext dop(final Flags options)
+    {
+        return new DopContext()
+            .path(options.string("dop-path"))
+            .retentionMs(options.longValue("dop-retention-ms"))
+            .handshakeTimeoutMs(options.longValue("dop-handshake-timeout-ms"))
+            .maxQueuedMessages(options.intValue("dop-max-queued-messages"))
+            .maxQueuedBytes(options.intValue("dop-max-queued-bytes"))
+            .halfOpenTakeover(options.booleanValue("dop-half-open-takeover"))
+            .maxSessions(options.intValue("dop-max-sessions"))
+            .conclude();
+    }
+}

@@ -1,0 +1,63 @@
+package io.switchboard.edge;
+
+import io.switchboard.engine.config.EngineContext;
+import io.switchboard.engine.ice.IceContext;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ContextsTest
+{
+    @Test
+    void theDefaultsOfTheOptionsAreTheContextsOwn()
+    {
+        final EngineContext engine = Contexts.engine(Options.parse());
+        final IceContext ice = Contexts.ice(Options.parse(), engine);
+        assertEquals(EngineContext.DEFAULT_THREADING, engine.threading());
+        assertEquals(EngineContext.DEFAULT_WAIT_STRATEGY, engine.waitStrategy());
+        assertEquals(EngineContext.DEFAULT_RING_SIZE, engine.ringSize());
+        assertEquals(IceContext.DEFAULT_ICE_PORT, ice.icePort());
+        assertEquals(IceContext.DEFAULT_ICE_VERIFY_PROVIDER, ice.iceVerifyProvider());
+        assertEquals(IceContext.DEFAULT_ICE_MAX_DOMAINS, ice.iceMaxDomains());
+    }
+
+    @Test
+    void choicesAreReadOnceAsEnums()
+    {
+        final EngineContext engine = Contexts.engine(
+            Options.parse("--engine-threading=dedicated", "--engine-wait=busy-spin"));
+        assertEquals(EngineContext.Threading.DEDICATED, engine.threading());
+        assertEquals(EngineContext.HandlerWait.BUSY_SPIN, engine.waitStrategy());
+        assertEquals(IceContext.VerifyProvider.JDK,
+            Contexts.ice(Options.parse("--ice-verify-provider=jdk"), engine).iceVerifyProvider());
+        assertEquals("--engine-threading must be one of [shared, dedicated]: both",
+            assertThrows(IllegalArgumentException.class,
+                () -> Contexts.engine(Options.parse("--engine-threading=both"))).getMessage());
+    }
+
+    @Test
+    void theIceServerSizesItsBuffersByTheEnginesDatagrams()
+    {
+        final EngineContext engine = Contexts.engine(Options.parse("--max-datagram-bytes=1500"));
+        assertEquals(1500, Contexts.ice(Options.parse(), engine).maxDatagramBytes());
+    }
+
+    @Test
+    void everyDomainKeyReachesTheIceServer()
+    {
+        final IceContext ice = Contexts.ice(
+            Options.parse("--domain-key=a:b", "--domain-key=c:d"), Contexts.engine(Options.parse()));
+        assertEquals(List.of("a:b", "c:d"), ice.domainKeys());
+    }
+
+    @Test
+    void aValueOutOfRangeIsRefusedByTheContextThatOwnsIt()
+    {
+        assertEquals("key fetch max backoff ms must be in [1000, 86400000]: 999",
+            assertThrows(IllegalArgumentException.class, () -> Contexts.ice(
+                Options.parse("--key-fetch-max-backoff-ms=999"), Contexts.engine(Options.parse()))).getMessage());
+    }
+}
