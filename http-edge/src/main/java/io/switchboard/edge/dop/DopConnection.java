@@ -96,6 +96,18 @@ final class DopConnection implements WebSocketConnection.Endpoint
         return connection.scheduleAfter(delayMs, timer);
     }
 
+    /**
+     * Cancels {@code timerId} of this socket's agent when called on that agent's thread; from another agent it is
+     * left to fire, and its handler finds it stale.
+     */
+    void cancelIfOwnAgent(final long timerId)
+    {
+        if (timerId != NO_TIMER && connection.onOwnerThread())
+        {
+            connection.cancelTimer(timerId);
+        }
+    }
+
     /** On the agent's thread: the handshake timeout no longer applies. */
     void stopHandshakeTimer()
     {

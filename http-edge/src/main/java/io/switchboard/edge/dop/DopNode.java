@@ -35,6 +35,9 @@ final class DopNode implements SignalEndpoint
     DopConnection connection;
     /** Counts socket losses, so that a retention timer of an earlier loss finds itself stale. */
     int losses;
+    /** While reconnecting: the lost socket, on whose agent's wheel the retention deadline is, and its timer. */
+    DopConnection retainedBy;
+    long retentionTimer = DopConnection.NO_TIMER;
 
     private volatile Client registration;
 

@@ -195,7 +195,7 @@ final class DopSessions
             {
                 case RECONNECTING ->
                 {
-                    // Its retention deadline finds it connected again and lets it be.
+                    stopRetention(session);
                     counters.reconnectingSessions.decrement();
                     counters.connectedSessions.increment();
                     counters.resumed.increment();
@@ -269,7 +269,8 @@ final class DopSessions
             counters.connectedSessions.decrement();
             counters.reconnectingSessions.increment();
             final int loss = ++node.losses;
-            connection.after(context.retentionMs(), nowMs -> retentionDue(node, loss));
+            node.retainedBy = connection;
+            node.retentionTimer = connection.after(context.retentionMs(), nowMs -> retentionDue(node, loss));
         }
     }
 
@@ -281,6 +282,8 @@ final class DopSessions
             {
                 return;
             }
+            node.retainedBy = null;
+            node.retentionTimer = DopConnection.NO_TIMER;
             counters.retentionExpired.increment();
             end(node);
         }
@@ -317,6 +320,20 @@ final class DopSessions
         return true;
     }
 
+    /**
+     * Under the node's monitor, as a reconnecting session resumes or ends: its retention deadline is cancelled when
+     * this runs on the agent that holds it, else left to fire and find the session no longer waiting.
+     */
+    private static void stopRetention(final DopNode node)
+    {
+        if (node.retainedBy != null)
+        {
+            node.retainedBy.cancelIfOwnAgent(node.retentionTimer);
+            node.retainedBy = null;
+            node.retentionTimer = DopConnection.NO_TIMER;
+        }
+    }
+
     /** Under the node's monitor: the session ends for good and its token is forgotten. */
     private void end(final DopNode node)
     {
@@ -326,7 +343,8 @@ final class DopSessions
         }
         else if (node.state == State.RECONNECTING)
         {
-            counters.reconnectingSessions.decrement(); // its retention deadline finds it ended and lets it be
+            counters.reconnectingSessions.decrement();
+            stopRetention(node);
         }
         node.state = State.DISCONNECTED;
         node.connection = null;

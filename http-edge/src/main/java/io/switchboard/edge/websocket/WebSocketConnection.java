@@ -259,6 +259,12 @@ public final class WebSocketConnection
         return agent.schedule(agent.nowMs() + delayMs, timer);
     }
 
+    /** Whether the caller runs on the thread of the agent that owns this connection. */
+    public boolean onOwnerThread()
+    {
+        return agent.onAgentThread();
+    }
+
     /** On the owning agent's thread: the timer {@link #scheduleAfter} returned will not fire. */
     public void cancelTimer(final long timerId)
     {
