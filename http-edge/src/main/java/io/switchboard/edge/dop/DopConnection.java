@@ -1,83 +1,79 @@
 package io.switchboard.edge.dop;
 
-import io.switchboard.edge.peerjs.MessageReader;
+import io.switchboard.edge.websocket.SignalingAgent;
 import io.switchboard.edge.websocket.WebSocketConnection;
-import io.switchboard.engine.health.Watch;
-import io.undertow.websockets.core.WebSocketCallback;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.WebSockets;
 import org.agrona.concurrent.status.AtomicCounter;
-import org.xnio.IoUtils;
-import org.xnio.XnioExecutor;
 
-import java.nio.ByteBuffer;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
 
 /**
- * One WebSocket of the dop listener. It starts with a temporary node of its own and ends up serving a session: the
- * one its handshake connected, or the one whose final token it presented. Frames go out in the order
- * {@link #send} is called.
+ * One WebSocket of the dop listener, owned by a signaling agent like a PeerJS socket. It starts with a temporary
+ * node of its own and ends up serving a session: the one its handshake connected, or the one whose final token it
+ * presented. Frames go out in the order {@link #send} is called; its timers are on its agent's wheel.
  */
-final class DopConnection implements MessageReader.Sink, WebSocketCallback<ByteBuffer>
+final class DopConnection implements WebSocketConnection.Endpoint
 {
-    /** How long a closing socket waits for the peer's close frame before the TCP connection is cut. */
-    private static final long CLOSE_GRACE_MS = 2_000;
+    static final long NO_TIMER = -1;
 
-    private final WebSocketChannel channel;
     private final DopSessions sessions;
-    private final Watch timers;
-    private final AtomicLong unsentBytes = new AtomicLong();
+    /** The listener's open sockets, which it says 1001 to as it stops. */
+    private final Set<DopConnection> open;
     /** The query's {@code id} and {@code key}: the PeerJS admission of the session this socket connects. */
     final String id;
     final String key;
-    /** Its temporary node, then the session it serves; written on this socket's IO thread only. */
+    private WebSocketConnection connection;
+    /** Its temporary node, then the session it serves; written on this socket's agent only. */
     volatile DopNode node;
     /** Connected or resumed: the handshake timeout no longer applies. */
     volatile boolean established;
-    XnioExecutor.Key handshakeTimer;
+    /** The handshake timeout on the agent's wheel, or {@link #NO_TIMER} (agent's thread only). */
+    long handshakeTimer = NO_TIMER;
 
-    /** @param timers where its timers' failures are reported */
-    DopConnection(
-        final WebSocketChannel channel, final DopSessions sessions, final String id, final String key,
-        final Watch timers)
+    DopConnection(final DopSessions sessions, final Set<DopConnection> open, final String id, final String key)
     {
-        this.channel = channel;
         this.sessions = sessions;
-        this.timers = timers;
+        this.open = open;
         this.id = id;
         this.key = key;
     }
 
+    @Override
+    public void attach(final WebSocketConnection connection)
+    {
+        this.connection = connection;
+    }
+
     /**
-     * Queues one text frame.
+     * Sends one text frame.
      *
      * @return false when the socket is closing, or when its unsent bytes would pass the limit (it is then closed as
      * a slow consumer, and its session waits for a resume with the frame queued).
      */
     boolean send(final byte[] frame)
     {
-        if (!channel.isOpen() || channel.isCloseFrameSent())
+        return send(frame, frame.length);
+    }
+
+    /** {@link #send(byte[])} of {@code frame[0, length)}, copied before this returns. */
+    boolean send(final byte[] frame, final int length)
+    {
+        if (connection.isClosing())
         {
             return false;
         }
-        final long before = unsentBytes.getAndAdd(frame.length);
-        if (before > 0 && before + frame.length > sessions.maxSendBufferBytes())
+        final long queued = connection.queuedBytes();
+        if (queued > 0 && queued + length > sessions.maxSendBufferBytes())
         {
-            unsentBytes.getAndAdd(-frame.length);
             close(sessions.counters().closedSlowConsumer);
             return false;
         }
-        final ByteBuffer buffer = ByteBuffer.wrap(frame);
-        WebSockets.sendText(buffer, channel, this, buffer);
-        return true;
+        return connection.sendText(frame, length);
     }
 
-    /** Close 1000 without a cause, 1008 with one; the TCP connection is cut after {@link #CLOSE_GRACE_MS}. */
+    /** Close 1000 without a cause, 1008 with one; the TCP connection is cut after the close grace. */
     void close(final AtomicCounter cause)
     {
-        if (!channel.isOpen() || channel.isCloseFrameSent())
+        if (connection.isClosing())
         {
             return;
         }
@@ -85,45 +81,48 @@ final class DopConnection implements MessageReader.Sink, WebSocketCallback<ByteB
         {
             cause.increment();
         }
-        WebSockets.sendClose(cause == null ? 1000 : 1008, null, channel, null);
-        after(() -> IoUtils.safeClose(channel), CLOSE_GRACE_MS);
+        connection.close(cause == null ? WebSocketConnection.NORMAL_CLOSURE : WebSocketConnection.POLICY_VIOLATION);
     }
 
-    /** Runs {@code task} on this socket's IO thread after {@code delayMs}; never while the server stops. */
-    XnioExecutor.Key after(final Runnable task, final long delayMs)
+    /** As the appliance stops: close 1001. */
+    void goAway()
     {
-        try
+        connection.close(WebSocketConnection.GOING_AWAY);
+    }
+
+    /** On the agent's thread: {@code timer} runs there after {@code delayMs}. */
+    long after(final long delayMs, final SignalingAgent.Timer timer)
+    {
+        return connection.scheduleAfter(delayMs, timer);
+    }
+
+    /**
+     * Cancels {@code timerId} of this socket's agent when called on that agent's thread; from another agent it is
+     * left to fire, and its handler finds it stale.
+     */
+    void cancelIfOwnAgent(final long timerId)
+    {
+        if (timerId != NO_TIMER && connection.onOwnerThread())
         {
-            return channel.getIoThread().executeAfter(timers.guard(task), delayMs, TimeUnit.MILLISECONDS);
-        }
-        catch (final RejectedExecutionException ex)
-        {
-            return XnioExecutor.Key.IMMEDIATE;
+            connection.cancelTimer(timerId);
         }
     }
 
-    /** As the appliance stops: close 1001; {@code sent} runs once the frame is written, or could not be. */
-    void goAway(final Runnable sent)
+    /** On the agent's thread: the handshake timeout no longer applies. */
+    void stopHandshakeTimer()
     {
-        if (!channel.isOpen() || channel.isCloseFrameSent())
+        if (handshakeTimer != NO_TIMER)
         {
-            sent.run();
-            return;
+            connection.cancelTimer(handshakeTimer);
+            handshakeTimer = NO_TIMER;
         }
-        WebSockets.sendClose(WebSocketConnection.GOING_AWAY, null, channel, new WebSocketCallback<>()
-        {
-            @Override
-            public void complete(final WebSocketChannel ws, final Void context)
-            {
-                sent.run();
-            }
+    }
 
-            @Override
-            public void onError(final WebSocketChannel ws, final Void context, final Throwable throwable)
-            {
-                sent.run();
-            }
-        });
+    @Override
+    public void onStarted()
+    {
+        open.add(this);
+        sessions.opened(this);
     }
 
     @Override
@@ -133,15 +132,9 @@ final class DopConnection implements MessageReader.Sink, WebSocketCallback<ByteB
     }
 
     @Override
-    public void complete(final WebSocketChannel channel, final ByteBuffer frame)
+    public void onClosed()
     {
-        unsentBytes.getAndAdd(-frame.capacity());
-    }
-
-    @Override
-    public void onError(final WebSocketChannel channel, final ByteBuffer frame, final Throwable throwable)
-    {
-        unsentBytes.getAndAdd(-frame.capacity());
-        IoUtils.safeClose(channel);
+        open.remove(this);
+        sessions.closed(this);
     }
 }

@@ -24,6 +24,7 @@ final class DopCounters
     final AtomicCounter closedBadToken;
     final AtomicCounter closedSlowConsumer;
     final AtomicCounter closedFrameTooLarge;
+    final AtomicCounter closedProtocolError;
 
     final AtomicCounter framesControl;
     final AtomicCounter framesData;
@@ -58,6 +59,7 @@ final class DopCounters
         closedBadToken = metrics.counter(CLOSES, "cause=\"bad_token\"", closesHelp);
         closedSlowConsumer = metrics.counter(CLOSES, "cause=\"slow_consumer\"", closesHelp);
         closedFrameTooLarge = metrics.counter(CLOSES, "cause=\"frame_too_large\"", closesHelp);
+        closedProtocolError = metrics.counter(CLOSES, "cause=\"protocol_error\"", closesHelp);
 
         final String framesHelp = "dop frames from clients: control (tokens), data (signaling, handed to the " +
             "PeerJS realm) and ignored (junk while preconnected, frames from a replaced socket).";

@@ -4,7 +4,6 @@ import io.switchboard.edge.peerjs.Client;
 import io.switchboard.edge.peerjs.SignalEndpoint;
 import io.switchboard.protocol.dop.DopToken;
 import org.agrona.concurrent.status.AtomicCounter;
-import org.xnio.XnioExecutor;
 
 import java.util.Arrays;
 
@@ -36,7 +35,10 @@ final class DopNode implements SignalEndpoint
     DopConnection connection;
     /** Counts socket losses, so that a retention timer of an earlier loss finds itself stale. */
     int losses;
-    XnioExecutor.Key retentionTimer;
+    /** While reconnecting: the lost socket, on whose agent's wheel the retention deadline is, and its timer. */
+    DopConnection retainedBy;
+    long retentionTimer = DopConnection.NO_TIMER;
+
     private volatile Client registration;
 
     DopNode(final DopSessions sessions, final String tokenLocal, final DopQueue queue)
@@ -52,8 +54,8 @@ final class DopNode implements SignalEndpoint
     }
 
     /**
-     * Realm frames: sent while connected and nothing waits before them, else queued; refused once ended. A copy is
-     * kept either way: the socket's send completes later, and a queued frame may be sent again after a resume.
+     * Realm frames: sent while connected and nothing waits before them, else queued; refused once ended. The socket
+     * copies what it sends before returning; only a queued frame (sent again after a resume) is kept as a copy.
      */
     @Override
     public synchronized boolean send(final byte[] frame, final int length)
@@ -62,10 +64,9 @@ final class DopNode implements SignalEndpoint
         {
             return false;
         }
-        final byte[] copy = Arrays.copyOf(frame, length);
-        if (state != State.CONNECTED || !queue.isEmpty() || !connection.send(copy))
+        if (state != State.CONNECTED || !queue.isEmpty() || !connection.send(frame, length))
         {
-            queue.add(copy);
+            queue.add(Arrays.copyOf(frame, length));
         }
         return true;
     }

@@ -59,19 +59,20 @@ final class DopSessions
             new DopQueue(context.maxQueuedMessages(), context.maxQueuedBytes(), counters));
         node.connection = connection;
         connection.node = node;
-        connection.handshakeTimer = connection.after(() -> handshakeDue(connection), context.handshakeTimeoutMs());
+        connection.handshakeTimer = connection.after(context.handshakeTimeoutMs(), nowMs -> handshakeDue(connection));
         connection.send(node.tokenLocal);
     }
 
     private void handshakeDue(final DopConnection connection)
     {
+        connection.handshakeTimer = DopConnection.NO_TIMER;
         if (!connection.established)
         {
             connection.close(counters.closedHandshakeTimeout);
         }
     }
 
-    /** One message of a socket, on its IO thread. Junk is closed or ignored, never thrown. */
+    /** One message of a socket, on its agent's thread. Junk is closed or ignored, never thrown. */
     void onFrame(final DopConnection connection, final byte[] bytes, final int length)
     {
         final DopNode node = connection.node;
@@ -172,7 +173,7 @@ final class DopSessions
         node.finalBytes = DopToken.utf8(finalToken);
         node.state = State.CONNECTED;
         node.connection.established = true;
-        node.connection.handshakeTimer.remove();
+        node.connection.stopHandshakeTimer();
         counters.connected.increment();
         counters.connectedSessions.increment();
         node.queue.flushTo(node.connection);
@@ -194,7 +195,7 @@ final class DopSessions
             {
                 case RECONNECTING ->
                 {
-                    session.retentionTimer.remove();
+                    stopRetention(session);
                     counters.reconnectingSessions.decrement();
                     counters.connectedSessions.increment();
                     counters.resumed.increment();
@@ -220,7 +221,7 @@ final class DopSessions
                 session.state = State.CONNECTED;
                 connection.node = session;
                 connection.established = true;
-                connection.handshakeTimer.remove();
+                connection.stopHandshakeTimer();
                 connection.send(session.finalBytes);
                 session.queue.flushTo(connection);
             }
@@ -244,12 +245,13 @@ final class DopSessions
     /** The socket is gone: a connected session waits for a resume until the retention time; a temporary node goes. */
     void closed(final DopConnection connection)
     {
-        counters.openConnections.decrement();
-        if (connection.handshakeTimer != null)
-        {
-            connection.handshakeTimer.remove();
-        }
         final DopNode node = connection.node;
+        if (node == null)
+        {
+            return; // cut before it started: never opened
+        }
+        counters.openConnections.decrement();
+        connection.stopHandshakeTimer();
         synchronized (node)
         {
             if (node.connection != connection)
@@ -267,7 +269,8 @@ final class DopSessions
             counters.connectedSessions.decrement();
             counters.reconnectingSessions.increment();
             final int loss = ++node.losses;
-            node.retentionTimer = connection.after(() -> retentionDue(node, loss), context.retentionMs());
+            node.retainedBy = connection;
+            node.retentionTimer = connection.after(context.retentionMs(), nowMs -> retentionDue(node, loss));
         }
     }
 
@@ -279,6 +282,8 @@ final class DopSessions
             {
                 return;
             }
+            node.retainedBy = null;
+            node.retentionTimer = DopConnection.NO_TIMER;
             counters.retentionExpired.increment();
             end(node);
         }
@@ -315,6 +320,20 @@ final class DopSessions
         return true;
     }
 
+    /**
+     * Under the node's monitor, as a reconnecting session resumes or ends: its retention deadline is cancelled when
+     * this runs on the agent that holds it, else left to fire and find the session no longer waiting.
+     */
+    private static void stopRetention(final DopNode node)
+    {
+        if (node.retainedBy != null)
+        {
+            node.retainedBy.cancelIfOwnAgent(node.retentionTimer);
+            node.retainedBy = null;
+            node.retentionTimer = DopConnection.NO_TIMER;
+        }
+    }
+
     /** Under the node's monitor: the session ends for good and its token is forgotten. */
     private void end(final DopNode node)
     {
@@ -324,8 +343,8 @@ final class DopSessions
         }
         else if (node.state == State.RECONNECTING)
         {
-            node.retentionTimer.remove();
             counters.reconnectingSessions.decrement();
+            stopRetention(node);
         }
         node.state = State.DISCONNECTED;
         node.connection = null;

@@ -175,6 +175,12 @@ public final class HttpEdgeListener implements AutoCloseable
             }
 
             @Override
+            public void onStarted()
+            {
+                handler.onStarted();
+            }
+
+            @Override
             public void onClosed()
             {
                 try

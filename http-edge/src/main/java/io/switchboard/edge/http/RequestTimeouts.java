@@ -9,6 +9,7 @@ import org.xnio.conduits.StreamSourceConduit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -111,7 +112,15 @@ final class RequestTimeouts extends AbstractStreamSourceConduit<StreamSourceCond
         if (timeoutMs > 0)
         {
             deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-            timer = connection.getIoThread().executeAfter(this, timeoutMs, TimeUnit.MILLISECONDS);
+            try
+            {
+                timer = connection.getIoThread().executeAfter(this, timeoutMs, TimeUnit.MILLISECONDS);
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                // The listener is stopping (its IO thread takes no more timers) and closes the connection itself.
+                timer = null;
+            }
         }
     }
 

@@ -5,7 +5,7 @@ import io.switchboard.edge.http.WatchedHandler;
 import io.switchboard.edge.http.HttpEdge;
 import io.switchboard.edge.http.HttpEdgeListener;
 import io.switchboard.edge.websocket.PartialBudget;
-import io.switchboard.edge.websocket.SocketLoops;
+import io.switchboard.edge.websocket.SignalingAgents;
 import io.switchboard.edge.websocket.WebSocketConnection;
 import io.switchboard.edge.websocket.WebSocketHandshake;
 import io.switchboard.engine.health.Liveness;
@@ -17,12 +17,13 @@ import io.undertow.util.Headers;
 import org.xnio.StreamConnection;
 
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The PeerJS listener, a drop-in for {@code peer@1.0.2}: {@code HTTP -> upgrade on {path}peerjs ? WebSocket ->
  * Realm : PeerJsHttpApi}. All PeerJS state lives in the {@link Realm}; the engine is not involved. HTTP and handshakes
- * run on Undertow's IO threads, each WebSocket after its handshake on one of our {@link SocketLoops}: nothing here
+ * run on Undertow's IO threads, each WebSocket after its handshake on one of our {@link SignalingAgents}: nothing here
  * blocks.
  */
 public final class PeerJsServer implements AutoCloseable
@@ -41,7 +42,7 @@ public final class PeerJsServer implements AutoCloseable
     private final String websocketPath;
     private final WebSocketConnection.Settings websocketSettings;
     /** The threads that own PeerJS sockets once their handshake is done. */
-    private final SocketLoops loops;
+    private final SignalingAgents agents;
     /** WebSocket paths of other protocols served on this port, such as dop, to their upgrade handlers. */
     private final Map<String, HttpHandler> mounted = new ConcurrentHashMap<>();
     private final HttpEdgeListener server;
@@ -63,7 +64,7 @@ public final class PeerJsServer implements AutoCloseable
         this.websocketPath = context.path() + "peerjs";
         this.websocketSettings = new WebSocketConnection.Settings(
             context.maxFrameBytes(), partials, counters.closedFrameTooLarge, counters.closedProtocolError);
-        this.loops = new SocketLoops(context.ioThreads(), "switchboard-peerjs-sockets", liveness);
+        this.agents = new SignalingAgents(context.ioThreads(), "switchboard-peerjs-sockets", liveness);
         final HttpHandler root = new WatchedHandler(this::route, liveness.register("switchboard-peerjs-http"));
         this.server = edge.listener(LISTENER, context.bindAddress(), context.port(), root)
             .ioThreads(context.ioThreads())
@@ -92,7 +93,7 @@ public final class PeerJsServer implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            peerjs.loops.close();
+            peerjs.agents.close();
             peerjs.wheel.close();
             throw ex;
         }
@@ -142,24 +143,55 @@ public final class PeerJsServer implements AutoCloseable
             counters.httpTooManyConnections.increment();
             PeerJsHttpApi.send(exchange, 503, "text/plain; charset=utf-8", "Too many connections");
         }
+        else if (handshakeAccepted(exchange))
+        {
+            final WsQuery query = WsQuery.parse(exchange.getQueryString());
+            WebSocketHandshake.accept(exchange, (connection, upgraded) -> onConnect(connection, query));
+        }
+    }
+
+    /**
+     * For a protocol mounted on this port: completes the WebSocket handshake as for PeerJS (400 or 426 when it is
+     * not one), then the socket is owned by one of this listener's signaling agents with {@code settings}; the
+     * endpoint {@code endpoints} makes from the query's {@code id} and {@code key} hears its messages.
+     */
+    public void upgrade(
+        final HttpServerExchange exchange,
+        final WebSocketConnection.Settings settings,
+        final BiFunction<String, String, WebSocketConnection.Endpoint> endpoints)
+    {
+        if (handshakeAccepted(exchange))
+        {
+            final WsQuery query = WsQuery.parse(exchange.getQueryString());
+            WebSocketHandshake.accept(exchange, (connection, upgraded) ->
+            {
+                final WebSocketConnection.Endpoint endpoint = endpoints.apply(query.id(), query.key());
+                final WebSocketConnection websocket = new WebSocketConnection(
+                    connection, server.countedUntilClosed(connection, endpoint), settings, agents.next());
+                endpoint.attach(websocket);
+                websocket.start();
+            });
+        }
+    }
+
+    /** Whether the request is a valid opening handshake; if not, it is answered 426 or 400 saying why. */
+    private static boolean handshakeAccepted(final HttpServerExchange exchange)
+    {
+        final String problem = WebSocketHandshake.problem(exchange);
+        if (problem == null)
+        {
+            return true;
+        }
+        if (problem.equals(WebSocketHandshake.VERSION_MISMATCH))
+        {
+            exchange.getResponseHeaders().put(Headers.SEC_WEB_SOCKET_VERSION, "13");
+            PeerJsHttpApi.send(exchange, 426, "text/plain; charset=utf-8", problem);
+        }
         else
         {
-            final String problem = WebSocketHandshake.problem(exchange);
-            if (problem == null)
-            {
-                final WsQuery query = WsQuery.parse(exchange.getQueryString());
-                WebSocketHandshake.accept(exchange, (connection, upgraded) -> onConnect(connection, query));
-            }
-            else if (problem.equals(WebSocketHandshake.VERSION_MISMATCH))
-            {
-                exchange.getResponseHeaders().put(Headers.SEC_WEB_SOCKET_VERSION, "13");
-                PeerJsHttpApi.send(exchange, 426, "text/plain; charset=utf-8", problem);
-            }
-            else
-            {
-                PeerJsHttpApi.send(exchange, 400, "text/plain; charset=utf-8", problem);
-            }
+            PeerJsHttpApi.send(exchange, 400, "text/plain; charset=utf-8", problem);
         }
+        return false;
     }
 
     /**
@@ -184,7 +216,7 @@ public final class PeerJsServer implements AutoCloseable
     {
         final PeerSocket socket = new PeerSocket(realm, DeadlineWheel.nowMs());
         final WebSocketConnection websocket = new WebSocketConnection(
-            connection, server.countedUntilClosed(connection, socket), websocketSettings, loops.next());
+            connection, server.countedUntilClosed(connection, socket), websocketSettings, agents.next());
         socket.attach(websocket);
         realm.connect(socket, query.id(), query.token(), query.key());
         websocket.start();
@@ -194,7 +226,7 @@ public final class PeerJsServer implements AutoCloseable
     public void close()
     {
         server.close();
-        loops.close();
+        agents.close();
         wheel.close();
     }
 }

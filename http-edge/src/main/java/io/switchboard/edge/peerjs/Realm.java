@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The PeerJS state rules (spec 3): admission, relaying with the offline queue, EXPIRE, LEAVE and disconnects. Ids
  * live in a concurrent map of {@link IdSlot}s; everything about one id happens under that slot's monitor, and no
- * thread holds two slots at once. Callers are Undertow's IO threads (one per connection at a time, so frames from
- * one socket are handled in order) and the deadline wheel. The parties are {@link SignalEndpoint}s: PeerJS sockets,
+ * thread holds two slots at once. Callers are the signaling agents that own the PeerJS and dop sockets (one per
+ * connection, so frames from one socket are handled in order), Undertow's IO threads (a new socket, the HTTP API)
+ * and the deadline wheel. The parties are {@link SignalEndpoint}s: PeerJS sockets,
  * and the dop sessions that carry signaling into the same id space.
  */
 public final class Realm
@@ -21,7 +22,7 @@ public final class Realm
     private final PeerJsContext context;
     private final PeerJsCounters counters;
     private final DeadlineWheel wheel;
-    /** One reader per thread that hands the realm frames: socket loops, Undertow's IO threads for dop. */
+    /** One reader per thread that hands the realm frames: the signaling agents. */
     private final ThreadLocal<SignalFrameReader> readers;
     private final ConcurrentHashMap<String, IdSlot> slots = new ConcurrentHashMap<>();
     private final AtomicInteger registered = new AtomicInteger();

@@ -10,7 +10,7 @@ import java.nio.channels.SocketChannel;
  * Lets the sockets a listener accepted share one local address object. The JDK gives every accepted socket its own
  * copy of the listener's address (an InetSocketAddress, an Inet4Address and their holders: 192 bytes of heap),
  * which is a sixth of what an idle WebSocket costs here; the value is the same for all of them and never changes for
- * a connected socket. Used on one thread (its {@link SocketLoop}'s).
+ * a connected socket. Used on one thread (its {@link SignalingAgent}'s).
  * <p>
  * The field is the JDK's own, so this needs {@code --add-opens java.base/sun.nio.ch} (the appliance jar's manifest
  * has it); without it, or on a JDK whose field differs, each socket simply keeps its copy.

@@ -14,7 +14,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
- * Takes a socket Undertow has upgraded away from Undertow and XNIO, so that a {@link SocketLoop} alone owns it. Kept,
+ * Takes a socket Undertow has upgraded away from Undertow and XNIO, so that a {@link SignalingAgent} alone owns it. Kept,
  * each upgraded socket would carry XNIO's connection, conduits, channels and handlers (~0.3 KB) and Undertow's HTTP
  * connection (~1 KB, reachable through XNIO's close listener) for its whole life, and every event would pass
  * through their layers.
@@ -72,7 +72,7 @@ final class UpgradedConnection
             return null;
         }
         // Undertow's buffer holds less than ours, and its conduit hands it over in one read.
-        final ByteBuffer bytes = ByteBuffer.allocate(ThreadBuffers.BUFFER_BYTES);
+        final ByteBuffer bytes = ByteBuffer.allocate(SignalingAgent.BUFFER_BYTES);
         try
         {
             connection.getSourceChannel().read(bytes);

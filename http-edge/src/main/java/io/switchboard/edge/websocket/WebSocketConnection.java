@@ -10,21 +10,24 @@ import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * One server-side WebSocket (RFC 6455) over a socket taken from Undertow after its handshake:
- * {@code socket -> read buffer of the loop's thread -> frames -> unmask -> whole message -> handler}, and
+ * {@code socket -> read buffer of the owning agent -> frames -> unmask -> whole message -> handler}, and
  * {@code send -> frame into the writer's buffer -> socket}, queueing only what the kernel did not take. An idle
  * connection holds no buffer: bytes of an incomplete frame are kept only until the frame is complete, and the read
- * and write buffers belong to threads, not connections.
+ * and write buffers belong to agents, not connections.
  * <p>
  * Rules enforced: client frames are masked, RSV bits are zero, control frames are final and at most 125 bytes,
  * fragments continue a started message, text is UTF-8 (1002 or 1007 on a violation), a close code is one a peer may
  * send (RFC 6455 7.4; else 1002), a message longer than the frame limit or the per-socket limit of the
  * {@link PartialBudget} gets 1009 before any of it is buffered. What the socket holds of an unfinished frame or
  * message is taken from that budget; a socket that would pass it gets 1009, and gives it all back when it goes. Pings are answered; pongs ignored; no extension is ever negotiated.
- * Messages are delivered on the thread of the connection's {@link SocketLoop} in arrival order; {@link #sendText}
- * and {@link #close} may be called from any thread.
+ * Messages are delivered on the thread of the connection's {@link SignalingAgent} in arrival order; {@link #sendText}
+ * and {@link #close} may be called from any thread. What a signaling agent's thread sends goes to that agent's
+ * {@link Outbox}, written at the end of its duty cycle; another thread writes at once. The close grace is a deadline
+ * on the owning agent's wheel.
  */
 public final class WebSocketConnection
 {
@@ -37,14 +40,29 @@ public final class WebSocketConnection
          */
         void onMessage(byte[] bytes, int length);
 
-        /** The TCP connection is gone (called once, on the loop's thread). */
+        /** The TCP connection is gone (called once, on the agent's thread). */
         void onClosed();
+
+        /**
+         * The agent has started reading the socket (called once, on the agent's thread, before any message): the
+         * moment to start the connection's deadlines on the agent's wheel.
+         */
+        default void onStarted()
+        {
+        }
+    }
+
+    /** A handler told its connection before the connection starts reading. */
+    public interface Endpoint extends Handler
+    {
+        void attach(WebSocketConnection connection);
     }
 
     public static final int NORMAL_CLOSURE = 1000;
     public static final int GOING_AWAY = 1001;
     public static final int PROTOCOL_ERROR = 1002;
     public static final int INVALID_PAYLOAD = 1007;
+    public static final int POLICY_VIOLATION = 1008;
     public static final int MESSAGE_TOO_BIG = 1009;
 
     /** How long a closing socket waits for the peer's close frame before the TCP connection is cut. */
@@ -58,13 +76,14 @@ public final class WebSocketConnection
     private static final int OP_PONG = 0xA;
     private static final int MAX_CONTROL_PAYLOAD = 125;
     private static final byte[] NO_BYTES = new byte[0];
+    private static final long NO_TIMER = -1;
 
     private final SocketChannel channel;
-    private final SocketLoop loop;
+    private final SignalingAgent agent;
     private final Handler handler;
     private final Settings settings;
 
-    // Read side: touched by the loop's thread only.
+    // Read side: touched by the agent's thread only.
     /** The start of an incomplete frame that fits the read buffer, carried to the next read; else null. */
     private byte[] carried;
     /** An incomplete frame larger than the read buffer, filled by the next reads; else null. */
@@ -80,11 +99,11 @@ public final class WebSocketConnection
     /** Total length of the frame {@link #frame} last found incomplete. */
     private long incompleteFrameBytes;
     private boolean closeReceived;
-    /** When a sent close stops waiting for the peer's answer (loop's thread only). */
-    private long cutAtMs;
+    /** The close grace's timer on the agent's wheel, or {@link #NO_TIMER} (agent's thread only). */
+    private long graceTimer = NO_TIMER;
 
     // Write side: guarded by this.
-    /** The channel's key in the loop's selector; null until registered. */
+    /** The channel's key in the agent's selector; null until registered. */
     private SelectionKey key;
     private ArrayDeque<ByteBuffer> queued;
     private long queuedBytes;
@@ -116,27 +135,43 @@ public final class WebSocketConnection
 
     /**
      * In Undertow's upgrade listener, on the connection's IO thread: takes the socket from Undertow and XNIO for
-     * {@code loop}; call {@link #start} to read it.
+     * {@code agent}; call {@link #start} to read it.
      */
     public WebSocketConnection(
-        final StreamConnection connection, final Handler handler, final Settings settings, final SocketLoop loop)
+        final StreamConnection connection, final Handler handler, final Settings settings, final SignalingAgent agent)
     {
         final UpgradedConnection upgraded = new UpgradedConnection(connection);
         this.channel = upgraded.channel();
-        this.loop = loop;
+        this.agent = agent;
         this.handler = handler;
         this.settings = settings;
         this.carried = upgraded.takeReadAhead();
         connection.getIoThread().execute(upgraded::release); // once the upgrade has returned to Undertow
     }
 
-    /** Starts reading on the loop's thread; call once the handler is ready for messages. Sending works before. */
-    public void start()
+    /**
+     * A connection over {@code channel} (non-blocking, its handshake done) for {@code agent}; {@code readAhead} holds
+     * the client's bytes already read past its handshake, or is null. Call {@link #start} to read it.
+     */
+    WebSocketConnection(
+        final SocketChannel channel, final byte[] readAhead, final Handler handler, final Settings settings,
+        final SignalingAgent agent)
     {
-        loop.execute(this::register);
+        this.channel = channel;
+        this.agent = agent;
+        this.handler = handler;
+        this.settings = settings;
+        this.carried = readAhead;
     }
 
-    private void register()
+    /** Starts reading on the agent's thread; call once the handler is ready for messages. Sending works before. */
+    public void start()
+    {
+        agent.enqueue(SignalingAgent.Command.REGISTER, this);
+    }
+
+    /** On the agent's thread: the selector watches the socket from now on. */
+    void register()
     {
         final boolean failed;
         synchronized (this)
@@ -148,7 +183,7 @@ public final class WebSocketConnection
             SelectionKey registered = null;
             try
             {
-                registered = loop.register(this, channel,
+                registered = agent.register(this, channel,
                     SelectionKey.OP_READ | (queued != null ? SelectionKey.OP_WRITE : 0));
             }
             catch (final IOException ex)
@@ -161,14 +196,16 @@ public final class WebSocketConnection
         if (failed)
         {
             abort();
+            return;
         }
-        else if (carried != null)
+        handler.onStarted();
+        if (carried != null && !closed)
         {
             onReady(SelectionKey.OP_READ); // the client's frames that came with its upgrade request
         }
     }
 
-    /** On the loop's thread: the socket is writable and/or readable ({@link SelectionKey} ops). */
+    /** On the agent's thread: the socket is writable and/or readable ({@link SelectionKey} ops). */
     void onReady(final int readyOps)
     {
         try
@@ -184,8 +221,8 @@ public final class WebSocketConnection
         }
         catch (final RuntimeException ex)
         {
-            // A fault in one connection's handling ends that connection, never the loop and its other sockets.
-            loop.survived(ex);
+            // A fault in one connection's handling ends that connection, never the agent and its other sockets.
+            agent.survived(ex);
             abort();
         }
     }
@@ -196,19 +233,42 @@ public final class WebSocketConnection
      */
     public boolean sendText(final byte[] payload, final int length)
     {
-        final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
-        if (buffers.deferring())
+        final SignalingAgent sender = SignalingAgent.current();
+        if (sender != null)
         {
             if (closed || closeSent)
             {
                 return false;
             }
-            if (buffers.defer(this, payload, length))
+            if (sender.outbox().defer(this, payload, length))
             {
                 return true;
             }
         }
         return sendFrame(OP_TEXT, payload, 0, length);
+    }
+
+    /**
+     * On the owning agent's thread: {@code timer} is called on that thread {@code delayMs} from now (at most
+     * {@link SignalingAgent#TICK_MS} later).
+     *
+     * @return the timer's id, for {@link #cancelTimer}
+     */
+    public long scheduleAfter(final long delayMs, final SignalingAgent.Timer timer)
+    {
+        return agent.schedule(agent.nowMs() + delayMs, timer);
+    }
+
+    /** Whether the caller runs on the thread of the agent that owns this connection. */
+    public boolean onOwnerThread()
+    {
+        return agent.onAgentThread();
+    }
+
+    /** On the owning agent's thread: the timer {@link #scheduleAfter} returned will not fire. */
+    public void cancelTimer(final long timerId)
+    {
+        agent.cancel(timerId);
     }
 
     /** Bytes handed to {@link #sendText} that the kernel has not taken yet. */
@@ -242,17 +302,32 @@ public final class WebSocketConnection
             }
             sendClose(code);
         }
-        if (loop.inLoop())
+        if (agent.onAgentThread())
         {
-            loop.cutAfterGrace(this);
+            startGrace();
         }
         else
         {
-            loop.execute(() -> loop.cutAfterGrace(this));
+            agent.enqueue(SignalingAgent.Command.GRACE, this);
         }
     }
 
-    /** On the loop's thread as the appliance stops: a close frame saying 1001, then the TCP connection is cut. */
+    /** On the agent's thread: cut the connection once its close grace has passed, unless it ends before. */
+    void startGrace()
+    {
+        if (!closed && graceTimer == NO_TIMER)
+        {
+            graceTimer = agent.schedule(agent.nowMs() + CLOSE_GRACE_MS, nowMs -> graceOver());
+        }
+    }
+
+    private void graceOver()
+    {
+        graceTimer = NO_TIMER;
+        abort();
+    }
+
+    /** On the agent's thread as the appliance stops: a close frame saying 1001, then the TCP connection is cut. */
     void goAway()
     {
         synchronized (this)
@@ -265,17 +340,7 @@ public final class WebSocketConnection
         abort();
     }
 
-    long cutAtMs()
-    {
-        return cutAtMs;
-    }
-
-    void cutAtMs(final long value)
-    {
-        cutAtMs = value;
-    }
-
-    /** On the loop's thread: cuts the TCP connection now; the handler hears of it once. */
+    /** On the agent's thread: cuts the TCP connection now; the handler hears of it once. */
     void abort()
     {
         synchronized (this)
@@ -287,6 +352,11 @@ public final class WebSocketConnection
             closed = true;
             queued = null;
             queuedBytes = 0;
+        }
+        if (graceTimer != NO_TIMER)
+        {
+            agent.cancel(graceTimer);
+            graceTimer = NO_TIMER;
         }
         try
         {
@@ -308,16 +378,15 @@ public final class WebSocketConnection
         }
         catch (final RuntimeException ex)
         {
-            loop.survived(ex);
+            agent.survived(ex);
         }
     }
 
-    // ---------------------------------------------------------------- read side (the loop's thread)
+    // ---------------------------------------------------------------- read side (the agent's thread)
 
     private void onReadable()
     {
-        final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
-        final ByteBuffer buffer = buffers.read;
+        final ByteBuffer buffer = agent.readBuffer;
         try
         {
             while (!closed && !closeReceived)
@@ -390,7 +459,7 @@ public final class WebSocketConnection
             }
             if (consumed == 0)
             {
-                if (incompleteFrameBytes > ThreadBuffers.BUFFER_BYTES)
+                if (incompleteFrameBytes > SignalingAgent.BUFFER_BYTES)
                 {
                     if (hold(incompleteFrameBytes))
                     {
@@ -487,9 +556,9 @@ public final class WebSocketConnection
         final int payloadOffset;
         if (control || fin && opcode != OP_CONTINUATION)
         {
-            // A whole message is handled before the next frame is read: the thread's message buffer holds it.
-            payload = payloadLength == 0 ? NO_BYTES : !control && payloadLength <= ThreadBuffers.BUFFER_BYTES ?
-                ThreadBuffers.ofThisThread().message() : new byte[payloadLength];
+            // A whole message is handled before the next frame is read: the agent's message buffer holds it.
+            payload = payloadLength == 0 ? NO_BYTES : !control && payloadLength <= SignalingAgent.BUFFER_BYTES ?
+                agent.message() : new byte[payloadLength];
             payloadOffset = 0;
         }
         else
@@ -515,7 +584,7 @@ public final class WebSocketConnection
                 {
                     return -1;
                 }
-                message = java.util.Arrays.copyOf(message, (int)grown);
+                message = Arrays.copyOf(message, (int)grown);
             }
             payload = message;
             payloadOffset = messageLength;
@@ -655,7 +724,7 @@ public final class WebSocketConnection
         }
         else if (sentHere)
         {
-            loop.cutAfterGrace(this); // a peer that never reads its queue does not keep the socket
+            startGrace(); // a peer that never reads its queue does not keep the socket
         }
     }
 
@@ -675,15 +744,23 @@ public final class WebSocketConnection
         {
             return false;
         }
-        final ThreadBuffers buffers = ThreadBuffers.ofThisThread();
-        if (buffers.deferring())
-        {
-            buffers.flush(this);
-        }
+        final SignalingAgent sender = SignalingAgent.current();
         final int header = headerLength(length);
-        if (header + length <= ThreadBuffers.BUFFER_BYTES)
+        if (sender != null)
         {
-            final ByteBuffer out = buffers.write.clear();
+            sender.outbox().flush(this);
+            if (header + length <= SignalingAgent.BUFFER_BYTES)
+            {
+                final ByteBuffer out = sender.writeBuffer.clear();
+                putHeader(out, opcode, length);
+                out.put(payload, offset, length).flip();
+                return writeOut(out);
+            }
+        }
+        else if (queued == null)
+        {
+            // Another thread (an HTTP IO thread, a deadline thread) frames into a buffer of its own.
+            final ByteBuffer out = ByteBuffer.allocate(header + length).order(ByteOrder.BIG_ENDIAN);
             putHeader(out, opcode, length);
             out.put(payload, offset, length).flip();
             return writeOut(out);
@@ -697,11 +774,11 @@ public final class WebSocketConnection
 
     /**
      * Writes the text frames {@code buffers} deferred for this socket from {@code first} on, in order, gathered
-     * into as few system calls as the write buffer allows.
+     * into as few system calls as the outbox's write buffer allows.
      */
-    synchronized void writeDeferred(final ThreadBuffers buffers, final int first)
+    synchronized void writeDeferred(final Outbox buffers, final int first)
     {
-        final ByteBuffer out = buffers.write.clear();
+        final ByteBuffer out = buffers.writeBuffer().clear();
         for (int i = first; i < buffers.size(); i++)
         {
             if (buffers.target(i) != this)
@@ -751,9 +828,9 @@ public final class WebSocketConnection
             }
             catch (final IOException ex)
             {
-                // Callers may hold the realm's locks, which the handler's close takes: cut on the loop's thread.
+                // Callers may hold the realm's locks, which the handler's close takes: cut on the agent's thread.
                 closeSent = true;
-                loop.execute(this::abort);
+                agent.enqueue(SignalingAgent.Command.ABORT, this);
                 return false;
             }
             if (!out.hasRemaining())
@@ -806,7 +883,7 @@ public final class WebSocketConnection
         if (key != null && key.isValid())
         {
             key.interestOps(ops);
-            loop.interestChanged();
+            agent.interestChanged();
         }
     }
 

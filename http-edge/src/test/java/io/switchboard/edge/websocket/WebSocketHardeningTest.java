@@ -206,21 +206,22 @@ class WebSocketHardeningTest
         @Test
         void anUnfinishedMessageIsHeldWithinTheBudgetAndGivenBackWhenTheSocketGoes() throws Exception
         {
-            // 200,000 bytes fill a buffer doubled from 1 KiB to 256 KiB; a second one that size would pass 500,000.
-            start("--ws-partial-budget-bytes=500000");
+            // dop sockets hold messages as PeerJS ones do: 200,000 bytes fill a buffer doubled from the first
+            // fragment's 60,000 to 240,000; a second one past 120,000 would pass 400,000.
+            start("--ws-partial-budget-bytes=400000");
             final TcpWebSocket first = dop("first");
             sendFragments(first, 3, true);
             first.send(CONTINUATION, new byte[20_000], true);
             roundTrip(first);
-            assertEquals(262_144, scrape(HELD));
+            assertEquals(240_000, scrape(HELD));
 
             final TcpWebSocket second = dop("second");
-            // Its third fragment takes it past 128 KiB: the doubled buffer would pass the budget, so it is refused
+            // Its third fragment takes it past 120,000: the doubled buffer would pass the budget, so it is refused
             // there (a write after it could meet the closed socket).
             sendFragments(second, 3, true);
             assertEquals(1009, closeCode(second));
             assertEquals(1, scrape("switchboard_ws_partial_refused_total{reason=\"budget\"}"));
-            assertEquals(262_144, awaitScrape(HELD, 262_144));
+            assertEquals(240_000, awaitScrape(HELD, 240_000));
 
             first.close();
             assertEquals(0, awaitScrape(HELD, 0));

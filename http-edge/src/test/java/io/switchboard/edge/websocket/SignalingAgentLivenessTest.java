@@ -18,15 +18,17 @@ import java.net.http.HttpResponse;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A socket thread that meets a Throwable: an exception in one unit of work is logged, counted and survived; an Error
- * ends the thread, fails its watch, and {@code /healthz} answers 503 naming it and its error.
+ * A signaling agent that meets a Throwable: an exception in one connection's handling ends that connection and is
+ * logged, counted and survived (the agent serves its other sockets); an Error ends the thread, fails its watch, and
+ * {@code /healthz} answers 503 naming it and its error.
  */
-class SocketLoopLivenessTest
+class SignalingAgentLivenessTest
 {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String NAME = "switchboard-test-sockets-0";
@@ -34,8 +36,8 @@ class SocketLoopLivenessTest
     private final Metrics metrics = new Metrics();
     private final Liveness liveness = new Liveness(metrics);
     private final ObjectMapper json = new ObjectMapper();
-    private final Watch watch = liveness.register(NAME);
-    private final SocketLoop loop = new SocketLoop(NAME, watch);
+    private final SignalingAgents agents = new SignalingAgents(1, "switchboard-test-sockets", liveness);
+    private final Watch watch = liveness.watches().get(0);
     private final AdminServer admin = new AdminServer(
         new HttpEdge(new HttpEdgeContext().conclude(), metrics), "127.0.0.1", 0, metrics, liveness, () -> true, json,
         () -> { }, exchange -> exchange.setStatusCode(404));
@@ -43,7 +45,7 @@ class SocketLoopLivenessTest
     @AfterEach
     void stop()
     {
-        loop.close();
+        agents.close();
         admin.close();
     }
 
@@ -52,13 +54,30 @@ class SocketLoopLivenessTest
     {
         assertEquals(200, healthz().statusCode());
 
-        loop.execute(() ->
+        final AgentSockets sockets = new AgentSockets();
+        final SignalingAgent agent = agents.next();
+        final AgentSockets.Pair buggy = sockets.open(agent, throwing(() -> new IllegalStateException("one connection's bug")));
+        final CountDownLatch echoed = new CountDownLatch(1);
+        final AgentSockets.Pair healthy = sockets.open(agent, new WebSocketConnection.Handler()
         {
-            throw new IllegalStateException("one connection's bug");
+            @Override
+            public void onMessage(final byte[] bytes, final int length)
+            {
+                echoed.countDown();
+            }
+
+            @Override
+            public void onClosed()
+            {
+            }
         });
-        final CountDownLatch ranAfter = new CountDownLatch(1);
-        loop.execute(ranAfter::countDown);
-        assertTrue(ranAfter.await(5, TimeUnit.SECONDS), "the loop runs the next task");
+        buggy.server().start();
+        healthy.server().start();
+        buggy.sendText("boom");
+        assertTrue(buggy.cutByServer(), "the faulty connection ends");
+        healthy.sendText("still there?");
+        assertTrue(echoed.await(5, TimeUnit.SECONDS), "the agent serves its other sockets");
+        assertTrue(healthy.server().isOpen());
         assertEquals(1, watch.errors());
         assertFalse(watch.failed());
         final JsonNode alive = agent(healthz());
@@ -68,11 +87,13 @@ class SocketLoopLivenessTest
 
         final CountDownLatch failed = new CountDownLatch(1);
         liveness.onFailure(failed::countDown);
-        loop.execute(() ->
-        {
-            throw new StackOverflowError("injected");
-        });
+        final AgentSockets.Pair fatal = sockets.open(agent, throwing(() -> new StackOverflowError("injected")));
+        fatal.server().start();
+        fatal.sendText("boom");
         assertTrue(failed.await(5, TimeUnit.SECONDS), "the failure reaches the registry");
+        assertArrayEquals(new byte[]{(byte)0x88, 2, 0x03, (byte)0xE9}, healthy.read(4), "a failed agent says 1001");
+        assertTrue(healthy.cutByServer(), "and cuts its sockets");
+        sockets.close();
         final HttpResponse<String> health = healthz();
         assertEquals(503, health.statusCode());
         assertEquals("failed", json.readTree(health.body()).path("status").asText());
@@ -83,7 +104,29 @@ class SocketLoopLivenessTest
         assertTrue(metricsText().contains("switchboard_agent_errors_total{agent=\"" + NAME + "\"} 1"));
     }
 
-    /** The loop's entry; the admin listener's own is there too. */
+    private static WebSocketConnection.Handler throwing(final java.util.function.Supplier<? extends Throwable> fault)
+    {
+        return new WebSocketConnection.Handler()
+        {
+            @Override
+            public void onMessage(final byte[] bytes, final int length)
+            {
+                final Throwable thrown = fault.get();
+                if (thrown instanceof RuntimeException runtime)
+                {
+                    throw runtime;
+                }
+                throw (Error)thrown;
+            }
+
+            @Override
+            public void onClosed()
+            {
+            }
+        };
+    }
+
+    /** The agent's entry; the admin listener's own is there too. */
     private JsonNode agent(final HttpResponse<String> health) throws Exception
     {
         final JsonNode agents = json.readTree(health.body()).path("agents");

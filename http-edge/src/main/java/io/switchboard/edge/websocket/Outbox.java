@@ -1,70 +1,39 @@
 package io.switchboard.edge.websocket;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
- * What one thread needs to move WebSocket frames: a buffer it reads sockets into, one it frames replies in and one a
- * whole message is unmasked into for its handler, so an idle socket holds none of them; and, on a
- * {@link SocketLoop}'s thread, copies of the text frames it defers while it handles one batch of ready sockets. A
- * batch often carries several messages for the same peer (a burst of ICE candidates, a window of offers); deferring
- * what handling them sends, then writing each socket's share with one system call, is the end-of-batch flush of the
- * Disruptor's handlers. Frames to one socket keep their order; nothing waits past the
- * end of the batch that produced it.
+ * A {@link SignalingAgent}'s outbox: copies of the text frames its thread sends while it handles one duty cycle,
+ * written at the end of the cycle with one gathered write per destination. A cycle often carries several messages
+ * for the same peer (a burst of ICE candidates, a window of offers); deferring what handling them sends is the
+ * end-of-batch flush of the Disruptor's handlers. Frames to one socket keep their order; nothing waits past the end
+ * of the cycle that produced it. Agent's thread only.
  */
-final class ThreadBuffers
+final class Outbox
 {
-    static final int BUFFER_BYTES = 64 * 1024;
     /** Frames deferred before an early flush: bounds both the wait and the per-socket scan of a flush. */
     static final int MAX_DEFERRED = 256;
     /** Bytes of deferred frames before an early flush; a larger frame is not deferred but written at once. */
     static final int DEFERRED_BYTES = 256 * 1024;
-    private static final ThreadLocal<ThreadBuffers> OF_THREAD = ThreadLocal.withInitial(ThreadBuffers::new);
 
-    final ByteBuffer read = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.BIG_ENDIAN);
-    final ByteBuffer write = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.BIG_ENDIAN);
-    /** A whole unfragmented message of up to {@link #BUFFER_BYTES}, valid while its handler runs; made on first read. */
-    private byte[] message;
-
-    private boolean deferring;
     private final WebSocketConnection[] targets = new WebSocketConnection[MAX_DEFERRED];
     private final int[] offsets = new int[MAX_DEFERRED];
     private final int[] lengths = new int[MAX_DEFERRED];
-    /**
-     * The deferred frames' payloads, back to back: the caller's array is its own again once a send returns. Made when
-     * the thread first defers, so threads that only send (Undertow's, the deadline wheel's) never hold it.
-     */
-    private byte[] deferred;
+    /** The deferred frames' payloads, back to back: the caller's array is its own again once a send returns. */
+    private final byte[] deferred = new byte[DEFERRED_BYTES];
+    /** The agent's buffer frames are gathered in for a write. */
+    private final ByteBuffer write;
     private int size;
     private int deferredBytes;
 
-    static ThreadBuffers ofThisThread()
+    Outbox(final ByteBuffer write)
     {
-        return OF_THREAD.get();
+        this.write = write;
     }
 
-    /** From now on this thread's text frames wait for {@link #flush}. */
-    void startDeferring()
+    ByteBuffer writeBuffer()
     {
-        if (deferred == null)
-        {
-            deferred = new byte[DEFERRED_BYTES];
-        }
-        deferring = true;
-    }
-
-    byte[] message()
-    {
-        if (message == null)
-        {
-            message = new byte[BUFFER_BYTES];
-        }
-        return message;
-    }
-
-    boolean deferring()
-    {
-        return deferring;
+        return write;
     }
 
     /**
@@ -81,7 +50,7 @@ final class ThreadBuffers
         }
         if (size == MAX_DEFERRED || deferredBytes + length > DEFERRED_BYTES)
         {
-            writeAll();
+            flush();
         }
         System.arraycopy(frame, 0, deferred, deferredBytes, length);
         targets[size] = target;
@@ -92,14 +61,8 @@ final class ThreadBuffers
         return true;
     }
 
-    /** Stops deferring and writes everything deferred, one gathered write per socket. */
+    /** Writes everything deferred, one gathered write per socket. */
     void flush()
-    {
-        deferring = false;
-        writeAll();
-    }
-
-    private void writeAll()
     {
         for (int i = 0; i < size; i++)
         {

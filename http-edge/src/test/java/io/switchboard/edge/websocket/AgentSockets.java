@@ -1,0 +1,90 @@
+package io.switchboard.edge.websocket;
+
+import io.switchboard.engine.metrics.Metrics;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Real loopback sockets for agent tests: the server end becomes a {@link WebSocketConnection} of an agent (its
+ * handshake taken as done), the client end is a plain blocking socket that writes masked frames and reads raw bytes.
+ */
+final class AgentSockets implements AutoCloseable
+{
+    private final ServerSocketChannel listener;
+    private final WebSocketConnection.Settings settings;
+
+    AgentSockets() throws IOException
+    {
+        listener = ServerSocketChannel.open();
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        final Metrics metrics = new Metrics();
+        settings = new WebSocketConnection.Settings(64 * 1024,
+            new PartialBudget(PartialBudget.DEFAULT_PER_SOCKET_BYTES, PartialBudget.DEFAULT_TOTAL_BYTES, metrics),
+            metrics.counter("test_too_large", "", "test"), metrics.counter("test_protocol_error", "", "test"));
+    }
+
+    /** A connected pair: {@code client} is the peer of {@code server}, which is not started yet. */
+    record Pair(Socket client, WebSocketConnection server)
+    {
+        /** The client sends one masked text frame. */
+        void sendText(final String text) throws IOException
+        {
+            client.getOutputStream().write(maskedFrame(0x1, text.getBytes(StandardCharsets.UTF_8)));
+        }
+
+        /** The client sends a masked close frame with {@code code}. */
+        void sendClose(final int code) throws IOException
+        {
+            client.getOutputStream().write(maskedFrame(0x8, new byte[]{(byte)(code >>> 8), (byte)code}));
+        }
+
+        /** Reads {@code length} bytes the server sent (blocking, with the socket's timeout). */
+        byte[] read(final int length) throws IOException
+        {
+            final InputStream in = client.getInputStream();
+            return in.readNBytes(length);
+        }
+
+        /** Whether the server has cut the TCP connection: the client reads end of stream. */
+        boolean cutByServer() throws IOException
+        {
+            return client.getInputStream().read() < 0;
+        }
+    }
+
+    Pair open(final SignalingAgent agent, final WebSocketConnection.Handler handler) throws IOException
+    {
+        final Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.socket().getLocalPort());
+        client.setSoTimeout(5_000);
+        final SocketChannel accepted = listener.accept();
+        accepted.configureBlocking(false);
+        return new Pair(client, new WebSocketConnection(accepted, null, handler, settings, agent));
+    }
+
+    static byte[] maskedFrame(final int opcode, final byte[] payload)
+    {
+        final int mask = 0x1234_5678;
+        final ByteBuffer frame = ByteBuffer.allocate(2 + 4 + payload.length).order(ByteOrder.BIG_ENDIAN);
+        frame.put((byte)(0x80 | opcode)).put((byte)(0x80 | payload.length)).putInt(mask);
+        for (int i = 0; i < payload.length; i++)
+        {
+            frame.put((byte)(payload[i] ^ (mask >>> (24 - 8 * (i % 4)))));
+        }
+        return frame.array();
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        listener.close();
+    }
+}
