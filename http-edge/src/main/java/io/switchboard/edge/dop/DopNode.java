@@ -2,6 +2,7 @@ package io.switchboard.edge.dop;
 
 import io.switchboard.edge.peerjs.Client;
 import io.switchboard.edge.peerjs.SignalEndpoint;
+import io.switchboard.protocol.dop.DopState;
 import io.switchboard.protocol.dop.DopToken;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -15,19 +16,10 @@ import java.util.Arrays;
  */
 final class DopNode implements SignalEndpoint
 {
-    enum State
-    {
-        OPEN,
-        PRECONNECTED,
-        CONNECTED,
-        RECONNECTING,
-        DISCONNECTED
-    }
-
     private final DopSessions sessions;
     final byte[] tokenLocal;
     final DopQueue queue;
-    State state = State.OPEN;
+    DopState state = DopState.OPEN;
     byte[] tokenRemote;
     String finalToken;
     byte[] finalBytes;
@@ -60,11 +52,11 @@ final class DopNode implements SignalEndpoint
     @Override
     public synchronized boolean send(final byte[] frame, final int length)
     {
-        if (state == State.DISCONNECTED)
+        if (state == DopState.DISCONNECTED)
         {
             return false;
         }
-        if (state != State.CONNECTED || !queue.isEmpty() || !connection.send(frame, length))
+        if (state != DopState.CONNECTED || !queue.isEmpty() || !connection.send(frame, length))
         {
             queue.add(Arrays.copyOf(frame, length));
         }

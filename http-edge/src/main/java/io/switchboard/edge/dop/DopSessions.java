@@ -1,7 +1,7 @@
 package io.switchboard.edge.dop;
 
-import io.switchboard.edge.dop.DopNode.State;
 import io.switchboard.edge.peerjs.Realm;
+import io.switchboard.protocol.dop.DopState;
 import io.switchboard.protocol.dop.DopToken;
 
 import java.nio.charset.StandardCharsets;
@@ -147,7 +147,7 @@ final class DopSessions
     private static void preconnect(final DopNode node, final String token)
     {
         node.tokenRemote = DopToken.utf8(token);
-        node.state = State.PRECONNECTED;
+        node.state = DopState.PRECONNECTED;
         node.connection.send(node.tokenLocal);
     }
 
@@ -171,7 +171,7 @@ final class DopSessions
         }
         node.finalToken = finalToken;
         node.finalBytes = DopToken.utf8(finalToken);
-        node.state = State.CONNECTED;
+        node.state = DopState.CONNECTED;
         node.connection.established = true;
         node.connection.stopHandshakeTimer();
         counters.connected.increment();
@@ -215,10 +215,10 @@ final class DopSessions
                 {
                 }
             }
-            if (session.state != State.DISCONNECTED)
+            if (session.state != DopState.DISCONNECTED)
             {
                 session.connection = connection;
-                session.state = State.CONNECTED;
+                session.state = DopState.CONNECTED;
                 connection.node = session;
                 connection.established = true;
                 connection.stopHandshakeTimer();
@@ -234,7 +234,7 @@ final class DopSessions
         {
             synchronized (temporary)
             {
-                if (temporary.connection == connection && temporary.state == State.OPEN)
+                if (temporary.connection == connection && temporary.state == DopState.OPEN)
                 {
                     preconnect(temporary, session.finalToken);
                 }
@@ -259,12 +259,12 @@ final class DopSessions
                 return;
             }
             node.connection = null;
-            if (node.state != State.CONNECTED)
+            if (node.state != DopState.CONNECTED)
             {
-                node.state = State.DISCONNECTED;
+                node.state = DopState.DISCONNECTED;
                 return;
             }
-            node.state = State.RECONNECTING;
+            node.state = DopState.RECONNECTING;
             counters.socketLost.increment();
             counters.connectedSessions.decrement();
             counters.reconnectingSessions.increment();
@@ -278,7 +278,7 @@ final class DopSessions
     {
         synchronized (node)
         {
-            if (node.state != State.RECONNECTING || node.losses != loss)
+            if (node.state != DopState.RECONNECTING || node.losses != loss)
             {
                 return;
             }
@@ -301,7 +301,7 @@ final class DopSessions
         final DopConnection connection;
         synchronized (node)
         {
-            if (node.state == State.DISCONNECTED)
+            if (node.state == DopState.DISCONNECTED)
             {
                 return false;
             }
@@ -337,16 +337,16 @@ final class DopSessions
     /** Under the node's monitor: the session ends for good and its token is forgotten. */
     private void end(final DopNode node)
     {
-        if (node.state == State.CONNECTED)
+        if (node.state == DopState.CONNECTED)
         {
             counters.connectedSessions.decrement();
         }
-        else if (node.state == State.RECONNECTING)
+        else if (node.state == DopState.RECONNECTING)
         {
             counters.reconnectingSessions.decrement();
             stopRetention(node);
         }
-        node.state = State.DISCONNECTED;
+        node.state = DopState.DISCONNECTED;
         node.connection = null;
         sessions.remove(node.finalToken, node);
         node.queue.discard();

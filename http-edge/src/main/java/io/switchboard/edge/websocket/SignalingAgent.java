@@ -1,6 +1,7 @@
 package io.switchboard.edge.websocket;
 
 import io.switchboard.engine.health.Watch;
+import io.switchboard.protocol.websocket.WebSocketFrameHeader;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
@@ -75,6 +76,8 @@ public final class SignalingAgent implements Agent
     private final SharedLocalAddress localAddress = new SharedLocalAddress();
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.BIG_ENDIAN);
     final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.BIG_ENDIAN);
+    /** Reads the header of the frame a connection of this agent is decoding (agent thread only). */
+    final WebSocketFrameHeader frameHeader = new WebSocketFrameHeader();
     private final Outbox outbox = new Outbox(writeBuffer);
     /** A whole unfragmented message, valid while its handler runs; made on first use. */
     private byte[] message;

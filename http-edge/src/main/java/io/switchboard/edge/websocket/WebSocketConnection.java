@@ -1,6 +1,7 @@
 package io.switchboard.edge.websocket;
 
 import io.switchboard.protocol.websocket.Masking;
+import io.switchboard.protocol.websocket.WebSocketFrameHeader;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.xnio.StreamConnection;
 
@@ -11,6 +12,14 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+
+import static io.switchboard.protocol.websocket.WebSocketFrameHeader.MAX_CONTROL_PAYLOAD;
+import static io.switchboard.protocol.websocket.WebSocketFrameHeader.OP_BINARY;
+import static io.switchboard.protocol.websocket.WebSocketFrameHeader.OP_CLOSE;
+import static io.switchboard.protocol.websocket.WebSocketFrameHeader.OP_CONTINUATION;
+import static io.switchboard.protocol.websocket.WebSocketFrameHeader.OP_PING;
+import static io.switchboard.protocol.websocket.WebSocketFrameHeader.OP_PONG;
+import static io.switchboard.protocol.websocket.WebSocketFrameHeader.OP_TEXT;
 
 /**
  * One server-side WebSocket (RFC 6455) over a socket taken from Undertow after its handshake:
@@ -68,13 +77,6 @@ public final class WebSocketConnection
     /** How long a closing socket waits for the peer's close frame before the TCP connection is cut. */
     public static final long CLOSE_GRACE_MS = 2_000;
 
-    private static final int OP_CONTINUATION = 0x0;
-    private static final int OP_TEXT = 0x1;
-    private static final int OP_BINARY = 0x2;
-    private static final int OP_CLOSE = 0x8;
-    private static final int OP_PING = 0x9;
-    private static final int OP_PONG = 0xA;
-    private static final int MAX_CONTROL_PAYLOAD = 125;
     private static final byte[] NO_BYTES = new byte[0];
     private static final long NO_TIMER = -1;
 
@@ -488,39 +490,17 @@ public final class WebSocketConnection
     {
         final int at = buffer.position();
         final int available = buffer.remaining();
-        if (available < 2)
+        final WebSocketFrameHeader frameHeader = agent.frameHeader;
+        final int header = frameHeader.wrap(buffer, at, available);
+        if (header == 0)
         {
-            incompleteFrameBytes = 14;
+            incompleteFrameBytes = frameHeader.bytesNeeded();
             return 0;
         }
-        final int b0 = buffer.get(at) & 0xFF;
-        final int b1 = buffer.get(at + 1) & 0xFF;
-        final boolean fin = (b0 & 0x80) != 0;
-        final int opcode = b0 & 0x0F;
-        long length = b1 & 0x7F;
-        int header = 2;
-        if (length == 126)
-        {
-            if (available < 4)
-            {
-                incompleteFrameBytes = 8;
-                return 0;
-            }
-            length = buffer.getShort(at + 2) & 0xFFFF;
-            header = 4;
-        }
-        else if (length == 127)
-        {
-            if (available < 10)
-            {
-                incompleteFrameBytes = 14;
-                return 0;
-            }
-            length = buffer.getLong(at + 2);
-            header = 10;
-        }
-        header += 4;
-        if ((b0 & 0x70) != 0 || (b1 & 0x80) == 0 || length < 0)
+        final boolean fin = frameHeader.fin();
+        final int opcode = frameHeader.opcode();
+        final long length = frameHeader.payloadLength();
+        if (frameHeader.rsv() != 0 || !frameHeader.masked() || length < 0)
         {
             return fail(PROTOCOL_ERROR);
         }
@@ -745,14 +725,14 @@ public final class WebSocketConnection
             return false;
         }
         final SignalingAgent sender = SignalingAgent.current();
-        final int header = headerLength(length);
+        final int header = WebSocketFrameHeader.length(length, false);
         if (sender != null)
         {
             sender.outbox().flush(this);
             if (header + length <= SignalingAgent.BUFFER_BYTES)
             {
                 final ByteBuffer out = sender.writeBuffer.clear();
-                putHeader(out, opcode, length);
+                WebSocketFrameHeader.put(out, opcode, length);
                 out.put(payload, offset, length).flip();
                 return writeOut(out);
             }
@@ -761,12 +741,12 @@ public final class WebSocketConnection
         {
             // Another thread (an HTTP IO thread, a deadline thread) frames into a buffer of its own.
             final ByteBuffer out = ByteBuffer.allocate(header + length).order(ByteOrder.BIG_ENDIAN);
-            putHeader(out, opcode, length);
+            WebSocketFrameHeader.put(out, opcode, length);
             out.put(payload, offset, length).flip();
             return writeOut(out);
         }
         final ByteBuffer frame = ByteBuffer.allocate(header + length).order(ByteOrder.BIG_ENDIAN);
-        putHeader(frame, opcode, length);
+        WebSocketFrameHeader.put(frame, opcode, length);
         frame.put(payload, offset, length).flip();
         enqueue(frame);
         return true;
@@ -791,7 +771,7 @@ public final class WebSocketConnection
                 continue;
             }
             final int payloadLength = buffers.length(i);
-            final int length = headerLength(payloadLength) + payloadLength;
+            final int length = WebSocketFrameHeader.length(payloadLength, false) + payloadLength;
             if (length > out.remaining() && out.position() > 0)
             {
                 if (!writeOut(out.flip()))
@@ -803,11 +783,11 @@ public final class WebSocketConnection
             if (length > out.remaining())
             {
                 final ByteBuffer large = ByteBuffer.allocate(length).order(ByteOrder.BIG_ENDIAN);
-                putHeader(large, OP_TEXT, payloadLength);
+                WebSocketFrameHeader.put(large, OP_TEXT, payloadLength);
                 enqueue(large.put(buffers.deferred(), buffers.offset(i), payloadLength).flip());
                 continue;
             }
-            putHeader(out, OP_TEXT, payloadLength);
+            WebSocketFrameHeader.put(out, OP_TEXT, payloadLength);
             out.put(buffers.deferred(), buffers.offset(i), payloadLength);
         }
         writeOut(out.flip());
@@ -842,28 +822,6 @@ public final class WebSocketConnection
         rest.put(out).flip();
         enqueue(rest);
         return true;
-    }
-
-    private static int headerLength(final int length)
-    {
-        return length < 126 ? 2 : length < 65_536 ? 4 : 10;
-    }
-
-    private static void putHeader(final ByteBuffer out, final int opcode, final int length)
-    {
-        out.put((byte)(0x80 | opcode));
-        if (length < 126)
-        {
-            out.put((byte)length);
-        }
-        else if (length < 65_536)
-        {
-            out.put((byte)126).putShort((short)length);
-        }
-        else
-        {
-            out.put((byte)127).putLong(length);
-        }
     }
 
     private void enqueue(final ByteBuffer bytes)
