@@ -91,12 +91,10 @@ public final class WebSocketConnection
     /** An incomplete frame larger than the read buffer, filled by the next reads; else null. */
     private ByteBuffer large;
     /** The message being assembled from fragments; null between messages. */
-    private byte[] message;
-    private int messageLength;
-    private boolean messageIsText;
+    private MessageAssembler assembler;
     /** Bytes of {@link #carried} taken from the budget (none for the bytes Undertow read ahead of the upgrade). */
     private int carriedHeld;
-    /** Bytes of {@link #carried}, {@link #large} and {@link #message} taken from the budget. */
+    /** Bytes of {@link #carried} and {@link #large} taken from the budget (the assembler holds its own). */
     private long partialBytes;
     /** Total length of the frame {@link #frame} last found incomplete. */
     private long incompleteFrameBytes;
@@ -370,7 +368,7 @@ public final class WebSocketConnection
         }
         carried = null;
         large = null;
-        message = null;
+        dropMessage();
         settings.partials().give(partialBytes);
         partialBytes = 0;
         carriedHeld = 0;
@@ -506,11 +504,11 @@ public final class WebSocketConnection
         }
         final boolean control = opcode >= OP_CLOSE;
         if (control ? !fin || length > MAX_CONTROL_PAYLOAD || opcode > OP_PONG :
-            opcode > OP_BINARY || (opcode == OP_CONTINUATION) != (message != null))
+            opcode > OP_BINARY || (opcode == OP_CONTINUATION) != (assembler != null))
         {
             return fail(PROTOCOL_ERROR);
         }
-        final long messageBytes = (message != null ? messageLength : 0) + length;
+        final long messageBytes = (assembler != null ? assembler.length() : 0) + length;
         if (!control && messageBytes > settings.maxMessageBytes())
         {
             settings.closedTooLarge().increment();
@@ -532,46 +530,16 @@ public final class WebSocketConnection
         {
             return header + payloadLength;
         }
-        final byte[] payload;
-        final int payloadOffset;
-        if (control || fin && opcode != OP_CONTINUATION)
+        final int mask = buffer.getInt(payloadAt - WebSocketFrameHeader.MASKING_KEY_BYTES);
+        if (!control && !(fin && opcode != OP_CONTINUATION))
         {
-            // A whole message is handled before the next frame is read: the agent's message buffer holds it.
-            payload = payloadLength == 0 ? NO_BYTES : !control && payloadLength <= SignalingAgent.BUFFER_BYTES ?
-                agent.message() : new byte[payloadLength];
-            payloadOffset = 0;
+            return fragment(opcode, fin, buffer, payloadAt, payloadLength, mask) ? header + payloadLength : -1;
         }
-        else
-        {
-            if (opcode != OP_CONTINUATION)
-            {
-                final int initial = Math.max(payloadLength, 256);
-                if (!hold(initial))
-                {
-                    return -1;
-                }
-                message = new byte[initial];
-                messageLength = 0;
-                messageIsText = opcode == OP_TEXT;
-            }
-            final long needed = messageLength + (long)payloadLength;
-            if (needed > message.length)
-            {
-                // Doubling, but never past the longest message the socket may send.
-                final long grown = Math.max(needed, Math.min(2L * message.length,
-                    Math.min(settings.maxMessageBytes(), settings.partials().perSocketBytes())));
-                if (!hold(grown - message.length))
-                {
-                    return -1;
-                }
-                message = Arrays.copyOf(message, (int)grown);
-            }
-            payload = message;
-            payloadOffset = messageLength;
-            messageLength += payloadLength;
-        }
-        buffer.get(payloadAt, payload, payloadOffset, payloadLength);
-        Masking.unmask(payload, payloadOffset, payloadLength, buffer.getInt(payloadAt - 4));
+        // A whole message is handled before the next frame is read: the agent's message buffer holds it.
+        final byte[] payload = payloadLength == 0 ? NO_BYTES :
+            !control && payloadLength <= SignalingAgent.BUFFER_BYTES ? agent.message() : new byte[payloadLength];
+        buffer.get(payloadAt, payload, 0, payloadLength);
+        Masking.unmask(payload, 0, payloadLength, mask);
 
         if (opcode == OP_CLOSE)
         {
@@ -581,16 +549,44 @@ public final class WebSocketConnection
         {
             sendFrame(OP_PONG, payload, 0, payloadLength);
         }
-        else if (payload != message)
+        else
         {
             deliver(payload, payloadLength, opcode == OP_TEXT);
         }
-        else if (fin)
-        {
-            dropMessage();
-            deliver(payload, messageLength, messageIsText);
-        }
         return closed || closeReceived ? -1 : header + payloadLength;
+    }
+
+    /**
+     * A frame of a fragmented message: the first starts the assembler, each appends; the final one delivers the
+     * whole message once the assembler's bytes are back in the budget.
+     *
+     * @return false when the connection was failed (1009: the budget refused the room)
+     */
+    private boolean fragment(
+        final int opcode, final boolean fin, final ByteBuffer buffer, final int at, final int length, final int mask)
+    {
+        if (opcode != OP_CONTINUATION)
+        {
+            assembler = MessageAssembler.start(opcode == OP_TEXT, length,
+                Math.min(settings.maxMessageBytes(), settings.partials().perSocketBytes()), settings.partials());
+            if (assembler == null)
+            {
+                fail(MESSAGE_TOO_BIG);
+                return false;
+            }
+        }
+        if (!assembler.append(buffer, at, length, mask))
+        {
+            fail(MESSAGE_TOO_BIG);
+            return false;
+        }
+        if (fin)
+        {
+            final MessageAssembler whole = assembler;
+            dropMessage();
+            deliver(whole.bytes(), whole.length(), whole.isText());
+        }
+        return !closed && !closeReceived;
     }
 
     private void deliver(final byte[] bytes, final int length, final boolean text)
@@ -659,10 +655,10 @@ public final class WebSocketConnection
 
     private void dropMessage()
     {
-        if (message != null)
+        if (assembler != null)
         {
-            letGo(message.length);
-            message = null;
+            assembler.release();
+            assembler = null;
         }
     }
 
