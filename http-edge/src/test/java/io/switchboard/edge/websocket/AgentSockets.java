@@ -16,13 +16,14 @@ import java.nio.charset.StandardCharsets;
 /**
  * Real loopback sockets for agent tests: the server end becomes a {@link WebSocketConnection} of an agent (its
  * handshake taken as done), the client end is a plain blocking socket that writes masked frames and reads raw bytes.
+ * Public for the agent tests of the protocols whose sockets the agents own (dop).
  */
-final class AgentSockets implements AutoCloseable
+public final class AgentSockets implements AutoCloseable
 {
     private final ServerSocketChannel listener;
     private final WebSocketConnection.Settings settings;
 
-    AgentSockets() throws IOException
+    public AgentSockets() throws IOException
     {
         listener = ServerSocketChannel.open();
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -33,35 +34,35 @@ final class AgentSockets implements AutoCloseable
     }
 
     /** A connected pair: {@code client} is the peer of {@code server}, which is not started yet. */
-    record Pair(Socket client, WebSocketConnection server)
+    public record Pair(Socket client, WebSocketConnection server)
     {
         /** The client sends one masked text frame. */
-        void sendText(final String text) throws IOException
+        public void sendText(final String text) throws IOException
         {
             client.getOutputStream().write(maskedFrame(0x1, text.getBytes(StandardCharsets.UTF_8)));
         }
 
         /** The client sends a masked close frame with {@code code}. */
-        void sendClose(final int code) throws IOException
+        public void sendClose(final int code) throws IOException
         {
             client.getOutputStream().write(maskedFrame(0x8, new byte[]{(byte)(code >>> 8), (byte)code}));
         }
 
         /** Reads {@code length} bytes the server sent (blocking, with the socket's timeout). */
-        byte[] read(final int length) throws IOException
+        public byte[] read(final int length) throws IOException
         {
             final InputStream in = client.getInputStream();
             return in.readNBytes(length);
         }
 
         /** Whether the server has cut the TCP connection: the client reads end of stream. */
-        boolean cutByServer() throws IOException
+        public boolean cutByServer() throws IOException
         {
             return client.getInputStream().read() < 0;
         }
     }
 
-    Pair open(final SignalingAgent agent, final WebSocketConnection.Handler handler) throws IOException
+    public Pair open(final SignalingAgent agent, final WebSocketConnection.Handler handler) throws IOException
     {
         final Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.socket().getLocalPort());
         client.setSoTimeout(5_000);
