@@ -12,7 +12,7 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The benchmark tool {@code dop-load} speaks the protocol the listener serves: both scenarios end cleanly. */
+/** The benchmark tool {@code dop-load} speaks the protocol the listener serves: every scenario ends cleanly. */
 class DopLoadToolTest
 {
     @TempDir
@@ -27,6 +27,9 @@ class DopLoadToolTest
             final String resume = ToolRun.ok("dop-load", target, "--sessions=3", "--warmup-s=0", "--duration-s=1",
                 "--id-prefix=tool-resume");
             assertTrue(resume.matches("(?s).*scenario=resume .*resumes=[1-9][0-9]* .*errors=0.*"), resume);
+            final String nio = ToolRun.ok("dop-load", target, "--client=nio", "--sessions=3", "--warmup-s=0",
+                "--duration-s=1", "--id-prefix=tool-nio");
+            assertTrue(nio.matches("(?s).*scenario=resume client=nio .*resumes=[1-9][0-9]* .*errors=0.*"), nio);
             final String relay = ToolRun.ok("dop-load", target, "--scenario=relay", "--pairs=3", "--window=2",
                 "--warmup-s=0", "--duration-s=1", "--id-prefix=tool-relay");
             assertTrue(relay.matches("(?s).*scenario=relay .*relays=[1-9][0-9]* .*errors=0.*"), relay);

@@ -4,8 +4,10 @@ import io.switchboard.engine.config.Flag;
 import io.switchboard.engine.config.Flags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.ProcessCpu;
+import io.switchboard.tools.ws.DopResumeLoad;
 import org.HdrHistogram.Histogram;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -36,6 +38,8 @@ public final class DopLoad
         new Flag("path", "/dop", "the dop path"),
         new Flag("key", "peerjs", "the PeerJS key"),
         new Flag("scenario", "resume", "resume or relay"),
+        new Flag("client", "jdk", "resume: jdk (the Java connector over the JDK's WebSocket) or nio (the tools' NIO " +
+            "WebSocket loop, so the figure is the server's, not the JDK client's)"),
         new Flag("sessions", "50", "resume: sessions cutting and resuming"),
         new Flag("pairs", "50", "relay: session pairs"),
         new Flag("window", "4", "relay: OFFERs each pair keeps in flight"),
@@ -57,6 +61,10 @@ public final class DopLoad
         {
             System.out.print(flags.help());
             return Tools.EXIT_OK;
+        }
+        if ("nio".equals(flags.string("client")) && "resume".equals(flags.string("scenario")))
+        {
+            return resumeOverNio(flags);
         }
         final String base = "ws://" + flags.string("target") + flags.string("path") + "?key=" + flags.string("key") +
             "&id=" + flags.string("id-prefix");
@@ -80,6 +88,24 @@ public final class DopLoad
         {
             loop.shutdownNow();
         }
+    }
+
+    private static int resumeOverNio(final Flags flags) throws Exception
+    {
+        final String target = flags.string("target");
+        final int colon = target.lastIndexOf(':');
+        final DopResumeLoad.Result result = DopResumeLoad.run(
+            new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1))),
+            flags.string("path") + "?key=" + flags.string("key") + "&id=" + flags.string("id-prefix"),
+            flags.intValue("sessions"), flags.longValue("warmup-s"), flags.longValue("duration-s"),
+            flags.isSet("server-pid") ? flags.longValue("server-pid") : -1, flags.string("label"));
+        if (result == null)
+        {
+            System.err.println(COMMAND + ": not every session was admitted within a minute");
+            return Tools.EXIT_FAILED;
+        }
+        System.out.println(result.line());
+        return result.succeeded() ? Tools.EXIT_OK : Tools.EXIT_FAILED;
     }
 
     /** A scenario: its sessions and what it counts, touched on the loop thread only. */

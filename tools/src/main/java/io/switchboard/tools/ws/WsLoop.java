@@ -101,6 +101,12 @@ final class WsLoop implements AutoCloseable
         return connections;
     }
 
+    /** Cuts {@code connection}'s TCP connection at once (no close frame), as a client that lost its network does. */
+    void cut(final Connection connection)
+    {
+        closed(connection);
+    }
+
     /** Runs the loop until {@code deadlineNanos} ({@link System#nanoTime()}). */
     void runUntil(final long deadlineNanos) throws IOException
     {
@@ -350,6 +356,7 @@ final class WsLoop implements AutoCloseable
             connecting--;
         }
         connection.closed = true;
+        connections.remove(connection);
         try
         {
             connection.channel.close();
