@@ -33,6 +33,9 @@ class DopLoadToolTest
             final String relay = ToolRun.ok("dop-load", target, "--scenario=relay", "--pairs=3", "--window=2",
                 "--warmup-s=0", "--duration-s=1", "--id-prefix=tool-relay");
             assertTrue(relay.matches("(?s).*scenario=relay .*relays=[1-9][0-9]* .*errors=0.*"), relay);
+            final String overNio = ToolRun.ok("peerjs-load", target, "--dop-path=/dop", "--pairs=3", "--window=2",
+                "--warmup-s=0", "--duration-s=1", "--id-prefix=tool-nio-relay");
+            assertTrue(overNio.matches("(?s).*scenario=relay .*relays=[1-9][0-9]* .*errors=0.*"), overNio);
         }
     }
 }

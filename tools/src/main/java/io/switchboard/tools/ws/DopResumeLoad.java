@@ -1,7 +1,5 @@
 package io.switchboard.tools.ws;
 
-import io.switchboard.protocol.dop.DopState;
-import io.switchboard.protocol.dop.DopToken;
 import io.switchboard.tools.load.ProcessCpu;
 import org.HdrHistogram.Histogram;
 
@@ -13,27 +11,21 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code dop-load --scenario=resume --client=nio}: dop sessions on the NIO WebSocket loop, each cutting its TCP
- * connection as soon as it has resumed and resuming at once on a new one. A session is the client side of spec
- * 2.5: a new node sends its local token on open; the server's token, then the same token again, connect it under
- * the final token; after a cut it presents the final token on the new socket, and the server's fresh token
- * followed by the final token mean it resumed. Measured: resumes per second and the time from the cut to the final
+ * {@code dop-load --scenario=resume --client=nio}: dop sessions ({@link DopClientNode}) on the NIO WebSocket loop,
+ * each cutting its TCP connection as soon as it has resumed and resuming at once on a new one. Measured: resumes per second and the time from the cut to the final
  * token on the new socket (TCP connect, upgrade, tokens), without the JDK client's own cost in the figure.
  */
 public final class DopResumeLoad implements WsLoop.Handler
 {
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long SETUP_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final byte[] OPEN_FRAME = "{\"type\":\"OPEN\"".getBytes(StandardCharsets.US_ASCII);
 
-    /** One session's client node; its socket changes at every resume. */
+    /** One session: its client node and its current socket, which changes at every resume. */
     private static final class Session
     {
         final String pathAndQuery;
-        final byte[] tokenLocal = DopToken.local().getBytes(StandardCharsets.UTF_8);
-        String tokenRemote;
-        String finalToken;
-        byte[] finalBytes;
-        DopState state = DopState.OPEN;
+        final DopClientNode node = new DopClientNode();
         /** The server admitted the session into the PeerJS realm (its OPEN frame came): it survives a cut. */
         boolean admitted;
         WsLoop.Connection socket;
@@ -114,7 +106,7 @@ public final class DopResumeLoad implements WsLoop.Handler
     {
         final Session session = sessions[index];
         session.cutAtNanos = System.nanoTime();
-        session.state = DopState.RECONNECTING;
+        session.node.socketLost();
         final WsLoop.Connection old = session.socket;
         session.socket = null;
         loop.cut(old);
@@ -124,8 +116,7 @@ public final class DopResumeLoad implements WsLoop.Handler
     @Override
     public void onOpen(final WsLoop.Connection connection)
     {
-        final Session session = sessions[connection.index];
-        final byte[] first = session.finalBytes != null ? session.finalBytes : session.tokenLocal;
+        final byte[] first = sessions[connection.index].node.opening();
         loop.sendText(connection, first, first.length);
     }
 
@@ -139,54 +130,47 @@ public final class DopResumeLoad implements WsLoop.Handler
         {
             return;
         }
-        final byte[] bytes = new byte[length];
-        buffer.get(offset, bytes, 0, length);
-        final String message = new String(bytes, StandardCharsets.UTF_8);
-        switch (session.state)
+        switch (session.node.onText(loop, connection, buffer, offset, length))
         {
-            case OPEN ->
+            case RESUMED ->
             {
-                session.tokenRemote = message;
-                session.state = DopState.PRECONNECTED;
-                loop.sendText(connection, session.tokenLocal, session.tokenLocal.length);
-            }
-            case PRECONNECTED ->
-            {
-                if (message.equals(session.tokenRemote) && session.finalToken == null)
+                if (measuring)
                 {
-                    session.finalToken = DopToken.unique(
-                        new String(session.tokenLocal, StandardCharsets.UTF_8), session.tokenRemote);
-                    session.finalBytes = DopToken.utf8(session.finalToken);
-                    session.state = DopState.CONNECTED;
+                    resumes++;
+                    latencyNanos.recordValue(Math.min(nowNanos - session.cutAtNanos,
+                        latencyNanos.getHighestTrackableValue()));
                 }
-                else if (message.equals(session.finalToken))
-                {
-                    session.state = DopState.CONNECTED;
-                    if (measuring)
-                    {
-                        resumes++;
-                        latencyNanos.recordValue(Math.min(nowNanos - session.cutAtNanos,
-                            latencyNanos.getHighestTrackableValue()));
-                    }
-                    cut(connection.index);
-                }
+                cut(connection.index);
             }
-            case RECONNECTING ->
+            case DATA ->
             {
-                // The new socket's server token comes first; the final token confirms the resume.
-                session.tokenRemote = message;
-                session.state = DopState.PRECONNECTED;
-            }
-            default ->
-            {
-                // CONNECTED: PeerJS frames for the session; its OPEN says the server registered it.
-                if (!session.admitted && message.startsWith("{\"type\":\"OPEN\""))
+                // The session's PeerJS frames; its OPEN says the server registered it.
+                if (!session.admitted && startsWith(buffer, offset, length, OPEN_FRAME))
                 {
                     session.admitted = true;
                     connected++;
                 }
             }
+            default ->
+            {
+            }
         }
+    }
+
+    private static boolean startsWith(final ByteBuffer buffer, final int offset, final int length, final byte[] prefix)
+    {
+        if (length < prefix.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++)
+        {
+            if (buffer.get(offset + i) != prefix[i])
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -197,10 +181,7 @@ public final class DopResumeLoad implements WsLoop.Handler
         {
             // The server closed the socket it should have resumed on: count it and start over on a new one.
             errors++;
-            if (session.finalToken != null)
-            {
-                cut(connection.index);
-            }
+            cut(connection.index);
         }
     }
 

@@ -37,6 +37,8 @@ public final class PeerJsLoad
     private static final List<Flag> FLAGS = List.of(
         new Flag("target", "127.0.0.1:9000", "host:port of the PeerJS server"),
         new Flag("path", "/", "the server's mount path"),
+        new Flag("dop-path", null, "relay: run each client as a dop session at this path (e.g. /dop) instead of a " +
+            "PeerJS socket, so dop and plain PeerJS relays are measured with the same client"),
         new Flag("key", "peerjs", "the server's key"),
         new Flag("scenario", "relay", "relay or idle"),
         new Flag("pairs", "50", "relay: client pairs"),
@@ -67,7 +69,9 @@ public final class PeerJsLoad
         final InetSocketAddress target = new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
         String path = flags.string("path");
         path = (path.startsWith("/") ? "" : "/") + path + (path.endsWith("/") ? "" : "/");
-        final String base = path + "peerjs?key=" + flags.string("key") + "&token=load&id=" + flags.string("id-prefix");
+        final boolean dop = flags.isSet("dop-path");
+        final String base = (dop ? flags.string("dop-path") + "?key=" + flags.string("key") :
+            path + "peerjs?key=" + flags.string("key") + "&token=load") + "&id=" + flags.string("id-prefix");
         final long serverPid = flags.isSet("server-pid") ? flags.longValue("server-pid") : -1;
         return switch (flags.string("scenario"))
         {
@@ -132,6 +136,8 @@ public final class PeerJsLoad
         private final byte[][] tails;
         private final byte[] message;
         private final WsLoop loop;
+        /** With --dop-path, each connection's dop node (index as the connection's), else null. */
+        private final DopClientNode[] dopNodes;
         private final Histogram oneWayNanos = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         private int opened;
         private boolean measuring;
@@ -162,6 +168,11 @@ public final class PeerJsLoad
             }
             this.message = new byte[Math.max(OFFER_HEAD.length, ANSWER_HEAD.length) + 20 + longestTail];
             this.loop = new WsLoop(target, this, TICK_NANOS, flags.intValue("max-connecting"));
+            this.dopNodes = flags.isSet("dop-path") ? new DopClientNode[2 * pairs] : null;
+            for (int i = 0; dopNodes != null && i < dopNodes.length; i++)
+            {
+                dopNodes[i] = new DopClientNode();
+            }
             for (int i = 0; i < pairs; i++)
             {
                 loop.add(new WsLoop.Connection(2 * i, base + "-a" + i));
@@ -250,6 +261,11 @@ public final class PeerJsLoad
         @Override
         public void onOpen(final WsLoop.Connection connection)
         {
+            if (dopNodes != null)
+            {
+                final byte[] first = dopNodes[connection.index].opening();
+                loop.sendText(connection, first, first.length);
+            }
         }
 
         @Override
@@ -257,6 +273,11 @@ public final class PeerJsLoad
             final WsLoop.Connection connection, final ByteBuffer buffer, final int offset, final int length,
             final long nowNanos)
         {
+            if (dopNodes != null &&
+                dopNodes[connection.index].onText(loop, connection, buffer, offset, length) != DopClientNode.Event.DATA)
+            {
+                return; // the dop token handshake
+            }
             if (isOpenFrame(buffer, offset, length))
             {
                 opened++;
