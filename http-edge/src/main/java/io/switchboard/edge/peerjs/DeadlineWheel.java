@@ -8,8 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The PeerJS deadlines (socket liveness, offline-queue expiry) on one thread, as a hashed wheel: each tick visits
- * only the bucket of deadlines falling due in it, so the cost follows the deadlines due, never the number of clients.
+ * The PeerJS offline-queue expiry deadlines (EXPIRE) on one thread, as a hashed wheel: each tick visits only the
+ * bucket of deadlines falling due in it, so the cost follows the deadlines due, never the number of clients. (A
+ * socket's liveness deadline is on the wheel of the signaling agent that owns it, see {@link PeerSocket}.)
  * The thread wakes at the start of each tick, so a deadline fires at the first tick start at or after it: never
  * early, at most one tick late. Any thread may {@link #schedule} a deadline once; only the wheel thread touches it
  * afterwards.

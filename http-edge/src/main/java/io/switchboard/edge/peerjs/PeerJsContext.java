@@ -26,7 +26,10 @@ public final class PeerJsContext
     public static final int DEFAULT_MAX_QUEUED_PER_ID = 500;
     public static final int DEFAULT_MAX_QUEUED = 200_000;
     public static final long DEFAULT_MAX_SEND_BUFFER_BYTES = 16 * 1024 * 1024;
-    /** Resolution of the expiry and liveness deadlines (the reference sweeps every 300 ms and 1000 ms). */
+    /**
+     * Resolution of the offline-queue expiry deadlines (the reference sweeps every 300 ms); socket liveness is on the
+     * signaling agents' wheels ({@code SignalingAgent.TICK_MS}).
+     */
     public static final long DEFAULT_TIMER_TICK_MS = 100;
 
     private String bindAddress = "0.0.0.0";

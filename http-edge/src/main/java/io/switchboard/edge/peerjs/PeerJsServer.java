@@ -214,7 +214,7 @@ public final class PeerJsServer implements AutoCloseable
     /** The 101 is out: our own WebSocket framing takes the raw connection (see {@link WebSocketConnection}). */
     private void onConnect(final StreamConnection connection, final WsQuery query)
     {
-        final PeerSocket socket = new PeerSocket(realm, DeadlineWheel.nowMs());
+        final PeerSocket socket = new PeerSocket(realm);
         final WebSocketConnection websocket = new WebSocketConnection(
             connection, server.countedUntilClosed(connection, socket), websocketSettings, agents.next());
         socket.attach(websocket);

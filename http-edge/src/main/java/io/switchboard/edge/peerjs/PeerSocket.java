@@ -1,25 +1,36 @@
 package io.switchboard.edge.peerjs;
 
+import io.switchboard.edge.websocket.SignalingAgent;
 import io.switchboard.edge.websocket.WebSocketConnection;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * One WebSocket connection of the PeerJS listener: the id it holds once admitted, its liveness (only HEARTBEAT
- * counts) and the connection its frames go out on, in the order {@link #send} is called. It is its own liveness
- * deadline, so an idle socket costs the wheel nothing but one visit per alive timeout.
+ * counts) and the connection its frames go out on, in the order {@link #send} is called.
+ * <p>
+ * Its liveness deadline is a timer on the wheel of the signaling agent that owns the connection: armed when the agent
+ * starts reading the socket, re-armed lazily (a HEARTBEAT only moves {@code lastHeartbeatMs}; when the timer fires
+ * early for that, it is scheduled again at the last heartbeat plus the alive timeout), cancelled when the connection
+ * is gone. So an idle socket costs its agent one timer visit per alive timeout. The liveness state
+ * ({@code lastHeartbeatMs}, {@code aliveTimer}) is touched by the owning agent's thread only; any thread may
+ * {@link #send} or {@link #close}.
  */
-final class PeerSocket extends DeadlineWheel.Deadline implements SignalEndpoint, WebSocketConnection.Handler
+final class PeerSocket implements SignalEndpoint, WebSocketConnection.Handler, SignalingAgent.Timer
 {
-    /** Null until attached and once closed, so a socket waiting in the wheel holds no connection. */
+    private static final long NO_TIMER = -1;
+
+    /** Null until attached and once closed, so a closed socket holds no connection. */
     private volatile WebSocketConnection connection;
     private final Realm realm;
     private volatile Client client;
-    volatile long lastHeartbeatMs;
+    /** The last HEARTBEAT (or the start), on the owning agent's clock; that agent's thread only. */
+    private long lastHeartbeatMs;
+    /** The liveness timer on the owning agent's wheel, or {@link #NO_TIMER}; that agent's thread only. */
+    private long aliveTimer = NO_TIMER;
 
-    PeerSocket(final Realm realm, final long nowMs)
+    PeerSocket(final Realm realm)
     {
         this.realm = realm;
-        this.lastHeartbeatMs = nowMs;
     }
 
     void attach(final WebSocketConnection connection)
@@ -76,10 +87,15 @@ final class PeerSocket extends DeadlineWheel.Deadline implements SignalEndpoint,
         connection.close(WebSocketConnection.NORMAL_CLOSURE);
     }
 
+    /** On the owning agent's thread (the realm calls it for this socket's own HEARTBEAT): the deadline moves. */
     @Override
     public void heartbeat()
     {
-        lastHeartbeatMs = DeadlineWheel.nowMs();
+        final WebSocketConnection connection = this.connection;
+        if (connection != null)
+        {
+            lastHeartbeatMs = connection.nowMs();
+        }
     }
 
     @Override
@@ -101,33 +117,57 @@ final class PeerSocket extends DeadlineWheel.Deadline implements SignalEndpoint,
         realm.onMessage(this, bytes, length);
     }
 
-    /** The connection is gone: the realm forgets this socket. */
+    /** The agent reads the socket from now on: its liveness runs from now, on the agent's wheel. */
+    @Override
+    public void onStarted()
+    {
+        final WebSocketConnection connection = this.connection;
+        if (connection == null || connection.isClosing())
+        {
+            return; // refused at admission: the close grace ends it
+        }
+        lastHeartbeatMs = connection.nowMs();
+        aliveTimer = connection.scheduleAfter(realm.aliveTimeoutMs(), this);
+    }
+
+    /** The connection is gone: its liveness timer goes and the realm forgets this socket. */
     @Override
     public void onClosed()
     {
+        final WebSocketConnection connection = this.connection;
+        if (aliveTimer != NO_TIMER && connection != null)
+        {
+            connection.cancelTimer(aliveTimer);
+        }
+        aliveTimer = NO_TIMER;
         realm.disconnected(this);
     }
 
-    /** Drops the connection, so the socket holds nothing of it while it waits in the wheel. */
+    /** Drops the connection, so a closed socket holds nothing of it. */
     void closed()
     {
         connection = null;
     }
 
+    /**
+     * The liveness timer fired ({@code nowMs} on the agent's clock): closed (counted as an alive timeout) when no
+     * HEARTBEAT came for the alive timeout, else armed again at the last heartbeat plus the timeout.
+     */
     @Override
-    long expire(final long nowMs)
+    public void onDeadline(final long nowMs)
     {
+        aliveTimer = NO_TIMER;
         final WebSocketConnection connection = this.connection;
-        if (connection == null || !connection.isOpen())
+        if (connection == null || connection.isClosing())
         {
-            return DeadlineWheel.NONE;
+            return;
         }
         final long dueMs = lastHeartbeatMs + realm.aliveTimeoutMs();
         if (nowMs >= dueMs)
         {
             close(realm.counters().closedAliveTimeout);
-            return DeadlineWheel.NONE;
+            return;
         }
-        return dueMs;
+        aliveTimer = connection.scheduleAfter(dueMs - nowMs, this);
     }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * live in a concurrent map of {@link IdSlot}s; everything about one id happens under that slot's monitor, and no
  * thread holds two slots at once. Callers are the signaling agents that own the PeerJS and dop sockets (one per
  * connection, so frames from one socket are handled in order), Undertow's IO threads (a new socket, the HTTP API)
- * and the deadline wheel. The parties are {@link SignalEndpoint}s: PeerJS sockets,
+ * and the deadline wheel (offline-queue expiry). The parties are {@link SignalEndpoint}s: PeerJS sockets,
  * and the dop sessions that carry signaling into the same id space.
  */
 public final class Realm
@@ -64,13 +64,15 @@ public final class Realm
         return openSockets.get();
     }
 
-    /** A new WebSocket: starts its liveness deadline, then runs admission (spec 3.2) on its query parameters. */
+    /**
+     * A new WebSocket: runs admission (spec 3.2) on its query parameters. Its liveness deadline is its own, on the
+     * wheel of the agent that owns its connection (see {@link PeerSocket}).
+     */
     void connect(final PeerSocket socket, final String id, final String token, final String key)
     {
         openSockets.incrementAndGet();
         counters.openConnections.increment();
         counters.connectionsOpened.increment();
-        wheel.schedule(socket, socket.lastHeartbeatMs + context.aliveTimeoutMs());
         admit(socket, id, token, key);
     }
 

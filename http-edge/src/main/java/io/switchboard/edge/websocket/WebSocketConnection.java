@@ -259,6 +259,12 @@ public final class WebSocketConnection
         return agent.schedule(agent.nowMs() + delayMs, timer);
     }
 
+    /** On the owning agent's thread: the agent's clock, in milliseconds, as of its current duty cycle. */
+    public long nowMs()
+    {
+        return agent.nowMs();
+    }
+
     /** Whether the caller runs on the thread of the agent that owns this connection. */
     public boolean onOwnerThread()
     {
