@@ -1,24 +1,20 @@
 package io.switchboard.edge.dop;
 
-import io.switchboard.edge.peerjs.Client;
 import io.switchboard.edge.peerjs.PeerJsContext;
 import io.switchboard.edge.peerjs.Realm;
 import io.switchboard.edge.peerjs.RealmFixture;
-import io.switchboard.edge.peerjs.SignalEndpoint;
 import io.switchboard.edge.websocket.AgentSockets;
 import io.switchboard.edge.websocket.SignalingAgent;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.protocol.dop.DopToken;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.status.AtomicCounter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -145,7 +140,7 @@ class DopSessionsClockTest
         late.send(finalToken);
         assertEquals(local, late.read(), "the final token names no session: an ordinary remote token");
         assertEquals(0, counters.resumed.get());
-        final Peer newcomer = new Peer();
+        final RealmFixture.Recorder newcomer = new RealmFixture.Recorder();
         realm.admit(newcomer, ID, "another-token", PeerJsContext.DEFAULT_KEY);
         assertEquals(List.of(OPEN), newcomer.frames, "the realm forgot the id");
     }
@@ -308,14 +303,14 @@ class DopSessionsClockTest
 
     // ---------------------------------------------------------------- the client side
 
-    private Peer peer;
+    private RealmFixture.Recorder peer;
 
     /** A PeerJS party "b", admitted on first use, sends {@link #OFFER} to the dop session's id. */
     private void relayFromPeer()
     {
         if (peer == null)
         {
-            peer = new Peer();
+            peer = new RealmFixture.Recorder();
             realm.admit(peer, "b", "peer-token", PeerJsContext.DEFAULT_KEY);
             assertEquals(List.of(OPEN), peer.frames);
         }
@@ -380,77 +375,18 @@ class DopSessionsClockTest
         /** The next text frame the server sent. */
         String read() throws IOException
         {
-            final byte[] payload = frame(0x81);
-            return new String(payload, StandardCharsets.UTF_8);
+            return pair.readText();
         }
 
         /** The code of the close frame the server sent next. */
         int closeCode() throws IOException
         {
-            final byte[] payload = frame(0x88);
-            return (payload[0] & 0xFF) << 8 | payload[1] & 0xFF;
-        }
-
-        private byte[] frame(final int firstByte) throws IOException
-        {
-            final DataInputStream in = new DataInputStream(pair.client().getInputStream());
-            assertEquals(firstByte, in.readUnsignedByte(), "frame type");
-            int length = in.readUnsignedByte();
-            assertEquals(0, length & 0x80, "server frames are not masked");
-            if (length == 126)
-            {
-                length = in.readUnsignedShort();
-            }
-            final byte[] payload = new byte[length];
-            in.readFully(payload);
-            return payload;
+            return pair.readCloseCode();
         }
     }
 
     private long framesHandled()
     {
         return counters.framesControl.get() + counters.framesData.get() + counters.framesIgnored.get();
-    }
-
-    /** A PeerJS party in the realm that keeps what it is sent. */
-    private static final class Peer implements SignalEndpoint
-    {
-        final List<String> frames = new ArrayList<>();
-        private Client registration;
-
-        @Override
-        public synchronized boolean send(final byte[] frame, final int length)
-        {
-            frames.add(new String(frame, 0, length, StandardCharsets.UTF_8));
-            return true;
-        }
-
-        @Override
-        public void sendAndClose(final byte[] frame)
-        {
-            send(frame, frame.length);
-        }
-
-        @Override
-        public void close(final AtomicCounter cause)
-        {
-        }
-
-        @Override
-        public void heartbeat()
-        {
-        }
-
-        @Override
-        public Client registration()
-        {
-            return registration;
-        }
-
-        @Override
-        public void registration(final Client client)
-        {
-            registration = client;
-        }
     }
 }

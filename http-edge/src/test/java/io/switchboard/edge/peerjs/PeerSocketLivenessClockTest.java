@@ -11,9 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -216,27 +214,11 @@ class PeerSocketLivenessClockTest
 
     private String text() throws IOException
     {
-        return new String(frame(0x81), StandardCharsets.UTF_8);
+        return pair.readText();
     }
 
     private int closeCode() throws IOException
     {
-        final byte[] payload = frame(0x88);
-        return (payload[0] & 0xFF) << 8 | payload[1] & 0xFF;
-    }
-
-    private byte[] frame(final int firstByte) throws IOException
-    {
-        final DataInputStream in = new DataInputStream(pair.client().getInputStream());
-        assertEquals(firstByte, in.readUnsignedByte(), "frame type");
-        int length = in.readUnsignedByte();
-        assertEquals(0, length & 0x80, "server frames are not masked");
-        if (length == 126)
-        {
-            length = in.readUnsignedShort();
-        }
-        final byte[] payload = new byte[length];
-        in.readFully(payload);
-        return payload;
+        return pair.readCloseCode();
     }
 }

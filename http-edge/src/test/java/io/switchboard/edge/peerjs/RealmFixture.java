@@ -3,6 +3,11 @@ package io.switchboard.edge.peerjs;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.metrics.Metrics;
 import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A real {@link Realm} for the tests of the protocols that carry PeerJS signaling into it (dop): its deadline wheel's
@@ -20,5 +25,47 @@ public final class RealmFixture
         final DeadlineWheel wheel = new DeadlineWheel(
             context.timerTickMs(), clock, new Liveness(metrics).register("realm-fixture-deadlines"));
         return new Realm(context, new PeerJsCounters(metrics), wheel);
+    }
+
+    /** A party of the realm that keeps what it is sent (as text), in order; any thread may send to it. */
+    public static final class Recorder implements SignalEndpoint
+    {
+        public final List<String> frames = new ArrayList<>();
+        private Client registration;
+
+        @Override
+        public synchronized boolean send(final byte[] frame, final int length)
+        {
+            frames.add(new String(frame, 0, length, StandardCharsets.UTF_8));
+            return true;
+        }
+
+        @Override
+        public void sendAndClose(final byte[] frame)
+        {
+            send(frame, frame.length);
+        }
+
+        @Override
+        public void close(final AtomicCounter cause)
+        {
+        }
+
+        @Override
+        public void heartbeat()
+        {
+        }
+
+        @Override
+        public Client registration()
+        {
+            return registration;
+        }
+
+        @Override
+        public void registration(final Client client)
+        {
+            registration = client;
+        }
     }
 }

@@ -3,11 +3,9 @@ package io.switchboard.edge.peerjs;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.metrics.Metrics;
 import org.agrona.concurrent.CachedEpochClock;
-import org.agrona.concurrent.status.AtomicCounter;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -22,48 +20,6 @@ class RealmQueueExpiryTest
     private static final long TICK_MS = PeerJsContext.DEFAULT_TIMER_TICK_MS;
     private static final long EXPIRE_MS = 5_000;
 
-    /** A party that keeps what it is sent. */
-    private static final class Recorder implements SignalEndpoint
-    {
-        final List<String> frames = new ArrayList<>();
-        private Client registration;
-
-        @Override
-        public boolean send(final byte[] frame, final int length)
-        {
-            frames.add(new String(frame, 0, length, StandardCharsets.UTF_8));
-            return true;
-        }
-
-        @Override
-        public void sendAndClose(final byte[] frame)
-        {
-            send(frame, frame.length);
-        }
-
-        @Override
-        public void close(final AtomicCounter cause)
-        {
-        }
-
-        @Override
-        public void heartbeat()
-        {
-        }
-
-        @Override
-        public Client registration()
-        {
-            return registration;
-        }
-
-        @Override
-        public void registration(final Client client)
-        {
-            registration = client;
-        }
-    }
-
     @Test
     void theSenderGetsExpireAtTheFirstTickAtOrAfterTheTimeoutFromTheFirstQueuedMessage()
     {
@@ -72,7 +28,7 @@ class RealmQueueExpiryTest
         final DeadlineWheel wheel = new DeadlineWheel(TICK_MS, clock, new Liveness(new Metrics()).register("deadlines"));
         final Realm realm = new Realm(new PeerJsContext().expireTimeoutMs(EXPIRE_MS).conclude(),
             new PeerJsCounters(new Metrics()), wheel);
-        final Recorder sender = new Recorder();
+        final RealmFixture.Recorder sender = new RealmFixture.Recorder();
         realm.admit(sender, "A", "t", "peerjs");
         assertEquals(List.of("{\"type\":\"OPEN\"}"), sender.frames);
 

@@ -1,6 +1,8 @@
 package io.switchboard.edge.websocket;
 
 import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.protocol.websocket.Masking;
+import io.switchboard.protocol.websocket.WebSocketFrameHeader;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,10 +10,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Real loopback sockets for agent tests: the server end becomes a {@link WebSocketConnection} of an agent (its
@@ -39,13 +44,13 @@ public final class AgentSockets implements AutoCloseable
         /** The client sends one masked text frame. */
         public void sendText(final String text) throws IOException
         {
-            client.getOutputStream().write(maskedFrame(0x1, text.getBytes(StandardCharsets.UTF_8)));
+            client.getOutputStream().write(maskedFrame(WebSocketFrameHeader.OP_TEXT, text.getBytes(StandardCharsets.UTF_8)));
         }
 
         /** The client sends a masked close frame with {@code code}. */
         public void sendClose(final int code) throws IOException
         {
-            client.getOutputStream().write(maskedFrame(0x8, new byte[]{(byte)(code >>> 8), (byte)code}));
+            client.getOutputStream().write(maskedFrame(WebSocketFrameHeader.OP_CLOSE, new byte[]{(byte)(code >>> 8), (byte)code}));
         }
 
         /** Reads {@code length} bytes the server sent (blocking, with the socket's timeout). */
@@ -53,6 +58,36 @@ public final class AgentSockets implements AutoCloseable
         {
             final InputStream in = client.getInputStream();
             return in.readNBytes(length);
+        }
+
+        /** The next frame the server sent, which must be a final, unmasked text frame: its text. */
+        public String readText() throws IOException
+        {
+            return new String(readFrame(WebSocketFrameHeader.OP_TEXT), StandardCharsets.UTF_8);
+        }
+
+        /** The next frame the server sent, which must be a close frame: its code. */
+        public int readCloseCode() throws IOException
+        {
+            final byte[] payload = readFrame(WebSocketFrameHeader.OP_CLOSE);
+            return (payload[0] & 0xFF) << 8 | payload[1] & 0xFF;
+        }
+
+        private byte[] readFrame(final int opcode) throws IOException
+        {
+            final InputStream in = client.getInputStream();
+            final byte[] head = new byte[WebSocketFrameHeader.MAX_HEADER_BYTES];
+            final WebSocketFrameHeader header = new WebSocketFrameHeader();
+            int available = in.readNBytes(head, 0, 2);
+            while (header.wrap(ByteBuffer.wrap(head), 0, available) == 0)
+            {
+                assertTrue(available < header.bytesNeeded(), "a frame header from the server");
+                available += in.readNBytes(head, available, header.bytesNeeded() - available);
+            }
+            assertTrue(header.fin(), "final frame");
+            assertEquals(opcode, header.opcode(), "frame type");
+            assertFalse(header.masked(), "server frames are not masked");
+            return in.readNBytes((int)header.payloadLength());
         }
 
         /** Whether the server has cut the TCP connection: the client reads end of stream. */
@@ -74,12 +109,9 @@ public final class AgentSockets implements AutoCloseable
     static byte[] maskedFrame(final int opcode, final byte[] payload)
     {
         final int mask = 0x1234_5678;
-        final ByteBuffer frame = ByteBuffer.allocate(2 + 4 + payload.length).order(ByteOrder.BIG_ENDIAN);
-        frame.put((byte)(0x80 | opcode)).put((byte)(0x80 | payload.length)).putInt(mask);
-        for (int i = 0; i < payload.length; i++)
-        {
-            frame.put((byte)(payload[i] ^ (mask >>> (24 - 8 * (i % 4)))));
-        }
+        final ByteBuffer frame = ByteBuffer.allocate(WebSocketFrameHeader.length(payload.length, true) + payload.length);
+        WebSocketFrameHeader.putMasked(frame, opcode, payload.length, mask);
+        Masking.putMasked(frame, payload, 0, payload.length, mask);
         return frame.array();
     }
 
