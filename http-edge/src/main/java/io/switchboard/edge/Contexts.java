@@ -134,6 +134,7 @@ final class Contexts
             .maxQueuedPerId(options.intValue("peerjs-max-queued-per-id"))
             .maxQueued(options.intValue("peerjs-max-queued"))
             .maxSendBufferBytes(options.longValue("peerjs-max-send-buffer-bytes"))
+            .relayInboxBytes(options.intValue("peerjs-relay-inbox-bytes"))
             .conclude();
     }
 

@@ -84,6 +84,9 @@ public final class OptionSpec
             "Most messages waiting for offline ids, all together; more are counted and dropped."),
         new Flag("peerjs-max-send-buffer-bytes", "N", Long.toString(PeerJsContext.DEFAULT_MAX_SEND_BUFFER_BYTES),
             false, "A PeerJS socket with more unsent bytes than this is closed as a slow consumer."),
+        new Flag("peerjs-relay-inbox-bytes", "N", Integer.toString(PeerJsContext.DEFAULT_RELAY_INBOX_BYTES), false,
+            "Each PeerJS IO thread's inbox (power of two) for frames relayed to its ids from another; over it, " +
+            "counted and dropped."),
         new Flag("dop-path", "PATH", DopContext.DEFAULT_PATH, false,
             "WebSocket path of the dop protocol (resumable sessions carrying PeerJS signaling) on the PeerJS port."),
         new Flag("dop-retention-ms", "MS", Long.toString(DopContext.DEFAULT_RETENTION_MS), false,

@@ -22,10 +22,10 @@ final class DopConnection implements WebSocketConnection.Endpoint
     final String id;
     final String key;
     private WebSocketConnection connection;
-    /** Its temporary node, then the session it serves; written on this socket's agent only. */
-    volatile DopNode node;
-    /** Connected or resumed: the handshake timeout no longer applies. */
-    volatile boolean established;
+    /** Its temporary node, then the session it serves (agent's thread only). */
+    DopNode node;
+    /** Connected or resumed: the handshake timeout no longer applies (agent's thread only). */
+    boolean established;
     /** The handshake timeout on the agent's wheel, or {@link #NO_TIMER} (agent's thread only). */
     long handshakeTimer = NO_TIMER;
 
@@ -96,16 +96,10 @@ final class DopConnection implements WebSocketConnection.Endpoint
         return connection.scheduleAfter(delayMs, timer);
     }
 
-    /**
-     * Cancels {@code timerId} of this socket's agent when called on that agent's thread; from another agent it is
-     * left to fire, and its handler finds it stale.
-     */
-    void cancelIfOwnAgent(final long timerId)
+    /** On the agent's thread: the timer {@link #after} returned will not fire. */
+    void cancelTimer(final long timerId)
     {
-        if (timerId != NO_TIMER && connection.onOwnerThread())
-        {
-            connection.cancelTimer(timerId);
-        }
+        connection.cancelTimer(timerId);
     }
 
     /** On the agent's thread: the handshake timeout no longer applies. */

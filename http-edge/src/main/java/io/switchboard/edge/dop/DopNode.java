@@ -11,8 +11,8 @@ import java.util.Arrays;
 /**
  * The server side of one dop node (spec 2.5): a socket's temporary node during the handshake, then a session that
  * outlives its sockets, registered by its final token. A session is a PeerJS {@link SignalEndpoint}: frames for it
- * go out at once while it is connected and wait in its queue while it is not. Its monitor guards every field but
- * the registration; {@link DopSessions} holds the rules.
+ * go out at once while it is connected and wait in its queue while it is not. Touched by the thread of the agent
+ * that owns its id only; {@link DopSessions} holds the rules.
  */
 final class DopNode implements SignalEndpoint
 {
@@ -25,13 +25,11 @@ final class DopNode implements SignalEndpoint
     byte[] finalBytes;
     /** The socket it speaks on; null while reconnecting and once disconnected. */
     DopConnection connection;
-    /** Counts socket losses, so that a retention timer of an earlier loss finds itself stale. */
-    int losses;
     /** While reconnecting: the lost socket, on whose agent's wheel the retention deadline is, and its timer. */
     DopConnection retainedBy;
     long retentionTimer = DopConnection.NO_TIMER;
 
-    private volatile Client registration;
+    private Client registration;
 
     DopNode(final DopSessions sessions, final String tokenLocal, final DopQueue queue)
     {
@@ -50,7 +48,7 @@ final class DopNode implements SignalEndpoint
      * copies what it sends before returning; only a queued frame (sent again after a resume) is kept as a copy.
      */
     @Override
-    public synchronized boolean send(final byte[] frame, final int length)
+    public boolean send(final byte[] frame, final int length)
     {
         if (state == DopState.DISCONNECTED)
         {

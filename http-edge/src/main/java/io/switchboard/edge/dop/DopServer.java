@@ -7,8 +7,10 @@ import io.switchboard.edge.websocket.WebSocketConnection;
 import io.switchboard.engine.metrics.Metrics;
 import io.undertow.util.Headers;
 
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The dop listener: {@code upgrade on {dop-path}?key=K&id=ID -> DopConnection -> DopSessions -> Realm}, served on the
@@ -19,7 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class DopServer implements AutoCloseable
 {
-    private final DopSessions sessions;
+    /** Each signaling agent's sessions, by agent index: a socket's are those of the agent owning its id. */
+    private final DopSessions[] sessions;
+    private final Realm realm;
     private final DopCounters counters;
     private final int maxSessions;
     private final WebSocketConnection.Settings settings;
@@ -29,7 +33,10 @@ public final class DopServer implements AutoCloseable
     {
         this.maxSessions = context.maxSessions();
         this.counters = new DopCounters(metrics);
-        this.sessions = new DopSessions(context, counters, realm);
+        this.realm = realm;
+        final AtomicInteger kept = new AtomicInteger();
+        this.sessions = new DopSessions[realm.shards()];
+        Arrays.setAll(sessions, agent -> new DopSessions(context, counters, realm.shard(agent), kept));
         this.settings = new WebSocketConnection.Settings(
             realm.maxFrameBytes(), partials, counters.closedFrameTooLarge, counters.closedProtocolError);
     }
@@ -60,7 +67,7 @@ public final class DopServer implements AutoCloseable
 
     private WebSocketConnection.Endpoint connection(final String id, final String key)
     {
-        return new DopConnection(sessions, open, id, key);
+        return new DopConnection(sessions[realm.owner(id)], open, id, key);
     }
 
     /** Sends every open socket a 1001 close. */

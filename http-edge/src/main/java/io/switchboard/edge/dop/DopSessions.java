@@ -1,43 +1,41 @@
 package io.switchboard.edge.dop;
 
-import io.switchboard.edge.peerjs.Realm;
+import io.switchboard.edge.peerjs.RealmShard;
 import io.switchboard.protocol.dop.DopState;
 import io.switchboard.protocol.dop.DopToken;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The server's dop rules (spec 2.5 with the §2.12 recommendations): the token handshake, resume by final token,
  * half-open takeover, formal disconnect both ways, retention of sessions whose socket is gone and the handshake
  * timeout. Sessions are registered by final token in a real map; temporary nodes are held by their socket only, so
- * a failed handshake leaves nothing behind. Connected sessions carry PeerJS signaling into the {@link Realm}.
+ * a failed handshake leaves nothing behind. Connected sessions carry PeerJS signaling into the realm.
  * <p>
- * Each node's monitor guards it, no thread holds two, and none is held while calling the realm (which calls nodes
- * while it holds an id's slot).
+ * One per signaling agent, touched by that agent's thread only: a dop socket is owned by the agent that owns the id
+ * its query names (as a PeerJS socket is), so a session, its sockets, its timers and its id's {@link RealmShard} are
+ * all on one thread. A resume re-opens the same URL (spec part 2), so it reaches the agent that holds the session; a
+ * final token unknown there is an ordinary remote token. The cap on kept sessions is one count over all agents.
  */
 final class DopSessions
 {
-    /** What a frame leads to once the node's monitor is released. */
-    private enum Next
-    {
-        NOTHING,
-        DATA,
-        ADMIT,
-        RELEASE,
-        RESUME
-    }
-
     private final DopContext context;
     private final DopCounters counters;
-    private final Realm realm;
-    private final ConcurrentHashMap<String, DopNode> sessions = new ConcurrentHashMap<>();
+    private final RealmShard realm;
+    private final Map<String, DopNode> sessions = new HashMap<>();
+    /** Sessions kept (connected or retained) by every agent's DopSessions together. */
+    private final AtomicInteger kept;
 
-    DopSessions(final DopContext context, final DopCounters counters, final Realm realm)
+    /** The sessions of the agent whose realm shard is {@code realm}; {@code kept} is shared by all agents. */
+    DopSessions(final DopContext context, final DopCounters counters, final RealmShard realm, final AtomicInteger kept)
     {
         this.context = context;
         this.counters = counters;
         this.realm = realm;
+        this.kept = kept;
     }
 
     DopCounters counters()
@@ -47,7 +45,7 @@ final class DopSessions
 
     long maxSendBufferBytes()
     {
-        return realm.maxSendBufferBytes();
+        return realm.realm().maxSendBufferBytes();
     }
 
     /** A new socket: a temporary node in OPEN sends its local token, and the handshake clock starts. */
@@ -76,70 +74,58 @@ final class DopSessions
     void onFrame(final DopConnection connection, final byte[] bytes, final int length)
     {
         final DopNode node = connection.node;
-        final Next next;
-        DopNode named = null;
-        synchronized (node)
+        if (node.connection != connection)
         {
-            if (node.connection != connection)
-            {
-                counters.framesIgnored.increment();
-                return;
-            }
-            switch (node.state)
-            {
-                case CONNECTED ->
-                {
-                    next = DopNode.matches(bytes, length, node.finalBytes) ? Next.RELEASE : Next.DATA;
-                    if (next == Next.RELEASE)
-                    {
-                        counters.framesControl.increment();
-                        counters.clientDisconnected.increment();
-                        end(node);
-                        connection.close(null);
-                    }
-                }
-                case OPEN ->
-                {
-                    final String token = new String(bytes, 0, length, StandardCharsets.UTF_8);
-                    if (!DopToken.isAcceptable(token))
-                    {
-                        connection.close(counters.closedBadToken);
-                        return;
-                    }
-                    counters.framesControl.increment();
-                    named = sessions.get(token);
-                    if (named == null)
-                    {
-                        preconnect(node, token);
-                    }
-                    next = named == null ? Next.NOTHING : Next.RESUME;
-                }
-                case PRECONNECTED ->
-                {
-                    final boolean repeat = DopNode.matches(bytes, length, node.tokenRemote);
-                    (repeat ? counters.framesControl : counters.framesIgnored).increment();
-                    next = repeat && connect(node) ? Next.ADMIT : Next.NOTHING;
-                }
-                default ->
-                {
-                    counters.framesIgnored.increment();
-                    next = Next.NOTHING;
-                }
-            }
+            counters.framesIgnored.increment();
+            return;
         }
-        switch (next)
+        switch (node.state)
         {
-            case DATA ->
+            case CONNECTED ->
             {
-                counters.framesData.increment();
-                realm.onMessage(node, bytes, length);
+                if (DopNode.matches(bytes, length, node.finalBytes))
+                {
+                    counters.framesControl.increment();
+                    counters.clientDisconnected.increment();
+                    end(node);
+                    connection.close(null);
+                    realm.release(node);
+                }
+                else
+                {
+                    counters.framesData.increment();
+                    realm.onMessage(node, bytes, length);
+                }
             }
-            case ADMIT -> realm.admit(node, connection.id, node.finalToken, connection.key);
-            case RELEASE -> realm.release(node);
-            case RESUME -> resume(connection, node, named);
-            default ->
+            case OPEN ->
             {
+                final String token = new String(bytes, 0, length, StandardCharsets.UTF_8);
+                if (!DopToken.isAcceptable(token))
+                {
+                    connection.close(counters.closedBadToken);
+                    return;
+                }
+                counters.framesControl.increment();
+                final DopNode named = sessions.get(token);
+                if (named == null)
+                {
+                    preconnect(node, token);
+                }
+                else
+                {
+                    resume(connection, node, named);
+                }
             }
+            case PRECONNECTED ->
+            {
+                final boolean repeat = DopNode.matches(bytes, length, node.tokenRemote);
+                (repeat ? counters.framesControl : counters.framesIgnored).increment();
+                if (repeat && connect(node))
+                {
+                    realm.admit(node, connection.id, node.finalToken, connection.key);
+                }
+            }
+            default -> counters.framesIgnored.increment();
         }
     }
 
@@ -157,7 +143,7 @@ final class DopSessions
      */
     private boolean connect(final DopNode node)
     {
-        if (sessions.size() >= context.maxSessions())
+        if (kept.get() >= context.maxSessions())
         {
             node.connection.close(counters.refusedTooManySessions);
             return false;
@@ -169,6 +155,7 @@ final class DopSessions
             node.connection.close(counters.closedBadToken);
             return false;
         }
+        kept.incrementAndGet();
         node.finalToken = finalToken;
         node.finalBytes = DopToken.utf8(finalToken);
         node.state = DopState.CONNECTED;
@@ -189,56 +176,45 @@ final class DopSessions
     private void resume(final DopConnection connection, final DopNode temporary, final DopNode session)
     {
         DopConnection displaced = null;
-        synchronized (session)
+        switch (session.state)
         {
-            switch (session.state)
+            case RECONNECTING ->
             {
-                case RECONNECTING ->
-                {
-                    stopRetention(session);
-                    counters.reconnectingSessions.decrement();
-                    counters.connectedSessions.increment();
-                    counters.resumed.increment();
-                }
-                case CONNECTED ->
-                {
-                    if (!context.halfOpenTakeover())
-                    {
-                        counters.refusedHalfOpen.increment();
-                        connection.close(null);
-                        return;
-                    }
-                    displaced = session.connection;
-                    counters.takenOver.increment();
-                }
-                default ->
-                {
-                }
+                stopRetention(session);
+                counters.reconnectingSessions.decrement();
+                counters.connectedSessions.increment();
+                counters.resumed.increment();
             }
-            if (session.state != DopState.DISCONNECTED)
+            case CONNECTED ->
             {
-                session.connection = connection;
-                session.state = DopState.CONNECTED;
-                connection.node = session;
-                connection.established = true;
-                connection.stopHandshakeTimer();
-                connection.send(session.finalBytes);
-                session.queue.flushTo(connection);
+                if (!context.halfOpenTakeover())
+                {
+                    counters.refusedHalfOpen.increment();
+                    connection.close(null);
+                    return;
+                }
+                displaced = session.connection;
+                counters.takenOver.increment();
+            }
+            default ->
+            {
             }
         }
+        if (session.state == DopState.DISCONNECTED)
+        {
+            preconnect(temporary, session.finalToken);
+            return;
+        }
+        session.connection = connection;
+        session.state = DopState.CONNECTED;
+        connection.node = session;
+        connection.established = true;
+        connection.stopHandshakeTimer();
+        connection.send(session.finalBytes);
+        session.queue.flushTo(connection);
         if (displaced != null)
         {
             displaced.close(null);
-        }
-        else if (connection.node == temporary)
-        {
-            synchronized (temporary)
-            {
-                if (temporary.connection == connection && temporary.state == DopState.OPEN)
-                {
-                    preconnect(temporary, session.finalToken);
-                }
-            }
         }
     }
 
@@ -252,41 +228,34 @@ final class DopSessions
         }
         counters.openConnections.decrement();
         connection.stopHandshakeTimer();
-        synchronized (node)
+        if (node.connection != connection)
         {
-            if (node.connection != connection)
-            {
-                return;
-            }
-            node.connection = null;
-            if (node.state != DopState.CONNECTED)
-            {
-                node.state = DopState.DISCONNECTED;
-                return;
-            }
-            node.state = DopState.RECONNECTING;
-            counters.socketLost.increment();
-            counters.connectedSessions.decrement();
-            counters.reconnectingSessions.increment();
-            final int loss = ++node.losses;
-            node.retainedBy = connection;
-            node.retentionTimer = connection.after(context.retentionMs(), nowMs -> retentionDue(node, loss));
+            return;
         }
+        node.connection = null;
+        if (node.state != DopState.CONNECTED)
+        {
+            node.state = DopState.DISCONNECTED;
+            return;
+        }
+        node.state = DopState.RECONNECTING;
+        counters.socketLost.increment();
+        counters.connectedSessions.decrement();
+        counters.reconnectingSessions.increment();
+        node.retainedBy = connection;
+        node.retentionTimer = connection.after(context.retentionMs(), nowMs -> retentionDue(node));
     }
 
-    private void retentionDue(final DopNode node, final int loss)
+    private void retentionDue(final DopNode node)
     {
-        synchronized (node)
+        node.retainedBy = null;
+        node.retentionTimer = DopConnection.NO_TIMER;
+        if (node.state != DopState.RECONNECTING)
         {
-            if (node.state != DopState.RECONNECTING || node.losses != loss)
-            {
-                return;
-            }
-            node.retainedBy = null;
-            node.retentionTimer = DopConnection.NO_TIMER;
-            counters.retentionExpired.increment();
-            end(node);
+            return;
         }
+        counters.retentionExpired.increment();
+        end(node);
         realm.release(node);
     }
 
@@ -298,21 +267,17 @@ final class DopSessions
      */
     boolean disconnect(final DopNode node)
     {
-        final DopConnection connection;
-        synchronized (node)
+        if (node.state == DopState.DISCONNECTED)
         {
-            if (node.state == DopState.DISCONNECTED)
-            {
-                return false;
-            }
-            connection = node.connection;
-            if (connection != null)
-            {
-                connection.send(node.finalBytes);
-            }
-            counters.serverDisconnected.increment();
-            end(node);
+            return false;
         }
+        final DopConnection connection = node.connection;
+        if (connection != null)
+        {
+            connection.send(node.finalBytes);
+        }
+        counters.serverDisconnected.increment();
+        end(node);
         if (connection != null)
         {
             connection.close(null);
@@ -320,21 +285,18 @@ final class DopSessions
         return true;
     }
 
-    /**
-     * Under the node's monitor, as a reconnecting session resumes or ends: its retention deadline is cancelled when
-     * this runs on the agent that holds it, else left to fire and find the session no longer waiting.
-     */
-    private static void stopRetention(final DopNode node)
+    /** As a reconnecting session resumes or ends: its retention deadline is cancelled. */
+    private void stopRetention(final DopNode node)
     {
         if (node.retainedBy != null)
         {
-            node.retainedBy.cancelIfOwnAgent(node.retentionTimer);
+            node.retainedBy.cancelTimer(node.retentionTimer);
             node.retainedBy = null;
             node.retentionTimer = DopConnection.NO_TIMER;
         }
     }
 
-    /** Under the node's monitor: the session ends for good and its token is forgotten. */
+    /** The session ends for good and its token is forgotten. */
     private void end(final DopNode node)
     {
         if (node.state == DopState.CONNECTED)
@@ -348,7 +310,10 @@ final class DopSessions
         }
         node.state = DopState.DISCONNECTED;
         node.connection = null;
-        sessions.remove(node.finalToken, node);
+        if (node.finalToken != null && sessions.remove(node.finalToken, node))
+        {
+            kept.decrementAndGet();
+        }
         node.queue.discard();
     }
 }

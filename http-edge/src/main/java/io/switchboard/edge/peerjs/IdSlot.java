@@ -2,16 +2,15 @@ package io.switchboard.edge.peerjs;
 
 /**
  * Everything the server holds for one id: the registered client, if any, and the queue of messages waiting for it,
- * if any. Its monitor orders admission, the drain of the queue and every relay to the id, which is what keeps
- * per-connection FIFO order across the drain on connect. A slot with neither is retired: removed from the realm's
- * map, and a thread that still holds it must look the id up again.
+ * if any. It lives in the {@link RealmShard} of the agent that owns the id and is touched by that agent's thread only,
+ * which orders admission, the drain of the queue and every relay to the id (so per-connection FIFO order holds across
+ * the drain on connect). A slot with neither is removed from its shard.
  */
 final class IdSlot
 {
     final String id;
     Client client;
     OfflineQueue queue;
-    boolean retired;
 
     IdSlot(final String id)
     {

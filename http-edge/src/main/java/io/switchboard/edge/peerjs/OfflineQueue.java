@@ -1,5 +1,7 @@
 package io.switchboard.edge.peerjs;
 
+import io.switchboard.edge.websocket.SignalingAgent;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -7,18 +9,23 @@ import java.util.Set;
 
 /**
  * Messages for an id that is not connected, in arrival order (spec 3.4). The whole queue expires at once, a fixed
- * time after its first message; it is its own deadline. Guarded by its slot's monitor.
+ * time after its first message: it is its own timer on the wheel of the agent that owns the id, and touched by that
+ * agent's thread only.
  */
-final class OfflineQueue extends DeadlineWheel.Deadline
+final class OfflineQueue implements SignalingAgent.Timer
 {
-    private final Realm realm;
+    static final long NO_TIMER = -1;
+
+    private final RealmShard shard;
     final IdSlot slot;
     private final List<String> sources = new ArrayList<>();
     private final List<byte[]> frames = new ArrayList<>();
+    /** Its expiry on the owning agent's wheel, or {@link #NO_TIMER}. */
+    long timer = NO_TIMER;
 
-    OfflineQueue(final Realm realm, final IdSlot slot)
+    OfflineQueue(final RealmShard shard, final IdSlot slot)
     {
-        this.realm = realm;
+        this.shard = shard;
         this.slot = slot;
     }
 
@@ -45,9 +52,9 @@ final class OfflineQueue extends DeadlineWheel.Deadline
     }
 
     @Override
-    long expire(final long nowMs)
+    public void onDeadline(final long nowMs)
     {
-        realm.expire(this);
-        return DeadlineWheel.NONE;
+        timer = NO_TIMER;
+        shard.expire(this);
     }
 }

@@ -27,10 +27,10 @@ public final class PeerJsContext
     public static final int DEFAULT_MAX_QUEUED = 200_000;
     public static final long DEFAULT_MAX_SEND_BUFFER_BYTES = 16 * 1024 * 1024;
     /**
-     * Resolution of the offline-queue expiry deadlines (the reference sweeps every 300 ms); socket liveness is on the
-     * signaling agents' wheels ({@code SignalingAgent.TICK_MS}).
+     * Bytes of each signaling agent's relay inbox, the ring other agents write the frames for its ids into (used when
+     * there is more than one agent); frames above an eighth of it travel beside it, within the same budget.
      */
-    public static final long DEFAULT_TIMER_TICK_MS = 100;
+    public static final int DEFAULT_RELAY_INBOX_BYTES = 1024 * 1024;
 
     private String bindAddress = "0.0.0.0";
     private int port = DEFAULT_PORT;
@@ -47,7 +47,7 @@ public final class PeerJsContext
     private int maxQueuedPerId = DEFAULT_MAX_QUEUED_PER_ID;
     private int maxQueued = DEFAULT_MAX_QUEUED;
     private long maxSendBufferBytes = DEFAULT_MAX_SEND_BUFFER_BYTES;
-    private long timerTickMs = DEFAULT_TIMER_TICK_MS;
+    private int relayInboxBytes = DEFAULT_RELAY_INBOX_BYTES;
 
 
     public PeerJsContext conclude()
@@ -71,7 +71,11 @@ public final class PeerJsContext
         Require.range("peerjs max queued per id", maxQueuedPerId, 1, 100_000_000);
         Require.range("peerjs max queued", maxQueued, 1, 100_000_000);
         Require.range("peerjs max send buffer bytes", maxSendBufferBytes, 1024, Long.MAX_VALUE);
-        Require.range("peerjs timer tick ms", timerTickMs, 1, 10_000);
+        Require.range("peerjs relay inbox bytes", relayInboxBytes, 64 * 1024, 1 << 30);
+        if (Integer.bitCount(relayInboxBytes) != 1)
+        {
+            throw new IllegalArgumentException("peerjs relay inbox bytes must be a power of two: " + relayInboxBytes);
+        }
         for (final String origin : corsOrigins)
         {
             if (origin.isEmpty())
@@ -123,6 +127,6 @@ public final class PeerJsContext
     /** A socket whose unsent frames exceed this is closed as a slow consumer. */
     public long maxSendBufferBytes() { return maxSendBufferBytes; }
     public PeerJsContext maxSendBufferBytes(final long value) { maxSendBufferBytes = value; return this; }
-    public long timerTickMs() { return timerTickMs; }
-    public PeerJsContext timerTickMs(final long value) { timerTickMs = value; return this; }
+    public int relayInboxBytes() { return relayInboxBytes; }
+    public PeerJsContext relayInboxBytes(final int value) { relayInboxBytes = value; return this; }
 }

@@ -40,6 +40,7 @@ final class PeerJsCounters
     final AtomicCounter relayDroppedNoDst;
     final AtomicCounter relayDroppedQueueFull;
     final AtomicCounter relayDeliveryFailed;
+    final AtomicCounter relayDroppedInboxFull;
     final AtomicCounter queuesExpired;
     final AtomicCounter expireSent;
     final AtomicCounter leaveDeregistered;
@@ -91,6 +92,7 @@ final class PeerJsCounters
         relayDroppedNoDst = metrics.counter(RELAYS, "result=\"dropped_no_dst\"", relayHelp);
         relayDroppedQueueFull = metrics.counter(RELAYS, "result=\"dropped_queue_full\"", relayHelp);
         relayDeliveryFailed = metrics.counter(RELAYS, "result=\"delivery_failed\"", relayHelp);
+        relayDroppedInboxFull = metrics.counter(RELAYS, "result=\"dropped_inbox_full\"", relayHelp);
         queuesExpired = metrics.counter("switchboard_peerjs_queues_expired_total", "",
             "Offline queues dropped after the expire timeout.");
         expireSent = metrics.counter("switchboard_peerjs_expire_sent_total", "",

@@ -5,6 +5,7 @@ import io.switchboard.edge.http.WatchedHandler;
 import io.switchboard.edge.http.HttpEdge;
 import io.switchboard.edge.http.HttpEdgeListener;
 import io.switchboard.edge.websocket.PartialBudget;
+import io.switchboard.edge.websocket.SignalingAgent;
 import io.switchboard.edge.websocket.SignalingAgents;
 import io.switchboard.edge.websocket.WebSocketConnection;
 import io.switchboard.edge.websocket.WebSocketHandshake;
@@ -16,6 +17,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import org.xnio.StreamConnection;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +38,6 @@ public final class PeerJsServer implements AutoCloseable
 
     private final PeerJsContext context;
     private final PeerJsCounters counters;
-    private final DeadlineWheel wheel;
     private final Realm realm;
     private final HttpHandler api;
     private final String websocketPath;
@@ -57,14 +58,14 @@ public final class PeerJsServer implements AutoCloseable
     {
         this.context = context;
         this.counters = new PeerJsCounters(metrics);
-        final String wheelThread = "switchboard-peerjs-deadlines";
-        this.wheel = new DeadlineWheel(context.timerTickMs(), wheelThread, liveness.register(wheelThread));
-        this.realm = new Realm(context, counters, wheel);
+        this.agents = new SignalingAgents(context.ioThreads(), "switchboard-peerjs-sockets", liveness);
+        final SignalingAgent[] owners = new SignalingAgent[agents.count()];
+        Arrays.setAll(owners, agents::at);
+        this.realm = new Realm(context, counters, owners);
         this.api = new PeerJsHttpApi(context, realm, counters, json);
         this.websocketPath = context.path() + "peerjs";
         this.websocketSettings = new WebSocketConnection.Settings(
             context.maxFrameBytes(), partials, counters.closedFrameTooLarge, counters.closedProtocolError);
-        this.agents = new SignalingAgents(context.ioThreads(), "switchboard-peerjs-sockets", liveness);
         final HttpHandler root = new WatchedHandler(this::route, liveness.register("switchboard-peerjs-http"));
         this.server = edge.listener(LISTENER, context.bindAddress(), context.port(), root)
             .ioThreads(context.ioThreads())
@@ -94,7 +95,6 @@ public final class PeerJsServer implements AutoCloseable
         catch (final RuntimeException ex)
         {
             peerjs.agents.close();
-            peerjs.wheel.close();
             throw ex;
         }
         return peerjs;
@@ -166,8 +166,8 @@ public final class PeerJsServer implements AutoCloseable
             WebSocketHandshake.accept(exchange, (connection, upgraded) ->
             {
                 final WebSocketConnection.Endpoint endpoint = endpoints.apply(query.id(), query.key());
-                final WebSocketConnection websocket = new WebSocketConnection(
-                    connection, server.countedUntilClosed(connection, endpoint), settings, agents.next());
+                final WebSocketConnection websocket = new WebSocketConnection(connection,
+                    server.countedUntilClosed(connection, endpoint), settings, agents.at(realm.owner(query.id())));
                 endpoint.attach(websocket);
                 websocket.start();
             });
@@ -211,14 +211,18 @@ public final class PeerJsServer implements AutoCloseable
         next.proceed();
     }
 
-    /** The 101 is out: our own WebSocket framing takes the raw connection (see {@link WebSocketConnection}). */
+    /**
+     * The 101 is out: our own WebSocket framing takes the raw connection (see {@link WebSocketConnection}), on the
+     * agent that owns the id the query names; that agent's realm shard admits it as it starts reading.
+     */
     private void onConnect(final StreamConnection connection, final WsQuery query)
     {
-        final PeerSocket socket = new PeerSocket(realm);
+        final int owner = realm.owner(query.id());
+        final PeerSocket socket = new PeerSocket(realm.shard(owner), query.id(), query.token(), query.key());
         final WebSocketConnection websocket = new WebSocketConnection(
-            connection, server.countedUntilClosed(connection, socket), websocketSettings, agents.next());
+            connection, server.countedUntilClosed(connection, socket), websocketSettings, agents.at(owner));
         socket.attach(websocket);
-        realm.connect(socket, query.id(), query.token(), query.key());
+        realm.socketOpened();
         websocket.start();
     }
 
@@ -227,6 +231,5 @@ public final class PeerJsServer implements AutoCloseable
     {
         server.close();
         agents.close();
-        wheel.close();
     }
 }

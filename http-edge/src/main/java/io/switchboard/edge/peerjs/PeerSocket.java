@@ -5,32 +5,43 @@ import io.switchboard.edge.websocket.WebSocketConnection;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * One WebSocket connection of the PeerJS listener: the id it holds once admitted, its liveness (only HEARTBEAT
- * counts) and the connection its frames go out on, in the order {@link #send} is called.
+ * One WebSocket connection of the PeerJS listener, on the signaling agent that owns the id its query names: the id
+ * it holds once admitted (by that agent's {@link RealmShard}, as the agent starts reading it), its liveness (only
+ * HEARTBEAT counts) and the connection its frames go out on, in the order {@link #send} is called. Everything here
+ * runs on the owning agent's thread.
  * <p>
  * Its liveness deadline is a timer on the wheel of the signaling agent that owns the connection: armed when the agent
  * starts reading the socket, re-armed lazily (a HEARTBEAT only moves {@code lastHeartbeatMs}; when the timer fires
  * early for that, it is scheduled again at the last heartbeat plus the alive timeout), cancelled when the connection
  * is gone. So an idle socket costs its agent one timer visit per alive timeout. The liveness state
- * ({@code lastHeartbeatMs}, {@code aliveTimer}) is touched by the owning agent's thread only; any thread may
- * {@link #send} or {@link #close}.
+ * ({@code lastHeartbeatMs}, {@code aliveTimer}) is touched by the owning agent's thread only.
  */
 final class PeerSocket implements SignalEndpoint, WebSocketConnection.Handler, SignalingAgent.Timer
 {
     private static final long NO_TIMER = -1;
 
     /** Null until attached and once closed, so a closed socket holds no connection. */
-    private volatile WebSocketConnection connection;
+    private WebSocketConnection connection;
+    private final RealmShard shard;
     private final Realm realm;
-    private volatile Client client;
+    /** The query's parameters, until admission. */
+    private String id;
+    private String token;
+    private String key;
+    private Client client;
     /** The last HEARTBEAT (or the start), on the owning agent's clock; that agent's thread only. */
     private long lastHeartbeatMs;
     /** The liveness timer on the owning agent's wheel, or {@link #NO_TIMER}; that agent's thread only. */
     private long aliveTimer = NO_TIMER;
 
-    PeerSocket(final Realm realm)
+    /** A socket whose query named {@code id}, {@code token} and {@code key}, on the agent of {@code shard}. */
+    PeerSocket(final RealmShard shard, final String id, final String token, final String key)
     {
-        this.realm = realm;
+        this.shard = shard;
+        this.realm = shard.realm();
+        this.id = id;
+        this.token = token;
+        this.key = key;
     }
 
     void attach(final WebSocketConnection connection)
@@ -114,13 +125,20 @@ final class PeerSocket implements SignalEndpoint, WebSocketConnection.Handler, S
     @Override
     public void onMessage(final byte[] bytes, final int length)
     {
-        realm.onMessage(this, bytes, length);
+        shard.onMessage(this, bytes, length);
     }
 
-    /** The agent reads the socket from now on: its liveness runs from now, on the agent's wheel. */
+    /**
+     * The agent reads the socket from now on: admission (spec 3.2) by the shard that owns the id, then, when admitted,
+     * its liveness runs from now, on the agent's wheel.
+     */
     @Override
     public void onStarted()
     {
+        shard.admit(this, id, token, key);
+        id = null;
+        token = null;
+        key = null;
         final WebSocketConnection connection = this.connection;
         if (connection == null || connection.isClosing())
         {
@@ -140,7 +158,7 @@ final class PeerSocket implements SignalEndpoint, WebSocketConnection.Handler, S
             connection.cancelTimer(aliveTimer);
         }
         aliveTimer = NO_TIMER;
-        realm.disconnected(this);
+        shard.disconnected(this);
     }
 
     /** Drops the connection, so a closed socket holds nothing of it. */

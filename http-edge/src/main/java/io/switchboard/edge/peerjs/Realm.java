@@ -1,42 +1,81 @@
 package io.switchboard.edge.peerjs;
 
+import io.switchboard.edge.websocket.SignalingAgent;
+
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The PeerJS state rules (spec 3): admission, relaying with the offline queue, EXPIRE, LEAVE and disconnects. Ids
- * live in a concurrent map of {@link IdSlot}s; everything about one id happens under that slot's monitor, and no
- * thread holds two slots at once. Callers are the signaling agents that own the PeerJS and dop sockets (one per
- * connection, so frames from one socket are handled in order), Undertow's IO threads (a new socket, the HTTP API)
- * and the deadline wheel (offline-queue expiry). The parties are {@link SignalEndpoint}s: PeerJS sockets,
- * and the dop sessions that carry signaling into the same id space.
+ * The PeerJS id space (spec 3), partitioned across the signaling agents: each id is owned by one agent
+ * ({@link #owner}, a stable hash of the id), whose {@link RealmShard} alone holds the id's registration and offline
+ * queue and applies every rule about it; a PeerJS or dop socket naming an id is handed to that agent at its upgrade.
+ * A frame for an id another agent owns travels to that agent's shard as a message on its relay inbox, so no id is
+ * ever touched by two threads and the relay path takes no lock.
+ * <p>
+ * What is shared here is counts (the concurrent and queue limits, open sockets; atomics, not locks) and the directory
+ * the HTTP API reads ({@code GET /peers}, {@code GET /id}): ids with their registration order, written by the shard
+ * that owns each id as it registers and frees it, read by any thread.
  */
 public final class Realm
 {
     private final PeerJsContext context;
     private final PeerJsCounters counters;
-    private final DeadlineWheel wheel;
-    /** One reader per thread that hands the realm frames: the signaling agents. */
-    private final ThreadLocal<SignalFrameReader> readers;
-    private final ConcurrentHashMap<String, IdSlot> slots = new ConcurrentHashMap<>();
+    private final RealmShard[] shards;
     private final AtomicInteger registered = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger openSockets = new AtomicInteger();
     private final AtomicLong registrations = new AtomicLong();
+    /** Registered ids and their registration sequence: the view the HTTP API reads. */
+    private final Map<String, Long> directory = new ConcurrentHashMap<>();
 
-    Realm(final PeerJsContext context, final PeerJsCounters counters, final DeadlineWheel wheel)
+    /** One shard per agent, in order; {@code agents[i]} runs shard {@code i}. */
+    Realm(final PeerJsContext context, final PeerJsCounters counters, final SignalingAgent... agents)
     {
         this.context = context;
         this.counters = counters;
-        this.wheel = wheel;
-        final SignalFrame codec = new SignalFrame(context.maxFrameBytes());
-        this.readers = ThreadLocal.withInitial(() -> new SignalFrameReader(codec));
+        this.shards = new RealmShard[agents.length];
+        for (int i = 0; i < agents.length; i++)
+        {
+            shards[i] = new RealmShard(this, i, agents.length, agents[i]);
+        }
+    }
+
+    /** The index of the agent that owns {@code id} (null and "" included: a refused socket still has an owner). */
+    public int owner(final String id)
+    {
+        if (shards.length == 1)
+        {
+            return 0;
+        }
+        final int hash = id == null ? 0 : id.hashCode();
+        return Math.floorMod(hash ^ hash >>> 16, shards.length);
+    }
+
+    /** The shard of the agent that owns {@code id}: call it on that agent's thread only. */
+    public RealmShard shardFor(final String id)
+    {
+        return shards[owner(id)];
+    }
+
+    /** How many shards (agents) the id space is spread over. */
+    public int shards()
+    {
+        return shards.length;
+    }
+
+    /** The shard run by agent {@code index}: call it on that agent's thread only. */
+    public RealmShard shard(final int index)
+    {
+        return shards[index];
+    }
+
+    PeerJsContext context()
+    {
+        return context;
     }
 
     PeerJsCounters counters()
@@ -64,226 +103,56 @@ public final class Realm
         return openSockets.get();
     }
 
-    /**
-     * A new WebSocket: runs admission (spec 3.2) on its query parameters. Its liveness deadline is its own, on the
-     * wheel of the agent that owns its connection (see {@link PeerSocket}).
-     */
-    void connect(final PeerSocket socket, final String id, final String token, final String key)
+    /** A PeerJS socket was upgraded (any thread). */
+    void socketOpened()
     {
         openSockets.incrementAndGet();
         counters.openConnections.increment();
         counters.connectionsOpened.increment();
-        admit(socket, id, token, key);
     }
 
-    /** Admission (spec 3.2) of an endpoint presenting these parameters; OPEN and the queued messages on success. */
-    public void admit(final SignalEndpoint endpoint, final String id, final String token, final String key)
+    /** A PeerJS socket is gone (its agent's thread). */
+    void socketClosed()
     {
-        if (isEmpty(id) || isEmpty(token) || isEmpty(key))
-        {
-            counters.refusedNoParameters.increment();
-            endpoint.sendAndClose(SignalFrame.NO_PARAMETERS);
-            return;
-        }
-        if (!key.equals(context.key()))
-        {
-            counters.refusedInvalidKey.increment();
-            endpoint.sendAndClose(SignalFrame.INVALID_KEY);
-            return;
-        }
-        while (true)
-        {
-            final IdSlot slot = slots.computeIfAbsent(id, IdSlot::new);
-            final SignalEndpoint displaced;
-            synchronized (slot)
-            {
-                if (slot.retired)
-                {
-                    continue;
-                }
-                final Client current = slot.client;
-                if (current != null && !current.token.equals(token))
-                {
-                    counters.refusedIdTaken.increment();
-                    endpoint.sendAndClose(SignalFrame.ID_TAKEN);
-                    return;
-                }
-                if (current == null && registered.incrementAndGet() > context.concurrentLimit())
-                {
-                    registered.decrementAndGet();
-                    retireIfEmpty(slot);
-                    counters.refusedConcurrentLimit.increment();
-                    endpoint.sendAndClose(SignalFrame.CONCURRENT_LIMIT);
-                    return;
-                }
-                final Client client = current == null ?
-                    new Client(id, token, endpoint, registrations.incrementAndGet(), SignalFrame.quoted(id)) :
-                    new Client(id, token, endpoint, current.sequence, current.quotedId);
-                displaced = current == null ? null : current.endpoint;
-                if (displaced != null)
-                {
-                    displaced.registration(null);
-                    counters.admittedTakeover.increment();
-                }
-                else
-                {
-                    counters.registeredClients.increment();
-                    counters.admittedOpen.increment();
-                }
-                slot.client = client;
-                endpoint.registration(client);
-                endpoint.send(SignalFrame.OPEN, SignalFrame.OPEN.length);
-                drain(slot, endpoint);
-            }
-            if (displaced != null && displaced != endpoint)
-            {
-                displaced.close(counters.closedTakenOver);
-            }
-            return;
-        }
+        openSockets.decrementAndGet();
+        counters.openConnections.decrement();
+        counters.connectionsClosed.increment();
     }
 
-    /** OPEN is out; the queued messages follow it, before any later relay, since the caller holds the slot. */
-    private void drain(final IdSlot slot, final SignalEndpoint endpoint)
+    /** A place under the concurrent limit for a new registration; false when the limit is reached. */
+    boolean reserveRegistration()
     {
-        final OfflineQueue queue = slot.queue;
-        if (queue == null)
+        if (registered.incrementAndGet() > context.concurrentLimit())
         {
-            return;
+            registered.decrementAndGet();
+            return false;
         }
-        slot.queue = null;
-        for (final byte[] frame : queue.frames())
-        {
-            endpoint.send(frame, frame.length);
-            counters.relayDelivered.increment();
-        }
-        queued.addAndGet(-queue.size());
-        counters.queuedMessages.getAndAdd(-queue.size());
+        return true;
     }
 
-    /**
-     * One complete client message, text or binary, as UTF-8 JSON in {@code bytes[0, length)}; the array may be
-     * reused once this returns.
-     */
-    public void onMessage(final SignalEndpoint endpoint, final byte[] bytes, final int length)
+    /** The next registration's place in registration order. */
+    long nextSequence()
     {
-        final SignalFrameReader frame = readers.get();
-        final SignalFrame.Kind kind = frame.read(bytes, length);
-        if (kind != SignalFrame.Kind.ACTED_ON)
-        {
-            (kind == SignalFrame.Kind.INVALID ? counters.framesInvalid : counters.framesIgnored).increment();
-            return;
-        }
-        final Client client = endpoint.registration();
-        if (client == null)
-        {
-            counters.framesUnregistered.increment();
-            return;
-        }
-        final MessageType type = frame.type();
-        counters.frames(type).increment();
-        if (type == MessageType.HEARTBEAT)
-        {
-            endpoint.heartbeat();
-            return;
-        }
-        final String dst = frame.dst();
-        if (dst == null)
-        {
-            if (type == MessageType.LEAVE)
-            {
-                deregister(endpoint, client);
-            }
-            else
-            {
-                counters.relayDroppedNoDst.increment();
-            }
-            return;
-        }
-        if (!SignalFrame.isId(dst))
-        {
-            counters.relayDroppedNoDst.increment();
-            return;
-        }
-        final int relayed = frame.relay(client.quotedId, bytes);
-        deliver(type, client.id, client.quotedId, dst, frame.out(), relayed);
+        return registrations.incrementAndGet();
     }
 
-    /**
-     * Routes one frame to {@code dst}: sent when it is connected, queued when it is not and the type is queued,
-     * else dropped. When dst is registered but its socket cannot take the frame, dst is forgotten and the sender
-     * gets LEAVE from dst, as the reference does.
-     */
-    private void deliver(
-        final MessageType type, final String src, final byte[] srcQuoted, final String dst, final byte[] frame,
-        final int length)
+    /** The owning shard registered {@code client}: the HTTP API sees it from now on. */
+    void listed(final Client client)
     {
-        while (true)
-        {
-            final IdSlot slot = type.queued ? slots.computeIfAbsent(dst, IdSlot::new) : slots.get(dst);
-            if (slot == null)
-            {
-                counters.relayDroppedOffline.increment();
-                return;
-            }
-            final Client failed;
-            synchronized (slot)
-            {
-                if (slot.retired)
-                {
-                    continue;
-                }
-                final Client client = slot.client;
-                if (client == null)
-                {
-                    if (type.queued)
-                    {
-                        enqueue(slot, src, Arrays.copyOf(frame, length));
-                    }
-                    else
-                    {
-                        counters.relayDroppedOffline.increment();
-                        retireIfEmpty(slot);
-                    }
-                    return;
-                }
-                if (client.endpoint.send(frame, length))
-                {
-                    counters.relayDelivered.increment();
-                    return;
-                }
-                counters.relayDeliveryFailed.increment();
-                unregister(slot, client);
-                failed = client;
-            }
-            failed.endpoint.close(null);
-            final byte[] leave = SignalFrame.notice(MessageType.LEAVE, failed.quotedId, srcQuoted);
-            deliver(MessageType.LEAVE, dst, failed.quotedId, src, leave, leave.length);
-            return;
-        }
+        directory.put(client.id, client.sequence);
+        counters.registeredClients.increment();
     }
 
-    private void enqueue(final IdSlot slot, final String src, final byte[] frame)
+    /** The owning shard freed {@code client}'s id: its place under the limit is given back. */
+    void unlisted(final Client client)
     {
-        OfflineQueue queue = slot.queue;
-        if (queue != null && queue.size() >= context.maxQueuedPerId() || !reserveQueued())
-        {
-            counters.relayDroppedQueueFull.increment();
-            retireIfEmpty(slot);
-            return;
-        }
-        if (queue == null)
-        {
-            queue = new OfflineQueue(this, slot);
-            slot.queue = queue;
-            wheel.schedule(queue, wheel.time() + context.expireTimeoutMs());
-        }
-        queue.add(src, frame);
-        counters.queuedMessages.increment();
-        counters.relayQueued.increment();
+        directory.remove(client.id, client.sequence);
+        registered.decrementAndGet();
+        counters.registeredClients.decrement();
     }
 
-    private boolean reserveQueued()
+    /** A place under {@code --peerjs-max-queued} for one more offline message; false when none is left. */
+    boolean reserveQueued()
     {
         if (queued.incrementAndGet() > context.maxQueued())
         {
@@ -293,136 +162,25 @@ public final class Realm
         return true;
     }
 
-    /** The queue's deadline: drop it whole and send one EXPIRE per sender (spec 3.4), unless it was drained. */
-    void expire(final OfflineQueue queue)
+    void releaseQueued(final int messages)
     {
-        final IdSlot slot = queue.slot;
-        final Set<String> sources;
-        synchronized (slot)
-        {
-            if (slot.queue != queue)
-            {
-                return;
-            }
-            slot.queue = null;
-            retireIfEmpty(slot);
-            sources = queue.distinctSources();
-        }
-        queued.addAndGet(-queue.size());
-        counters.queuedMessages.getAndAdd(-queue.size());
-        counters.queuesExpired.increment();
-        final byte[] dstQuoted = SignalFrame.quoted(slot.id);
-        for (final String src : sources)
-        {
-            counters.expireSent.increment();
-            final byte[] expire = SignalFrame.notice(MessageType.EXPIRE, dstQuoted, SignalFrame.quoted(src));
-            deliver(MessageType.EXPIRE, slot.id, dstQuoted, src, expire, expire.length);
-        }
+        queued.addAndGet(-messages);
+        counters.queuedMessages.getAndAdd(-messages);
     }
 
-    /** LEAVE without dst: the sender gives up its id; the endpoint stays open but speaks for nobody. */
-    private void deregister(final SignalEndpoint endpoint, final Client client)
-    {
-        if (unregisterIfHeld(client))
-        {
-            counters.leaveDeregistered.increment();
-        }
-        endpoint.registration(null);
-    }
-
-    /** The socket is closed: if it still holds its id, the id is free at once; nothing is sent to anyone. */
-    void disconnected(final PeerSocket socket)
-    {
-        socket.closed();
-        openSockets.decrementAndGet();
-        counters.openConnections.decrement();
-        counters.connectionsClosed.increment();
-        release(socket);
-    }
-
-    /** The endpoint is gone for good: if it still holds its id, the id is free at once. */
-    public void release(final SignalEndpoint endpoint)
-    {
-        final Client client = endpoint.registration();
-        if (client != null)
-        {
-            unregisterIfHeld(client);
-        }
-    }
-
-    /** Frees the client's id if the client still holds it; false when it had already lost or left it. */
-    private boolean unregisterIfHeld(final Client client)
-    {
-        final IdSlot slot = slots.get(client.id);
-        if (slot == null)
-        {
-            return false;
-        }
-        synchronized (slot)
-        {
-            if (slot.client != client)
-            {
-                return false;
-            }
-            unregister(slot, client);
-            return true;
-        }
-    }
-
-    private void unregister(final IdSlot slot, final Client client)
-    {
-        slot.client = null;
-        client.endpoint.registration(null);
-        registered.decrementAndGet();
-        counters.registeredClients.decrement();
-        retireIfEmpty(slot);
-    }
-
-    private void retireIfEmpty(final IdSlot slot)
-    {
-        if (slot.client == null && slot.queue == null && !slot.retired)
-        {
-            slot.retired = true;
-            slots.remove(slot.id, slot);
-        }
-    }
-
-    /** Whether an id is registered now: generated ids must not be (spec 2). */
+    /** Whether an id is registered now: generated ids must not be (spec 2). Any thread. */
     boolean isRegistered(final String id)
     {
-        final IdSlot slot = slots.get(id);
-        if (slot == null)
-        {
-            return false;
-        }
-        synchronized (slot)
-        {
-            return slot.client != null;
-        }
+        return directory.containsKey(id);
     }
 
-    /** Every registered id in registration order, for {@code GET /{key}/peers}. */
+    /** Every registered id in registration order, for {@code GET /{key}/peers}. Any thread. */
     List<String> registeredIds()
     {
-        final List<Client> clients = new ArrayList<>();
-        for (final IdSlot slot : slots.values())
-        {
-            synchronized (slot)
-            {
-                if (slot.client != null)
-                {
-                    clients.add(slot.client);
-                }
-            }
-        }
-        clients.sort(Comparator.comparingLong(client -> client.sequence));
-        final List<String> ids = new ArrayList<>(clients.size());
-        clients.forEach(client -> ids.add(client.id));
+        final List<Map.Entry<String, Long>> entries = new ArrayList<>(directory.entrySet());
+        entries.sort(Map.Entry.comparingByValue());
+        final List<String> ids = new ArrayList<>(entries.size());
+        entries.forEach(entry -> ids.add(entry.getKey()));
         return ids;
-    }
-
-    private static boolean isEmpty(final String value)
-    {
-        return value == null || value.isEmpty();
     }
 }

@@ -11,6 +11,7 @@ import org.agrona.concurrent.NanoClock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ClosedSelectorException;
@@ -53,6 +54,19 @@ public final class SignalingAgent implements Agent
         void onDeadline(long nowMs);
     }
 
+    /**
+     * Work an agent does in each duty cycle besides its sockets, such as the messages other agents send the realm shard
+     * it owns. Runs on the agent's thread only.
+     */
+    public interface Duty
+    {
+        /** Does what is waiting, a bounded amount; returns how much. */
+        int doWork();
+
+        /** From the agent's thread as it is about to block: whether {@link #doWork} has anything to do now. */
+        boolean hasWork();
+    }
+
     /** A command another thread sends a connection's agent: what it asks, on the agent's thread. */
     enum Command
     {
@@ -85,6 +99,9 @@ public final class SignalingAgent implements Agent
     private final DeadlineTimerWheel.TimerHandler onTimer = this::onTimer;
     private volatile Thread thread;
     private volatile boolean stopping;
+    /** Set while the agent blocks in its selector, so another agent's {@link #wake} calls the selector only then. */
+    private volatile boolean sleeping;
+    private volatile Duty[] duties = new Duty[0];
     private long nowMs;
     /** A deadline no later than the earliest on the wheel when known; else Long.MAX_VALUE. */
     private long earliestMs = Long.MAX_VALUE;
@@ -132,6 +149,10 @@ public final class SignalingAgent implements Agent
         try
         {
             int work = selector.selectNow(onReady);
+            for (final Duty duty : duties)
+            {
+                work += duty.doWork();
+            }
             work += drainInbox();
             work += pollTimers();
             outbox.flush();
@@ -179,6 +200,42 @@ public final class SignalingAgent implements Agent
     {
         stopping = true;
         selector.wakeup();
+    }
+
+    /**
+     * Adds work the agent does in each duty cycle from now on; the agent sees it by its next cycle. Called by the one
+     * thread composing a listener, as it starts.
+     */
+    public void addDuty(final Duty duty)
+    {
+        final Duty[] more = java.util.Arrays.copyOf(duties, duties.length + 1);
+        more[duties.length] = duty;
+        duties = more;
+    }
+
+    /**
+     * From another thread, after giving one of this agent's {@link Duty duties} work: the agent wakes if it is blocked
+     * in its selector (a busy agent finds the work in its next cycle, so no system call is made for it).
+     */
+    public void wake()
+    {
+        VarHandle.fullFence(); // the work given is visible before sleeping is read (the agent writes it, then looks)
+        if (sleeping)
+        {
+            selector.wakeup();
+        }
+    }
+
+    private boolean dutiesHaveWork()
+    {
+        for (final Duty duty : duties)
+        {
+            if (duty.hasWork())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** From any thread: asks the agent to do {@code command} for {@code connection}, soon. */
@@ -392,13 +449,21 @@ public final class SignalingAgent implements Agent
                 Thread.onSpinWait();
                 return;
             }
+            sleeping = true;
             try
             {
-                selector.select(IGNORE, idleTimeoutMs());
+                if (!dutiesHaveWork())
+                {
+                    selector.select(IGNORE, idleTimeoutMs());
+                }
             }
             catch (final IOException ex)
             {
                 throw new UncheckedIOException("signaling agent " + name + " lost its selector", ex);
+            }
+            finally
+            {
+                sleeping = false;
             }
         }
 

@@ -41,6 +41,18 @@ public final class SignalingAgents implements AutoCloseable
         }
     }
 
+    /** How many agents there are. */
+    public int count()
+    {
+        return agents.length;
+    }
+
+    /** The agent at {@code index}, from 0 to {@link #count()} - 1. */
+    public SignalingAgent at(final int index)
+    {
+        return agents[index];
+    }
+
     public SignalingAgent next()
     {
         return agents[Math.floorMod(next.getAndIncrement(), agents.length)];

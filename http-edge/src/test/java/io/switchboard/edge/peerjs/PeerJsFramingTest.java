@@ -218,7 +218,7 @@ class PeerJsFramingTest
     {
         appliance.close();
         appliance = PeerJsAppliance.start(dir, "--peerjs-max-frame-bytes=300000", "--peerjs-io-threads=2");
-        // Sockets go to the threads in turn: a and b are owned by different ones.
+        // Each id is owned by one thread (a stable hash of the id): "a" and "b" are owned by different ones.
         final TcpWebSocket a = open("a");
         final TcpWebSocket b = open("b", 4_096);
         sendLargeOffers(a, "b", 20);

@@ -39,11 +39,12 @@ class PeerSocketLivenessClockTest
 
     private volatile long nowMs = START_MS;
     private final NanoClock clock = () -> TimeUnit.MILLISECONDS.toNanos(nowMs);
-    private final Realm realm = RealmFixture.unstarted(
-        new PeerJsContext().aliveTimeoutMs(ALIVE_TIMEOUT_MS).conclude(), new Metrics(), () -> nowMs);
+    private final SignalingAgent agent =
+        new SignalingAgent("peerjs-agent-0", new Liveness(new Metrics()).register("peerjs-agent-0"), clock);
+    private final Realm realm = RealmFixture.on(
+        new PeerJsContext().aliveTimeoutMs(ALIVE_TIMEOUT_MS).conclude(), new Metrics(), agent);
     private final PeerJsCounters counters = realm.counters();
     private AgentSockets sockets;
-    private SignalingAgent agent;
     private ExecutorService agentThread;
     private AgentSockets.Pair pair;
 
@@ -51,7 +52,6 @@ class PeerSocketLivenessClockTest
     void start() throws Exception
     {
         sockets = new AgentSockets();
-        agent = new SignalingAgent("peerjs-agent-0", new Liveness(new Metrics()).register("peerjs-agent-0"), clock);
         agentThread = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "peerjs-agent-0"));
         onAgent(() ->
         {
@@ -192,12 +192,12 @@ class PeerSocketLivenessClockTest
     /** A PeerJS socket admitted as "a", started on the agent: the fake time its liveness runs from. */
     private long connect() throws Exception
     {
-        final PeerSocket socket = new PeerSocket(realm);
+        final PeerSocket socket = new PeerSocket(realm.shard(0), "a", "t", PeerJsContext.DEFAULT_KEY);
         pair = sockets.open(agent, socket);
         socket.attach(pair.server());
-        realm.connect(socket, "a", "t", PeerJsContext.DEFAULT_KEY);
+        realm.socketOpened();
         pair.server().start();
-        onAgent(agent::doWork); // takes the REGISTER command: the agent reads the socket from now on
+        onAgent(agent::doWork); // takes the REGISTER command: the agent reads the socket and admits it
         assertEquals("{\"type\":\"OPEN\"}", text());
         assertFalse(pair.server().isClosing());
         return nowMs;
