@@ -116,7 +116,7 @@ public final class Appliance implements AutoCloseable
             Contexts.peerJs(options), edge, metrics, json, partials, liveness);
         closeables.add(peerjs);
         listeners.put(PeerJsServer.LISTENER, "http:" + peerjs.port());
-        closeables.add(DopServer.mount(Contexts.dop(options), peerjs, metrics, partials));
+        DopServer.mount(Contexts.dop(options), peerjs, metrics, partials); // its sockets close with peerjs's agents
 
         final Map<String, BackupHandler.TableBackup> backups = new LinkedHashMap<>();
         backups.put("pulse_clients", BackupHandler.engineTables(engine.commands(), replies));

@@ -4,7 +4,6 @@ import io.switchboard.edge.websocket.SignalingAgent;
 import io.switchboard.edge.websocket.WebSocketConnection;
 import org.agrona.concurrent.status.AtomicCounter;
 
-import java.util.Set;
 
 /**
  * One WebSocket of the dop listener, owned by a signaling agent like a PeerJS socket. It starts with a temporary
@@ -16,8 +15,6 @@ final class DopConnection implements WebSocketConnection.Endpoint
     static final long NO_TIMER = -1;
 
     private final DopSessions sessions;
-    /** The listener's open sockets, which it says 1001 to as it stops. */
-    private final Set<DopConnection> open;
     /** The query's {@code id} and {@code key}: the PeerJS admission of the session this socket connects. */
     final String id;
     final String key;
@@ -29,10 +26,9 @@ final class DopConnection implements WebSocketConnection.Endpoint
     /** The handshake timeout on the agent's wheel, or {@link #NO_TIMER} (agent's thread only). */
     long handshakeTimer = NO_TIMER;
 
-    DopConnection(final DopSessions sessions, final Set<DopConnection> open, final String id, final String key)
+    DopConnection(final DopSessions sessions, final String id, final String key)
     {
         this.sessions = sessions;
-        this.open = open;
         this.id = id;
         this.key = key;
     }
@@ -84,12 +80,6 @@ final class DopConnection implements WebSocketConnection.Endpoint
         connection.close(cause == null ? WebSocketConnection.NORMAL_CLOSURE : WebSocketConnection.POLICY_VIOLATION);
     }
 
-    /** As the appliance stops: close 1001. */
-    void goAway()
-    {
-        connection.close(WebSocketConnection.GOING_AWAY);
-    }
-
     /** On the agent's thread: {@code timer} runs there after {@code delayMs}. */
     long after(final long delayMs, final SignalingAgent.Timer timer)
     {
@@ -115,7 +105,6 @@ final class DopConnection implements WebSocketConnection.Endpoint
     @Override
     public void onStarted()
     {
-        open.add(this);
         sessions.opened(this);
     }
 
@@ -128,7 +117,6 @@ final class DopConnection implements WebSocketConnection.Endpoint
     @Override
     public void onClosed()
     {
-        open.remove(this);
         sessions.closed(this);
     }
 }

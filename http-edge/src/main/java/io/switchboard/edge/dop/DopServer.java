@@ -8,18 +8,16 @@ import io.switchboard.engine.metrics.Metrics;
 import io.undertow.util.Headers;
 
 import java.util.Arrays;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The dop listener: {@code upgrade on {dop-path}?key=K&id=ID -> DopConnection -> DopSessions -> Realm}, served on the
  * PeerJS port, so a session's data frames are PeerJS signaling in the same id space as PeerJS clients. Its sockets
  * are handshaken and owned like PeerJS ones (the PeerJS listener's signaling agents and WebSocket layer), with dop's
- * own frame limit, close codes and slow-consumer rule; its timers are on the owning agent's wheel. Closing it, before
- * the PeerJS listener stops, sends every open socket a 1001 close.
+ * own frame limit, close codes and slow-consumer rule; its timers are on the owning agent's wheel. As the PeerJS
+ * listener stops, its agents send every socket they own, dop ones included, a 1001 close.
  */
-public final class DopServer implements AutoCloseable
+public final class DopServer
 {
     /** Each signaling agent's sessions, by agent index: a socket's are those of the agent owning its id. */
     private final DopSessions[] sessions;
@@ -27,7 +25,6 @@ public final class DopServer implements AutoCloseable
     private final DopCounters counters;
     private final int maxSessions;
     private final WebSocketConnection.Settings settings;
-    private final Set<DopConnection> open = ConcurrentHashMap.newKeySet();
 
     private DopServer(final DopContext context, final Realm realm, final Metrics metrics, final PartialBudget partials)
     {
@@ -67,13 +64,6 @@ public final class DopServer implements AutoCloseable
 
     private WebSocketConnection.Endpoint connection(final String id, final String key)
     {
-        return new DopConnection(sessions[realm.owner(id)], open, id, key);
-    }
-
-    /** Sends every open socket a 1001 close. */
-    @Override
-    public void close()
-    {
-        open.forEach(DopConnection::goAway);
+        return new DopConnection(sessions[realm.owner(id)], id, key);
     }
 }

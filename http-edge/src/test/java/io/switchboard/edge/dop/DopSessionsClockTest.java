@@ -19,9 +19,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +54,6 @@ class DopSessionsClockTest
     private volatile long nowMs = START_MS;
     private final NanoClock clock = () -> TimeUnit.MILLISECONDS.toNanos(nowMs);
     private final DopCounters counters = new DopCounters(new Metrics());
-    private final Set<DopConnection> open = ConcurrentHashMap.newKeySet();
     private final List<Node> nodes = new ArrayList<>();
     private AgentSockets sockets;
     private DrivenAgent first;
@@ -312,7 +309,7 @@ class DopSessionsClockTest
     /** A dop socket of {@code owner}, started (its handshake clock runs from the current fake time). */
     private Node connect(final DrivenAgent owner) throws Exception
     {
-        final DopConnection connection = new DopConnection(sessions, open, ID, PeerJsContext.DEFAULT_KEY);
+        final DopConnection connection = new DopConnection(sessions, ID, PeerJsContext.DEFAULT_KEY);
         final AgentSockets.Pair pair = sockets.open(owner.agent, connection);
         connection.attach(pair.server());
         pair.server().start();
