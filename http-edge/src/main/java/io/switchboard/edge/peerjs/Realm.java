@@ -47,12 +47,18 @@ public final class Realm
     /** The index of the agent that owns {@code id} (null and "" included: a refused socket still has an owner). */
     public int owner(final String id)
     {
-        if (shards.length == 1)
+        return owner(id, shards.length);
+    }
+
+    /** The index of the agent, of {@code agents}, that owns {@code id}: a stable hash, the same in every process. */
+    public static int owner(final String id, final int agents)
+    {
+        if (agents == 1)
         {
             return 0;
         }
         final int hash = id == null ? 0 : id.hashCode();
-        return Math.floorMod(hash ^ hash >>> 16, shards.length);
+        return Math.floorMod(hash ^ hash >>> 16, agents);
     }
 
     /** The shard of the agent that owns {@code id}: call it on that agent's thread only. */
