@@ -126,6 +126,7 @@ final class Contexts
             .expireTimeoutMs(options.longValue("peerjs-expire-timeout-ms"))
             .aliveTimeoutMs(options.longValue("peerjs-alive-timeout-ms"))
             .concurrentLimit(options.intValue("peerjs-concurrent-limit"))
+            .maxIdsPerHost(options.intValue("peerjs-max-ids-per-host"))
             .allowDiscovery(options.booleanValue("peerjs-allow-discovery"))
             .corsOrigins(options.values("peerjs-cors"))
             .maxFrameBytes(options.intValue("peerjs-max-frame-bytes"))

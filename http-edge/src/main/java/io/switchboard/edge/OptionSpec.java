@@ -67,6 +67,8 @@ public final class OptionSpec
             "Close a PeerJS socket that sent no HEARTBEAT for this long (the reference CLI's 60 s)."),
         new Flag("peerjs-concurrent-limit", "N", Integer.toString(PeerJsContext.DEFAULT_CONCURRENT_LIMIT),
             false, "Most registered PeerJS ids; more get ERROR \"Server has reached its concurrent user limit\"."),
+        new Flag("peerjs-max-ids-per-host", "N", Integer.toString(PeerJsContext.DEFAULT_MAX_IDS_PER_HOST), false,
+            "Most PeerJS and dop ids registered from one client address; more get an ERROR message and are closed."),
         new Flag("peerjs-allow-discovery", "BOOL", "false", false,
             "Serve GET PATH/KEY/peers (the list of registered ids); otherwise 401."),
         new Flag("peerjs-cors", "ORIGIN", null, true,

@@ -4,6 +4,8 @@ import io.switchboard.edge.websocket.SignalingAgent;
 import io.switchboard.edge.websocket.WebSocketConnection;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.net.InetAddress;
+
 
 /**
  * One WebSocket of the dop listener, owned by a signaling agent like a PeerJS socket. It starts with a temporary
@@ -78,6 +80,12 @@ final class DopConnection implements WebSocketConnection.Endpoint
             cause.increment();
         }
         connection.close(cause == null ? WebSocketConnection.NORMAL_CLOSURE : WebSocketConnection.POLICY_VIOLATION);
+    }
+
+    /** The client's address, or null when the socket no longer knows it. */
+    InetAddress clientHost()
+    {
+        return connection.clientHost();
     }
 
     /** On the agent's thread: {@code timer} runs there after {@code delayMs}. */

@@ -122,7 +122,7 @@ final class DopSessions
                 (repeat ? counters.framesControl : counters.framesIgnored).increment();
                 if (repeat && connect(node))
                 {
-                    realm.admit(node, connection.id, node.finalToken, connection.key);
+                    realm.admit(node, connection.id, node.finalToken, connection.key, connection.clientHost());
                 }
             }
             default -> counters.framesIgnored.increment();

@@ -18,6 +18,7 @@ public final class PeerJsContext
     /** The reference CLI's value; its library default is 90 s (spec 1). */
     public static final long DEFAULT_ALIVE_TIMEOUT_MS = 60_000;
     public static final int DEFAULT_CONCURRENT_LIMIT = 5_000;
+    public static final int DEFAULT_MAX_IDS_PER_HOST = 256;
     /** The reference's {@code ws} maxPayload, 100 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 200_000;
@@ -39,6 +40,7 @@ public final class PeerJsContext
     private long expireTimeoutMs = DEFAULT_EXPIRE_TIMEOUT_MS;
     private long aliveTimeoutMs = DEFAULT_ALIVE_TIMEOUT_MS;
     private int concurrentLimit = DEFAULT_CONCURRENT_LIMIT;
+    private int maxIdsPerHost = DEFAULT_MAX_IDS_PER_HOST;
     private boolean allowDiscovery;
     private List<String> corsOrigins = List.of();
     private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
@@ -65,6 +67,7 @@ public final class PeerJsContext
         Require.range("peerjs expire timeout ms", expireTimeoutMs, 1, 86_400_000);
         Require.range("peerjs alive timeout ms", aliveTimeoutMs, 1, 86_400_000);
         Require.range("peerjs concurrent limit", concurrentLimit, 1, 100_000_000);
+        Require.range("peerjs max ids per host", maxIdsPerHost, 1, 100_000_000);
         Require.range("peerjs max frame bytes", maxFrameBytes, 64, Integer.MAX_VALUE - 8);
         Require.range("peerjs max connections", maxConnections, 1, 100_000_000);
         Require.range("peerjs io threads", ioThreads, 1, 1_024);
@@ -127,6 +130,8 @@ public final class PeerJsContext
     /** A socket whose unsent frames exceed this is closed as a slow consumer. */
     public long maxSendBufferBytes() { return maxSendBufferBytes; }
     public PeerJsContext maxSendBufferBytes(final long value) { maxSendBufferBytes = value; return this; }
+    public int maxIdsPerHost() { return maxIdsPerHost; }
+    public PeerJsContext maxIdsPerHost(final int value) { maxIdsPerHost = value; return this; }
     public int relayInboxBytes() { return relayInboxBytes; }
     public PeerJsContext relayInboxBytes(final int value) { relayInboxBytes = value; return this; }
 }

@@ -28,6 +28,7 @@ final class PeerJsCounters
     final AtomicCounter refusedInvalidKey;
     final AtomicCounter refusedIdTaken;
     final AtomicCounter refusedConcurrentLimit;
+    final AtomicCounter refusedHostLimit;
 
     private final Map<MessageType, AtomicCounter> framesByType = new EnumMap<>(MessageType.class);
     final AtomicCounter framesIgnored;
@@ -74,6 +75,7 @@ final class PeerJsCounters
         refusedInvalidKey = metrics.counter(ADMISSIONS, "result=\"invalid_key\"", admissionHelp);
         refusedIdTaken = metrics.counter(ADMISSIONS, "result=\"id_taken\"", admissionHelp);
         refusedConcurrentLimit = metrics.counter(ADMISSIONS, "result=\"concurrent_limit\"", admissionHelp);
+        refusedHostLimit = metrics.counter(ADMISSIONS, "result=\"host_limit\"", admissionHelp);
 
         final String framesHelp = "PeerJS client frames, by type; ignored, invalid (not a JSON object) and " +
             "unregistered (from a socket that holds no id) are dropped.";

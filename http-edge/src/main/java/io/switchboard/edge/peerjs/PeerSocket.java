@@ -135,7 +135,7 @@ final class PeerSocket implements SignalEndpoint, WebSocketConnection.Handler, S
     @Override
     public void onStarted()
     {
-        shard.admit(this, id, token, key);
+        shard.admit(this, id, token, key, connection == null ? null : connection.clientHost());
         id = null;
         token = null;
         key = null;

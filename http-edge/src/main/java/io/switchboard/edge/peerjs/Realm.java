@@ -2,6 +2,7 @@ package io.switchboard.edge.peerjs;
 
 import io.switchboard.edge.websocket.SignalingAgent;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A frame for an id another agent owns travels to that agent's shard as a message on its relay inbox, so no id is
  * ever touched by two threads and the relay path takes no lock.
  * <p>
- * What is shared here is counts (the concurrent and queue limits, open sockets; atomics, not locks) and the directory
+ * What is shared here is counts (the concurrent, per-host and queue limits, open sockets) and the directory
  * the HTTP API reads ({@code GET /peers}, {@code GET /id}): ids with their registration order, written by the shard
  * that owns each id as it registers and frees it, read by any thread.
  */
@@ -31,6 +32,8 @@ public final class Realm
     private final AtomicLong registrations = new AtomicLong();
     /** Registered ids and their registration sequence: the view the HTTP API reads. */
     private final Map<String, Long> directory = new ConcurrentHashMap<>();
+    /** Registered ids per client address, for {@code --peerjs-max-ids-per-host}; an address with none is absent. */
+    private final Map<InetAddress, Integer> idsPerHost = new ConcurrentHashMap<>();
 
     /** One shard per agent, in order; {@code agents[i]} runs shard {@code i}. */
     Realm(final PeerJsContext context, final PeerJsCounters counters, final SignalingAgent... agents)
@@ -136,6 +139,41 @@ public final class Realm
         return true;
     }
 
+    /**
+     * A place under {@code --peerjs-max-ids-per-host} for one more id from {@code host} (null: no address known,
+     * not limited); false when the host has its share.
+     */
+    boolean reserveHost(final InetAddress host)
+    {
+        if (host == null)
+        {
+            return true;
+        }
+        final int max = context.maxIdsPerHost();
+        final boolean[] reserved = new boolean[1];
+        idsPerHost.compute(host, (address, ids) ->
+        {
+            final int held = ids == null ? 0 : ids;
+            reserved[0] = held < max;
+            return reserved[0] ? held + 1 : ids;
+        });
+        return reserved[0];
+    }
+
+    private void releaseHost(final InetAddress host)
+    {
+        if (host != null)
+        {
+            idsPerHost.computeIfPresent(host, (address, ids) -> ids <= 1 ? null : ids - 1);
+        }
+    }
+
+    /** Gives back a place {@link #reserveRegistration} took, for an admission refused after it. */
+    void releaseRegistration()
+    {
+        registered.decrementAndGet();
+    }
+
     /** The next registration's place in registration order. */
     long nextSequence()
     {
@@ -153,6 +191,7 @@ public final class Realm
     void unlisted(final Client client)
     {
         directory.remove(client.id, client.sequence);
+        releaseHost(client.host);
         registered.decrementAndGet();
         counters.registeredClients.decrement();
     }

@@ -10,6 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -119,8 +120,12 @@ public final class RealmShard implements SignalingAgent.Duty
         return realm;
     }
 
-    /** Admission (spec 3.2) of an endpoint presenting these parameters; OPEN and the queued messages on success. */
-    public void admit(final SignalEndpoint endpoint, final String id, final String token, final String key)
+    /**
+     * Admission (spec 3.2) of an endpoint presenting these parameters from client address {@code host} (null when
+     * unknown); OPEN and the queued messages on success.
+     */
+    public void admit(
+        final SignalEndpoint endpoint, final String id, final String token, final String key, final InetAddress host)
     {
         if (isEmpty(id) || isEmpty(token) || isEmpty(key))
         {
@@ -148,6 +153,13 @@ public final class RealmShard implements SignalingAgent.Duty
             endpoint.sendAndClose(SignalFrame.CONCURRENT_LIMIT);
             return;
         }
+        if (current == null && !realm.reserveHost(host))
+        {
+            realm.releaseRegistration();
+            counters.refusedHostLimit.increment();
+            endpoint.sendAndClose(SignalFrame.HOST_LIMIT);
+            return;
+        }
         if (slot == null)
         {
             slot = new IdSlot(id);
@@ -156,13 +168,13 @@ public final class RealmShard implements SignalingAgent.Duty
         final Client client;
         if (current == null)
         {
-            client = new Client(id, token, endpoint, realm.nextSequence(), SignalFrame.quoted(id));
+            client = new Client(id, token, endpoint, realm.nextSequence(), SignalFrame.quoted(id), host);
             realm.listed(client);
             counters.admittedOpen.increment();
         }
         else
         {
-            client = new Client(id, token, endpoint, current.sequence, current.quotedId);
+            client = new Client(id, token, endpoint, current.sequence, current.quotedId, current.host);
             current.endpoint.registration(null);
             counters.admittedTakeover.increment();
         }

@@ -49,6 +49,8 @@ final class SignalFrame
     static final byte[] INVALID_KEY = error("ERROR", "Invalid key provided");
     static final byte[] ID_TAKEN = error("ID-TAKEN", "ID is taken");
     static final byte[] CONCURRENT_LIMIT = error("ERROR", "Server has reached its concurrent user limit");
+    /** Ours: the reference has no per-host limit. */
+    static final byte[] HOST_LIMIT = error("ERROR", "Too many ids are registered from your address");
 
     private static final byte[] SRC = ascii(",\"src\":");
     private static final byte[] DST = ascii(",\"dst\":");

@@ -6,6 +6,8 @@ import org.agrona.concurrent.status.AtomicCounter;
 import org.xnio.StreamConnection;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
@@ -275,6 +277,19 @@ public final class WebSocketConnection
     public void cancelTimer(final long timerId)
     {
         agent.cancel(timerId);
+    }
+
+    /** The client's address (its host, without the port), or null when the socket no longer knows it. */
+    public InetAddress clientHost()
+    {
+        try
+        {
+            return channel.getRemoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
     }
 
     /** Bytes handed to {@link #sendText} that the kernel has not taken yet. */

@@ -141,7 +141,7 @@ class DopSessionsClockTest
         final RealmFixture.Recorder newcomer = new RealmFixture.Recorder();
         first.call(() ->
         {
-            realm.shard(0).admit(newcomer, ID, "another-token", PeerJsContext.DEFAULT_KEY);
+            realm.shard(0).admit(newcomer, ID, "another-token", PeerJsContext.DEFAULT_KEY, null);
             return 0;
         });
         assertEquals(List.of(OPEN), newcomer.frames, "the realm forgot the id");
@@ -293,7 +293,7 @@ class DopSessionsClockTest
             peer = new RealmFixture.Recorder();
             first.call(() ->
             {
-                realm.shard(0).admit(peer, "b", "peer-token", PeerJsContext.DEFAULT_KEY);
+                realm.shard(0).admit(peer, "b", "peer-token", PeerJsContext.DEFAULT_KEY, null);
                 return 0;
             });
             assertEquals(List.of(OPEN), peer.frames);

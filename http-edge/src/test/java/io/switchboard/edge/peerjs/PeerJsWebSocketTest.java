@@ -96,6 +96,22 @@ class PeerJsWebSocketTest
         }
 
         @Test
+        void idsPerHostAreCappedOverEveryAgentAndAFreedIdMakesRoom() throws Exception
+        {
+            start("--peerjs-max-ids-per-host=2", "--peerjs-io-threads=2");
+            final RawSocket first = appliance.client("first", "t");
+            appliance.client("second", "t");
+            appliance.client("second", "t"); // a takeover is the same id: it takes no more room
+            expectRefusal("key=peerjs&id=third&token=t",
+                "{\"type\":\"ERROR\",\"payload\":{\"msg\":\"Too many ids are registered from your address\"}}");
+            assertEquals(1, Scrape.value(appliance.adminPort(),
+                "switchboard_peerjs_admissions_total{result=\"host_limit\"}"));
+            first.send("{\"type\":\"LEAVE\"}");
+            first.roundTrip();
+            appliance.client("third", "t");
+        }
+
+        @Test
         void queryIsDecodedAndTheLastDuplicateWins()
         {
             start();

@@ -7,6 +7,7 @@ import org.agrona.concurrent.NanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -160,7 +161,7 @@ class RealmAcrossAgentsTest
         send(alice, "{\"type\":\"OFFER\",\"dst\":\"" + c + "\",\"payload\":1}");
         cycle();
         final RealmFixture.Recorder carol = new RealmFixture.Recorder();
-        realm.shardFor(c).admit(carol, c, "token-c", PeerJsContext.DEFAULT_KEY);
+        realm.shardFor(c).admit(carol, c, "token-c", PeerJsContext.DEFAULT_KEY, null);
         assertEquals(List.of(OPEN, "{\"type\":\"OFFER\",\"src\":\"" + a + "\",\"dst\":\"" + c + "\",\"payload\":1}"),
             carol.frames);
         nowMs += 2 * EXPIRE_MS;
@@ -183,6 +184,31 @@ class RealmAcrossAgentsTest
     }
 
     @Test
+    void idsPerHostAreCountedOverBothAgents() throws Exception
+    {
+        final Realm capped = RealmFixture.on(new PeerJsContext().maxIdsPerHost(2).conclude(), new Metrics(), first,
+            second);
+        final InetAddress host = InetAddress.getByName("192.0.2.7");
+        final String a = idOf(0, "a");
+        final String b = idOf(1, "b");
+        final String c = idOf(1, "c");
+        final RealmFixture.Recorder alice = new RealmFixture.Recorder();
+        capped.shardFor(a).admit(alice, a, "t", PeerJsContext.DEFAULT_KEY, host);
+        capped.shardFor(b).admit(new RealmFixture.Recorder(), b, "t", PeerJsContext.DEFAULT_KEY, host);
+        final RealmFixture.Recorder third = new RealmFixture.Recorder();
+        capped.shardFor(c).admit(third, c, "t", PeerJsContext.DEFAULT_KEY, host);
+        assertEquals(List.of(new String(SignalFrame.HOST_LIMIT, StandardCharsets.UTF_8)), third.frames);
+        final RealmFixture.Recorder elsewhere = new RealmFixture.Recorder();
+        capped.shardFor(c).admit(elsewhere, c, "t", PeerJsContext.DEFAULT_KEY, InetAddress.getByName("192.0.2.8"));
+        assertEquals(List.of(OPEN), elsewhere.frames, "another host has its own share");
+        capped.shardFor(a).release(alice);
+        final RealmFixture.Recorder again = new RealmFixture.Recorder();
+        capped.shardFor(c + "x").admit(again, c + "x", "t", PeerJsContext.DEFAULT_KEY, host);
+        assertEquals(List.of(OPEN), again.frames, "a freed id makes room");
+        assertEquals(1, capped.counters().refusedHostLimit.get());
+    }
+
+    @Test
     void theDirectoryListsEveryAgentsIdsInRegistrationOrder()
     {
         final String b = idOf(1, "b");
@@ -194,7 +220,7 @@ class RealmAcrossAgentsTest
         assertEquals(List.of(b, a, c), realm.registeredIds());
         assertTrue(realm.isRegistered(a) && !realm.isRegistered("nobody"));
         final RealmFixture.Recorder again = new RealmFixture.Recorder();
-        realm.shardFor(a).admit(again, a, "other-token", PeerJsContext.DEFAULT_KEY);
+        realm.shardFor(a).admit(again, a, "other-token", PeerJsContext.DEFAULT_KEY, null);
         assertEquals(List.of(new String(SignalFrame.ID_TAKEN, StandardCharsets.UTF_8)), again.frames);
     }
 
@@ -224,7 +250,7 @@ class RealmAcrossAgentsTest
     private RealmFixture.Recorder admit(final String id)
     {
         final RealmFixture.Recorder party = new RealmFixture.Recorder();
-        realm.shardFor(id).admit(party, id, "token-" + id, PeerJsContext.DEFAULT_KEY);
+        realm.shardFor(id).admit(party, id, "token-" + id, PeerJsContext.DEFAULT_KEY, null);
         assertEquals(List.of(OPEN), party.frames);
         return party;
     }

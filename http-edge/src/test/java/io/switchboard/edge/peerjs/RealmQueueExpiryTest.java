@@ -35,7 +35,7 @@ class RealmQueueExpiryTest
             agent);
         final RealmShard shard = realm.shard(0);
         final RealmFixture.Recorder sender = new RealmFixture.Recorder();
-        shard.admit(sender, "A", "t", "peerjs");
+        shard.admit(sender, "A", "t", "peerjs", null);
         assertEquals(List.of("{\"type\":\"OPEN\"}"), sender.frames);
 
         final long firstQueuedMs = START_MS + 1_234;
