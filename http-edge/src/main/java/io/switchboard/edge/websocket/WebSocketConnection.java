@@ -35,10 +35,11 @@ import static io.switchboard.protocol.websocket.WebSocketFrameHeader.OP_TEXT;
  * send (RFC 6455 7.4; else 1002), a message longer than the frame limit or the per-socket limit of the
  * {@link PartialBudget} gets 1009 before any of it is buffered. What the socket holds of an unfinished frame or
  * message is taken from that budget; a socket that would pass it gets 1009, and gives it all back when it goes. Pings are answered; pongs ignored; no extension is ever negotiated.
- * Messages are delivered on the thread of the connection's {@link SignalingAgent} in arrival order; {@link #sendText}
- * and {@link #close} may be called from any thread. What a signaling agent's thread sends goes to that agent's
- * {@link Outbox}, written at the end of its duty cycle; another thread writes at once. The close grace is a deadline
- * on the owning agent's wheel.
+ * Single writer: the connection is touched by the thread of its {@link SignalingAgent} only (the agent that owns
+ * the id its query names), which delivers its messages in arrival order and alone sends on it, so neither side
+ * takes a lock; another thread may only {@link #start} it. What the agent's thread sends goes to that agent's
+ * {@link Outbox}, written at the end of its duty cycle (a thread driving an agent's duty cycles itself, as tests do,
+ * writes at once). The close grace is a deadline on the owning agent's wheel.
  */
 public final class WebSocketConnection
 {
@@ -104,13 +105,12 @@ public final class WebSocketConnection
     /** The close grace's timer on the agent's wheel, or {@link #NO_TIMER} (agent's thread only). */
     private long graceTimer = NO_TIMER;
 
-    // Write side: guarded by this.
+    // Write side: the agent's thread only, like the read side.
     /** The channel's key in the agent's selector; null until registered. */
     private SelectionKey key;
     private ArrayDeque<ByteBuffer> queued;
     private long queuedBytes;
-    /** Written under this; read without it on the deferring path. */
-    private volatile boolean closeSent;
+    private boolean closeSent;
     private boolean closeAfterFlush;
     private volatile boolean closed;
 
@@ -176,25 +176,22 @@ public final class WebSocketConnection
     void register()
     {
         final boolean failed;
-        synchronized (this)
+        if (closed)
         {
-            if (closed)
-            {
-                return;
-            }
-            SelectionKey registered = null;
-            try
-            {
-                registered = agent.register(this, channel,
-                    SelectionKey.OP_READ | (queued != null ? SelectionKey.OP_WRITE : 0));
-            }
-            catch (final IOException ex)
-            {
-                // Closed meanwhile: cut below.
-            }
-            key = registered;
-            failed = registered == null;
+            return;
         }
+        SelectionKey registered = null;
+        try
+        {
+            registered = agent.register(this, channel,
+                SelectionKey.OP_READ | (queued != null ? SelectionKey.OP_WRITE : 0));
+        }
+        catch (final IOException ex)
+        {
+            // Closed meanwhile: cut below.
+        }
+        key = registered;
+        failed = registered == null;
         if (failed)
         {
             abort();
@@ -293,7 +290,7 @@ public final class WebSocketConnection
     }
 
     /** Bytes handed to {@link #sendText} that the kernel has not taken yet. */
-    public synchronized long queuedBytes()
+    public long queuedBytes()
     {
         return queuedBytes;
     }
@@ -315,14 +312,11 @@ public final class WebSocketConnection
      */
     public void close(final int code)
     {
-        synchronized (this)
+        if (closeSent || closed)
         {
-            if (closeSent || closed)
-            {
-                return;
-            }
-            sendClose(code);
+            return;
         }
+        sendClose(code);
         if (agent.onAgentThread())
         {
             startGrace();
@@ -351,12 +345,9 @@ public final class WebSocketConnection
     /** On the agent's thread as the appliance stops: a close frame saying 1001, then the TCP connection is cut. */
     void goAway()
     {
-        synchronized (this)
+        if (!closeSent && !closed)
         {
-            if (!closeSent && !closed)
-            {
-                sendClose(GOING_AWAY);
-            }
+            sendClose(GOING_AWAY);
         }
         abort();
     }
@@ -364,16 +355,13 @@ public final class WebSocketConnection
     /** On the agent's thread: cuts the TCP connection now; the handler hears of it once. */
     void abort()
     {
-        synchronized (this)
+        if (closed)
         {
-            if (closed)
-            {
-                return;
-            }
-            closed = true;
-            queued = null;
-            queuedBytes = 0;
+            return;
         }
+        closed = true;
+        queued = null;
+        queuedBytes = 0;
         if (graceTimer != NO_TIMER)
         {
             agent.cancel(graceTimer);
@@ -700,20 +688,17 @@ public final class WebSocketConnection
         dropMessage();
         final boolean cutNow;
         final boolean sentHere;
-        synchronized (this)
+        sentHere = !closeSent;
+        if (sentHere)
         {
-            sentHere = !closeSent;
-            if (sentHere)
-            {
-                sendClose(code);
-            }
-            closeAfterFlush = true;
-            cutNow = queued == null;
-            if (!cutNow)
-            {
-                // Nothing more is read: a level-triggered OP_READ would only fire again and again.
-                interest(SelectionKey.OP_WRITE);
-            }
+            sendClose(code);
+        }
+        closeAfterFlush = true;
+        cutNow = queued == null;
+        if (!cutNow)
+        {
+            // Nothing more is read: a level-triggered OP_READ would only fire again and again.
+            interest(SelectionKey.OP_WRITE);
         }
         if (cutNow)
         {
@@ -725,9 +710,9 @@ public final class WebSocketConnection
         }
     }
 
-    // ---------------------------------------------------------------- write side (any thread, under this)
+    // ---------------------------------------------------------------- write side (the agent's thread)
 
-    /** Called with this held. */
+
     private void sendClose(final int code)
     {
         final byte[] payload = {(byte)(code >>> 8), (byte)code};
@@ -735,7 +720,7 @@ public final class WebSocketConnection
         closeSent = true;
     }
 
-    private synchronized boolean sendFrame(final int opcode, final byte[] payload, final int offset, final int length)
+    private boolean sendFrame(final int opcode, final byte[] payload, final int offset, final int length)
     {
         if (closed || closeSent)
         {
@@ -756,7 +741,7 @@ public final class WebSocketConnection
         }
         else if (queued == null)
         {
-            // Another thread (an HTTP IO thread, a deadline thread) frames into a buffer of its own.
+            // A thread driving the agent's duty cycles itself (not a runner's agent thread) frames into its own buffer.
             final ByteBuffer out = ByteBuffer.allocate(header + length).order(ByteOrder.BIG_ENDIAN);
             WebSocketFrameHeader.put(out, opcode, length);
             out.put(payload, offset, length).flip();
@@ -773,7 +758,7 @@ public final class WebSocketConnection
      * Writes the text frames {@code buffers} deferred for this socket from {@code first} on, in order, gathered
      * into as few system calls as the outbox's write buffer allows.
      */
-    synchronized void writeDeferred(final Outbox buffers, final int first)
+    void writeDeferred(final Outbox buffers, final int first)
     {
         final ByteBuffer out = buffers.writeBuffer().clear();
         for (int i = first; i < buffers.size(); i++)
@@ -810,7 +795,7 @@ public final class WebSocketConnection
         writeOut(out.flip());
     }
 
-    /** Writes {@code out} (with this held), queueing whatever the kernel does not take; false when the write failed. */
+    /** Writes {@code out}, queueing whatever the kernel does not take; false when the write failed. */
     private boolean writeOut(final ByteBuffer out)
     {
         if (!out.hasRemaining())
@@ -825,7 +810,7 @@ public final class WebSocketConnection
             }
             catch (final IOException ex)
             {
-                // Callers may hold the realm's locks, which the handler's close takes: cut on the agent's thread.
+                // The caller may be in the middle of a relay to this socket: cut in the agent's next duty cycle.
                 closeSent = true;
                 agent.enqueue(SignalingAgent.Command.ABORT, this);
                 return false;
@@ -852,7 +837,7 @@ public final class WebSocketConnection
         queuedBytes += bytes.remaining();
     }
 
-    /** With this held; before the key exists, {@link #register} asks for what {@link #queued} needs. */
+    /** Before the key exists, {@link #register} asks for what {@link #queued} needs. */
     private void interest(final int ops)
     {
         if (key != null && key.isValid())
@@ -865,30 +850,27 @@ public final class WebSocketConnection
     private void onWritable()
     {
         boolean cut = false;
-        synchronized (this)
+        try
         {
-            try
+            while (queued != null && !queued.isEmpty())
             {
-                while (queued != null && !queued.isEmpty())
+                final ByteBuffer head = queued.peek();
+                final int before = head.remaining();
+                channel.write(head);
+                queuedBytes -= before - head.remaining();
+                if (head.hasRemaining())
                 {
-                    final ByteBuffer head = queued.peek();
-                    final int before = head.remaining();
-                    channel.write(head);
-                    queuedBytes -= before - head.remaining();
-                    if (head.hasRemaining())
-                    {
-                        return;
-                    }
-                    queued.poll();
+                    return;
                 }
-                queued = null;
-                interest(closeReceived ? 0 : SelectionKey.OP_READ);
-                cut = closeAfterFlush;
+                queued.poll();
             }
-            catch (final IOException ex)
-            {
-                cut = true;
-            }
+            queued = null;
+            interest(closeReceived ? 0 : SelectionKey.OP_READ);
+            cut = closeAfterFlush;
+        }
+        catch (final IOException ex)
+        {
+            cut = true;
         }
         if (cut)
         {
