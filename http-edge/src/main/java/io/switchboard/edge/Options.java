@@ -4,8 +4,9 @@ import io.switchboard.engine.config.FlagSet;
 import io.switchboard.engine.config.Flags;
 
 /**
- * The appliance's command line: every option is {@code --kebab-case=value}; {@code --config=FILE} reads more of
- * them from a file ({@code name=value} per line, {@code #} comments), the command line winning. The options are
+ * The appliance's command line: every option is {@code --kebab-case=value}, or a {@code SWITCHBOARD_NAME}
+ * environment variable, or a line of the file {@code --config=FILE} names ({@code name=value} per line, {@code #}
+ * comments); the command line wins over the environment, which wins over the file. The options are
  * {@link OptionSpec#ALL}; the parser is the one the tools use too ({@link FlagSet}).
  */
 public final class Options
@@ -13,9 +14,11 @@ public final class Options
     /** Every option the appliance takes, and how its command line reads. */
     public static final FlagSet FLAGS = new FlagSet(
         "java -jar switchboard.jar",
-        "Every option may also be given in a file named by --config=FILE (name=value per line).",
+        "Every option may also be given as an environment variable SWITCHBOARD_NAME (--peerjs-port is\n" +
+            "SWITCHBOARD_PEERJS_PORT; a repeatable option's may list values, comma-separated) or in a file named by\n" +
+            "--config=FILE (name=value per line). Precedence: command line, environment, file, default.",
         null,
-        OptionSpec.ALL);
+        OptionSpec.ALL).withEnvironment("SWITCHBOARD_");
 
     private Options()
     {
@@ -23,11 +26,11 @@ public final class Options
 
     /**
      * @throws IllegalArgumentException on an unknown option, a positional argument, a non-repeatable option given
-     *                                  twice, or an unreadable config file.
+     *                                  twice, an unreadable config file, or an unknown SWITCHBOARD_ variable.
      */
     public static Flags parse(final String... args)
     {
-        return FLAGS.parse(args);
+        return FLAGS.parse(System.getenv(), args);
     }
 
     /** What {@code --help} prints. */

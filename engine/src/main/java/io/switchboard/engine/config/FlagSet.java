@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The flags one program declares, and the one parser of {@code --kebab-case=value} command lines for the appliance
@@ -14,7 +16,11 @@ import java.util.Map;
  * <p>
  * Syntax: every argument is {@code --name=value}; {@code --name} alone reads as {@code true}. {@code --help} is
  * always accepted. A program that declares {@code --config} also reads {@code --config=FILE}: {@code name=value} per
- * line ({@code --} before the name allowed), {@code #} comments and blank lines skipped; the command line wins.
+ * line ({@code --} before the name allowed), {@code #} comments and blank lines skipped. A program that names an
+ * environment prefix ({@link #withEnvironment}) also reads {@code PREFIX_NAME} variables (the flag's name in upper
+ * snake case: {@code --peerjs-port} is {@code SWITCHBOARD_PEERJS_PORT}; a repeatable flag's value may list several,
+ * comma-separated); an unknown name under the prefix is an error. Precedence: command line, then environment, then
+ * config file, then the default (a repeatable flag gathers its values from all three instead).
  * Errors are {@link IllegalArgumentException}s whose message says what was wrong, prefixed by the program's scope
  * when it has one (the tools name their subcommand).
  */
@@ -31,6 +37,8 @@ public final class FlagSet
     private final String about;
     private final String scope;
     private final Map<String, Flag> flags = new LinkedHashMap<>();
+    /** {@code SWITCHBOARD_}, or null when the program reads no environment. */
+    private String environmentPrefix;
 
     /**
      * @param invocation how the program is started, for the usage line ({@code java -jar switchboard.jar}).
@@ -55,6 +63,23 @@ public final class FlagSet
                 throw new IllegalStateException(invocation + " declares --" + flag.name() + " twice");
             }
         }
+    }
+
+    /**
+     * The program also reads its flags from environment variables named {@code prefix} + the flag's name in upper
+     * snake case ({@code prefix} ends with its separator, as {@code SWITCHBOARD_}).
+     */
+    public FlagSet withEnvironment(final String prefix)
+    {
+        environmentPrefix = prefix;
+        return this;
+    }
+
+    /** The environment variable that holds {@code flag} ({@code SWITCHBOARD_PEERJS_PORT}), or null when none does. */
+    public String environmentName(final Flag flag)
+    {
+        return environmentPrefix == null ? null :
+            environmentPrefix + flag.name().toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
     /** The first line of every {@code --help}: {@code usage: INVOCATION [--name=value ...]}. */
@@ -84,9 +109,18 @@ public final class FlagSet
 
     /**
      * Parses a command line, and the config file it names; values from the command line win over the file's
-     * (a repeatable flag keeps the file's values and adds the command line's).
+     * (a repeatable flag keeps the file's values and adds the command line's). No environment is read.
      */
     public Flags parse(final String... args)
+    {
+        return parse(Map.of(), args);
+    }
+
+    /**
+     * Parses a command line, the variables of {@code environment} under this program's prefix, and the config file
+     * either names: command line over environment over file (a repeatable flag gathers all their values).
+     */
+    public Flags parse(final Map<String, String> environment, final String... args)
     {
         final Map<String, List<String>> fromArgs = new LinkedHashMap<>();
         String configFile = null;
@@ -106,13 +140,23 @@ public final class FlagSet
             }
             add(fromArgs, name, value);
         }
-        // Issue #18's SWITCHBOARD_<NAME> environment values would merge here: over the file, under the command line.
-        if (configFile == null)
+        final Map<String, List<String>> fromEnvironment = readEnvironment(environment);
+        final List<String> environmentConfig = fromEnvironment.remove(CONFIG);
+        if (configFile == null && environmentConfig != null)
         {
-            return new Flags(this, fromArgs);
+            configFile = environmentConfig.get(0);
         }
-        final Map<String, List<String>> merged = readConfig(Path.of(configFile));
-        for (final Map.Entry<String, List<String>> entry : fromArgs.entrySet())
+        final Map<String, List<String>> merged =
+            configFile == null ? new LinkedHashMap<>() : readConfig(Path.of(configFile));
+        over(merged, fromEnvironment);
+        over(merged, fromArgs);
+        return new Flags(this, merged);
+    }
+
+    /** {@code higher}'s values replace {@code merged}'s (a repeatable flag's are added to them). */
+    private void over(final Map<String, List<String>> merged, final Map<String, List<String>> higher)
+    {
+        for (final Map.Entry<String, List<String>> entry : higher.entrySet())
         {
             if (!find(entry.getKey()).repeatable())
             {
@@ -123,7 +167,47 @@ public final class FlagSet
                 add(merged, entry.getKey(), value);
             }
         }
-        return new Flags(this, merged);
+    }
+
+    private Map<String, List<String>> readEnvironment(final Map<String, String> environment)
+    {
+        final Map<String, List<String>> values = new LinkedHashMap<>();
+        if (environmentPrefix == null)
+        {
+            return values;
+        }
+        final Map<String, Flag> byVariable = new LinkedHashMap<>();
+        for (final Flag flag : flags.values())
+        {
+            if (!HELP.equals(flag.name()))
+            {
+                byVariable.put(environmentName(flag), flag);
+            }
+        }
+        for (final Map.Entry<String, String> variable : new TreeMap<>(environment).entrySet())
+        {
+            if (!variable.getKey().startsWith(environmentPrefix))
+            {
+                continue;
+            }
+            final Flag flag = byVariable.get(variable.getKey());
+            if (flag == null)
+            {
+                throw error("unknown environment variable " + variable.getKey() + " (see --help)");
+            }
+            if (flag.repeatable())
+            {
+                for (final String value : variable.getValue().split(","))
+                {
+                    add(values, flag.name(), value.trim());
+                }
+            }
+            else
+            {
+                add(values, flag.name(), variable.getValue());
+            }
+        }
+        return values;
     }
 
     private Map<String, List<String>> readConfig(final Path file)

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -191,6 +192,53 @@ class FlagSetTest
         {
             assertTrue(message(() -> APP.parse("--config=" + dir.resolve("absent.conf")))
                 .startsWith("cannot read config file "));
+        }
+    }
+
+    @Nested
+    class Environment
+    {
+        private final FlagSet app = new FlagSet("java -jar app.jar", "", null, APPLIANCE).withEnvironment("APP_");
+
+        @Test
+        void aVariableIsTheFlagsNameInUpperSnakeCase()
+        {
+            assertEquals("APP_PORT", app.environmentName(app.find("port")));
+            assertEquals(8000, app.parse(Map.of("APP_PORT", "8000", "PATH", "/bin")).intValue("port"));
+            assertEquals(Colour.DEEP_BLUE, app.parse(Map.of("APP_COLOUR", "deep-blue")).choice("colour", Colour.class));
+        }
+
+        @Test
+        void theCommandLineWinsOverTheEnvironmentWhichWinsOverTheFile() throws Exception
+        {
+            final Path file = dir.resolve("app.conf");
+            Files.writeString(file, "port=1\nurl=from-file\non=true\n");
+            final Flags flags = app.parse(Map.of("APP_PORT", "2", "APP_URL", "from-env", "APP_CONFIG", file.toString()),
+                "--port=3");
+            assertEquals(3, flags.intValue("port"));
+            assertEquals("from-env", flags.value("url"));
+            assertTrue(flags.booleanValue("on"), "the file named by APP_CONFIG is read");
+        }
+
+        @Test
+        void aRepeatableFlagGathersCommaSeparatedValuesWithTheOthers()
+        {
+            assertEquals(List.of("a", "b", "c"), app.parse(Map.of("APP_KEY", "a, b"), "--key=c").values("key"));
+        }
+
+        @Test
+        void anUnknownVariableUnderThePrefixIsRefusedAndOthersAreIgnored()
+        {
+            assertEquals("unknown environment variable APP_PROT (see --help)",
+                message(() -> app.parse(Map.of("APP_PROT", "1"))));
+            assertEquals(7337, app.parse(Map.of("HOME", "/root")).intValue("port"));
+        }
+
+        @Test
+        void aProgramWithoutAPrefixReadsNoEnvironment()
+        {
+            assertEquals(7337, APP.parse(Map.of("APP_PORT", "1")).intValue("port"));
+            assertNull(APP.environmentName(APP.find("port")));
         }
     }
 
