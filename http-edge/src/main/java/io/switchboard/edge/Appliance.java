@@ -2,6 +2,7 @@ package io.switchboard.edge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.admin.AdminServer;
+import io.switchboard.edge.admin.Console;
 import io.switchboard.edge.admin.BackupHandler;
 import io.switchboard.edge.admin.KernelUdpStats;
 import io.switchboard.edge.dop.DopServer;
@@ -122,12 +123,16 @@ public final class Appliance implements AutoCloseable
         backups.put("pulse_clients", BackupHandler.engineTables(engine.commands(), replies));
         backups.put("domains", metaverse::backupTo);
         final String backupDir = options.optional("backup-dir");
+        final Console console = new Console(
+            metrics, liveness, () -> running, json, options.intValue("console-max-viewers"));
+        closeables.add(console);
         final AdminServer admin = new AdminServer(
             edge, engineContext.bindAddress(), options.intValue("admin-port"), metrics, liveness, () -> running, json,
             new KernelUdpStats(metrics, engine.boundPorts()),
-            new BackupHandler(backupDir == null ? null : Path.of(backupDir), backups, metrics, json));
+            new BackupHandler(backupDir == null ? null : Path.of(backupDir), backups, metrics, json), console);
         closeables.add(admin);
         listeners.put("admin", "http:" + admin.port());
+        console.listeners(listeners);
         running = true;
     }
 

@@ -1,5 +1,6 @@
 package io.switchboard.edge;
 
+import io.switchboard.edge.admin.Console;
 import io.switchboard.edge.dop.DopContext;
 import io.switchboard.edge.http.HttpEdgeContext;
 import io.switchboard.edge.metaverse.MetaverseContext;
@@ -55,6 +56,8 @@ public final class OptionSpec
             false, "How long a rendezvous request waits for the engine before answering 503."),
         new Flag("admin-port", "PORT", Integer.toString(DEFAULT_ADMIN_PORT), false,
             "HTTP port of /healthz and /metrics (0 = any free port)."),
+        new Flag("console-max-viewers", "N", Integer.toString(Console.DEFAULT_MAX_VIEWERS), false,
+            "Live console streams (admin listener, GET /) open at once; more get 503."),
         new Flag("peerjs-port", "PORT", Integer.toString(PeerJsContext.DEFAULT_PORT), false,
             "HTTP and WebSocket port of the PeerJS signaling server (0 = any free port)."),
         new Flag("peerjs-path", "PATH", PeerJsContext.DEFAULT_PATH, false,

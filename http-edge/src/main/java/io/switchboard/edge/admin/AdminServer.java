@@ -19,8 +19,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The operator's listener: {@code GET /healthz} for load balancers and supervisors (every agent's liveness; 503 when
- * one failed or the appliance is stopping), {@code GET /metrics} for Prometheus and {@code POST /backup} for online
- * backups.
+ * one failed or the appliance is stopping), {@code GET /metrics} for Prometheus, {@code POST /backup} for online
+ * backups, and the live {@link Console} at {@code GET /}.
  */
 public final class AdminServer implements AutoCloseable
 {
@@ -56,7 +56,8 @@ public final class AdminServer implements AutoCloseable
         final BooleanSupplier running,
         final ObjectMapper json,
         final Runnable beforeScrape,
-        final HttpHandler backup)
+        final HttpHandler backup,
+        final Console console)
     {
         final HttpHandler routes = new WatchedHandler(Handlers.routing()
             .get("/healthz", exchange -> health(exchange, liveness, running.getAsBoolean(), json))
@@ -67,6 +68,9 @@ public final class AdminServer implements AutoCloseable
                 metrics(exchange, metrics);
             }))
             .post("/backup", backup)
+            .get("/", console.assets())
+            .get("/console/stream", console.stream())
+            .get("/console/{file}", console.assets())
             .setFallbackHandler(exchange -> plain(exchange, 404, "not found\n"))
             .setInvalidMethodHandler(exchange -> plain(exchange, 405, "method not allowed\n")),
             liveness.register("switchboard-admin-http"));

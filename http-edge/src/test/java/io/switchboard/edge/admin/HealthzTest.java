@@ -49,7 +49,7 @@ class HealthzTest
             final Set<String> engine = threading.equals("shared") ? Set.of("switchboard-engine") :
                 Set.of("switchboard-udp-receiver", "switchboard-engine");
             final Set<String> expected = new HashSet<>(Set.of("switchboard-key-fetch", "switchboard-ticker",
-                "switchboard-pulse-persister", "switchboard-metaverse-sweeper",
+                "switchboard-pulse-persister", "switchboard-metaverse-sweeper", "switchboard-console",
                 "switchboard-peerjs-sockets-0", "switchboard-peerjs-http", "switchboard-admin-http"));
             expected.addAll(engine);
             assertEquals(expected, names);

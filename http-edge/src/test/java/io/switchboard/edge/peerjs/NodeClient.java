@@ -1,19 +1,15 @@
 package io.switchboard.edge.peerjs;
 
+import io.switchboard.edge.testing.NpmProject;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +24,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class NodeClient implements AutoCloseable
 {
     static final Path PROJECT = Path.of("src", "test", "node", "peerjs-e2e").toAbsolutePath();
-    private static final String MARKER = ".switchboard-lock-sha256";
-    private static final long INSTALL_TIMEOUT_S = 600;
 
     private final Process process;
     private final Writer stdin;
@@ -60,39 +54,10 @@ final class NodeClient implements AutoCloseable
         reader.start();
     }
 
-    /** {@code npm ci} once per lockfile version; a file lock keeps parallel test JVMs from installing twice. */
-    static synchronized void install() throws Exception
+    /** Installs the project ({@link NpmProject}). */
+    static void install() throws Exception
     {
-        final Path lockfile = PROJECT.resolve("package-lock.json");
-        final String digest = HexFormat.of().formatHex(
-            MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(lockfile)));
-        final Path marker = PROJECT.resolve("node_modules").resolve(MARKER);
-        final Path target = Files.createDirectories(Path.of("target").toAbsolutePath());
-        try (FileChannel channel = FileChannel.open(target.resolve("npm-ci.lock"),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = channel.lock())
-        {
-            if (Files.exists(marker) && Files.readString(marker).equals(digest))
-            {
-                return;
-            }
-            final Path log = target.resolve("npm-ci.log");
-            final Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-                .directory(PROJECT.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-            if (!npm.waitFor(INSTALL_TIMEOUT_S, TimeUnit.SECONDS))
-            {
-                npm.destroyForcibly();
-                fail("npm ci did not finish within " + INSTALL_TIMEOUT_S + " s; see " + log);
-            }
-            if (npm.exitValue() != 0)
-            {
-                fail("npm ci failed (exit " + npm.exitValue() + "):\n" + Files.readString(log));
-            }
-            Files.writeString(marker, digest);
-        }
+        NpmProject.installed("peerjs-e2e");
     }
 
     /** Starts {@code node peer-scenario.cjs SCENARIO --port=P --path=... --key=...}. */

@@ -3,6 +3,7 @@ package io.switchboard.edge.websocket;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.admin.AdminServer;
+import io.switchboard.edge.admin.Console;
 import io.switchboard.edge.http.HttpEdge;
 import io.switchboard.edge.http.HttpEdgeContext;
 import io.switchboard.engine.health.Liveness;
@@ -38,15 +39,18 @@ class SignalingAgentLivenessTest
     private final ObjectMapper json = new ObjectMapper();
     private final SignalingAgents agents = new SignalingAgents(1, "switchboard-test-sockets", liveness);
     private final Watch watch = liveness.watches().get(0);
+    /** Not watched by this liveness: the test counts its agents. */
+    private final Console console = new Console(new Metrics(), new Liveness(new Metrics()), () -> true, json, 1);
     private final AdminServer admin = new AdminServer(
         new HttpEdge(new HttpEdgeContext().conclude(), metrics), "127.0.0.1", 0, metrics, liveness, () -> true, json,
-        () -> { }, exchange -> exchange.setStatusCode(404));
+        () -> { }, exchange -> exchange.setStatusCode(404), console);
 
     @AfterEach
     void stop()
     {
         agents.close();
         admin.close();
+        console.close();
     }
 
     @Test
