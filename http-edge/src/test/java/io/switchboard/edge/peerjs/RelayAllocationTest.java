@@ -8,8 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -167,11 +165,7 @@ class RelayAllocationTest
 
     private TcpWebSocket open(final String target) throws IOException
     {
-        final Socket raw = new Socket();
-        raw.connect(new InetSocketAddress("127.0.0.1", appliance.port()), 5_000);
-        raw.setTcpNoDelay(true);
-        final TcpWebSocket socket = TcpWebSocket.open(raw, target,
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13", new byte[0], true);
+        final TcpWebSocket socket = TcpWebSocket.open(appliance.port(), target, "13", true);
         sockets.add(socket);
         return socket;
     }
