@@ -245,19 +245,7 @@ public final class HttpEdgeListener implements AutoCloseable
         open.increment();
         final RequestTimeouts timeouts = new RequestTimeouts(connection, settings.context, parseTimeouts, idleTimeouts);
         connection.getSourceChannel().setConduit(timeouts);
-        final TlsListener.Handshake handshake;
-        try
-        {
-            handshake = tls == null ? null : tls.secure(connection);
-        }
-        catch (final IOException ex)
-        {
-            hosts.release(host);
-            settings.budget.release();
-            open.decrement();
-            IoUtils.safeClose(connection);
-            return;
-        }
+        final TlsListener.Handshake handshake = tls == null ? null : tls.secure(connection);
         final StreamConnection served = handshake == null ? connection : handshake.connection();
         timeouts.cuts(served);
         final Lease lease = new Lease(host, timeouts, served, handshake);

@@ -12,7 +12,6 @@ import org.xnio.Xnio;
 import org.xnio.ssl.SslConnection;
 
 import javax.net.ssl.SSLContext;
-import java.io.IOException;
 
 /**
  * The TLS side of one Undertow listener: wraps each accepted connection in Undertow's TLS connection (XNIO's public
@@ -41,13 +40,12 @@ public final class TlsListener implements AutoCloseable
         this.failed = metrics.counter(HANDSHAKES, listener + ",result=\"failed\"", help);
     }
 
-    /** {@code accepted} as a TLS server connection, its handshake started. */
-    public Handshake secure(final StreamConnection accepted) throws IOException
+    /** {@code accepted} as a TLS server connection; its handshake starts with the client's hello, on the first read. */
+    public Handshake secure(final StreamConnection accepted)
     {
         final SslConnection connection = ssl.wrapExistingConnection(accepted, OptionMap.EMPTY, false);
         final Handshake handshake = new Handshake(connection);
         connection.getHandshakeSetter().set(handshake);
-        connection.startHandshake();
         return handshake;
     }
 
