@@ -17,14 +17,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -248,45 +245,14 @@ class TlsListenersTest
         }
     }
 
-    /** One keep-alive GET of metaverse_info on {@code socket}: the response head and body. */
     private static String getOver(final SSLSocket socket) throws IOException
     {
-        socket.getOutputStream().write(("GET /api/metaverse_info HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        final InputStream in = socket.getInputStream();
-        final ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n"))
-        {
-            final int b = in.read();
-            if (b < 0)
-            {
-                throw new IOException("closed after " + head);
-            }
-            head.write(b);
-        }
-        final String text = head.toString(StandardCharsets.US_ASCII);
-        int length = 0;
-        for (final String line : text.split("\r\n"))
-        {
-            if (line.toLowerCase().startsWith("content-length:"))
-            {
-                length = Integer.parseInt(line.substring(line.indexOf(':') + 1).trim());
-            }
-        }
-        return text + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        return TlsSockets.get(socket, "/api/metaverse_info");
     }
 
     private static SSLSocket connect(final String listener, final String... applicationProtocols) throws IOException
     {
-        final SSLSocket socket = (SSLSocket)trusting.getSocketFactory().createSocket(
-            "127.0.0.1", appliance.port(listener));
-        socket.setSoTimeout(10_000);
-        final SSLParameters parameters = socket.getSSLParameters();
-        parameters.setApplicationProtocols(applicationProtocols);
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        socket.setSSLParameters(parameters);
-        return socket;
+        return TlsSockets.connect(trusting, "127.0.0.1", appliance.port(listener), applicationProtocols);
     }
 
     private static HttpClient client(final SSLParameters parameters)
