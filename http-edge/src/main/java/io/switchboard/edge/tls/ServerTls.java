@@ -16,6 +16,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
@@ -41,7 +42,7 @@ public final class ServerTls implements AutoCloseable
     private final AtomicCounter reloadsFailed;
     private final AtomicCounter notAfter;
     private final SSLContext sslContext;
-    private volatile SSLContext current;
+    private volatile Served current;
     private AgentRunner runner;
 
     private ServerTls(final TlsContext context, final Metrics metrics, final CertifiedKey first)
@@ -54,8 +55,8 @@ public final class ServerTls implements AutoCloseable
         this.reloadsFailed = metrics.counter(RELOADS, "result=\"failed\"", help);
         this.notAfter = metrics.gauge(NOT_AFTER, "",
             "End of validity (Unix seconds) of the TLS certificate served now.");
-        this.current = contextFor(first);
-        this.sslContext = ReloadableSslContext.over(() -> current, current);
+        this.current = new Served(first, contextFor(first));
+        this.sslContext = ReloadableSslContext.over(() -> current.context(), current.context());
         notAfter.set(TimeUnit.MILLISECONDS.toSeconds(first.leaf().getNotAfter().getTime()));
     }
 
@@ -112,10 +113,16 @@ public final class ServerTls implements AutoCloseable
         return new TlsListener(name, xnio, sslContext, metrics);
     }
 
+    /** The leaf certificate new handshakes get. */
+    X509Certificate leaf()
+    {
+        return current.pair().leaf();
+    }
+
     /** A new valid pair, for the next handshakes. */
     void use(final CertifiedKey pair)
     {
-        current = contextFor(pair);
+        current = new Served(pair, contextFor(pair));
         notAfter.set(TimeUnit.MILLISECONDS.toSeconds(pair.leaf().getNotAfter().getTime()));
         reloadsOk.increment();
     }
@@ -145,6 +152,11 @@ public final class ServerTls implements AutoCloseable
             throw new IllegalArgumentException(context.certFile() + ": the JDK refuses the pair (" +
                 ex.getMessage() + ")", ex);
         }
+    }
+
+    /** A pair and the JDK context serving it, swapped together. */
+    private record Served(CertifiedKey pair, SSLContext context)
+    {
     }
 
     /** Stops watching the files. */
