@@ -6,6 +6,7 @@ import io.switchboard.edge.Appliance;
 import io.switchboard.edge.Options;
 import io.switchboard.edge.testing.AnyPorts;
 import io.switchboard.edge.testing.Scrape;
+import io.switchboard.edge.testing.ToolRun;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -217,6 +218,21 @@ class TlsListenersTest
         assertEquals(inUse, servedLeaf("metaverse"));
         assertEquals(200, client(null).send(request("metaverse", "/api/metaverse_info").GET().build(),
             HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
+    void theHandshakeLoadToolCountsFullHandshakesAgainstTheMetaverseListener() throws Exception
+    {
+        final String completed = "switchboard_tls_handshakes_total{listener=\"metaverse\",result=\"completed\"}";
+        final long before = Scrape.value(adminPort(), completed);
+        final Path ca = Files.writeString(dir.resolve("ca.pem"), TestPki.pem(pki.certificate()));
+        final String line = ToolRun.ok("tls-handshake-load", "--target=127.0.0.1:" + appliance.port("metaverse"),
+            "--ca=" + ca, "--threads=1", "--warmup-s=0", "--duration-s=1", "--protocol=TLSv1.2");
+
+        assertTrue(line.matches("(?s)tls-handshake-load label=tls-handshakes protocol=TLSv1.2 threads=1 .*" +
+            "handshakes=[1-9]\\d* failures=0 .*"), line);
+        final long handshakes = Long.parseLong(line.replaceAll("(?s).* handshakes=(\\d+) .*", "$1"));
+        assertTrue(Scrape.value(adminPort(), completed) >= before + handshakes, line);
     }
 
     /** Writes the pair (each file replaced whole) and waits for the reload counted as {@code result}. */
