@@ -339,10 +339,12 @@ public final class HttpEdgeListener implements AutoCloseable
     private final class Lease implements ChannelListener<StreamConnection>
     {
         private final InetAddress host;
-        /** The connection HTTP is served on: the accepted one, or its TLS connection. */
-        private final StreamConnection served;
-        /** Null without TLS. */
-        private final TlsListener.Handshake handshake;
+        /**
+         * The connection HTTP is served on, the accepted one or its TLS connection, and the TLS handshake (null without
+         * TLS): dropped, as the timeouts, when the connection closes or leaves XNIO.
+         */
+        private volatile StreamConnection served;
+        private volatile TlsListener.Handshake handshake;
         /** Dropped when the connection leaves XNIO: it holds the connection, which a WebSocket no longer needs. */
         private volatile RequestTimeouts timeouts;
         private final AtomicBoolean held = new AtomicBoolean(true);
@@ -371,10 +373,17 @@ public final class HttpEdgeListener implements AutoCloseable
                 ended.upgraded();
                 timeouts = null;
             }
-            leases.remove(served);
-            if (handshake != null)
+            final StreamConnection key = served;
+            if (key != null)
             {
-                handshake.closed();
+                leases.remove(key);
+                served = null;
+            }
+            final TlsListener.Handshake shaking = handshake;
+            if (shaking != null)
+            {
+                shaking.closed();
+                handshake = null;
             }
             if (!handedOver)
             {

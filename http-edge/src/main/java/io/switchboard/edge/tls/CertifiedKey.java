@@ -86,7 +86,7 @@ public record CertifiedKey(X509Certificate[] chain, PrivateKey key)
                 }
             }
         }
-        catch (final IllegalArgumentException | CertificateException ex)
+        catch (final RuntimeException | CertificateException ex)
         {
             throw new IllegalArgumentException(file + ": not a PEM certificate chain (" + oneLine(ex) + ")", ex);
         }
@@ -127,7 +127,7 @@ public record CertifiedKey(X509Certificate[] chain, PrivateKey key)
                         break; // EC PARAMETERS and the like, written beside the key by some tools
                 }
             }
-            catch (final IllegalArgumentException | GeneralSecurityException ex)
+            catch (final RuntimeException | GeneralSecurityException ex)
             {
                 throw new IllegalArgumentException(file + ": bad " + block.label() + " (" + oneLine(ex) + ")", ex);
             }
@@ -219,7 +219,7 @@ public record CertifiedKey(X509Certificate[] chain, PrivateKey key)
             verifier.update(probe);
             return verifier.verify(signature);
         }
-        catch (final GeneralSecurityException ex)
+        catch (final GeneralSecurityException | RuntimeException ex)
         {
             return false;
         }
