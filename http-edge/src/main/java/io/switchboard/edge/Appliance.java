@@ -12,6 +12,8 @@ import io.switchboard.edge.metaverse.MetaverseServer;
 import io.switchboard.edge.peerjs.PeerJsServer;
 import io.switchboard.edge.rendezvous.RendezvousContext;
 import io.switchboard.edge.rendezvous.RendezvousServer;
+import io.switchboard.edge.tls.ServerTls;
+import io.switchboard.edge.tls.TlsContext;
 import io.switchboard.edge.websocket.PartialBudget;
 import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.config.Flags;
@@ -41,6 +43,10 @@ import java.util.Map;
  */
 public final class Appliance implements AutoCloseable
 {
+    /** Until the PeerJS listener's own acceptor speaks TLS. */
+    static final String NO_TLS_ON_PEERJS = "TLS on the PeerJS/dop listener is not available yet: leave it out " +
+        "with --tls-listeners=metaverse,rendezvous (peerjs is in the default)";
+
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final Map<String, String> listeners = new LinkedHashMap<>();
     private final Metrics metrics = new Metrics();
@@ -87,7 +93,7 @@ public final class Appliance implements AutoCloseable
         final PulseContext pulseContext = Contexts.pulse(options, tableFiles);
         final RendezvousContext rendezvousContext = Contexts.rendezvous(options);
         final CommandReplies replies = new CommandReplies();
-        final HttpEdge edge = new HttpEdge(Contexts.httpEdge(options), metrics);
+        final HttpEdge edge = new HttpEdge(Contexts.httpEdge(options), metrics, tls(options));
         final List<UdpListenerSpec> udp = List.of(
             new UdpListenerSpec(IceServer.LISTENER, iceContext.icePort(),
                 (sender, clock, timers, commands) ->
@@ -102,13 +108,13 @@ public final class Appliance implements AutoCloseable
         final RendezvousServer rendezvous = RendezvousServer.start(
             rendezvousContext, engine.commands(), replies, edge, metrics, json);
         closeables.add(rendezvous);
-        listeners.put(RendezvousServer.LISTENER, "http:" + rendezvous.port());
+        listeners.put(RendezvousServer.LISTENER, scheme(edge, RendezvousServer.LISTENER) + rendezvous.port());
 
         final MetaverseServer metaverse = MetaverseServer.start(
             Contexts.metaverse(options, engine.boundPort(IceServer.LISTENER)),
             tableFiles, engine.commands(), edge, metrics, json, liveness.register("switchboard-metaverse-sweeper"));
         closeables.add(metaverse);
-        listeners.put(MetaverseServer.LISTENER, "http:" + metaverse.port());
+        listeners.put(MetaverseServer.LISTENER, scheme(edge, MetaverseServer.LISTENER) + metaverse.port());
 
         final PartialBudget partials = new PartialBudget(
             options.longValue("ws-max-partial-bytes-per-socket"), options.longValue("ws-partial-budget-bytes"),
@@ -131,12 +137,34 @@ public final class Appliance implements AutoCloseable
             new KernelUdpStats(metrics, engine.boundPorts()),
             new BackupHandler(backupDir == null ? null : Path.of(backupDir), backups, metrics, json), console);
         closeables.add(admin);
-        listeners.put("admin", "http:" + admin.port());
+        listeners.put("admin", scheme(edge, "admin") + admin.port());
         console.listeners(listeners);
         running = true;
     }
 
-    /** Listener name to {@code udp:PORT} or {@code http:PORT}, in start order. */
+    /** The server certificate, watched for renewals, when --tls-cert is given; a bad file fails the start. */
+    private ServerTls tls(final Flags options)
+    {
+        final TlsContext context = Contexts.tls(options);
+        if (!context.enabled())
+        {
+            return null;
+        }
+        if (context.appliesTo(PeerJsServer.LISTENER))
+        {
+            throw new IllegalArgumentException(NO_TLS_ON_PEERJS);
+        }
+        final ServerTls tls = ServerTls.open(context, metrics, liveness.register("switchboard-tls-reload"));
+        closeables.add(tls);
+        return tls;
+    }
+
+    private static String scheme(final HttpEdge edge, final String listener)
+    {
+        return edge.isTls(listener) ? "https:" : "http:";
+    }
+
+    /** Listener name to {@code udp:PORT}, {@code http:PORT} or {@code https:PORT}, in start order. */
     public Map<String, String> listeners()
     {
         return listeners;

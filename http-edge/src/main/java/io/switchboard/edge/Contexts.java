@@ -5,11 +5,14 @@ import io.switchboard.edge.http.HttpEdgeContext;
 import io.switchboard.edge.metaverse.MetaverseContext;
 import io.switchboard.edge.peerjs.PeerJsContext;
 import io.switchboard.edge.rendezvous.RendezvousContext;
+import io.switchboard.edge.tls.TlsContext;
 import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.config.Flags;
 import io.switchboard.engine.ice.IceContext;
 import io.switchboard.engine.pulse.PulseContext;
 import io.switchboard.engine.table.TableFiles;
+
+import java.nio.file.Path;
 
 /**
  * The composition root's half that reads options: each component's context filled from the parsed command line and
@@ -80,6 +83,18 @@ final class Contexts
             .idleTimeoutMs(options.intValue("http-idle-timeout-ms"))
             .maxConnectionsPerHost(options.intValue("max-connections-per-host"))
             .fdReserve(options.intValue("fd-reserve"))
+            .conclude();
+    }
+
+    static TlsContext tls(final Flags options)
+    {
+        final String cert = options.optional("tls-cert");
+        final String key = options.optional("tls-key");
+        return new TlsContext()
+            .certFile(cert == null ? null : Path.of(cert))
+            .keyFile(key == null ? null : Path.of(key))
+            .listeners(options.string("tls-listeners"))
+            .checkIntervalMs(options.longValue("tls-check-interval-ms"))
             .conclude();
     }
 

@@ -6,6 +6,7 @@ import io.switchboard.edge.http.HttpEdgeContext;
 import io.switchboard.edge.metaverse.MetaverseContext;
 import io.switchboard.edge.peerjs.PeerJsContext;
 import io.switchboard.edge.rendezvous.RendezvousContext;
+import io.switchboard.edge.tls.TlsContext;
 import io.switchboard.edge.websocket.PartialBudget;
 import io.switchboard.engine.config.Choices;
 import io.switchboard.engine.config.EngineContext;
@@ -202,7 +203,17 @@ public final class OptionSpec
             "closed on accept."),
         new Flag("fd-reserve", "N", Integer.toString(HttpEdgeContext.DEFAULT_FD_RESERVE), false,
             "Descriptors kept from the HTTP listeners' connections (the budget is the open file limit less this): " +
-            "admin, files, UDP; new connections beyond the budget are closed on accept."));
+            "admin, files, UDP; new connections beyond the budget are closed on accept."),
+        new Flag("tls-cert", "FILE", null, false,
+            "PEM certificate chain, leaf first; with --tls-key, the --tls-listeners speak only TLS (1.3 and 1.2)."),
+        new Flag("tls-key", "FILE", null, false,
+            "PEM private key of the certificate, RSA or EC, unencrypted: PKCS#8, PKCS#1 or SEC1."),
+        new Flag("tls-listeners", "LIST", TlsContext.DEFAULT_LISTENERS, false,
+            "Listeners that speak TLS when --tls-cert is given, of peerjs,metaverse,rendezvous,admin (peerjs: not " +
+            "yet, leave it out)."),
+        new Flag("tls-check-interval-ms", "MS", Long.toString(TlsContext.DEFAULT_CHECK_INTERVAL_MS), false,
+            "How often the certificate and key files are read for a renewal; a changed valid pair is served to new " +
+            "connections."));
 
 
     private OptionSpec()

@@ -17,6 +17,7 @@ import io.switchboard.tools.pulse.PulseLoad;
 import io.switchboard.tools.soak.SoakReport;
 import io.switchboard.tools.soak.SoakSampler;
 import io.switchboard.tools.stun.StunLoad;
+import io.switchboard.tools.tls.TlsHandshakeLoad;
 
 import java.util.Arrays;
 import java.util.List;
@@ -60,7 +61,8 @@ public final class Tools
         Map.entry(JunkLoad.COMMAND, JunkLoad::command),
         Map.entry(SoakSampler.COMMAND, SoakSampler::command),
         Map.entry(SoakReport.COMMAND, SoakReport::command),
-        Map.entry(StunLoad.COMMAND, StunLoad::command)));
+        Map.entry(StunLoad.COMMAND, StunLoad::command),
+        Map.entry(TlsHandshakeLoad.COMMAND, TlsHandshakeLoad::command)));
 
     private Tools()
     {

@@ -1,6 +1,7 @@
 package io.switchboard.edge.http;
 
 import io.switchboard.edge.limit.ConnectionBudget;
+import io.switchboard.edge.tls.ServerTls;
 import io.switchboard.engine.metrics.Metrics;
 import io.undertow.server.HttpHandler;
 import org.slf4j.Logger;
@@ -23,11 +24,20 @@ public final class HttpEdge
     private final Metrics metrics;
     private final ConnectionBudget publicBudget;
     private final ConnectionBudget adminBudget;
+    /** Null without TLS. */
+    private final ServerTls tls;
 
     public HttpEdge(final HttpEdgeContext context, final Metrics metrics)
     {
+        this(context, metrics, null);
+    }
+
+    /** With {@code tls}, the listeners it applies to speak only TLS. */
+    public HttpEdge(final HttpEdgeContext context, final Metrics metrics, final ServerTls tls)
+    {
         this.context = context;
         this.metrics = metrics;
+        this.tls = tls;
         final DescriptorLimit limit = context.descriptorLimit();
         metrics.gauge(DESCRIPTORS, "kind=\"soft\"", "The process's open file limit (RLIMIT_NOFILE).").set(limit.soft());
         metrics.gauge(DESCRIPTORS, "kind=\"hard\"", "The process's open file limit (RLIMIT_NOFILE).").set(limit.hard());
@@ -55,13 +65,26 @@ public final class HttpEdge
     public HttpEdgeListener.Builder listener(
         final String name, final String bindAddress, final int port, final HttpHandler handler)
     {
-        return new HttpEdgeListener.Builder(name, bindAddress, port, handler, context, metrics, publicBudget);
+        return new HttpEdgeListener.Builder(name, bindAddress, port, handler, context, metrics, publicBudget)
+            .tls(tlsOf(name));
     }
 
     /** The operator's listener, with its own connections out of the reserve. */
     public HttpEdgeListener.Builder adminListener(final String bindAddress, final int port, final HttpHandler handler)
     {
-        return new HttpEdgeListener.Builder("admin", bindAddress, port, handler, context, metrics, adminBudget);
+        return new HttpEdgeListener.Builder("admin", bindAddress, port, handler, context, metrics, adminBudget)
+            .tls(tlsOf("admin"));
+    }
+
+    /** True when the listener called {@code name} speaks TLS. */
+    public boolean isTls(final String name)
+    {
+        return tlsOf(name) != null;
+    }
+
+    private ServerTls tlsOf(final String name)
+    {
+        return tls != null && tls.appliesTo(name) ? tls : null;
     }
 
     private ConnectionBudget budget(final String pool, final int limit)

@@ -2,6 +2,8 @@ package io.switchboard.edge.http;
 
 import io.switchboard.edge.limit.ConnectionBudget;
 import io.switchboard.edge.limit.HostConnections;
+import io.switchboard.edge.tls.ServerTls;
+import io.switchboard.edge.tls.TlsListener;
 import io.switchboard.edge.websocket.WebSocketConnection;
 import io.switchboard.engine.metrics.Metrics;
 import io.undertow.Undertow;
@@ -43,6 +45,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>
  * Each connection's {@link RequestTimeouts} cut it when a request head stalls or it stays idle between requests, and
  * {@link BodyDeadline} when a request body stalls; none of them touches a connection upgraded to a WebSocket.
+ * <p>
+ * With TLS ({@link Builder#tls}) each admitted connection is wrapped in a TLS connection ({@link TlsListener}) between
+ * the timeouts and HTTP, so the caps, budgets and timeouts are the same and a stalled handshake is a stalled head.
  */
 public final class HttpEdgeListener implements AutoCloseable
 {
@@ -78,6 +83,7 @@ public final class HttpEdgeListener implements AutoCloseable
     private XnioWorker worker;
     private AcceptingChannel<StreamConnection> channel;
     private ByteBufferPool buffers;
+    private TlsListener tls;
 
     private HttpEdgeListener(final Builder settings)
     {
@@ -125,6 +131,10 @@ public final class HttpEdgeListener implements AutoCloseable
                 .set(UndertowOptions.MAX_ENTITY_SIZE, settings.maxEntityBytes)
                 .getMap());
             http.setRootHandler(this::timed);
+            if (settings.tls != null)
+            {
+                tls = settings.tls.listener(settings.name, worker.getXnio());
+            }
             channel = worker.createStreamConnectionServer(
                 new InetSocketAddress(InetAddress.getByName(settings.bindAddress), settings.port),
                 server -> onAcceptable(server, http),
@@ -234,13 +244,16 @@ public final class HttpEdgeListener implements AutoCloseable
         accepted.increment();
         open.increment();
         final RequestTimeouts timeouts = new RequestTimeouts(connection, settings.context, parseTimeouts, idleTimeouts);
-        final Lease lease = new Lease(host, timeouts);
-        leases.put(connection, lease);
+        connection.getSourceChannel().setConduit(timeouts);
+        final TlsListener.Handshake handshake = tls == null ? null : tls.secure(connection);
+        final StreamConnection served = handshake == null ? connection : handshake.connection();
+        timeouts.cuts(served);
+        final Lease lease = new Lease(host, timeouts, served, handshake);
+        leases.put(served, lease);
         // Undertow adds its own close listener after this one; XNIO runs both.
         connection.setCloseListener(lease);
-        connection.getSourceChannel().setConduit(timeouts);
         timeouts.idle();
-        http.handleEvent(connection);
+        http.handleEvent(served);
     }
 
     /** Every request's first handler: its connection's timeouts pause until the response is done. */
@@ -316,22 +329,38 @@ public final class HttpEdgeListener implements AutoCloseable
         {
             buffers.close();
         }
+        if (tls != null)
+        {
+            tls.close();
+        }
     }
 
     /** One accepted connection's place in the per-host and budget counts, given back once. */
     private final class Lease implements ChannelListener<StreamConnection>
     {
         private final InetAddress host;
+        /**
+         * The connection HTTP is served on, the accepted one or its TLS connection, and the TLS handshake (null without
+         * TLS): dropped, as the timeouts, when the connection closes or leaves XNIO.
+         */
+        private volatile StreamConnection served;
+        private volatile TlsListener.Handshake handshake;
         /** Dropped when the connection leaves XNIO: it holds the connection, which a WebSocket no longer needs. */
         private volatile RequestTimeouts timeouts;
         private final AtomicBoolean held = new AtomicBoolean(true);
         /** Set on the IO thread before XNIO lets go of the socket, which calls {@link #handleEvent} while open. */
         private volatile boolean handedOver;
 
-        Lease(final InetAddress host, final RequestTimeouts timeouts)
+        Lease(
+            final InetAddress host,
+            final RequestTimeouts timeouts,
+            final StreamConnection served,
+            final TlsListener.Handshake handshake)
         {
             this.host = host;
             this.timeouts = timeouts;
+            this.served = served;
+            this.handshake = handshake;
         }
 
         /** XNIO's close listener: the connection closed, or left XNIO as a WebSocket. */
@@ -344,7 +373,18 @@ public final class HttpEdgeListener implements AutoCloseable
                 ended.upgraded();
                 timeouts = null;
             }
-            leases.remove(connection);
+            final StreamConnection key = served;
+            if (key != null)
+            {
+                leases.remove(key);
+                served = null;
+            }
+            final TlsListener.Handshake shaking = handshake;
+            if (shaking != null)
+            {
+                shaking.closed();
+                handshake = null;
+            }
             if (!handedOver)
             {
                 release();
@@ -372,6 +412,7 @@ public final class HttpEdgeListener implements AutoCloseable
         private final HttpEdgeContext context;
         private final Metrics metrics;
         private final ConnectionBudget budget;
+        private ServerTls tls;
         private int ioThreads = Math.max(Runtime.getRuntime().availableProcessors(), 2);
         private int workerThreads = 8 * ioThreads;
         private long maxEntityBytes = 4 * 1024;
@@ -405,6 +446,8 @@ public final class HttpEdgeListener implements AutoCloseable
         public Builder maxHeaderBytes(final int value) { maxHeaderBytes = value; return this; }
         /** The kernel's queue of connections not yet accepted. */
         public Builder backlog(final int value) { backlog = value; return this; }
+        /** Speak only TLS, with this certificate; null: plain HTTP. */
+        public Builder tls(final ServerTls value) { tls = value; return this; }
 
         /** The listener, not yet bound; {@link HttpEdgeListener#start} binds it. */
         public HttpEdgeListener build()

@@ -30,6 +30,8 @@ final class RequestTimeouts extends AbstractStreamSourceConduit<StreamSourceCond
     }
 
     private final StreamConnection connection;
+    /** What a cut closes: the connection, or the TLS connection over it. */
+    private volatile StreamConnection served;
     private final HttpEdgeContext context;
     private final AtomicCounter parseCuts;
     private final AtomicCounter idleCuts;
@@ -47,6 +49,7 @@ final class RequestTimeouts extends AbstractStreamSourceConduit<StreamSourceCond
     {
         super(connection.getSourceChannel().getConduit());
         this.connection = connection;
+        this.served = connection;
         this.context = context;
         this.parseCuts = parseCuts;
         this.idleCuts = idleCuts;
@@ -72,6 +75,12 @@ final class RequestTimeouts extends AbstractStreamSourceConduit<StreamSourceCond
             parsing();
         }
         return read;
+    }
+
+    /** HTTP is served on {@code value}, a TLS connection over this one: a cut closes it (and so this one). */
+    void cuts(final StreamConnection value)
+    {
+        served = value;
     }
 
     /** Accepted, or a response is done: silent from now, the connection has the idle timeout. */
@@ -148,6 +157,6 @@ final class RequestTimeouts extends AbstractStreamSourceConduit<StreamSourceCond
             phase = Phase.UPGRADED;
         }
         (cut == Phase.PARSING ? parseCuts : idleCuts).increment();
-        IoUtils.safeClose(connection);
+        IoUtils.safeClose(served);
     }
 }

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  */
 public final class ApplianceProcess implements AutoCloseable
 {
-    private static final Pattern LISTENER = Pattern.compile("(\\w+)=(udp|http):(\\d+)");
+    private static final Pattern LISTENER = Pattern.compile("(\\w+)=(udp|http|https):(\\d+)");
     private static final List<String> JVM_FLAGS = List.of(
         "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
         "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
