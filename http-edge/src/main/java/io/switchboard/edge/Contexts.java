@@ -10,6 +10,7 @@ import io.switchboard.engine.config.Flags;
 import io.switchboard.engine.ice.IceContext;
 import io.switchboard.engine.pulse.PulseContext;
 import io.switchboard.engine.table.TableFiles;
+import io.switchboard.protocol.proxy.TrustedProxies;
 
 /**
  * The composition root's half that reads options: each component's context filled from the parsed command line and
@@ -80,6 +81,8 @@ final class Contexts
             .idleTimeoutMs(options.intValue("http-idle-timeout-ms"))
             .maxConnectionsPerHost(options.intValue("max-connections-per-host"))
             .fdReserve(options.intValue("fd-reserve"))
+            .trustedProxies(TrustedProxies.parse(options.optional("trusted-proxies")))
+            .proxyProtocol(options.booleanValue("proxy-protocol"))
             .conclude();
     }
 

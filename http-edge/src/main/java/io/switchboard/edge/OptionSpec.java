@@ -192,6 +192,12 @@ public final class OptionSpec
             Integer.toString(HttpEdgeContext.DEFAULT_MAX_CONNECTIONS_PER_HOST), false,
             "Open TCP connections one source host may hold on each HTTP listener, WebSockets included; more are " +
             "closed on accept."),
+        new Flag("trusted-proxies", "CIDR[,CIDR...]", null, false,
+            "Proxies (IPv4/IPv6 blocks or addresses) whose Forwarded, X-Forwarded-For and PROXY header name the " +
+            "client that per-host limits and logs use; unset = none, those headers are ignored."),
+        new Flag("proxy-protocol", "BOOL", "false", false,
+            "Every HTTP listener's connections start with a PROXY protocol v1/v2 header naming the client; a " +
+            "connection from a peer outside --trusted-proxies is refused."),
         new Flag("fd-reserve", "N", Integer.toString(HttpEdgeContext.DEFAULT_FD_RESERVE), false,
             "Descriptors kept from the HTTP listeners' connections (the budget is the open file limit less this): " +
             "admin, files, UDP; new connections beyond the budget are closed on accept."));

@@ -8,6 +8,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ContextsTest
 {
@@ -36,6 +37,18 @@ class ContextsTest
         assertEquals("--engine-threading must be one of [shared, dedicated]: both",
             assertThrows(IllegalArgumentException.class,
                 () -> Contexts.engine(Options.parse("--engine-threading=both"))).getMessage());
+    }
+
+    @Test
+    void proxyProtocolNeedsTrustedProxiesAndABadBlockIsRefusedByName()
+    {
+        final String message = assertThrows(IllegalArgumentException.class,
+            () -> Contexts.httpEdge(Options.parse("--proxy-protocol=true"))).getMessage();
+        assertTrue(message.contains("--trusted-proxies"), message);
+        assertTrue(Contexts.httpEdge(Options.parse("--proxy-protocol=true", "--trusted-proxies=10.0.0.0/8, ::1"))
+            .proxyProtocol());
+        assertEquals("prefix longer than the address: '10.0.0.0/33'", assertThrows(IllegalArgumentException.class,
+            () -> Contexts.httpEdge(Options.parse("--trusted-proxies=10.0.0.0/33"))).getMessage());
     }
 
     @Test

@@ -58,10 +58,12 @@ public final class HttpEdge
         return new HttpEdgeListener.Builder(name, bindAddress, port, handler, context, metrics, publicBudget);
     }
 
-    /** The operator's listener, with its own connections out of the reserve. */
+    /** The operator's listener, with its own connections out of the reserve, and no PROXY header expected. */
     public HttpEdgeListener.Builder adminListener(final String bindAddress, final int port, final HttpHandler handler)
     {
-        return new HttpEdgeListener.Builder("admin", bindAddress, port, handler, context, metrics, adminBudget);
+        // Scrapers and health checks connect straight to it, never through the proxy that sends PROXY headers.
+        return new HttpEdgeListener.Builder("admin", bindAddress, port, handler, context, metrics, adminBudget)
+            .withoutProxyProtocol();
     }
 
     private ConnectionBudget budget(final String pool, final int limit)

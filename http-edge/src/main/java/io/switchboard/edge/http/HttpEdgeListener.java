@@ -43,6 +43,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>
  * Each connection's {@link RequestTimeouts} cut it when a request head stalls or it stays idle between requests, and
  * {@link BodyDeadline} when a request body stalls; none of them touches a connection upgraded to a WebSocket.
+ * <p>
+ * Client addresses: under {@code --proxy-protocol} a connection must come from a trusted proxy and start with a PROXY
+ * header ({@link ProxyHeaderReader}); every request's source address is then set by {@link ClientAddressHandler}. A
+ * trusted proxy's connections are not held to the per-host cap (they carry many clients); the client its PROXY header
+ * names is.
  */
 public final class HttpEdgeListener implements AutoCloseable
 {
@@ -52,6 +57,7 @@ public final class HttpEdgeListener implements AutoCloseable
     private static final String OPEN = "switchboard_http_connections_open";
     private static final String REQUESTS_REFUSED = "switchboard_http_requests_refused_total";
     private static final String TIMEOUTS = "switchboard_http_timeouts_total";
+    private static final String FORWARDED_MALFORMED = "switchboard_http_forwarded_malformed_total";
     private static final AttachmentKey<RequestTimeouts> TIMEOUTS_KEY = AttachmentKey.create(RequestTimeouts.class);
     /** Undertow's own sizing: a 16 KiB write less room for protocol headers (UNDERTOW-1209). */
     private static final int BUFFER_BYTES = 16 * 1024 - 20;
@@ -66,6 +72,8 @@ public final class HttpEdgeListener implements AutoCloseable
     private final AtomicCounter accepted;
     private final AtomicCounter refusedPerHost;
     private final AtomicCounter refusedBudget;
+    private final AtomicCounter refusedProxyUntrusted;
+    private final AtomicCounter refusedProxyHeader;
     private final AtomicCounter open;
     private final AtomicCounter refusedChunkSize;
     private final AtomicCounter bodyTimeouts;
@@ -86,9 +94,13 @@ public final class HttpEdgeListener implements AutoCloseable
         final String listener = "listener=\"" + settings.name + "\"";
         this.accepted = settings.metrics.counter(ACCEPTED, listener, "TCP connections accepted by an HTTP listener.");
         final String refusedHelp = "TCP connections an HTTP listener closed on accept: per_host, the source host " +
-            "held --max-connections-per-host; budget, the listeners held every descriptor they may use.";
+            "held --max-connections-per-host; budget, the listeners held every descriptor they may use; " +
+            "proxy_untrusted, --proxy-protocol and the peer is not a trusted proxy; proxy_header, no valid PROXY header.";
         this.refusedPerHost = settings.metrics.counter(REFUSED, listener + ",reason=\"per_host\"", refusedHelp);
         this.refusedBudget = settings.metrics.counter(REFUSED, listener + ",reason=\"budget\"", refusedHelp);
+        this.refusedProxyUntrusted =
+            settings.metrics.counter(REFUSED, listener + ",reason=\"proxy_untrusted\"", refusedHelp);
+        this.refusedProxyHeader = settings.metrics.counter(REFUSED, listener + ",reason=\"proxy_header\"", refusedHelp);
         this.open = settings.metrics.gauge(
             OPEN, listener, "Open TCP connections of an HTTP listener, WebSockets included.");
         this.refusedChunkSize = settings.metrics.counter(REQUESTS_REFUSED, listener + ",reason=\"chunk_size\"",
@@ -102,7 +114,9 @@ public final class HttpEdgeListener implements AutoCloseable
         this.bodyTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"body\"", timeoutHelp);
         final HttpHandler bodyDeadline =
             new BodyDeadline(settings.handler, settings.context.requestParseTimeoutMs(), bodyTimeouts);
-        this.root = new ChunkSizeCheck(bodyDeadline, refusedChunkSize);
+        this.root = new ClientAddressHandler(new ChunkSizeCheck(bodyDeadline, refusedChunkSize),
+            settings.context.trustedProxies(), settings.metrics.counter(FORWARDED_MALFORMED, listener,
+                "Forwarded or X-Forwarded-For headers from a trusted proxy that did not parse (the peer was used)."));
     }
 
     /** Binds and starts accepting. */
@@ -219,15 +233,25 @@ public final class HttpEdgeListener implements AutoCloseable
 
     private void admit(final StreamConnection connection, final HttpOpenListener http)
     {
-        final InetAddress host = ((InetSocketAddress)connection.getPeerAddress()).getAddress();
-        if (!hosts.tryAcquire(host))
+        final InetAddress peer = ((InetSocketAddress)connection.getPeerAddress()).getAddress();
+        final boolean trusted = settings.context.trustedProxies().contains(peer);
+        if (settings.proxyProtocol && !trusted)
+        {
+            refuse(connection, refusedProxyUntrusted);
+            return;
+        }
+        final InetAddress host = trusted ? null : peer;
+        if (host != null && !hosts.tryAcquire(host))
         {
             refuse(connection, refusedPerHost);
             return;
         }
         if (!settings.budget.tryAcquire())
         {
-            hosts.release(host);
+            if (host != null)
+            {
+                hosts.release(host);
+            }
             refuse(connection, refusedBudget);
             return;
         }
@@ -240,7 +264,31 @@ public final class HttpEdgeListener implements AutoCloseable
         connection.setCloseListener(lease);
         connection.getSourceChannel().setConduit(timeouts);
         timeouts.idle();
-        http.handleEvent(connection);
+        if (!settings.proxyProtocol)
+        {
+            http.handleEvent(connection);
+            return;
+        }
+        ProxyHeaderReader.read(connection, new ProxyHeaderReader.Next()
+        {
+            @Override
+            public void proceed(final StreamConnection proxied, final InetSocketAddress client)
+            {
+                if (client != null && !lease.countAs(client))
+                {
+                    refuse(proxied, refusedPerHost);
+                    return;
+                }
+                timeouts.idle();
+                http.handleEvent(proxied);
+            }
+
+            @Override
+            public void refused(final StreamConnection proxied)
+            {
+                refusedProxyHeader.increment();
+            }
+        });
     }
 
     /** Every request's first handler: its connection's timeouts pause until the response is done. */
@@ -260,6 +308,10 @@ public final class HttpEdgeListener implements AutoCloseable
                 return; // left XNIO meanwhile
             }
             exchange.getConnection().putAttachment(TIMEOUTS_KEY, timeouts);
+            if (lease.client != null)
+            {
+                exchange.getConnection().putAttachment(ClientAddressHandler.PROXIED, lease.client);
+            }
         }
         timeouts.active();
         final RequestTimeouts connectionTimeouts = timeouts;
@@ -321,7 +373,10 @@ public final class HttpEdgeListener implements AutoCloseable
     /** One accepted connection's place in the per-host and budget counts, given back once. */
     private final class Lease implements ChannelListener<StreamConnection>
     {
-        private final InetAddress host;
+        /** The host the connection counts against; null for a trusted proxy's own. */
+        private volatile InetAddress host;
+        /** The client a PROXY header named, or null. */
+        private volatile InetSocketAddress client;
         /** Dropped when the connection leaves XNIO: it holds the connection, which a WebSocket no longer needs. */
         private volatile RequestTimeouts timeouts;
         private final AtomicBoolean held = new AtomicBoolean(true);
@@ -332,6 +387,18 @@ public final class HttpEdgeListener implements AutoCloseable
         {
             this.host = host;
             this.timeouts = timeouts;
+        }
+
+        /** The connection is {@code proxied}'s: it counts against that host from now, if the host has room. */
+        boolean countAs(final InetSocketAddress proxied)
+        {
+            if (!hosts.tryAcquire(proxied.getAddress()))
+            {
+                return false;
+            }
+            client = proxied;
+            host = proxied.getAddress();
+            return true;
         }
 
         /** XNIO's close listener: the connection closed, or left XNIO as a WebSocket. */
@@ -355,7 +422,11 @@ public final class HttpEdgeListener implements AutoCloseable
         {
             if (held.compareAndSet(true, false))
             {
-                hosts.release(host);
+                final InetAddress counted = host;
+                if (counted != null)
+                {
+                    hosts.release(counted);
+                }
                 settings.budget.release();
                 open.decrement();
             }
@@ -377,6 +448,7 @@ public final class HttpEdgeListener implements AutoCloseable
         private long maxEntityBytes = 4 * 1024;
         private int maxHeaderBytes = 16 * 1024;
         private int backlog = 1_000;
+        private boolean proxyProtocol;
 
         Builder(
             final String name,
@@ -394,6 +466,7 @@ public final class HttpEdgeListener implements AutoCloseable
             this.context = context;
             this.metrics = metrics;
             this.budget = budget;
+            this.proxyProtocol = context.proxyProtocol();
         }
 
         /** XNIO IO threads: HTTP parsing and non-blocking handlers. */
@@ -405,6 +478,9 @@ public final class HttpEdgeListener implements AutoCloseable
         public Builder maxHeaderBytes(final int value) { maxHeaderBytes = value; return this; }
         /** The kernel's queue of connections not yet accepted. */
         public Builder backlog(final int value) { backlog = value; return this; }
+
+        /** Connections start without a PROXY header whatever {@code --proxy-protocol} says (the admin listener). */
+        Builder withoutProxyProtocol() { proxyProtocol = false; return this; }
 
         /** The listener, not yet bound; {@link HttpEdgeListener#start} binds it. */
         public HttpEdgeListener build()

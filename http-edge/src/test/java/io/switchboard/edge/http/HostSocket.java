@@ -64,7 +64,12 @@ final class HostSocket implements AutoCloseable
 
     void send(final String text) throws IOException
     {
-        socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+        send(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    void send(final byte[] bytes) throws IOException
+    {
+        socket.getOutputStream().write(bytes);
         socket.getOutputStream().flush();
     }
 
