@@ -123,7 +123,7 @@ public final class Appliance implements AutoCloseable
         backups.put("domains", metaverse::backupTo);
         final String backupDir = options.optional("backup-dir");
         final AdminServer admin = new AdminServer(
-            edge, engineContext.bindAddress(), options.intValue("admin-port"), metrics, liveness, () -> running, json,
+            edge, options.string("admin-bind-address"), options.intValue("admin-port"), metrics, liveness, () -> running, json,
             new KernelUdpStats(metrics, engine.boundPorts()),
             new BackupHandler(backupDir == null ? null : Path.of(backupDir), backups, metrics, json));
         closeables.add(admin);

@@ -12,6 +12,8 @@ import io.switchboard.engine.pulse.PulseContext;
 import io.switchboard.engine.table.TableFiles;
 import io.switchboard.protocol.proxy.TrustedProxies;
 
+import java.util.function.UnaryOperator;
+
 /**
  * The composition root's half that reads options: each component's context filled from the parsed command line and
  * concluded, once, at start. Option names live here and in {@link Appliance} (the data dir, the admin listener and
@@ -20,6 +22,9 @@ import io.switchboard.protocol.proxy.TrustedProxies;
  */
 final class Contexts
 {
+    /** The reference ICE server's (and domain server's) metaverse variable. */
+    static final String METAVERSE_URL_VARIABLE = "HIFI_METAVERSE_URL";
+
     private Contexts()
     {
     }
@@ -40,9 +45,21 @@ final class Contexts
     /** The ICE server's context; its buffers follow the engine's datagram size. */
     static IceContext ice(final Flags options, final EngineContext engine)
     {
+        return ice(options, engine, System::getenv);
+    }
+
+    /**
+     * As {@link #ice(Flags, EngineContext)}, reading the environment from {@code environment}: without
+     * {@code --metaverse-url}, a non-blank {@code HIFI_METAVERSE_URL} is the metaverse, as for the reference ICE server.
+     */
+    static IceContext ice(final Flags options, final EngineContext engine, final UnaryOperator<String> environment)
+    {
+        final String fromEnvironment = environment.apply(METAVERSE_URL_VARIABLE);
+        final String metaverseUrl = options.optional("metaverse-url") != null ? options.optional("metaverse-url") :
+            fromEnvironment == null || fromEnvironment.isBlank() ? null : fromEnvironment.strip();
         final IceContext context = new IceContext()
             .icePort(options.intValue("ice-port"))
-            .metaverseUrl(options.optional("metaverse-url"))
+            .metaverseUrl(metaverseUrl)
             .icePeerTimeoutMs(options.longValue("ice-peer-timeout-ms"))
             .iceMaxDomains(options.intValue("ice-max-domains"))
             .iceQueryRate(options.intValue("ice-query-rate"))
@@ -115,6 +132,7 @@ final class Contexts
             .maxDomains(options.intValue("metaverse-max-domains"))
             .name(options.string("metaverse-name"))
             .publicUrl(options.optional("metaverse-public-url"))
+            .corsOrigins(options.values("metaverse-cors"))
             .icePort(icePort)
             .conclude();
     }

@@ -25,6 +25,7 @@ public final class OptionSpec
 {
     public static final String DEFAULT_DATA_DIR = "./data";
     public static final int DEFAULT_ADMIN_PORT = 9090;
+    public static final String DEFAULT_ADMIN_BIND_ADDRESS = "127.0.0.1";
 
     public static final List<Flag> ALL = List.of(
         new Flag(FlagSet.CONFIG, "FILE", null, false, "Read options from FILE (name=value lines); flags win."),
@@ -55,6 +56,8 @@ public final class OptionSpec
             false, "How long a rendezvous request waits for the engine before answering 503."),
         new Flag("admin-port", "PORT", Integer.toString(DEFAULT_ADMIN_PORT), false,
             "HTTP port of /healthz and /metrics (0 = any free port)."),
+        new Flag("admin-bind-address", "ADDR", DEFAULT_ADMIN_BIND_ADDRESS, false,
+            "Address the admin listener (/healthz, /metrics, POST /backup) binds to; loopback only by default."),
         new Flag("peerjs-port", "PORT", Integer.toString(PeerJsContext.DEFAULT_PORT), false,
             "HTTP and WebSocket port of the PeerJS signaling server (0 = any free port)."),
         new Flag("peerjs-path", "PATH", PeerJsContext.DEFAULT_PATH, false,
@@ -100,7 +103,8 @@ public final class OptionSpec
             false, "A final token presented while its session's socket looks open takes the session over; false: " +
             "refuse it (the reference)."),
         new Flag("metaverse-url", "URL", null, false,
-            "Fetch unknown domains' keys from GET {URL}/api/v1/domains/{id}/public_key; unset = local keys only."),
+            "Fetch unknown domains' keys from GET {URL}/api/v1/domains/{id}/public_key; unset = the environment's " +
+            "HIFI_METAVERSE_URL, as the reference ICE server, else local keys only."),
         new Flag("domain-key", "UUID:BASE64_SPKI", null, true,
             "Register a domain's RSA public key (SPKI DER, base64); repeatable."),
         new Flag("metaverse-port", "PORT", Integer.toString(MetaverseContext.DEFAULT_PORT), false,
@@ -127,6 +131,8 @@ public final class OptionSpec
             "metaverse_name in GET /api/metaverse_info."),
         new Flag("metaverse-public-url", "URL", null, false,
             "metaverse_url in GET /api/metaverse_info; unset = taken from the request's Host header."),
+        new Flag("metaverse-cors", "ORIGIN", null, true,
+            "Allow only this Origin on the metaverse API (CORS, preflight answered as Iamus); repeatable; unset = *."),
         new Flag("ice-peer-timeout-ms", "MS", Long.toString(IceContext.DEFAULT_ICE_PEER_TIMEOUT_MS), false,
             "Forget a domain after this long without a verified heartbeat."),
         new Flag("ice-max-domains", "N", Integer.toString(IceContext.DEFAULT_ICE_MAX_DOMAINS), false,

@@ -5,8 +5,10 @@ import io.switchboard.engine.ice.IceContext;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +51,19 @@ class ContextsTest
             .proxyProtocol());
         assertEquals("prefix longer than the address: '10.0.0.0/33'", assertThrows(IllegalArgumentException.class,
             () -> Contexts.httpEdge(Options.parse("--trusted-proxies=10.0.0.0/33"))).getMessage());
+    }
+
+    @Test
+    void hifiMetaverseUrlIsTheMetaverseWhenTheFlagIsUnset()
+    {
+        final EngineContext engine = Contexts.engine(Options.parse());
+        final UnaryOperator<String> environment =
+            name -> Contexts.METAVERSE_URL_VARIABLE.equals(name) ? "http://mv.example:9400" : null;
+        assertEquals("http://mv.example:9400", Contexts.ice(Options.parse(), engine, environment).metaverseUrl());
+        assertEquals("http://flag.example", Contexts.ice(
+            Options.parse("--metaverse-url=http://flag.example"), engine, environment).metaverseUrl(), "the flag wins");
+        assertNull(Contexts.ice(Options.parse(), engine, name -> " ").metaverseUrl(), "blank is unset");
+        assertNull(Contexts.ice(Options.parse(), engine, name -> null).metaverseUrl());
     }
 
     @Test
