@@ -31,8 +31,9 @@ public final class OptionSpec
         new Flag(FlagSet.CONFIG, "FILE", null, false, "Read options from FILE (name=value lines); flags win."),
         new Flag("data-dir", "DIR", DEFAULT_DATA_DIR, false,
             "Where persisted tables live; one appliance per directory (locked)."),
-        new Flag("bind-address", "ADDR", EngineContext.DEFAULT_BIND_ADDRESS, false,
-            "Address every listener binds to."),
+        new Flag("bind-address", "ADDR[,ADDR]", EngineContext.DEFAULT_BIND_ADDRESS, false,
+            "Addresses every listener binds to, at most one IPv4 and one IPv6; :: (default) is dual-stack, " +
+            "0.0.0.0 where the machine has no IPv6."),
         new Flag("ice-port", "PORT", Integer.toString(IceContext.DEFAULT_ICE_PORT), false,
             "UDP port of the ICE server (0 = any free port)."),
         new Flag("pulse-port", "PORT", Integer.toString(PulseContext.DEFAULT_PORT), false,

@@ -3,6 +3,7 @@ package io.switchboard.edge.http;
 import io.switchboard.edge.limit.ConnectionBudget;
 import io.switchboard.edge.limit.HostConnections;
 import io.switchboard.edge.websocket.WebSocketConnection;
+import io.switchboard.engine.config.BindAddresses;
 import io.switchboard.engine.metrics.Metrics;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -29,6 +30,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +87,8 @@ public final class HttpEdgeListener implements AutoCloseable
     /** What follows the timeouts: the checks every listener makes, then the listener's own handler. */
     private final HttpHandler root;
     private XnioWorker worker;
-    private AcceptingChannel<StreamConnection> channel;
+    /** One per bind address ({@link BindAddresses}), all on the first one's port. */
+    private final List<AcceptingChannel<StreamConnection>> channels = new ArrayList<>();
     private ByteBufferPool buffers;
 
     private HttpEdgeListener(final Builder settings)
@@ -139,20 +143,15 @@ public final class HttpEdgeListener implements AutoCloseable
                 .set(UndertowOptions.MAX_ENTITY_SIZE, settings.maxEntityBytes)
                 .getMap());
             http.setRootHandler(this::timed);
-            channel = worker.createStreamConnectionServer(
-                new InetSocketAddress(InetAddress.getByName(settings.bindAddress), settings.port),
-                server -> onAcceptable(server, http),
-                OptionMap.builder()
-                    .set(Options.WORKER_IO_THREADS, settings.ioThreads)
-                    .set(Options.TCP_NODELAY, true)
-                    .set(Options.REUSE_ADDRESSES, true)
-                    .set(Options.BALANCING_TOKENS, 1)
-                    .set(Options.BALANCING_CONNECTIONS, 2)
-                    .set(Options.BACKLOG, settings.backlog)
-                    .set(Options.CONNECTION_HIGH_WATER, NO_CONNECTION_LIMIT)
-                    .set(Options.CONNECTION_LOW_WATER, NO_CONNECTION_LIMIT)
-                    .getMap());
-            channel.resumeAccepts();
+            int port = settings.port;
+            for (final InetAddress address : BindAddresses.resolve(settings.bindAddress))
+            {
+                final AcceptingChannel<StreamConnection> channel = worker.createStreamConnectionServer(
+                    new InetSocketAddress(address, port), server -> onAcceptable(server, http), serverOptions());
+                channels.add(channel);
+                port = ((InetSocketAddress)channel.getLocalAddress()).getPort();
+                channel.resumeAccepts();
+            }
         }
         catch (final IOException ex)
         {
@@ -162,9 +161,23 @@ public final class HttpEdgeListener implements AutoCloseable
         }
     }
 
+    private OptionMap serverOptions()
+    {
+        return OptionMap.builder()
+            .set(Options.WORKER_IO_THREADS, settings.ioThreads)
+            .set(Options.TCP_NODELAY, true)
+            .set(Options.REUSE_ADDRESSES, true)
+            .set(Options.BALANCING_TOKENS, 1)
+            .set(Options.BALANCING_CONNECTIONS, 2)
+            .set(Options.BACKLOG, settings.backlog)
+            .set(Options.CONNECTION_HIGH_WATER, NO_CONNECTION_LIMIT)
+            .set(Options.CONNECTION_LOW_WATER, NO_CONNECTION_LIMIT)
+            .getMap();
+    }
+
     public int port()
     {
-        return ((InetSocketAddress)channel.getLocalAddress()).getPort();
+        return ((InetSocketAddress)channels.get(0).getLocalAddress()).getPort();
     }
 
     /**
@@ -347,7 +360,7 @@ public final class HttpEdgeListener implements AutoCloseable
     @Override
     public void close()
     {
-        IoUtils.safeClose(channel);
+        channels.forEach(IoUtils::safeClose);
         if (worker != null)
         {
             worker.shutdown();

@@ -190,9 +190,13 @@ final class ClientAddressTest
             {
                 assertBucketOfTwo(connection, "");
             }
-            try (HostSocket connection = proxied(v2Tcp6("20010db8000000000000000000000034")))
+            try (HostSocket connection = proxied(v2Tcp6("20010db800000000ffffffffffffff34")))
             {
-                assertEquals(200, connection.exchange(register("")), "another client");
+                assertEquals(429, connection.exchange(register("")), "an IPv6 host is its /64");
+            }
+            try (HostSocket connection = proxied(v2Tcp6("20010db8000000010000000000000034")))
+            {
+                assertEquals(200, connection.exchange(register("")), "a client of another /64");
             }
         }
 
