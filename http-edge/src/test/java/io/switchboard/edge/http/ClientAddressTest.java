@@ -14,7 +14,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +34,8 @@ final class ClientAddressTest
     private static final String STRANGER = "127.0.0.9";
     private static final String[] BUCKET = {"--rendezvous-register-burst=2", "--rendezvous-register-rate=1"};
     private static final long REFUSED_WITHIN_MS = 1_000;
+    private static final String ADMIN_TOKEN = "operator-token-for-tests-0123456789";
+    private static final int CONNECTIONS_PER_HOST = 3;
 
     /** One data dir per nested appliance under it (an instance field of a nested class is injected too late). */
     @TempDir
@@ -57,8 +63,9 @@ final class ClientAddressTest
         @BeforeAll
         void start() throws IOException
         {
-            appliance = ApplianceProcess.start(AnyPorts.with(
-                "--data-dir=" + dataDirs.resolve("headers"), "--trusted-proxies=" + PROXY + ",2001:db8:ffff::/48", BUCKET[0], BUCKET[1]));
+            appliance = ApplianceProcess.start(AnyPorts.with("--data-dir=" + dataDirs.resolve("headers"),
+                "--trusted-proxies=" + PROXY + ",2001:db8:ffff::/48", "--admin-token=" + ADMIN_TOKEN, BUCKET[0],
+                BUCKET[1]));
         }
 
         @AfterAll
@@ -105,6 +112,25 @@ final class ClientAddressTest
         }
 
         @Test
+        void theForwardedClientIsTheTemporaryDomainsAddressOfFirstContact() throws Exception
+        {
+            final String created;
+            try (HostSocket connection = HostSocket.connect(PROXY, appliance.port("metaverse")))
+            {
+                created = connection.exchangeForBody("POST /api/v1/domains/temporary HTTP/1.1\r\nHost: x\r\n" +
+                    "Content-Length: 0\r\nForwarded: for=\"198.51.100.77:5555\";proto=https\r\n\r\n");
+            }
+            final Matcher id = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"").matcher(created);
+            assertTrue(id.find(), created);
+            try (HostSocket connection = HostSocket.connect(STRANGER, appliance.port("metaverse")))
+            {
+                final String info = connection.exchangeForBody("GET /api/v1/domains/" + id.group(1) +
+                    " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ADMIN_TOKEN + "\r\n\r\n");
+                assertTrue(info.contains("\"addr_of_first_contact\":\"198.51.100.77:5555\""), info);
+            }
+        }
+
+        @Test
         void aMalformedHeaderIsCountedAndTheProxyIsTheClient() throws Exception
         {
             final String malformed = "switchboard_http_forwarded_malformed_total{listener=\"rendezvous\"}";
@@ -138,7 +164,8 @@ final class ClientAddressTest
         void start() throws IOException
         {
             appliance = ApplianceProcess.start(AnyPorts.with(
-                "--data-dir=" + dataDirs.resolve("proxy"), "--trusted-proxies=" + PROXY, "--proxy-protocol=true", BUCKET[0], BUCKET[1]));
+                "--data-dir=" + dataDirs.resolve("proxy"), "--trusted-proxies=" + PROXY, "--proxy-protocol=true",
+                "--max-connections-per-host=" + CONNECTIONS_PER_HOST, BUCKET[0], BUCKET[1]));
         }
 
         @AfterAll
@@ -209,6 +236,40 @@ final class ClientAddressTest
             try (HostSocket connection = proxied(both))
             {
                 assertEquals(200, connection.readResponse());
+            }
+        }
+
+        @Test
+        void theClientAHeaderNamesHoldsTheConnectionCapNotTheProxy() throws Exception
+        {
+            final String refused = "switchboard_http_connections_refused_total{listener=\"rendezvous\"," +
+                "reason=\"per_host\"}";
+            final long before = Scrape.value(appliance.port("admin"), refused);
+            final List<HostSocket> held = new ArrayList<>();
+            try
+            {
+                for (int i = 0; i < CONNECTIONS_PER_HOST; i++)
+                {
+                    held.add(proxied(v1("203.0.113.41")));
+                    assertEquals(404, held.get(i).exchange(HostSocket.get("/nothing")), "connection " + (i + 1));
+                }
+                try (HostSocket over = proxied(v1("203.0.113.41")))
+                {
+                    assertTrue(over.isRefused(REFUSED_WITHIN_MS), "the client's connection past the cap");
+                }
+                assertEquals(before + 1, Scrape.awaitValue(appliance.port("admin"), refused, before + 1));
+                try (HostSocket other = proxied(v1("203.0.113.42")))
+                {
+                    assertEquals(404, other.exchange(HostSocket.get("/nothing")),
+                        "another client through the same proxy, which holds more than the cap itself");
+                }
+            }
+            finally
+            {
+                for (final HostSocket connection : held)
+                {
+                    connection.close();
+                }
             }
         }
 
