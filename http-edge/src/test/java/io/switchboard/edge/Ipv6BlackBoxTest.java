@@ -1,6 +1,7 @@
 package io.switchboard.edge;
 
 import io.switchboard.edge.testing.AnyPorts;
+import io.switchboard.edge.testing.Ipv6Loopback;
 import io.switchboard.edge.testing.UdpPeer;
 import io.switchboard.engine.config.BindAddresses;
 import org.junit.jupiter.api.BeforeAll;
@@ -8,16 +9,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.stream.Stream;
 
 import static io.switchboard.engine.ice.IceWireVectors.ACK_SEQ_1;
 import static io.switchboard.engine.ice.IceWireVectors.DOMAIN_ID;
@@ -27,7 +24,6 @@ import static io.switchboard.engine.ice.IceWireVectors.PEER_INFORMATION_TO_DOMAI
 import static io.switchboard.engine.ice.IceWireVectors.PUBLIC_KEY_SPKI_BASE64;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * IPv6 transport, on {@code ::1}: an ICE domain heartbeating over IPv6 is ACKed and found, and what a query sends it
@@ -47,29 +43,14 @@ class Ipv6BlackBoxTest
     @BeforeAll
     static void needsIpv6Loopback() throws IOException
     {
-        ipv6Loopback = InetAddress.getByName("::1");
+        ipv6Loopback = Ipv6Loopback.assumed();
         ipv4Loopback = InetAddress.getByName("127.0.0.1");
-        boolean bound = false;
-        if (BindAddresses.ipv6Available())
-        {
-            try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(ipv6Loopback, 0)))
-            {
-                bound = probe.getLocalPort() > 0;
-            }
-            catch (final IOException ex)
-            {
-                bound = false;
-            }
-        }
-        assumeTrue(bound, "no IPv6 loopback (::1) on this machine: IPv6 transport tests skipped");
     }
 
     private Appliance start(final String bindAddress)
     {
-        final String[] loopbackOnly = AnyPorts.with("--data-dir=" + dataDir, DOMAIN_KEY);
-        final String[] args = Stream.concat(Arrays.stream(loopbackOnly).filter(arg -> !arg.startsWith("--bind-address=")),
-            Stream.of("--bind-address=" + bindAddress)).toArray(String[]::new);
-        return Appliance.start(Options.parse(args));
+        return Appliance.start(Options.parse(AnyPorts.with(
+            "--data-dir=" + dataDir, "--bind-address=" + bindAddress, DOMAIN_KEY)));
     }
 
     private static int get(final String host, final int port, final String path) throws Exception
