@@ -133,7 +133,7 @@ public final class Appliance implements AutoCloseable
             metrics, liveness, () -> running, json, options.intValue("console-max-viewers"));
         closeables.add(console);
         final AdminServer admin = new AdminServer(
-            edge, engineContext.bindAddress(), options.intValue("admin-port"), metrics, liveness, () -> running, json,
+            edge, options.string("admin-bind-address"), options.intValue("admin-port"), metrics, liveness, () -> running, json,
             new KernelUdpStats(metrics, engine.boundPorts()),
             new BackupHandler(backupDir == null ? null : Path.of(backupDir), backups, metrics, json), console);
         closeables.add(admin);

@@ -11,6 +11,9 @@ import io.switchboard.engine.config.Flags;
 import io.switchboard.engine.ice.IceContext;
 import io.switchboard.engine.pulse.PulseContext;
 import io.switchboard.engine.table.TableFiles;
+import io.switchboard.protocol.proxy.TrustedProxies;
+
+import java.util.function.UnaryOperator;
 
 import java.nio.file.Path;
 
@@ -22,6 +25,9 @@ import java.nio.file.Path;
  */
 final class Contexts
 {
+    /** The reference ICE server's (and domain server's) metaverse variable. */
+    static final String METAVERSE_URL_VARIABLE = "HIFI_METAVERSE_URL";
+
     private Contexts()
     {
     }
@@ -42,9 +48,21 @@ final class Contexts
     /** The ICE server's context; its buffers follow the engine's datagram size. */
     static IceContext ice(final Flags options, final EngineContext engine)
     {
+        return ice(options, engine, System::getenv);
+    }
+
+    /**
+     * As {@link #ice(Flags, EngineContext)}, reading the environment from {@code environment}: without
+     * {@code --metaverse-url}, a non-blank {@code HIFI_METAVERSE_URL} is the metaverse, as for the reference ICE server.
+     */
+    static IceContext ice(final Flags options, final EngineContext engine, final UnaryOperator<String> environment)
+    {
+        final String fromEnvironment = environment.apply(METAVERSE_URL_VARIABLE);
+        final String metaverseUrl = options.optional("metaverse-url") != null ? options.optional("metaverse-url") :
+            fromEnvironment == null || fromEnvironment.isBlank() ? null : fromEnvironment.strip();
         final IceContext context = new IceContext()
             .icePort(options.intValue("ice-port"))
-            .metaverseUrl(options.optional("metaverse-url"))
+            .metaverseUrl(metaverseUrl)
             .icePeerTimeoutMs(options.longValue("ice-peer-timeout-ms"))
             .iceMaxDomains(options.intValue("ice-max-domains"))
             .iceQueryRate(options.intValue("ice-query-rate"))
@@ -83,6 +101,8 @@ final class Contexts
             .idleTimeoutMs(options.intValue("http-idle-timeout-ms"))
             .maxConnectionsPerHost(options.intValue("max-connections-per-host"))
             .fdReserve(options.intValue("fd-reserve"))
+            .trustedProxies(TrustedProxies.parse(options.optional("trusted-proxies")))
+            .proxyProtocol(options.booleanValue("proxy-protocol"))
             .conclude();
     }
 
@@ -127,6 +147,7 @@ final class Contexts
             .maxDomains(options.intValue("metaverse-max-domains"))
             .name(options.string("metaverse-name"))
             .publicUrl(options.optional("metaverse-public-url"))
+            .corsOrigins(options.values("metaverse-cors"))
             .icePort(icePort)
             .conclude();
     }

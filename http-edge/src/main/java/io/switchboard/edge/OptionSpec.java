@@ -27,13 +27,15 @@ public final class OptionSpec
 {
     public static final String DEFAULT_DATA_DIR = "./data";
     public static final int DEFAULT_ADMIN_PORT = 9090;
+    public static final String DEFAULT_ADMIN_BIND_ADDRESS = "127.0.0.1";
 
     public static final List<Flag> ALL = List.of(
         new Flag(FlagSet.CONFIG, "FILE", null, false, "Read options from FILE (name=value lines); flags win."),
         new Flag("data-dir", "DIR", DEFAULT_DATA_DIR, false,
             "Where persisted tables live; one appliance per directory (locked)."),
-        new Flag("bind-address", "ADDR", EngineContext.DEFAULT_BIND_ADDRESS, false,
-            "Address every listener binds to."),
+        new Flag("bind-address", "ADDR[,ADDR]", EngineContext.DEFAULT_BIND_ADDRESS, false,
+            "Addresses every listener binds to, at most one IPv4 and one IPv6; :: (default) is dual-stack, " +
+            "0.0.0.0 where the machine has no IPv6."),
         new Flag("ice-port", "PORT", Integer.toString(IceContext.DEFAULT_ICE_PORT), false,
             "UDP port of the ICE server (0 = any free port)."),
         new Flag("pulse-port", "PORT", Integer.toString(PulseContext.DEFAULT_PORT), false,
@@ -57,6 +59,8 @@ public final class OptionSpec
             false, "How long a rendezvous request waits for the engine before answering 503."),
         new Flag("admin-port", "PORT", Integer.toString(DEFAULT_ADMIN_PORT), false,
             "HTTP port of /healthz and /metrics (0 = any free port)."),
+        new Flag("admin-bind-address", "ADDR", DEFAULT_ADMIN_BIND_ADDRESS, false,
+            "Address the admin listener (/healthz, /metrics, POST /backup) binds to; loopback only by default."),
         new Flag("console-max-viewers", "N", Integer.toString(Console.DEFAULT_MAX_VIEWERS), false,
             "Live console streams (admin listener, GET /) open at once; more get 503."),
         new Flag("peerjs-port", "PORT", Integer.toString(PeerJsContext.DEFAULT_PORT), false,
@@ -109,7 +113,8 @@ public final class OptionSpec
             false, "A final token presented while its session's socket looks open takes the session over; false: " +
             "refuse it (the reference)."),
         new Flag("metaverse-url", "URL", null, false,
-            "Fetch unknown domains' keys from GET {URL}/api/v1/domains/{id}/public_key; unset = local keys only."),
+            "Fetch unknown domains' keys from GET {URL}/api/v1/domains/{id}/public_key; unset = the environment's " +
+            "HIFI_METAVERSE_URL, as the reference ICE server, else local keys only."),
         new Flag("domain-key", "UUID:BASE64_SPKI", null, true,
             "Register a domain's RSA public key (SPKI DER, base64); repeatable."),
         new Flag("metaverse-port", "PORT", Integer.toString(MetaverseContext.DEFAULT_PORT), false,
@@ -136,6 +141,8 @@ public final class OptionSpec
             "metaverse_name in GET /api/metaverse_info."),
         new Flag("metaverse-public-url", "URL", null, false,
             "metaverse_url in GET /api/metaverse_info; unset = taken from the request's Host header."),
+        new Flag("metaverse-cors", "ORIGIN", null, true,
+            "Allow only this Origin on the metaverse API (CORS, preflight answered as Iamus); repeatable; unset = *."),
         new Flag("ice-peer-timeout-ms", "MS", Long.toString(IceContext.DEFAULT_ICE_PEER_TIMEOUT_MS), false,
             "Forget a domain after this long without a verified heartbeat."),
         new Flag("ice-max-domains", "N", Integer.toString(IceContext.DEFAULT_ICE_MAX_DOMAINS), false,
@@ -201,6 +208,12 @@ public final class OptionSpec
             Integer.toString(HttpEdgeContext.DEFAULT_MAX_CONNECTIONS_PER_HOST), false,
             "Open TCP connections one source host may hold on each HTTP listener, WebSockets included; more are " +
             "closed on accept."),
+        new Flag("trusted-proxies", "CIDR[,CIDR...]", null, false,
+            "Proxies (IPv4/IPv6 blocks or addresses) whose Forwarded, X-Forwarded-For and PROXY header name the " +
+            "client that per-host limits and logs use; unset = none, those headers are ignored."),
+        new Flag("proxy-protocol", "BOOL", "false", false,
+            "Every HTTP listener's connections start with a PROXY protocol v1/v2 header naming the client; a " +
+            "connection from a peer outside --trusted-proxies is refused."),
         new Flag("fd-reserve", "N", Integer.toString(HttpEdgeContext.DEFAULT_FD_RESERVE), false,
             "Descriptors kept from the HTTP listeners' connections (the budget is the open file limit less this): " +
             "admin, files, UDP; new connections beyond the budget are closed on accept."),

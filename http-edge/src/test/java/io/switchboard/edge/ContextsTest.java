@@ -5,9 +5,12 @@ import io.switchboard.engine.ice.IceContext;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ContextsTest
 {
@@ -36,6 +39,31 @@ class ContextsTest
         assertEquals("--engine-threading must be one of [shared, dedicated]: both",
             assertThrows(IllegalArgumentException.class,
                 () -> Contexts.engine(Options.parse("--engine-threading=both"))).getMessage());
+    }
+
+    @Test
+    void proxyProtocolNeedsTrustedProxiesAndABadBlockIsRefusedByName()
+    {
+        final String message = assertThrows(IllegalArgumentException.class,
+            () -> Contexts.httpEdge(Options.parse("--proxy-protocol=true"))).getMessage();
+        assertTrue(message.contains("--trusted-proxies"), message);
+        assertTrue(Contexts.httpEdge(Options.parse("--proxy-protocol=true", "--trusted-proxies=10.0.0.0/8, ::1"))
+            .proxyProtocol());
+        assertEquals("prefix longer than the address: '10.0.0.0/33'", assertThrows(IllegalArgumentException.class,
+            () -> Contexts.httpEdge(Options.parse("--trusted-proxies=10.0.0.0/33"))).getMessage());
+    }
+
+    @Test
+    void hifiMetaverseUrlIsTheMetaverseWhenTheFlagIsUnset()
+    {
+        final EngineContext engine = Contexts.engine(Options.parse());
+        final UnaryOperator<String> environment =
+            name -> Contexts.METAVERSE_URL_VARIABLE.equals(name) ? "http://mv.example:9400" : null;
+        assertEquals("http://mv.example:9400", Contexts.ice(Options.parse(), engine, environment).metaverseUrl());
+        assertEquals("http://flag.example", Contexts.ice(
+            Options.parse("--metaverse-url=http://flag.example"), engine, environment).metaverseUrl(), "the flag wins");
+        assertNull(Contexts.ice(Options.parse(), engine, name -> " ").metaverseUrl(), "blank is unset");
+        assertNull(Contexts.ice(Options.parse(), engine, name -> null).metaverseUrl());
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.switchboard.engine.config;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.util.List;
 
 /**
  * Configuration of the engine itself, one object, Aeron-style: its UDP listeners' address and buffers, the ring,
@@ -31,7 +31,7 @@ public final class EngineContext
         BUSY_SPIN
     }
 
-    public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
+    public static final String DEFAULT_BIND_ADDRESS = BindAddresses.DUAL_STACK;
     public static final int DEFAULT_RING_SIZE = 8192;
     public static final int DEFAULT_MAX_DATAGRAM_BYTES = 2048;
     public static final int DEFAULT_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -40,6 +40,7 @@ public final class EngineContext
     public static final long DEFAULT_TICK_INTERVAL_MS = 100;
 
     private String bindAddress = DEFAULT_BIND_ADDRESS;
+    private List<InetAddress> bindAddresses;
     private int ringSize = DEFAULT_RING_SIZE;
     private int maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES;
     private int socketBufferBytes = DEFAULT_SOCKET_BUFFER_BYTES;
@@ -49,14 +50,7 @@ public final class EngineContext
 
     public EngineContext conclude()
     {
-        try
-        {
-            InetAddress.getByName(bindAddress);
-        }
-        catch (final UnknownHostException ex)
-        {
-            throw new IllegalArgumentException("bind address is not an address: " + bindAddress);
-        }
+        bindAddresses = BindAddresses.resolve(bindAddress);
         if (ringSize < 16 || Integer.bitCount(ringSize) != 1)
         {
             throw new IllegalArgumentException("ring size must be a power of two >= 16: " + ringSize);
@@ -72,7 +66,10 @@ public final class EngineContext
     }
 
     /** Address every UDP listener binds to. */
+    /** As given: a comma-separated list ({@link BindAddresses}). */
     public String bindAddress() { return bindAddress; }
+    /** The addresses each UDP listener binds, one socket each; concluded. */
+    public List<InetAddress> bindAddresses() { return bindAddresses; }
     public EngineContext bindAddress(final String value) { bindAddress = value; return this; }
     /** Slots in the ring, a power of two. */
     public int ringSize() { return ringSize; }

@@ -350,6 +350,10 @@ public final class IceServer implements UdpProtocol
     {
         final long fingerprint = record.activeFingerprint();
         InetSocketAddress address = activeSockets.get(fingerprint);
+        if (address != null && !SocketAddresses.isIpv4(fingerprint) && !isActiveSocket(address))
+        {
+            address = null; // an IPv6 fingerprint is a hash: another domain's socket may share it
+        }
         if (address == null)
         {
             try
@@ -364,6 +368,13 @@ public final class IceServer implements UdpProtocol
             }
         }
         return address;
+    }
+
+    /** Whether {@code address} is the record's IPv6 active socket (IPv4 fingerprints are exact, never asked). */
+    private boolean isActiveSocket(final InetSocketAddress address)
+    {
+        return address.getPort() == record.activePort() &&
+            Arrays.equals(address.getAddress().getAddress(), 0, 16, record.activeAddress(), 0, 16);
     }
 
     /** @param domain kept by the timer until it fires (a re-scheduled timer keeps the same one) */

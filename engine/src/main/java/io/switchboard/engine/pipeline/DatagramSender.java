@@ -4,17 +4,21 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
 /**
  * Sends replies from one listener's socket, owned by the handler thread: encode into {@link #buffer()} then
- * {@link #send}. A full socket buffer drops the reply (counted) rather than blocking the handler.
+ * {@link #send}. A full socket buffer drops the reply (counted) rather than blocking the handler. A listener bound to
+ * an IPv4 and an IPv6 address has a socket of each family, and a reply leaves from the one of its destination's.
  */
 public final class DatagramSender
 {
-    private final DatagramChannel channel;
+    private final DatagramChannel ipv4;
+    private final DatagramChannel ipv6;
     private final ByteBuffer byteBuffer;
     private final UnsafeBuffer buffer;
     private final AtomicCounter sent;
@@ -23,7 +27,28 @@ public final class DatagramSender
     public DatagramSender(
         final DatagramChannel channel, final int capacity, final AtomicCounter sent, final AtomicCounter sendFailures)
     {
-        this.channel = channel;
+        this(new DatagramChannel[] {channel}, capacity, sent, sendFailures);
+    }
+
+    /** @param channels the listener's sockets, at most one per family (a dual-stack IPv6 one serves both) */
+    public DatagramSender(
+        final DatagramChannel[] channels, final int capacity, final AtomicCounter sent, final AtomicCounter sendFailures)
+    {
+        DatagramChannel v4 = null;
+        DatagramChannel v6 = null;
+        for (final DatagramChannel channel : channels)
+        {
+            if (isIpv4(channel))
+            {
+                v4 = channel;
+            }
+            else
+            {
+                v6 = channel;
+            }
+        }
+        this.ipv4 = v4 != null ? v4 : v6;
+        this.ipv6 = v6 != null ? v6 : v4;
         this.byteBuffer = ByteBuffer.allocateDirect(capacity);
         this.buffer = new UnsafeBuffer(byteBuffer);
         this.sent = sent;
@@ -41,6 +66,8 @@ public final class DatagramSender
         byteBuffer.clear().limit(length);
         try
         {
+            final DatagramChannel channel = ipv4 == ipv6 ||
+                ((InetSocketAddress)destination).getAddress() instanceof Inet4Address ? ipv4 : ipv6;
             if (channel.send(byteBuffer, destination) == length)
             {
                 sent.incrementRelease();
@@ -53,5 +80,17 @@ public final class DatagramSender
         }
         sendFailures.incrementRelease();
         return false;
+    }
+
+    private static boolean isIpv4(final DatagramChannel channel)
+    {
+        try
+        {
+            return ((InetSocketAddress)channel.getLocalAddress()).getAddress() instanceof Inet4Address;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return false; // unbound (a test's socket): a single channel, used for every destination
+        }
     }
 }

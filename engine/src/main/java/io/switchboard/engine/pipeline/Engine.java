@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -81,7 +82,10 @@ public final class Engine implements AutoCloseable
         final List<UdpListenerSpec> listeners) throws IOException
     {
         final int count = listeners.size();
-        channels = new DatagramChannel[count];
+        final List<InetAddress> addresses = context.bindAddresses();
+        final int perListener = addresses.size();
+        channels = new DatagramChannel[count * perListener];
+        final int[] listenerOf = new int[channels.length];
         selector = Selector.open();
         final AtomicCounter[] received = new AtomicCounter[count];
         final AtomicCounter[] oversize = new AtomicCounter[count];
@@ -93,9 +97,18 @@ public final class Engine implements AutoCloseable
             {
                 final UdpListenerSpec spec = listeners.get(i);
                 final String label = "listener=\"" + spec.name() + "\"";
-                channels[i] = open(context, spec.port());
-                channels[i].register(selector, SelectionKey.OP_READ);
-                boundPorts.put(spec.name(), ((InetSocketAddress)channels[i].getLocalAddress()).getPort());
+                final DatagramChannel[] own = new DatagramChannel[perListener];
+                int port = spec.port();
+                for (int a = 0; a < perListener; a++)
+                {
+                    own[a] = open(context, new InetSocketAddress(addresses.get(a), port));
+                    // Port 0: the kernel's choice for the first address is the listener's port on every address.
+                    port = ((InetSocketAddress)own[a].getLocalAddress()).getPort();
+                    channels[i * perListener + a] = own[a];
+                    listenerOf[i * perListener + a] = i;
+                    own[a].register(selector, SelectionKey.OP_READ);
+                }
+                boundPorts.put(spec.name(), port);
                 received[i] = metrics.counter(
                     "switchboard_udp_datagrams_received_total", label, "Datagrams read from a UDP listener.");
                 oversize[i] = metrics.counter("switchboard_udp_datagrams_dropped_total",
@@ -103,7 +116,7 @@ public final class Engine implements AutoCloseable
                 ringFull[i] = metrics.counter("switchboard_udp_datagrams_dropped_total",
                     label + ",reason=\"ring_full\"", "Datagrams dropped before decoding, by reason.");
                 senders[i] = new DatagramSender(
-                    channels[i],
+                    own,
                     context.maxDatagramBytes(),
                     metrics.counter("switchboard_udp_datagrams_sent_total", label, "Datagrams sent by a UDP listener."),
                     metrics.counter("switchboard_udp_send_failures_total", label,
@@ -165,7 +178,7 @@ public final class Engine implements AutoCloseable
             metrics.counter("switchboard_engine_events_total", "", "Ring events (datagrams and commands) handled."));
 
         final UdpReceiver receiver = new UdpReceiver(
-            channels, ring, context.maxDatagramBytes(), received, oversize, ringFull);
+            channels, listenerOf, ring, context.maxDatagramBytes(), received, oversize, ringFull);
         final Agent agent;
         if (shared)
         {
@@ -327,9 +340,8 @@ public final class Engine implements AutoCloseable
         }
     }
 
-    private static DatagramChannel open(final EngineContext context, final int port) throws IOException
+    private static DatagramChannel open(final EngineContext context, final InetSocketAddress bind) throws IOException
     {
-        final InetSocketAddress bind = new InetSocketAddress(context.bindAddress(), port);
         final DatagramChannel channel = bind.getAddress() instanceof java.net.Inet6Address ?
             DatagramChannel.open(StandardProtocolFamily.INET6) : DatagramChannel.open(StandardProtocolFamily.INET);
         try

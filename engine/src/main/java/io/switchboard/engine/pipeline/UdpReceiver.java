@@ -22,6 +22,8 @@ public final class UdpReceiver implements Agent
     static final int BURST = 64;
 
     private final DatagramChannel[] channels;
+    /** Each channel's listener: a listener has one channel per bind address. */
+    private final int[] listenerOf;
     private final RingBuffer<RingSlot> ring;
     private final ByteBuffer[] staged;
     private final InetSocketAddress[] stagedSources;
@@ -32,6 +34,7 @@ public final class UdpReceiver implements Agent
 
     UdpReceiver(
         final DatagramChannel[] channels,
+        final int[] listenerOf,
         final RingBuffer<RingSlot> ring,
         final int slotCapacity,
         final AtomicCounter[] received,
@@ -39,6 +42,7 @@ public final class UdpReceiver implements Agent
         final AtomicCounter[] ringFull)
     {
         this.channels = channels;
+        this.listenerOf = listenerOf;
         this.ring = ring;
         this.slotCapacity = slotCapacity;
         this.staged = new ByteBuffer[BURST];
@@ -57,9 +61,9 @@ public final class UdpReceiver implements Agent
     public int doWork() throws IOException
     {
         int work = 0;
-        for (int listener = 0; listener < channels.length; listener++)
+        for (int i = 0; i < channels.length; i++)
         {
-            work += drain(listener);
+            work += drain(channels[i], listenerOf[i]);
         }
         return work;
     }
@@ -68,9 +72,8 @@ public final class UdpReceiver implements Agent
      * Reads what the socket holds (up to a burst), then publishes it into the ring as one range: the handler is
      * signalled once per burst rather than once per datagram.
      */
-    private int drain(final int listener) throws IOException
+    private int drain(final DatagramChannel channel, final int listener) throws IOException
     {
-        final DatagramChannel channel = channels[listener];
         int count = 0;
         int accepted = 0;
         while (count < BURST)

@@ -69,11 +69,13 @@ public final class HttpEdge
             .tls(tlsOf(name));
     }
 
-    /** The operator's listener, with its own connections out of the reserve. */
+    /** The operator's listener, with its own connections out of the reserve, and no PROXY header expected. */
     public HttpEdgeListener.Builder adminListener(final String bindAddress, final int port, final HttpHandler handler)
     {
+        // Scrapers and health checks connect straight to it, never through the proxy that sends PROXY headers.
         return new HttpEdgeListener.Builder("admin", bindAddress, port, handler, context, metrics, adminBudget)
-            .tls(tlsOf("admin"));
+            .tls(tlsOf("admin"))
+            .withoutProxyProtocol();
     }
 
     /** True when the listener called {@code name} speaks TLS. */

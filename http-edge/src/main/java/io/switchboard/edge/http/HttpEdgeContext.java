@@ -1,10 +1,11 @@
 package io.switchboard.edge.http;
 
 import io.switchboard.engine.config.Require;
+import io.switchboard.protocol.proxy.TrustedProxies;
 
 /**
- * Configuration shared by every HTTP listener (metaverse, rendezvous, PeerJS and dop, admin): request timeouts and
- * connection budgets. Defaults are named constants; {@link #conclude} validates and sizes the budget from the
+ * Configuration shared by every HTTP listener (metaverse, rendezvous, PeerJS and dop, admin): request timeouts,
+ * connection budgets, and the proxies whose word on a client's address is taken. Defaults are named constants; {@link #conclude} validates and sizes the budget from the
  * descriptor limit.
  */
 public final class HttpEdgeContext
@@ -23,7 +24,8 @@ public final class HttpEdgeContext
     private int fdReserve = DEFAULT_FD_RESERVE;
     private DescriptorLimit descriptorLimit;
     private int connectionBudget;
-
+    private TrustedProxies trustedProxies = TrustedProxies.NONE;
+    private boolean proxyProtocol;
 
     /** Validates, reads the descriptor limit unless given, and sizes the connection budget from it. */
     public HttpEdgeContext conclude()
@@ -32,6 +34,11 @@ public final class HttpEdgeContext
         Require.range("http idle timeout ms", idleTimeoutMs, 100, 86_400_000);
         Require.range("max connections per host", maxConnectionsPerHost, 1, 10_000_000);
         Require.range("fd reserve", fdReserve, 2L * ADMIN_MAX_CONNECTIONS, 1_000_000);
+        if (proxyProtocol && trustedProxies.isEmpty())
+        {
+            throw new IllegalArgumentException(
+                "--proxy-protocol=true needs --trusted-proxies: PROXY headers are taken from trusted proxies only");
+        }
         if (descriptorLimit == null)
         {
             descriptorLimit = DescriptorLimit.raiseSoftToHard();
@@ -61,6 +68,12 @@ public final class HttpEdgeContext
     public HttpEdgeContext fdReserve(final int value) { fdReserve = value; return this; }
     public DescriptorLimit descriptorLimit() { return descriptorLimit; }
     public HttpEdgeContext descriptorLimit(final DescriptorLimit value) { descriptorLimit = value; return this; }
+    /** Peers whose PROXY header, Forwarded or X-Forwarded-For names the client; none by default. */
+    public TrustedProxies trustedProxies() { return trustedProxies; }
+    public HttpEdgeContext trustedProxies(final TrustedProxies value) { trustedProxies = value; return this; }
+    /** Whether every connection starts with a PROXY header (v1 or v2); a connection from an untrusted peer is refused. */
+    public boolean proxyProtocol() { return proxyProtocol; }
+    public HttpEdgeContext proxyProtocol(final boolean value) { proxyProtocol = value; return this; }
     /** Open connections of the public listeners together: the soft descriptor limit less the reserve. */
     public int connectionBudget() { return connectionBudget; }
 }

@@ -5,6 +5,7 @@ import io.switchboard.edge.limit.HostConnections;
 import io.switchboard.edge.tls.ServerTls;
 import io.switchboard.edge.tls.TlsListener;
 import io.switchboard.edge.websocket.WebSocketConnection;
+import io.switchboard.engine.config.BindAddresses;
 import io.switchboard.engine.metrics.Metrics;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -31,6 +32,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +51,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>
  * With TLS ({@link Builder#tls}) each admitted connection is wrapped in a TLS connection ({@link TlsListener}) between
  * the timeouts and HTTP, so the caps, budgets and timeouts are the same and a stalled handshake is a stalled head.
+ * <p>
+ * Client addresses: under {@code --proxy-protocol} a connection must come from a trusted proxy and start with a PROXY
+ * header ({@link ProxyHeaderReader}), read before any TLS; every request's source address is then set by
+ * {@link ClientAddressHandler}. A trusted proxy's connections are not held to the per-host cap (they carry many
+ * clients); the client its PROXY header names is.
  */
 public final class HttpEdgeListener implements AutoCloseable
 {
@@ -57,6 +65,7 @@ public final class HttpEdgeListener implements AutoCloseable
     private static final String OPEN = "switchboard_http_connections_open";
     private static final String REQUESTS_REFUSED = "switchboard_http_requests_refused_total";
     private static final String TIMEOUTS = "switchboard_http_timeouts_total";
+    private static final String FORWARDED_MALFORMED = "switchboard_http_forwarded_malformed_total";
     private static final AttachmentKey<RequestTimeouts> TIMEOUTS_KEY = AttachmentKey.create(RequestTimeouts.class);
     /** Undertow's own sizing: a 16 KiB write less room for protocol headers (UNDERTOW-1209). */
     private static final int BUFFER_BYTES = 16 * 1024 - 20;
@@ -71,6 +80,8 @@ public final class HttpEdgeListener implements AutoCloseable
     private final AtomicCounter accepted;
     private final AtomicCounter refusedPerHost;
     private final AtomicCounter refusedBudget;
+    private final AtomicCounter refusedProxyUntrusted;
+    private final AtomicCounter refusedProxyHeader;
     private final AtomicCounter open;
     private final AtomicCounter refusedChunkSize;
     private final AtomicCounter bodyTimeouts;
@@ -81,7 +92,8 @@ public final class HttpEdgeListener implements AutoCloseable
     /** What follows the timeouts: the checks every listener makes, then the listener's own handler. */
     private final HttpHandler root;
     private XnioWorker worker;
-    private AcceptingChannel<StreamConnection> channel;
+    /** One per bind address ({@link BindAddresses}), all on the first one's port. */
+    private final List<AcceptingChannel<StreamConnection>> channels = new ArrayList<>();
     private ByteBufferPool buffers;
     private TlsListener tls;
 
@@ -92,9 +104,13 @@ public final class HttpEdgeListener implements AutoCloseable
         final String listener = "listener=\"" + settings.name + "\"";
         this.accepted = settings.metrics.counter(ACCEPTED, listener, "TCP connections accepted by an HTTP listener.");
         final String refusedHelp = "TCP connections an HTTP listener closed on accept: per_host, the source host " +
-            "held --max-connections-per-host; budget, the listeners held every descriptor they may use.";
+            "held --max-connections-per-host; budget, the listeners held every descriptor they may use; " +
+            "proxy_untrusted, --proxy-protocol and the peer is not a trusted proxy; proxy_header, no valid PROXY header.";
         this.refusedPerHost = settings.metrics.counter(REFUSED, listener + ",reason=\"per_host\"", refusedHelp);
         this.refusedBudget = settings.metrics.counter(REFUSED, listener + ",reason=\"budget\"", refusedHelp);
+        this.refusedProxyUntrusted =
+            settings.metrics.counter(REFUSED, listener + ",reason=\"proxy_untrusted\"", refusedHelp);
+        this.refusedProxyHeader = settings.metrics.counter(REFUSED, listener + ",reason=\"proxy_header\"", refusedHelp);
         this.open = settings.metrics.gauge(
             OPEN, listener, "Open TCP connections of an HTTP listener, WebSockets included.");
         this.refusedChunkSize = settings.metrics.counter(REQUESTS_REFUSED, listener + ",reason=\"chunk_size\"",
@@ -108,7 +124,9 @@ public final class HttpEdgeListener implements AutoCloseable
         this.bodyTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"body\"", timeoutHelp);
         final HttpHandler bodyDeadline =
             new BodyDeadline(settings.handler, settings.context.requestParseTimeoutMs(), bodyTimeouts);
-        this.root = new ChunkSizeCheck(bodyDeadline, refusedChunkSize);
+        this.root = new ClientAddressHandler(new ChunkSizeCheck(bodyDeadline, refusedChunkSize),
+            settings.context.trustedProxies(), settings.metrics.counter(FORWARDED_MALFORMED, listener,
+                "Forwarded or X-Forwarded-For headers from a trusted proxy that did not parse (the peer was used)."));
     }
 
     /** Binds and starts accepting. */
@@ -135,20 +153,15 @@ public final class HttpEdgeListener implements AutoCloseable
             {
                 tls = settings.tls.listener(settings.name, worker.getXnio());
             }
-            channel = worker.createStreamConnectionServer(
-                new InetSocketAddress(InetAddress.getByName(settings.bindAddress), settings.port),
-                server -> onAcceptable(server, http),
-                OptionMap.builder()
-                    .set(Options.WORKER_IO_THREADS, settings.ioThreads)
-                    .set(Options.TCP_NODELAY, true)
-                    .set(Options.REUSE_ADDRESSES, true)
-                    .set(Options.BALANCING_TOKENS, 1)
-                    .set(Options.BALANCING_CONNECTIONS, 2)
-                    .set(Options.BACKLOG, settings.backlog)
-                    .set(Options.CONNECTION_HIGH_WATER, NO_CONNECTION_LIMIT)
-                    .set(Options.CONNECTION_LOW_WATER, NO_CONNECTION_LIMIT)
-                    .getMap());
-            channel.resumeAccepts();
+            int port = settings.port;
+            for (final InetAddress address : BindAddresses.resolve(settings.bindAddress))
+            {
+                final AcceptingChannel<StreamConnection> channel = worker.createStreamConnectionServer(
+                    new InetSocketAddress(address, port), server -> onAcceptable(server, http), serverOptions());
+                channels.add(channel);
+                port = ((InetSocketAddress)channel.getLocalAddress()).getPort();
+                channel.resumeAccepts();
+            }
         }
         catch (final IOException ex)
         {
@@ -158,9 +171,23 @@ public final class HttpEdgeListener implements AutoCloseable
         }
     }
 
+    private OptionMap serverOptions()
+    {
+        return OptionMap.builder()
+            .set(Options.WORKER_IO_THREADS, settings.ioThreads)
+            .set(Options.TCP_NODELAY, true)
+            .set(Options.REUSE_ADDRESSES, true)
+            .set(Options.BALANCING_TOKENS, 1)
+            .set(Options.BALANCING_CONNECTIONS, 2)
+            .set(Options.BACKLOG, settings.backlog)
+            .set(Options.CONNECTION_HIGH_WATER, NO_CONNECTION_LIMIT)
+            .set(Options.CONNECTION_LOW_WATER, NO_CONNECTION_LIMIT)
+            .getMap();
+    }
+
     public int port()
     {
-        return ((InetSocketAddress)channel.getLocalAddress()).getPort();
+        return ((InetSocketAddress)channels.get(0).getLocalAddress()).getPort();
     }
 
     /**
@@ -229,15 +256,25 @@ public final class HttpEdgeListener implements AutoCloseable
 
     private void admit(final StreamConnection connection, final HttpOpenListener http)
     {
-        final InetAddress host = ((InetSocketAddress)connection.getPeerAddress()).getAddress();
-        if (!hosts.tryAcquire(host))
+        final InetAddress peer = ((InetSocketAddress)connection.getPeerAddress()).getAddress();
+        final boolean trusted = settings.context.trustedProxies().contains(peer);
+        if (settings.proxyProtocol && !trusted)
+        {
+            refuse(connection, refusedProxyUntrusted);
+            return;
+        }
+        final InetAddress host = trusted ? null : peer;
+        if (host != null && !hosts.tryAcquire(host))
         {
             refuse(connection, refusedPerHost);
             return;
         }
         if (!settings.budget.tryAcquire())
         {
-            hosts.release(host);
+            if (host != null)
+            {
+                hosts.release(host);
+            }
             refuse(connection, refusedBudget);
             return;
         }
@@ -245,14 +282,47 @@ public final class HttpEdgeListener implements AutoCloseable
         open.increment();
         final RequestTimeouts timeouts = new RequestTimeouts(connection, settings.context, parseTimeouts, idleTimeouts);
         connection.getSourceChannel().setConduit(timeouts);
-        final TlsListener.Handshake handshake = tls == null ? null : tls.secure(connection);
-        final StreamConnection served = handshake == null ? connection : handshake.connection();
-        timeouts.cuts(served);
-        final Lease lease = new Lease(host, timeouts, served, handshake);
-        leases.put(served, lease);
+        final Lease lease = new Lease(host, timeouts);
         // Undertow adds its own close listener after this one; XNIO runs both.
         connection.setCloseListener(lease);
         timeouts.idle();
+        if (!settings.proxyProtocol)
+        {
+            serve(connection, lease, timeouts, http);
+            return;
+        }
+        ProxyHeaderReader.read(connection, new ProxyHeaderReader.Next()
+        {
+            @Override
+            public void proceed(final StreamConnection proxied, final InetSocketAddress client)
+            {
+                if (client != null && !lease.countAs(client))
+                {
+                    refuse(proxied, refusedPerHost);
+                    return;
+                }
+                timeouts.idle();
+                serve(proxied, lease, timeouts, http);
+            }
+
+            @Override
+            public void refused(final StreamConnection proxied)
+            {
+                refusedProxyHeader.increment();
+            }
+        });
+    }
+
+    /** HTTP on {@code connection}, in TLS when the listener speaks it: the connection it is served on is leased. */
+    private void serve(
+        final StreamConnection connection, final Lease lease, final RequestTimeouts timeouts,
+        final HttpOpenListener http)
+    {
+        final TlsListener.Handshake handshake = tls == null ? null : tls.secure(connection);
+        final StreamConnection served = handshake == null ? connection : handshake.connection();
+        timeouts.cuts(served);
+        lease.serve(served, handshake);
+        leases.put(served, lease);
         http.handleEvent(served);
     }
 
@@ -273,6 +343,10 @@ public final class HttpEdgeListener implements AutoCloseable
                 return; // left XNIO meanwhile
             }
             exchange.getConnection().putAttachment(TIMEOUTS_KEY, timeouts);
+            if (lease.client != null)
+            {
+                exchange.getConnection().putAttachment(ClientAddressHandler.PROXIED, lease.client);
+            }
         }
         timeouts.active();
         final RequestTimeouts connectionTimeouts = timeouts;
@@ -308,7 +382,7 @@ public final class HttpEdgeListener implements AutoCloseable
     @Override
     public void close()
     {
-        IoUtils.safeClose(channel);
+        channels.forEach(IoUtils::safeClose);
         if (worker != null)
         {
             worker.shutdown();
@@ -338,7 +412,10 @@ public final class HttpEdgeListener implements AutoCloseable
     /** One accepted connection's place in the per-host and budget counts, given back once. */
     private final class Lease implements ChannelListener<StreamConnection>
     {
-        private final InetAddress host;
+        /** The host the connection counts against; null for a trusted proxy's own. */
+        private volatile InetAddress host;
+        /** The client a PROXY header named, or null. */
+        private volatile InetSocketAddress client;
         /**
          * The connection HTTP is served on, the accepted one or its TLS connection, and the TLS handshake (null without
          * TLS): dropped, as the timeouts, when the connection closes or leaves XNIO.
@@ -351,16 +428,29 @@ public final class HttpEdgeListener implements AutoCloseable
         /** Set on the IO thread before XNIO lets go of the socket, which calls {@link #handleEvent} while open. */
         private volatile boolean handedOver;
 
-        Lease(
-            final InetAddress host,
-            final RequestTimeouts timeouts,
-            final StreamConnection served,
-            final TlsListener.Handshake handshake)
+        Lease(final InetAddress host, final RequestTimeouts timeouts)
         {
             this.host = host;
             this.timeouts = timeouts;
-            this.served = served;
-            this.handshake = handshake;
+        }
+
+        /** HTTP is served on {@code connection} (with {@code tls}'s handshake, or null) from now on. */
+        void serve(final StreamConnection connection, final TlsListener.Handshake tls)
+        {
+            served = connection;
+            handshake = tls;
+        }
+
+        /** The connection is {@code proxied}'s: it counts against that host from now, if the host has room. */
+        boolean countAs(final InetSocketAddress proxied)
+        {
+            if (!hosts.tryAcquire(proxied.getAddress()))
+            {
+                return false;
+            }
+            client = proxied;
+            host = proxied.getAddress();
+            return true;
         }
 
         /** XNIO's close listener: the connection closed, or left XNIO as a WebSocket. */
@@ -395,7 +485,11 @@ public final class HttpEdgeListener implements AutoCloseable
         {
             if (held.compareAndSet(true, false))
             {
-                hosts.release(host);
+                final InetAddress counted = host;
+                if (counted != null)
+                {
+                    hosts.release(counted);
+                }
                 settings.budget.release();
                 open.decrement();
             }
@@ -418,6 +512,7 @@ public final class HttpEdgeListener implements AutoCloseable
         private long maxEntityBytes = 4 * 1024;
         private int maxHeaderBytes = 16 * 1024;
         private int backlog = 1_000;
+        private boolean proxyProtocol;
 
         Builder(
             final String name,
@@ -435,6 +530,7 @@ public final class HttpEdgeListener implements AutoCloseable
             this.context = context;
             this.metrics = metrics;
             this.budget = budget;
+            this.proxyProtocol = context.proxyProtocol();
         }
 
         /** XNIO IO threads: HTTP parsing and non-blocking handlers. */
@@ -448,6 +544,9 @@ public final class HttpEdgeListener implements AutoCloseable
         public Builder backlog(final int value) { backlog = value; return this; }
         /** Speak only TLS, with this certificate; null: plain HTTP. */
         public Builder tls(final ServerTls value) { tls = value; return this; }
+
+        /** Connections start without a PROXY header whatever {@code --proxy-protocol} says (the admin listener). */
+        Builder withoutProxyProtocol() { proxyProtocol = false; return this; }
 
         /** The listener, not yet bound; {@link HttpEdgeListener#start} binds it. */
         public HttpEdgeListener build()

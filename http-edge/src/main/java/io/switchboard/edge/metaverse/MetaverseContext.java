@@ -4,6 +4,8 @@ import io.switchboard.engine.config.Require;
 import io.switchboard.engine.ice.IceContext;
 
 import java.net.URI;
+import java.util.Collection;
+import java.util.Set;
 
 /**
  * Configuration of the metaverse domain API, one object: defaults are named constants, setters return this, and
@@ -36,6 +38,7 @@ public final class MetaverseContext
     private String name = DEFAULT_NAME;
     private String publicUrl;
     private int icePort;
+    private Set<String> corsOrigins = Set.of();
 
 
     public MetaverseContext conclude()
@@ -60,6 +63,13 @@ public final class MetaverseContext
                 throw new IllegalArgumentException("metaverse public url must be an http(s) URL: " + publicUrl);
             }
             publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        }
+        for (final String origin : corsOrigins)
+        {
+            if (origin.isBlank())
+            {
+                throw new IllegalArgumentException("metaverse cors origin must not be empty");
+            }
         }
         return this;
     }
@@ -90,6 +100,9 @@ public final class MetaverseContext
     public String name() { return name; }
     public MetaverseContext name(final String value) { name = value; return this; }
     /** Null: derived from each request's Host header. */
+    /** Empty: any origin ({@code *}); else only these exact origins are allowed. */
+    public Set<String> corsOrigins() { return corsOrigins; }
+    public MetaverseContext corsOrigins(final Collection<String> value) { corsOrigins = Set.copyOf(value); return this; }
     public String publicUrl() { return publicUrl; }
     public MetaverseContext publicUrl(final String value) { publicUrl = value; return this; }
     public int icePort() { return icePort; }

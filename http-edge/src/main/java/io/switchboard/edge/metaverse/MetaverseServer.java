@@ -80,7 +80,8 @@ public final class MetaverseServer implements AutoCloseable
         this.sweeper = new TemporaryDomainSweeper(registry,
             (record, cutoffMs) -> engineKeys.change(record.id, () -> removeSilent(record, cutoffMs)),
             counters, context.tempDomainTtlSeconds() * 1000, clock, sweeperWatch);
-        this.server = edge.listener(LISTENER, context.bindAddress(), context.port(), routes())
+        this.server = edge.listener(
+                LISTENER, context.bindAddress(), context.port(), new MetaverseCors(routes(), context.corsOrigins()))
             .workerThreads(WORKER_THREADS)
             .maxEntityBytes(context.maxBodyBytes())
             .maxHeaderBytes(MAX_HEADER_BYTES)

@@ -3,6 +3,7 @@ package io.switchboard.edge.http;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -64,7 +65,12 @@ final class HostSocket implements AutoCloseable
 
     void send(final String text) throws IOException
     {
-        socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+        send(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    void send(final byte[] bytes) throws IOException
+    {
+        socket.getOutputStream().write(bytes);
         socket.getOutputStream().flush();
     }
 
@@ -75,8 +81,22 @@ final class HostSocket implements AutoCloseable
         return readResponse();
     }
 
+    /** Sends {@code request} and returns the body of the response (by Content-Length), as ISO-8859-1 text. */
+    String exchangeForBody(final String request) throws IOException
+    {
+        send(request);
+        final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        readResponse(body);
+        return body.toString(StandardCharsets.ISO_8859_1);
+    }
+
     /** Reads one response: its status code; its body (by Content-Length) is skipped. */
     int readResponse() throws IOException
+    {
+        return readResponse(OutputStream.nullOutputStream());
+    }
+
+    private int readResponse(final OutputStream body) throws IOException
     {
         final String head = readHead();
         final int status = Integer.parseInt(head.substring(9, 12));
@@ -90,10 +110,12 @@ final class HostSocket implements AutoCloseable
         }
         for (long i = 0; i < length; i++)
         {
-            if (in.read() < 0)
+            final int b = in.read();
+            if (b < 0)
             {
                 throw new IOException("response body cut short");
             }
+            body.write(b);
         }
         return status;
     }

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.switchboard.edge.Appliance;
 import io.switchboard.edge.Options;
 import io.switchboard.edge.testing.AnyPorts;
+import io.switchboard.edge.testing.ApplianceProcess;
 import io.switchboard.edge.testing.Scrape;
 import io.switchboard.edge.testing.UdpPeer;
 import io.switchboard.engine.ice.IcePacketType;
@@ -357,6 +358,21 @@ class IceServerBlackBoxTest
             final UdpPeer domain = peer();
             assertArrayEquals(DENIED_SEQ_1, domain.exchange(HEARTBEAT));
             assertEquals(1, awaitMetric("switchboard_ice_key_fetches_total{result=\"ok\"}", 1));
+            assertEquals(IcePacketType.SERVER_HEARTBEAT_ACK, domain.exchange(withSequence(HEARTBEAT, 2))[4]);
+            assertEquals(1, requests.get());
+        }
+
+        @Test
+        void withoutTheFlagHifiMetaverseUrlIsTheMetaverseAsForTheReferenceIceServer() throws Exception
+        {
+            final ApplianceProcess process = ApplianceProcess.startUnder(
+                List.of("env", "HIFI_METAVERSE_URL=" + startMetaverse()), AnyPorts.with("--data-dir=" + dataDir));
+            resources.add(process);
+            final UdpPeer domain = new UdpPeer(process.port("ice"));
+            resources.add(domain);
+            assertArrayEquals(DENIED_SEQ_1, domain.exchange(HEARTBEAT));
+            assertEquals(1, Scrape.awaitValue(
+                process.port("admin"), "switchboard_ice_key_fetches_total{result=\"ok\"}", 1));
             assertEquals(IcePacketType.SERVER_HEARTBEAT_ACK, domain.exchange(withSequence(HEARTBEAT, 2))[4]);
             assertEquals(1, requests.get());
         }

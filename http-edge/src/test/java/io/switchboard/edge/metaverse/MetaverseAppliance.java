@@ -44,6 +44,11 @@ final class MetaverseAppliance implements AutoCloseable
         return http;
     }
 
+    int metaversePort()
+    {
+        return appliance.port("metaverse");
+    }
+
     int icePort()
     {
         return appliance.port("ice");

@@ -34,7 +34,13 @@ final class RendezvousHttp
 
     RendezvousHttp(final int port)
     {
-        base = "http://127.0.0.1:" + port;
+        this("127.0.0.1", port);
+    }
+
+    /** @param host an address literal, IPv6 in brackets */
+    RendezvousHttp(final String host, final int port)
+    {
+        base = "http://" + host + ":" + port;
     }
 
     Reply post(final String path, final String authorization) throws IOException, InterruptedException

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Arguments that put every listener the appliance has on "any free port", plus the caller's own. */
+/** Arguments that put every listener the appliance has on "any free port" of 127.0.0.1 (unless the caller binds elsewhere), plus the caller's own. */
 public final class AnyPorts
 {
     private AnyPorts()
@@ -24,7 +24,10 @@ public final class AnyPorts
                 args.add("--" + spec.name() + "=0");
             }
         }
-        args.add("--bind-address=127.0.0.1");
+        if (Arrays.stream(extra).noneMatch(arg -> arg.startsWith("--bind-address=")))
+        {
+            args.add("--bind-address=127.0.0.1");
+        }
         args.addAll(Arrays.asList(extra));
         return args.toArray(String[]::new);
     }

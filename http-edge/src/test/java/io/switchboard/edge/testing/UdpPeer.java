@@ -8,7 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
 
-/** A UDP socket on loopback that talks to one server port, for black-box tests. */
+/** A UDP socket on loopback (IPv4 unless told) that talks to one server port, for black-box tests. */
 public final class UdpPeer implements AutoCloseable
 {
     private final DatagramSocket socket;
@@ -16,8 +16,14 @@ public final class UdpPeer implements AutoCloseable
 
     public UdpPeer(final int serverPort) throws IOException
     {
-        socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
+        this(InetAddress.getLoopbackAddress(), serverPort);
+    }
+
+    /** A socket on {@code host} (IPv4 or IPv6 loopback) talking to the server's port on the same address. */
+    public UdpPeer(final InetAddress host, final int serverPort) throws IOException
+    {
+        socket = new DatagramSocket(new InetSocketAddress(host, 0));
+        server = new InetSocketAddress(host, serverPort);
     }
 
     public int localPort()
