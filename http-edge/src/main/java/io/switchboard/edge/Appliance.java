@@ -182,8 +182,15 @@ public final class Appliance implements AutoCloseable
 
     public String readyLine()
     {
-        final StringBuilder line = new StringBuilder("switchboard ready");
-        listeners.forEach((name, address) -> line.append(' ').append(name).append('=').append(address));
+        return "switchboard ready " + listenersLine();
+    }
+
+    /** Every listener as {@code name=proto:port}, in start order, space-separated. */
+    public String listenersLine()
+    {
+        final StringBuilder line = new StringBuilder();
+        listeners.forEach((name, address) -> line.append(line.length() == 0 ? "" : " ").append(name).append('=')
+            .append(address));
         return line.toString();
     }
 

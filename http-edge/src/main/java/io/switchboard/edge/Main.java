@@ -1,7 +1,12 @@
 package io.switchboard.edge;
 
 import io.switchboard.engine.config.Flags;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -15,6 +20,24 @@ public final class Main
 
     private Main()
     {
+    }
+
+    /** The build's version (switchboard-version.properties), or "dev" when run from an unfiltered tree. */
+    static String version()
+    {
+        try (InputStream in = Main.class.getResourceAsStream("/switchboard-version.properties"))
+        {
+            final Properties properties = new Properties();
+            if (in != null)
+            {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "dev");
+        }
+        catch (final IOException ex)
+        {
+            return "dev";
+        }
     }
 
     public static void main(final String[] args) throws InterruptedException
@@ -32,6 +55,9 @@ public final class Main
                 System.out.print(options.help());
                 return;
             }
+            Logging.configure(options.choice("log-level", Logging.Verbosity.class),
+                options.choice("log-format", Logging.Format.class), options.optional("log-file"),
+                options.optional("access-log"));
         }
         catch (final IllegalArgumentException ex)
         {
@@ -52,13 +78,19 @@ public final class Main
             return;
         }
 
+        final Logger log = LoggerFactory.getLogger(Main.class);
+        final long startedNs = System.nanoTime();
         final CountDownLatch stoppedOrFailed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
+            log.info("stopping");
             appliance.close();
+            log.info("stopped after {} s", (System.nanoTime() - startedNs) / 1_000_000_000L);
             stoppedOrFailed.countDown();
         }, "switchboard-shutdown"));
         appliance.liveness().onFailure(stoppedOrFailed::countDown);
+        log.info("started version={} {} data-dir={}", version(), appliance.listenersLine(),
+            options.value("data-dir"));
         System.out.println(appliance.readyLine());
         System.out.flush();
         stoppedOrFailed.await();

@@ -124,7 +124,8 @@ public final class HttpEdgeListener implements AutoCloseable
         this.bodyTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"body\"", timeoutHelp);
         final HttpHandler bodyDeadline =
             new BodyDeadline(settings.handler, settings.context.requestParseTimeoutMs(), bodyTimeouts);
-        this.root = new ClientAddressHandler(new ChunkSizeCheck(bodyDeadline, refusedChunkSize),
+        final HttpHandler checked = new ChunkSizeCheck(bodyDeadline, refusedChunkSize);
+        this.root = new ClientAddressHandler("admin".equals(settings.name) ? checked : new AccessLogged(checked),
             settings.context.trustedProxies(), settings.metrics.counter(FORWARDED_MALFORMED, listener,
                 "Forwarded or X-Forwarded-For headers from a trusted proxy that did not parse (the peer was used)."));
     }

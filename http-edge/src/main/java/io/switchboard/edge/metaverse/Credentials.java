@@ -2,6 +2,8 @@ package io.switchboard.edge.metaverse;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,6 +17,8 @@ import java.util.Deque;
 final class Credentials
 {
     private static final String BEARER = "Bearer ";
+    /** Every use of the admin token, at INFO whatever --log-level (its own logger). */
+    private static final Logger AUDIT = LoggerFactory.getLogger("io.switchboard.audit");
 
     private final String adminToken;
 
@@ -24,33 +28,49 @@ final class Credentials
         this.adminToken = adminToken;
     }
 
-    /** The token of {@code Authorization: Bearer T} (the prefix is optional) or of {@code ?access_token=T}. */
-    static String bearer(final HttpServerExchange exchange)
+    /**
+     * A bearer token a request offered, and the request it came with (for the audit line written each time the admin
+     * token is what authorizes it).
+     */
+    record Offered(String token, String request)
     {
+    }
+
+    /** The token of {@code Authorization: Bearer T} (the prefix is optional) or of {@code ?access_token=T}. */
+    static Offered bearer(final HttpServerExchange exchange)
+    {
+        final String request = exchange.getRequestMethod() + " " + exchange.getRequestPath() + " from " +
+            (exchange.getSourceAddress() == null ? "-" : exchange.getSourceAddress().getAddress().getHostAddress());
         final String header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
         if (header != null && !header.isBlank())
         {
-            return header.regionMatches(true, 0, BEARER, 0, BEARER.length()) ?
-                header.substring(BEARER.length()).trim() : header.trim();
+            return new Offered(header.regionMatches(true, 0, BEARER, 0, BEARER.length()) ?
+                header.substring(BEARER.length()).trim() : header.trim(), request);
         }
         final Deque<String> query = exchange.getQueryParameters().get("access_token");
-        return query == null ? null : query.peekFirst();
+        return new Offered(query == null ? null : query.peekFirst(), request);
     }
 
-    boolean isOperator(final String bearer)
+    /** Whether the admin token was offered; each time it was, an audit line says for which request. */
+    boolean isOperator(final Offered bearer)
     {
-        return adminToken != null && same(adminToken, bearer);
+        final boolean operator = adminToken != null && same(adminToken, bearer.token());
+        if (operator)
+        {
+            AUDIT.info("admin token used: {}", bearer.request());
+        }
+        return operator;
     }
 
-    boolean authorizes(final DomainRecord record, final String apiKey, final String bearer)
+    boolean authorizes(final DomainRecord record, final String apiKey, final Offered bearer)
     {
         return authorizes(record.apiKey, apiKey, bearer);
     }
 
     /** @param storedApiKey the domain's api_key, or null when it has none */
-    boolean authorizes(final String storedApiKey, final String apiKey, final String bearer)
+    boolean authorizes(final String storedApiKey, final String apiKey, final Offered bearer)
     {
-        return same(storedApiKey, apiKey) || same(storedApiKey, bearer) || isOperator(bearer);
+        return same(storedApiKey, apiKey) || same(storedApiKey, bearer.token()) || isOperator(bearer);
     }
 
     /** Constant-time equality; an absent or empty secret matches nothing. */

@@ -183,7 +183,7 @@ final class DomainApi
         final HeartbeatBody stock = HeartbeatBody.read(json.getFactory(), body);
         if (stock != null)
         {
-            final String bearer = Credentials.bearer(exchange);
+            final Credentials.Offered bearer = Credentials.bearer(exchange);
             reply(exchange, registry.heartbeat(
                 id, stock, storedKey -> credentials.authorizes(storedKey, stock.apiKey, bearer), clock.getAsLong()));
             return;
@@ -195,7 +195,7 @@ final class DomainApi
         }
         final JsonNode domain = root.path(DOMAIN);
         final String apiKey = DomainFields.text(domain.get("api_key"), DomainFields.MAX_SHORT_CHARS);
-        final String bearer = Credentials.bearer(exchange);
+        final Credentials.Offered bearer = Credentials.bearer(exchange);
         final long nowMs = clock.getAsLong();
         reply(exchange, registry.update(id, record ->
         {
@@ -220,7 +220,7 @@ final class DomainApi
         final JsonNode domain = root.path(DOMAIN);
         final String apiKey = DomainFields.text(domain.get("api_key"), DomainFields.MAX_SHORT_CHARS);
         final String address = DomainFields.text(domain.get("ice_server_address"), DomainFields.MAX_SHORT_CHARS);
-        final String bearer = Credentials.bearer(exchange);
+        final Credentials.Offered bearer = Credentials.bearer(exchange);
         reply(exchange, registry.update(id, record ->
         {
             if (!credentials.authorizes(record, apiKey, bearer))
@@ -256,7 +256,7 @@ final class DomainApi
             return;
         }
         final String apiKey = form.text("api_key");
-        final String bearer = Credentials.bearer(exchange);
+        final Credentials.Offered bearer = Credentials.bearer(exchange);
         final byte[] upload = form.part("public_key");
         reply(exchange, engineKeys.change(id, () ->
         {
@@ -440,12 +440,12 @@ final class DomainApi
 
     private boolean operator(final HttpServerExchange exchange)
     {
-        final String bearer = Credentials.bearer(exchange);
+        final Credentials.Offered bearer = Credentials.bearer(exchange);
         if (credentials.isOperator(bearer))
         {
             return true;
         }
-        replies.failure(exchange, Failure.UNAUTHORIZED, bearer == null ? "Not logged in" : "Not authorized");
+        replies.failure(exchange, Failure.UNAUTHORIZED, bearer.token() == null ? "Not logged in" : "Not authorized");
         return false;
     }
 
