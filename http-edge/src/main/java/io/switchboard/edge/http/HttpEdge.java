@@ -58,6 +58,15 @@ public final class HttpEdge
         return new HttpEdgeListener.Builder(name, bindAddress, port, handler, context, metrics, publicBudget);
     }
 
+    /**
+     * The accept-side checks and counters of a public listener that accepts its own connections (the signaling
+     * acceptor of the PeerJS port), drawing on the shared budget.
+     */
+    public ListenerAdmission admission(final String name)
+    {
+        return new ListenerAdmission(name, context, metrics, publicBudget);
+    }
+
     /** The operator's listener, with its own connections out of the reserve. */
     public HttpEdgeListener.Builder adminListener(final String bindAddress, final int port, final HttpHandler handler)
     {

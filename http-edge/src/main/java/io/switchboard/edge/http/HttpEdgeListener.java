@@ -1,8 +1,6 @@
 package io.switchboard.edge.http;
 
 import io.switchboard.edge.limit.ConnectionBudget;
-import io.switchboard.edge.limit.HostConnections;
-import io.switchboard.edge.websocket.WebSocketConnection;
 import io.switchboard.engine.metrics.Metrics;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -13,7 +11,6 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import io.undertow.util.AttachmentKey;
-import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListener;
@@ -32,26 +29,20 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One HTTP listener: {@code accept -> per-host cap -> connection budget -> Undertow's HTTP/1.1 -> handler}. Undertow's
- * builder has no hook between accept and HTTP, so this builds the listener from XNIO's public API, as the builder
- * does, with its own accept listener: a connection over a cap is counted and closed at once (reset, no TIME_WAIT),
- * never left in the backlog. A connection's place in the counts is given back when it closes; a WebSocket that
- * leaves XNIO for our own loop keeps it until the socket closes ({@link #countedUntilClosed}).
+ * One Undertow HTTP listener: {@code accept -> per-host cap -> connection budget -> Undertow's HTTP/1.1 -> handler}.
+ * Undertow's builder has no hook between accept and HTTP, so this builds the listener from XNIO's public API, as the
+ * builder does, with its own accept listener: a connection over a cap ({@link ListenerAdmission}) is counted and
+ * closed at once (reset, no TIME_WAIT), never left in the backlog. A connection's place in the counts is given back
+ * when it closes.
  * <p>
  * Each connection's {@link RequestTimeouts} cut it when a request head stalls or it stays idle between requests, and
- * {@link BodyDeadline} when a request body stalls; none of them touches a connection upgraded to a WebSocket.
+ * {@link BodyDeadline} when a request body stalls.
  */
 public final class HttpEdgeListener implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(HttpEdgeListener.class);
-    private static final String ACCEPTED = "switchboard_http_connections_accepted_total";
-    private static final String REFUSED = "switchboard_http_connections_refused_total";
-    private static final String OPEN = "switchboard_http_connections_open";
-    private static final String REQUESTS_REFUSED = "switchboard_http_requests_refused_total";
-    private static final String TIMEOUTS = "switchboard_http_timeouts_total";
     private static final AttachmentKey<RequestTimeouts> TIMEOUTS_KEY = AttachmentKey.create(RequestTimeouts.class);
     /** Undertow's own sizing: a 16 KiB write less room for protocol headers (UNDERTOW-1209). */
     private static final int BUFFER_BYTES = 16 * 1024 - 20;
@@ -62,16 +53,8 @@ public final class HttpEdgeListener implements AutoCloseable
     private static final long STOP_WAIT_MS = 5_000;
 
     private final Builder settings;
-    private final HostConnections hosts;
-    private final AtomicCounter accepted;
-    private final AtomicCounter refusedPerHost;
-    private final AtomicCounter refusedBudget;
-    private final AtomicCounter open;
-    private final AtomicCounter refusedChunkSize;
-    private final AtomicCounter bodyTimeouts;
-    private final AtomicCounter parseTimeouts;
-    private final AtomicCounter idleTimeouts;
-    /** Each open connection's place in the counts, until it closes or its WebSocket leaves XNIO. */
+    private final ListenerAdmission admission;
+    /** Each open connection's place in the counts, until it closes. */
     private final Map<StreamConnection, Lease> leases = new ConcurrentHashMap<>();
     /** What follows the timeouts: the checks every listener makes, then the listener's own handler. */
     private final HttpHandler root;
@@ -82,27 +65,10 @@ public final class HttpEdgeListener implements AutoCloseable
     private HttpEdgeListener(final Builder settings)
     {
         this.settings = settings;
-        this.hosts = new HostConnections(settings.context.maxConnectionsPerHost());
-        final String listener = "listener=\"" + settings.name + "\"";
-        this.accepted = settings.metrics.counter(ACCEPTED, listener, "TCP connections accepted by an HTTP listener.");
-        final String refusedHelp = "TCP connections an HTTP listener closed on accept: per_host, the source host " +
-            "held --max-connections-per-host; budget, the listeners held every descriptor they may use.";
-        this.refusedPerHost = settings.metrics.counter(REFUSED, listener + ",reason=\"per_host\"", refusedHelp);
-        this.refusedBudget = settings.metrics.counter(REFUSED, listener + ",reason=\"budget\"", refusedHelp);
-        this.open = settings.metrics.gauge(
-            OPEN, listener, "Open TCP connections of an HTTP listener, WebSockets included.");
-        this.refusedChunkSize = settings.metrics.counter(REQUESTS_REFUSED, listener + ",reason=\"chunk_size\"",
-            "HTTP requests an HTTP listener answered 400 before its handler: chunk_size, a first chunk size that is " +
-            "not hex or past 2 GiB.");
-        final String timeoutHelp = "HTTP connections an HTTP listener cut for a timeout: parse, a request head not " +
-            "complete within the request-parse timeout of its first byte; idle, no request for the idle timeout; " +
-            "body, a request body not all there within the request-parse timeout of its head.";
-        this.parseTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"parse\"", timeoutHelp);
-        this.idleTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"idle\"", timeoutHelp);
-        this.bodyTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"body\"", timeoutHelp);
+        this.admission = new ListenerAdmission(settings.name, settings.context, settings.metrics, settings.budget);
         final HttpHandler bodyDeadline =
-            new BodyDeadline(settings.handler, settings.context.requestParseTimeoutMs(), bodyTimeouts);
-        this.root = new ChunkSizeCheck(bodyDeadline, refusedChunkSize);
+            new BodyDeadline(settings.handler, settings.context.requestParseTimeoutMs(), admission.bodyTimeouts());
+        this.root = new ChunkSizeCheck(bodyDeadline, admission.refusedChunkSize());
     }
 
     /** Binds and starts accepting. */
@@ -153,48 +119,6 @@ public final class HttpEdgeListener implements AutoCloseable
         return ((InetSocketAddress)channel.getLocalAddress()).getPort();
     }
 
-    /**
-     * For a WebSocket taken out of XNIO (see {@link WebSocketConnection}), in its upgrade listener: the connection
-     * keeps its place in the per-host and budget counts until {@code handler} hears that it closed.
-     */
-    public WebSocketConnection.Handler countedUntilClosed(
-        final StreamConnection connection, final WebSocketConnection.Handler handler)
-    {
-        final Lease lease = leases.get(connection);
-        if (lease == null)
-        {
-            return handler; // closed already: nothing left to give back
-        }
-        lease.handedOver = true;
-        return new WebSocketConnection.Handler()
-        {
-            @Override
-            public void onMessage(final byte[] bytes, final int length)
-            {
-                handler.onMessage(bytes, length);
-            }
-
-            @Override
-            public void onStarted()
-            {
-                handler.onStarted();
-            }
-
-            @Override
-            public void onClosed()
-            {
-                try
-                {
-                    handler.onClosed();
-                }
-                finally
-                {
-                    lease.release();
-                }
-            }
-        };
-    }
-
     private void onAcceptable(final AcceptingChannel<StreamConnection> server, final HttpOpenListener http)
     {
         for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++)
@@ -220,21 +144,15 @@ public final class HttpEdgeListener implements AutoCloseable
     private void admit(final StreamConnection connection, final HttpOpenListener http)
     {
         final InetAddress host = ((InetSocketAddress)connection.getPeerAddress()).getAddress();
-        if (!hosts.tryAcquire(host))
+        final ListenerAdmission.Lease place = admission.admit(host);
+        if (place == null)
         {
-            refuse(connection, refusedPerHost);
+            refuse(connection);
             return;
         }
-        if (!settings.budget.tryAcquire())
-        {
-            hosts.release(host);
-            refuse(connection, refusedBudget);
-            return;
-        }
-        accepted.increment();
-        open.increment();
-        final RequestTimeouts timeouts = new RequestTimeouts(connection, settings.context, parseTimeouts, idleTimeouts);
-        final Lease lease = new Lease(host, timeouts);
+        final RequestTimeouts timeouts = new RequestTimeouts(
+            connection, settings.context, admission.parseTimeouts(), admission.idleTimeouts());
+        final Lease lease = new Lease(place, timeouts);
         leases.put(connection, lease);
         // Undertow adds its own close listener after this one; XNIO runs both.
         connection.setCloseListener(lease);
@@ -255,10 +173,6 @@ public final class HttpEdgeListener implements AutoCloseable
                 return; // closed meanwhile: nothing to answer
             }
             timeouts = lease.timeouts;
-            if (timeouts == null)
-            {
-                return; // left XNIO meanwhile
-            }
             exchange.getConnection().putAttachment(TIMEOUTS_KEY, timeouts);
         }
         timeouts.active();
@@ -278,9 +192,8 @@ public final class HttpEdgeListener implements AutoCloseable
         root.handleRequest(exchange);
     }
 
-    private static void refuse(final StreamConnection connection, final AtomicCounter reason)
+    private static void refuse(final StreamConnection connection)
     {
-        reason.increment();
         try
         {
             connection.setOption(Options.CLOSE_ABORT, Boolean.TRUE);
@@ -318,47 +231,25 @@ public final class HttpEdgeListener implements AutoCloseable
         }
     }
 
-    /** One accepted connection's place in the per-host and budget counts, given back once. */
+    /** One accepted connection's place in the counts and its timeouts, until it closes. */
     private final class Lease implements ChannelListener<StreamConnection>
     {
-        private final InetAddress host;
-        /** Dropped when the connection leaves XNIO: it holds the connection, which a WebSocket no longer needs. */
-        private volatile RequestTimeouts timeouts;
-        private final AtomicBoolean held = new AtomicBoolean(true);
-        /** Set on the IO thread before XNIO lets go of the socket, which calls {@link #handleEvent} while open. */
-        private volatile boolean handedOver;
+        private final ListenerAdmission.Lease place;
+        private final RequestTimeouts timeouts;
 
-        Lease(final InetAddress host, final RequestTimeouts timeouts)
+        Lease(final ListenerAdmission.Lease place, final RequestTimeouts timeouts)
         {
-            this.host = host;
+            this.place = place;
             this.timeouts = timeouts;
         }
 
-        /** XNIO's close listener: the connection closed, or left XNIO as a WebSocket. */
+        /** XNIO's close listener: the connection closed. */
         @Override
         public void handleEvent(final StreamConnection connection)
         {
-            final RequestTimeouts ended = timeouts;
-            if (ended != null)
-            {
-                ended.upgraded();
-                timeouts = null;
-            }
+            timeouts.upgraded();
             leases.remove(connection);
-            if (!handedOver)
-            {
-                release();
-            }
-        }
-
-        void release()
-        {
-            if (held.compareAndSet(true, false))
-            {
-                hosts.release(host);
-                settings.budget.release();
-                open.decrement();
-            }
+            place.release();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.switchboard.edge.websocket;
 
 import io.switchboard.engine.health.Watch;
+import io.switchboard.protocol.http.HttpRequestHead;
 import io.switchboard.protocol.websocket.WebSocketFrameHeader;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -15,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -53,9 +55,33 @@ public final class SignalingAgent implements Agent
         void onDeadline(long nowMs);
     }
 
+    /**
+     * What a key of the agent's selector carries: a channel the agent owns (a WebSocket, an HTTP connection, the
+     * listening socket). Called on the agent's thread only.
+     */
+    interface Attachment
+    {
+        /** The channel is ready for {@link SelectionKey} ops {@code readyOps}. */
+        void onReady(int readyOps);
+
+        /** The agent stops: the channel is cut (a WebSocket says 1001 first). */
+        void goAway();
+
+        /** Cuts the channel now, as the agent's answer to a fault in its handling. */
+        void abort();
+
+        /** Command {@link Command#ADOPT}: the agent starts watching the channel (a WebSocket has REGISTER). */
+        default void adopt()
+        {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " is registered otherwise");
+        }
+    }
+
     /** A command another thread sends a connection's agent: what it asks, on the agent's thread. */
     enum Command
     {
+        /** Own an accepted HTTP connection, or a listening socket: watch it from now on. */
+        ADOPT,
         /** Start reading the connection (its handshake is done). */
         REGISTER,
         /** A close frame was sent: cut the connection once its close grace has passed. */
@@ -78,6 +104,8 @@ public final class SignalingAgent implements Agent
     final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.BIG_ENDIAN);
     /** Reads the header of the frame a connection of this agent is decoding (agent thread only). */
     final WebSocketFrameHeader frameHeader = new WebSocketFrameHeader();
+    /** Reads the request head an HTTP connection of this agent has received (agent thread only). */
+    final HttpRequestHead requestHead = new HttpRequestHead();
     private final Outbox outbox = new Outbox(writeBuffer);
     /** A whole unfragmented message, valid while its handler runs; made on first use. */
     private byte[] message;
@@ -150,12 +178,15 @@ public final class SignalingAgent implements Agent
     public void onClose()
     {
         drainInbox();
-        final List<WebSocketConnection> open = new ArrayList<>();
+        final List<Attachment> open = new ArrayList<>();
         try
         {
             for (final SelectionKey key : selector.keys())
             {
-                open.add((WebSocketConnection)key.attachment());
+                if (key.attachment() instanceof Attachment attachment)
+                {
+                    open.add(attachment);
+                }
             }
         }
         catch (final ClosedSelectorException ex)
@@ -163,7 +194,7 @@ public final class SignalingAgent implements Agent
             return;
         }
         outbox.flush();
-        open.forEach(WebSocketConnection::goAway);
+        open.forEach(Attachment::goAway);
         try
         {
             selector.close();
@@ -182,7 +213,7 @@ public final class SignalingAgent implements Agent
     }
 
     /** From any thread: asks the agent to do {@code command} for {@code connection}, soon. */
-    void enqueue(final Command command, final WebSocketConnection connection)
+    void enqueue(final Command command, final Attachment connection)
     {
         inbox.offer(new Entry(command, connection));
         selector.wakeup();
@@ -214,11 +245,17 @@ public final class SignalingAgent implements Agent
         watch.onError(ex);
     }
 
-    /** On the agent's thread: the key {@code connection}'s channel reads and writes through from now on. */
-    SelectionKey register(final WebSocketConnection connection, final SocketChannel channel, final int interest)
+    /**
+     * On the agent's thread: the key {@code connection}'s channel reads and writes through from now on (a channel
+     * registered here already keeps its key, with this interest and attachment).
+     */
+    SelectionKey register(final Attachment connection, final SelectableChannel channel, final int interest)
         throws IOException
     {
-        localAddress.share(channel);
+        if (channel instanceof SocketChannel socket)
+        {
+            localAddress.share(socket);
+        }
         return channel.register(selector, interest, connection);
     }
 
@@ -283,7 +320,7 @@ public final class SignalingAgent implements Agent
     {
         if (key.isValid())
         {
-            ((WebSocketConnection)key.attachment()).onReady(key.readyOps());
+            ((Attachment)key.attachment()).onReady(key.readyOps());
         }
     }
 
@@ -298,8 +335,9 @@ public final class SignalingAgent implements Agent
             {
                 switch (entry.command())
                 {
-                    case REGISTER -> entry.connection().register();
-                    case GRACE -> entry.connection().startGrace();
+                    case ADOPT -> entry.connection().adopt();
+                    case REGISTER -> ((WebSocketConnection)entry.connection()).register();
+                    case GRACE -> ((WebSocketConnection)entry.connection()).startGrace();
                     case ABORT -> entry.connection().abort();
                     default -> throw new IllegalStateException("unknown command " + entry.command());
                 }
@@ -415,7 +453,7 @@ public final class SignalingAgent implements Agent
     }
 
     /** One command in the inbox. */
-    private record Entry(Command command, WebSocketConnection connection)
+    private record Entry(Command command, Attachment connection)
     {
     }
 }
