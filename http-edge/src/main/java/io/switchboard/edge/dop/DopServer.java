@@ -46,7 +46,8 @@ public final class DopServer implements AutoCloseable
             @Override
             public boolean full()
             {
-                // Sockets only: a resume needs a socket but no new session, so retained sessions are capped at handshake.
+                // Sockets only: a resume needs a socket but no new session, so retained sessions are capped at
+                // handshake.
                 if (dop.counters.openConnections.get() >= dop.maxSessions)
                 {
                     dop.counters.refusedTooMany.increment();

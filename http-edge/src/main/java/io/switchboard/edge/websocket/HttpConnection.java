@@ -364,7 +364,8 @@ final class HttpConnection implements SignalingAgent.Attachment
         final int end = in.position();
         for (int i = Math.max(1, scannedTo); i < end; i++)
         {
-            if (in.get(i) == '\n' && (in.get(i - 1) == '\n' || i >= 2 && in.get(i - 1) == '\r' && in.get(i - 2) == '\n'))
+            final boolean emptyLine = in.get(i - 1) == '\n' || i >= 2 && in.get(i - 1) == '\r' && in.get(i - 2) == '\n';
+            if (in.get(i) == '\n' && emptyLine)
             {
                 scannedTo = i + 1;
                 return true;

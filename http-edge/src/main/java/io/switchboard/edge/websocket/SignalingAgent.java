@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One signaling agent: it alone reads the WebSocket connections handed to it, and owns their close graces and other
+ * One signaling agent: it alone reads the HTTP connections and WebSockets handed to it, owns their timeouts and other
  * deadlines. A duty cycle is {@code selectNow -> ready connections read (and relay) or flush -> inbox of commands from
  * other threads -> the timer wheel until nothing is due -> the outbox, one gathered write per destination}, so what
  * handling a batch sends goes out at its end (the Disruptor's end-of-batch flush).
