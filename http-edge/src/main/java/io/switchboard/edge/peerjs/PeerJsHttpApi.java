@@ -99,7 +99,7 @@ final class PeerJsHttpApi implements HttpService
         }
     }
 
-    /** The request's path, percent-decoded (as Undertow served it before). */
+    /** The request's path, percent-decoded, as Express routes it. */
     static String path(final HttpRequestHead request)
     {
         final String raw = request.path();

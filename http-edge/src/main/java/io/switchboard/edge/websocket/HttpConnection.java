@@ -36,6 +36,9 @@ final class HttpConnection implements SignalingAgent.Attachment
     static final int MAX_BODY_BYTES = 64 * 1024;
     /** Room for body bytes behind a head that fills {@link #MAX_HEAD_BYTES}. */
     private static final int BODY_WINDOW_BYTES = 4 * 1024;
+    /** What a connection first reads into: a usual request and then some; grown as a longer one needs. */
+    private static final int FIRST_READ_BYTES = 2 * 1024;
+    private static final int MAX_READ_BYTES = MAX_HEAD_BYTES + BODY_WINDOW_BYTES;
     /** Responses waiting for the client beyond which no further request is handled. */
     private static final int OUT_HIGH_WATER_BYTES = 64 * 1024;
     /** How long a refused connection's further bytes are drained before it is cut. */
@@ -196,7 +199,11 @@ final class HttpConnection implements SignalingAgent.Attachment
     {
         if (in == null)
         {
-            in = ByteBuffer.allocate(MAX_HEAD_BYTES + BODY_WINDOW_BYTES);
+            in = ByteBuffer.allocate(FIRST_READ_BYTES);
+        }
+        else if (!in.hasRemaining() && in.capacity() < MAX_READ_BYTES)
+        {
+            in = ByteBuffer.allocate(Math.min(4 * in.capacity(), MAX_READ_BYTES)).put(in.flip());
         }
         final int read = channel.read(in);
         if (read < 0)
@@ -283,7 +290,10 @@ final class HttpConnection implements SignalingAgent.Attachment
                 chunks.reset();
             }
             phase = Phase.BODY;
-            schedule(listener.admission().context().requestParseTimeoutMs());
+            if (chunkedBody || bodyLeft > 0)
+            {
+                schedule(listener.admission().context().requestParseTimeoutMs());
+            }
         }
     }
 
@@ -469,7 +479,7 @@ final class HttpConnection implements SignalingAgent.Attachment
         final int length = text.length() + (body == null ? 0 : body.length);
         if (out == null)
         {
-            out = ByteBuffer.allocate(Math.max(length, 1024));
+            out = ByteBuffer.allocate(length);
         }
         else if (out.remaining() < length)
         {
