@@ -118,14 +118,21 @@ public final class ChunkedBody
         switch (step)
         {
             case SIZE -> size(c);
-            case EXTENSION -> line(c, Step.SIZE_LF, this::sizeDone);
-            case SIZE_LF -> expectLf(c, this::sizeDone);
+            case EXTENSION, TRAILER_LINE -> skipLine(c);
+            case SIZE_LF, TRAILER_LF, END_LF ->
+            {
+                if (c == '\n')
+                {
+                    lineEnded();
+                }
+                else
+                {
+                    fail(State.MALFORMED);
+                }
+            }
             case DATA_CR -> step = c == '\r' ? Step.DATA_LF : c == '\n' ? Step.SIZE : fail(State.MALFORMED);
             case DATA_LF -> step = c == '\n' ? Step.SIZE : fail(State.MALFORMED);
             case TRAILER_START -> trailerStart(c);
-            case TRAILER_LINE -> line(c, Step.TRAILER_LF, () -> step = Step.TRAILER_START);
-            case TRAILER_LF -> expectLf(c, () -> step = Step.TRAILER_START);
-            case END_LF -> expectLf(c, () -> state = State.DONE);
             default -> fail(State.MALFORMED);
         }
     }
@@ -196,12 +203,12 @@ public final class ChunkedBody
         else
         {
             step = Step.TRAILER_LINE;
-            line(c, Step.TRAILER_LF, () -> step = Step.TRAILER_START);
+            skipLine(c);
         }
     }
 
-    /** A byte of a line whose content is skipped: a CR goes to {@code crStep}, a LF ends it. */
-    private void line(final byte c, final Step crStep, final Runnable done)
+    /** A byte of a size line's extension or of a trailer line, whose content is skipped. */
+    private void skipLine(final byte c)
     {
         if (++lineBytes > MAX_LINE_BYTES)
         {
@@ -209,23 +216,22 @@ public final class ChunkedBody
         }
         else if (c == '\r')
         {
-            step = crStep;
+            step = step == Step.EXTENSION ? Step.SIZE_LF : Step.TRAILER_LF;
         }
         else if (c == '\n')
         {
-            done.run();
+            lineEnded();
         }
     }
 
-    private void expectLf(final byte c, final Runnable done)
+    /** The LF of a size line, a trailer line or the final empty line. */
+    private void lineEnded()
     {
-        if (c == '\n')
+        switch (step)
         {
-            done.run();
-        }
-        else
-        {
-            fail(State.MALFORMED);
+            case EXTENSION, SIZE_LF -> sizeDone();
+            case TRAILER_LINE, TRAILER_LF -> step = Step.TRAILER_START;
+            default -> state = State.DONE;
         }
     }
 
