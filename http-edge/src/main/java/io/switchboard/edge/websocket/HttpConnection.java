@@ -46,6 +46,7 @@ final class HttpConnection implements SignalingAgent.Attachment
     /** The agent's clock was read at the start of its duty cycle, before the bytes were seen: never early. */
     private static final long CLOCK_MARGIN_MS = 1;
     private static final long NO_TIMER = -1;
+    private static final String CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
 
     private enum Phase
     {
@@ -293,6 +294,10 @@ final class HttpConnection implements SignalingAgent.Attachment
             if (chunkedBody || bodyLeft > 0)
             {
                 schedule(listener.admission().context().requestParseTimeoutMs());
+                if (minorVersion == 1 && request.hasToken("Expect", "100-continue"))
+                {
+                    append(CONTINUE, null); // the client waits for it before it sends the body (RFC 9110 §10.1.1)
+                }
             }
         }
     }

@@ -19,13 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The PeerJS port's own HTTP/1.1 against the running appliance over real sockets: limits answered with their status
- * and counted (431, 413, 400), keep-alive and pipelined requests answered in order, bodies read and discarded, and a
- * WebSocket handshake whose first frame came in the same TCP segment.
+ * and counted (431, 413, 400), keep-alive and pipelined requests answered in order, bodies read and discarded (after
+ * a 100 Continue when the client waits for one), and a WebSocket handshake whose first frame came in the same TCP
+ * segment.
  */
 final class SignalingHttpTest
 {
     private static final long LATE_MS = 500;
-    private static final String KEY_AND_VERSION = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13";
+    private static final String KEY_AND_VERSION =
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13";
 
     @TempDir
     static Path dataDir;
@@ -131,6 +133,17 @@ final class SignalingHttpTest
             assertEquals(404, client.readResponse(), "a POST is not found; its body is not a request");
             assertEquals(404, client.readResponse(), "nor is a chunked one's");
             assertEquals(200, client.readResponse(), "the request after the bodies");
+        }
+    }
+
+    @Test
+    void aClientExpecting100ContinueIsToldToSendItsBody() throws Exception
+    {
+        try (HostSocket client = HostSocket.connect(LOOPBACK, port()))
+        {
+            assertEquals(100, client.exchange("POST /peerjs/id HTTP/1.1\r\nHost: switchboard\r\nContent-Length: 5\r\n" +
+                "Expect: 100-continue\r\n\r\n"));
+            assertEquals(404, client.exchange("hello"), "the answer once the body is in");
         }
     }
 
