@@ -92,8 +92,8 @@ public final class OptionSpec
         new Flag("peerjs-max-frame-bytes", "N", Integer.toString(PeerJsContext.DEFAULT_MAX_FRAME_BYTES), false,
             "Longer PeerJS WebSocket messages get close 1009 (the reference's 100 MiB)."),
         new Flag("peerjs-io-threads", "N", Integer.toString(PeerJsContext.DEFAULT_IO_THREADS), false,
-            "Threads of the PeerJS and dop listener: N Undertow IO threads (HTTP API, handshakes) and N signaling " +
-            "agents owning the PeerJS and dop sockets; with one, a relay never hops threads."),
+            "Signaling agents of the PeerJS and dop port: N threads that accept, answer HTTP and handshakes and own " +
+            "the PeerJS and dop sockets; with one, a relay never hops threads."),
         new Flag("peerjs-max-connections", "N", Integer.toString(PeerJsContext.DEFAULT_MAX_CONNECTIONS), false,
             "Most open PeerJS WebSockets, registered or not; more upgrades get 503."),
         new Flag("peerjs-max-queued-per-id", "N", Integer.toString(PeerJsContext.DEFAULT_MAX_QUEUED_PER_ID),

@@ -5,7 +5,6 @@ import io.switchboard.edge.peerjs.Realm;
 import io.switchboard.edge.websocket.PartialBudget;
 import io.switchboard.edge.websocket.WebSocketConnection;
 import io.switchboard.engine.metrics.Metrics;
-import io.undertow.util.Headers;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,24 +45,33 @@ public final class DopServer
         final DopContext context, final PeerJsServer peerjs, final Metrics metrics, final PartialBudget partials)
     {
         final DopServer dop = new DopServer(context, peerjs.realm(), metrics, partials);
-        peerjs.mount(context.path(), exchange ->
+        peerjs.mount(context.path(), new PeerJsServer.Mount()
         {
-            // Sockets only: a resume needs a socket but no new session, so retained sessions are capped at handshake.
-            if (dop.counters.openConnections.get() >= dop.maxSessions)
+            @Override
+            public boolean full()
             {
-                dop.counters.refusedTooMany.increment();
-                exchange.setStatusCode(503);
-                exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
-                exchange.getResponseSender().send("Too many connections");
-                return;
+                // Sockets only: a resume needs a socket but no new session, so retained sessions are capped at
+                // handshake.
+                if (dop.counters.openConnections.get() >= dop.maxSessions)
+                {
+                    dop.counters.refusedTooMany.increment();
+                    return true;
+                }
+                return false;
             }
-            peerjs.upgrade(exchange, dop.settings, dop::connection);
+
+            @Override
+            public WebSocketConnection.Settings settings()
+            {
+                return dop.settings;
+            }
+
+            @Override
+            public WebSocketConnection.Endpoint endpoint(final String id, final String key)
+            {
+                return new DopConnection(dop.sessions[dop.realm.owner(id)], id, key);
+            }
         });
         return dop;
-    }
-
-    private WebSocketConnection.Endpoint connection(final String id, final String key)
-    {
-        return new DopConnection(sessions[realm.owner(id)], id, key);
     }
 }

@@ -69,6 +69,15 @@ public final class HttpEdge
             .tls(tlsOf(name));
     }
 
+    /**
+     * The accept-side checks and counters of a public listener that accepts its own connections (the signaling
+     * acceptor of the PeerJS port), drawing on the shared budget.
+     */
+    public ListenerAdmission admission(final String name)
+    {
+        return new ListenerAdmission(name, context, metrics, publicBudget);
+    }
+
     /** The operator's listener, with its own connections out of the reserve, and no PROXY header expected. */
     public HttpEdgeListener.Builder adminListener(final String bindAddress, final int port, final HttpHandler handler)
     {

@@ -1,10 +1,8 @@
 package io.switchboard.edge.http;
 
 import io.switchboard.edge.limit.ConnectionBudget;
-import io.switchboard.edge.limit.HostConnections;
 import io.switchboard.edge.tls.ServerTls;
 import io.switchboard.edge.tls.TlsListener;
-import io.switchboard.edge.websocket.WebSocketConnection;
 import io.switchboard.engine.config.BindAddresses;
 import io.switchboard.engine.metrics.Metrics;
 import io.undertow.Undertow;
@@ -37,17 +35,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One HTTP listener: {@code accept -> per-host cap -> connection budget -> Undertow's HTTP/1.1 -> handler}. Undertow's
  * builder has no hook between accept and HTTP, so this builds the listener from XNIO's public API, as the builder
  * does, with its own accept listener: a connection over a cap is counted and closed at once (reset, no TIME_WAIT),
- * never left in the backlog. A connection's place in the counts is given back when it closes; a WebSocket that
- * leaves XNIO for our own loop keeps it until the socket closes ({@link #countedUntilClosed}).
+ * never left in the backlog. A connection's place in the counts is given back when it closes.
  * <p>
  * Each connection's {@link RequestTimeouts} cut it when a request head stalls or it stays idle between requests, and
- * {@link BodyDeadline} when a request body stalls; none of them touches a connection upgraded to a WebSocket.
+ * {@link BodyDeadline} when a request body stalls. The accept-side checks and counters are a {@link ListenerAdmission},
+ * as the PeerJS port's own acceptor's are.
  * <p>
  * With TLS ({@link Builder#tls}) each admitted connection is wrapped in a TLS connection ({@link TlsListener}) between
  * the timeouts and HTTP, so the caps, budgets and timeouts are the same and a stalled handshake is a stalled head.
@@ -60,11 +57,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class HttpEdgeListener implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(HttpEdgeListener.class);
-    private static final String ACCEPTED = "switchboard_http_connections_accepted_total";
-    private static final String REFUSED = "switchboard_http_connections_refused_total";
-    private static final String OPEN = "switchboard_http_connections_open";
-    private static final String REQUESTS_REFUSED = "switchboard_http_requests_refused_total";
-    private static final String TIMEOUTS = "switchboard_http_timeouts_total";
     private static final String FORWARDED_MALFORMED = "switchboard_http_forwarded_malformed_total";
     private static final AttachmentKey<RequestTimeouts> TIMEOUTS_KEY = AttachmentKey.create(RequestTimeouts.class);
     /** Undertow's own sizing: a 16 KiB write less room for protocol headers (UNDERTOW-1209). */
@@ -76,18 +68,9 @@ public final class HttpEdgeListener implements AutoCloseable
     private static final long STOP_WAIT_MS = 5_000;
 
     private final Builder settings;
-    private final HostConnections hosts;
-    private final AtomicCounter accepted;
-    private final AtomicCounter refusedPerHost;
-    private final AtomicCounter refusedBudget;
-    private final AtomicCounter refusedProxyUntrusted;
-    private final AtomicCounter refusedProxyHeader;
-    private final AtomicCounter open;
-    private final AtomicCounter refusedChunkSize;
-    private final AtomicCounter bodyTimeouts;
-    private final AtomicCounter parseTimeouts;
-    private final AtomicCounter idleTimeouts;
-    /** Each open connection's place in the counts, until it closes or its WebSocket leaves XNIO. */
+    /** The per-host cap, the budget and the counters every HTTP listener shares with the PeerJS acceptor. */
+    private final ListenerAdmission admission;
+    /** Each open connection's place in the counts, until it closes. */
     private final Map<StreamConnection, Lease> leases = new ConcurrentHashMap<>();
     /** What follows the timeouts: the checks every listener makes, then the listener's own handler. */
     private final HttpHandler root;
@@ -100,31 +83,11 @@ public final class HttpEdgeListener implements AutoCloseable
     private HttpEdgeListener(final Builder settings)
     {
         this.settings = settings;
-        this.hosts = new HostConnections(settings.context.maxConnectionsPerHost());
+        this.admission = new ListenerAdmission(settings.name, settings.context, settings.metrics, settings.budget);
         final String listener = "listener=\"" + settings.name + "\"";
-        this.accepted = settings.metrics.counter(ACCEPTED, listener, "TCP connections accepted by an HTTP listener.");
-        final String refusedHelp = "TCP connections an HTTP listener closed on accept: per_host, the source host " +
-            "held --max-connections-per-host; budget, the listeners held every descriptor they may use; " +
-            "proxy_untrusted, --proxy-protocol and the peer is not a trusted proxy; proxy_header, no valid PROXY header.";
-        this.refusedPerHost = settings.metrics.counter(REFUSED, listener + ",reason=\"per_host\"", refusedHelp);
-        this.refusedBudget = settings.metrics.counter(REFUSED, listener + ",reason=\"budget\"", refusedHelp);
-        this.refusedProxyUntrusted =
-            settings.metrics.counter(REFUSED, listener + ",reason=\"proxy_untrusted\"", refusedHelp);
-        this.refusedProxyHeader = settings.metrics.counter(REFUSED, listener + ",reason=\"proxy_header\"", refusedHelp);
-        this.open = settings.metrics.gauge(
-            OPEN, listener, "Open TCP connections of an HTTP listener, WebSockets included.");
-        this.refusedChunkSize = settings.metrics.counter(REQUESTS_REFUSED, listener + ",reason=\"chunk_size\"",
-            "HTTP requests an HTTP listener answered 400 before its handler: chunk_size, a first chunk size that is " +
-            "not hex or past 2 GiB.");
-        final String timeoutHelp = "HTTP connections an HTTP listener cut for a timeout: parse, a request head not " +
-            "complete within the request-parse timeout of its first byte; idle, no request for the idle timeout; " +
-            "body, a request body not all there within the request-parse timeout of its head.";
-        this.parseTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"parse\"", timeoutHelp);
-        this.idleTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"idle\"", timeoutHelp);
-        this.bodyTimeouts = settings.metrics.counter(TIMEOUTS, listener + ",kind=\"body\"", timeoutHelp);
         final HttpHandler bodyDeadline =
-            new BodyDeadline(settings.handler, settings.context.requestParseTimeoutMs(), bodyTimeouts);
-        final HttpHandler checked = new ChunkSizeCheck(bodyDeadline, refusedChunkSize);
+            new BodyDeadline(settings.handler, settings.context.requestParseTimeoutMs(), admission.bodyTimeouts());
+        final HttpHandler checked = new ChunkSizeCheck(bodyDeadline, admission.refusedChunkSize());
         this.root = new ClientAddressHandler("admin".equals(settings.name) ? checked : new AccessLogged(checked),
             settings.context.trustedProxies(), settings.metrics.counter(FORWARDED_MALFORMED, listener,
                 "Forwarded or X-Forwarded-For headers from a trusted proxy that did not parse (the peer was used)."));
@@ -191,48 +154,6 @@ public final class HttpEdgeListener implements AutoCloseable
         return ((InetSocketAddress)channels.get(0).getLocalAddress()).getPort();
     }
 
-    /**
-     * For a WebSocket taken out of XNIO (see {@link WebSocketConnection}), in its upgrade listener: the connection
-     * keeps its place in the per-host and budget counts until {@code handler} hears that it closed.
-     */
-    public WebSocketConnection.Handler countedUntilClosed(
-        final StreamConnection connection, final WebSocketConnection.Handler handler)
-    {
-        final Lease lease = leases.get(connection);
-        if (lease == null)
-        {
-            return handler; // closed already: nothing left to give back
-        }
-        lease.handedOver = true;
-        return new WebSocketConnection.Handler()
-        {
-            @Override
-            public void onMessage(final byte[] bytes, final int length)
-            {
-                handler.onMessage(bytes, length);
-            }
-
-            @Override
-            public void onStarted()
-            {
-                handler.onStarted();
-            }
-
-            @Override
-            public void onClosed()
-            {
-                try
-                {
-                    handler.onClosed();
-                }
-                finally
-                {
-                    lease.release();
-                }
-            }
-        };
-    }
-
     private void onAcceptable(final AcceptingChannel<StreamConnection> server, final HttpOpenListener http)
     {
         for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++)
@@ -261,29 +182,20 @@ public final class HttpEdgeListener implements AutoCloseable
         final boolean trusted = settings.context.trustedProxies().contains(peer);
         if (settings.proxyProtocol && !trusted)
         {
-            refuse(connection, refusedProxyUntrusted);
+            refuse(connection, admission.refusedProxyUntrusted());
             return;
         }
-        final InetAddress host = trusted ? null : peer;
-        if (host != null && !hosts.tryAcquire(host))
+        // A trusted proxy's own connections carry many clients: not held to the per-host cap.
+        final ListenerAdmission.Lease place = admission.admit(trusted ? null : peer);
+        if (place == null)
         {
-            refuse(connection, refusedPerHost);
+            refuse(connection, null); // counted by the admission
             return;
         }
-        if (!settings.budget.tryAcquire())
-        {
-            if (host != null)
-            {
-                hosts.release(host);
-            }
-            refuse(connection, refusedBudget);
-            return;
-        }
-        accepted.increment();
-        open.increment();
-        final RequestTimeouts timeouts = new RequestTimeouts(connection, settings.context, parseTimeouts, idleTimeouts);
+        final RequestTimeouts timeouts = new RequestTimeouts(
+            connection, settings.context, admission.parseTimeouts(), admission.idleTimeouts());
         connection.getSourceChannel().setConduit(timeouts);
-        final Lease lease = new Lease(host, timeouts);
+        final Lease lease = new Lease(place, timeouts);
         // Undertow adds its own close listener after this one; XNIO runs both.
         connection.setCloseListener(lease);
         timeouts.idle();
@@ -299,7 +211,7 @@ public final class HttpEdgeListener implements AutoCloseable
             {
                 if (client != null && !lease.countAs(client))
                 {
-                    refuse(proxied, refusedPerHost);
+                    refuse(proxied, admission.refusedPerHost());
                     return;
                 }
                 timeouts.idle();
@@ -309,7 +221,7 @@ public final class HttpEdgeListener implements AutoCloseable
             @Override
             public void refused(final StreamConnection proxied)
             {
-                refusedProxyHeader.increment();
+                admission.refusedProxyHeader().increment();
             }
         });
     }
@@ -341,7 +253,7 @@ public final class HttpEdgeListener implements AutoCloseable
             timeouts = lease.timeouts;
             if (timeouts == null)
             {
-                return; // left XNIO meanwhile
+                return; // closed meanwhile
             }
             exchange.getConnection().putAttachment(TIMEOUTS_KEY, timeouts);
             if (lease.client != null)
@@ -366,9 +278,13 @@ public final class HttpEdgeListener implements AutoCloseable
         root.handleRequest(exchange);
     }
 
+    /** Resets {@code connection} (no TIME_WAIT); {@code reason}, when not null, is counted. */
     private static void refuse(final StreamConnection connection, final AtomicCounter reason)
     {
-        reason.increment();
+        if (reason != null)
+        {
+            reason.increment();
+        }
         try
         {
             connection.setOption(Options.CLOSE_ABORT, Boolean.TRUE);
@@ -410,28 +326,23 @@ public final class HttpEdgeListener implements AutoCloseable
         }
     }
 
-    /** One accepted connection's place in the per-host and budget counts, given back once. */
+    /** One accepted connection's place in the counts, its timeouts and what it is served on, until it closes. */
     private final class Lease implements ChannelListener<StreamConnection>
     {
-        /** The host the connection counts against; null for a trusted proxy's own. */
-        private volatile InetAddress host;
+        private final ListenerAdmission.Lease place;
         /** The client a PROXY header named, or null. */
         private volatile InetSocketAddress client;
         /**
          * The connection HTTP is served on, the accepted one or its TLS connection, and the TLS handshake (null without
-         * TLS): dropped, as the timeouts, when the connection closes or leaves XNIO.
+         * TLS): dropped, as the timeouts, when the connection closes.
          */
         private volatile StreamConnection served;
         private volatile TlsListener.Handshake handshake;
-        /** Dropped when the connection leaves XNIO: it holds the connection, which a WebSocket no longer needs. */
         private volatile RequestTimeouts timeouts;
-        private final AtomicBoolean held = new AtomicBoolean(true);
-        /** Set on the IO thread before XNIO lets go of the socket, which calls {@link #handleEvent} while open. */
-        private volatile boolean handedOver;
 
-        Lease(final InetAddress host, final RequestTimeouts timeouts)
+        Lease(final ListenerAdmission.Lease place, final RequestTimeouts timeouts)
         {
-            this.host = host;
+            this.place = place;
             this.timeouts = timeouts;
         }
 
@@ -445,16 +356,15 @@ public final class HttpEdgeListener implements AutoCloseable
         /** The connection is {@code proxied}'s: it counts against that host from now, if the host has room. */
         boolean countAs(final InetSocketAddress proxied)
         {
-            if (!hosts.tryAcquire(proxied.getAddress()))
+            if (!place.countAs(proxied.getAddress()))
             {
                 return false;
             }
             client = proxied;
-            host = proxied.getAddress();
             return true;
         }
 
-        /** XNIO's close listener: the connection closed, or left XNIO as a WebSocket. */
+        /** XNIO's close listener: the connection closed. */
         @Override
         public void handleEvent(final StreamConnection connection)
         {
@@ -476,24 +386,7 @@ public final class HttpEdgeListener implements AutoCloseable
                 shaking.closed();
                 handshake = null;
             }
-            if (!handedOver)
-            {
-                release();
-            }
-        }
-
-        void release()
-        {
-            if (held.compareAndSet(true, false))
-            {
-                final InetAddress counted = host;
-                if (counted != null)
-                {
-                    hosts.release(counted);
-                }
-                settings.budget.release();
-                open.decrement();
-            }
+            place.release();
         }
     }
 

@@ -2,29 +2,30 @@ package io.switchboard.edge.peerjs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.undertow.server.HttpHandler;
-import io.undertow.server.HttpServerExchange;
-import io.undertow.util.HeaderMap;
-import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
-import io.undertow.util.Methods;
+import io.switchboard.edge.websocket.HttpExchange;
+import io.switchboard.edge.websocket.HttpService;
+import io.switchboard.protocol.http.HttpRequestHead;
 
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * The PeerJS HTTP API under {@code {path}} (spec 2): {@code GET {path}} with the server's description,
  * {@code GET {path}{key}/id} with a fresh UUID, {@code GET {path}{key}/peers} when discovery is on, CORS on every
- * response, an Express-like 404 for anything else. The key is not checked here, as in the reference.
+ * response, an Express-like 404 for anything else. The key is not checked here, as in the reference. Runs on the
+ * signaling agent that owns the connection; answers at once.
  */
-final class PeerJsHttpApi implements HttpHandler
+final class PeerJsHttpApi implements HttpService
 {
     static final String INFO = "{\"name\":\"PeerJS Server\",\"description\":\"A server side element to broker " +
         "connections between PeerJS clients.\",\"website\":\"https://peerjs.com/\"}";
-    private static final HttpString ALLOW_ORIGIN = new HttpString("Access-Control-Allow-Origin");
-    private static final HttpString ALLOW_METHODS = new HttpString("Access-Control-Allow-Methods");
-    private static final HttpString ALLOW_HEADERS = new HttpString("Access-Control-Allow-Headers");
-    private static final HttpString REQUEST_HEADERS = new HttpString("Access-Control-Request-Headers");
+    private static final String ALLOW_ORIGIN = "Access-Control-Allow-Origin";
+    private static final String ALLOW_METHODS = "Access-Control-Allow-Methods";
+    private static final String ALLOW_HEADERS = "Access-Control-Allow-Headers";
+    private static final String REQUEST_HEADERS = "Access-Control-Request-Headers";
+    private static final String VARY = "Vary";
+    static final String TEXT = "text/plain; charset=utf-8";
     private static final String JSON = "application/json; charset=utf-8";
     private static final String HTML = "text/html; charset=utf-8";
 
@@ -45,31 +46,31 @@ final class PeerJsHttpApi implements HttpHandler
     }
 
     @Override
-    public void handleRequest(final HttpServerExchange exchange) throws JsonProcessingException
+    public void onRequest(final HttpExchange exchange)
     {
-        final String path = exchange.getRequestPath();
+        final HttpRequestHead request = exchange.request();
+        final String path = path(request);
         final boolean mounted = path.equals(prefix) || path.startsWith(prefix + "/");
         if (mounted)
         {
             cors(exchange);
-            if (Methods.OPTIONS.equals(exchange.getRequestMethod()))
+            if (request.isMethod("OPTIONS"))
             {
                 preflight(exchange);
                 return;
             }
         }
-        final boolean read = Methods.GET.equals(exchange.getRequestMethod()) ||
-            Methods.HEAD.equals(exchange.getRequestMethod());
+        final boolean read = request.isMethod("GET") || request.isMethod("HEAD");
         if (!mounted || !read)
         {
-            notFound(exchange);
+            notFound(exchange, path);
             return;
         }
         final String rest = trimSlash(path.substring(prefix.length()));
         if (rest.isEmpty())
         {
             counters.httpInfo.increment();
-            send(exchange, 200, JSON, INFO);
+            exchange.send(200, JSON, INFO);
             return;
         }
         final int slash = rest.indexOf('/');
@@ -77,7 +78,7 @@ final class PeerJsHttpApi implements HttpHandler
         if ("id".equals(route))
         {
             counters.httpId.increment();
-            send(exchange, 200, HTML, freshId());
+            exchange.send(200, HTML, freshId());
         }
         else if ("peers".equals(route))
         {
@@ -85,16 +86,35 @@ final class PeerJsHttpApi implements HttpHandler
             if (context.allowDiscovery())
             {
                 final List<String> ids = realm.registeredIds();
-                send(exchange, 200, JSON, json.writeValueAsString(ids));
+                exchange.send(200, JSON, json(ids));
             }
             else
             {
-                send(exchange, 401, "text/plain; charset=utf-8", "Unauthorized");
+                exchange.send(401, TEXT, "Unauthorized");
             }
         }
         else
         {
-            notFound(exchange);
+            notFound(exchange, path);
+        }
+    }
+
+    /** The request's path, percent-decoded, as Express routes it. */
+    static String path(final HttpRequestHead request)
+    {
+        final String raw = request.path();
+        return raw.indexOf('%') < 0 ? raw : WsQuery.decodePath(raw);
+    }
+
+    private String json(final List<String> ids)
+    {
+        try
+        {
+            return json.writeValueAsString(ids);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new UncheckedIOException(ex);
         }
     }
 
@@ -116,50 +136,38 @@ final class PeerJsHttpApi implements HttpHandler
     }
 
     /** The {@code cors} middleware's defaults: reflect the Origin, or only the configured ones. */
-    private void cors(final HttpServerExchange exchange)
+    private void cors(final HttpExchange exchange)
     {
-        final HeaderMap response = exchange.getResponseHeaders();
-        response.add(Headers.VARY, "Origin");
-        final String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
+        final String origin = exchange.request().header("Origin");
         if (origin != null && (context.corsOrigins().isEmpty() || context.corsOrigins().contains(origin)))
         {
-            response.put(ALLOW_ORIGIN, origin);
+            exchange.header(ALLOW_ORIGIN, origin);
         }
+        exchange.header(VARY, "Origin");
     }
 
-    private void preflight(final HttpServerExchange exchange)
+    private void preflight(final HttpExchange exchange)
     {
         counters.httpPreflight.increment();
-        final HeaderMap response = exchange.getResponseHeaders();
-        response.put(ALLOW_METHODS, "GET,HEAD,PUT,PATCH,POST,DELETE");
-        final String requested = exchange.getRequestHeaders().getFirst(REQUEST_HEADERS);
+        exchange.removeHeader(VARY);
+        exchange.header(VARY, "Origin, Access-Control-Request-Headers");
+        final String requested = exchange.request().header(REQUEST_HEADERS);
         if (requested != null)
         {
-            response.put(ALLOW_HEADERS, requested);
+            exchange.header(ALLOW_HEADERS, requested);
         }
-        response.remove(Headers.VARY);
-        response.put(Headers.VARY, "Origin, Access-Control-Request-Headers");
-        response.put(Headers.CONTENT_LENGTH, "0");
-        exchange.setStatusCode(204);
-        exchange.endExchange();
+        exchange.header(ALLOW_METHODS, "GET,HEAD,PUT,PATCH,POST,DELETE");
+        exchange.sendEmpty(204);
     }
 
-    private void notFound(final HttpServerExchange exchange)
+    private void notFound(final HttpExchange exchange, final String path)
     {
         counters.httpNotFound.increment();
-        final String target = exchange.getRequestMethod() + " " + exchange.getRequestPath();
-        final HeaderMap response = exchange.getResponseHeaders();
-        response.put(new HttpString("Content-Security-Policy"), "default-src 'none'");
-        response.put(new HttpString("X-Content-Type-Options"), "nosniff");
-        send(exchange, 404, HTML, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n" +
+        final String target = exchange.request().method() + " " + path;
+        exchange.header("Content-Security-Policy", "default-src 'none'");
+        exchange.header("X-Content-Type-Options", "nosniff");
+        exchange.send(404, HTML, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n" +
             "<title>Error</title>\n</head>\n<body>\n<pre>Cannot " + escapeHtml(target) + "</pre>\n</body>\n</html>\n");
-    }
-
-    static void send(final HttpServerExchange exchange, final int status, final String contentType, final String body)
-    {
-        exchange.setStatusCode(status);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
-        exchange.getResponseSender().send(body);
     }
 
     private static String escapeHtml(final String text)

@@ -1,56 +1,68 @@
 package io.switchboard.edge.peerjs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.edge.http.WatchedHandler;
 import io.switchboard.edge.http.HttpEdge;
-import io.switchboard.edge.http.HttpEdgeListener;
+import io.switchboard.edge.http.ListenerAdmission;
+import io.switchboard.edge.websocket.HttpExchange;
 import io.switchboard.edge.websocket.PartialBudget;
+import io.switchboard.edge.websocket.SignalingAcceptor;
 import io.switchboard.edge.websocket.SignalingAgent;
 import io.switchboard.edge.websocket.SignalingAgents;
 import io.switchboard.edge.websocket.WebSocketConnection;
 import io.switchboard.edge.websocket.WebSocketHandshake;
+import io.switchboard.edge.websocket.WebSocketUpgrade;
+import io.switchboard.engine.config.BindAddresses;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.metrics.Metrics;
-import io.undertow.server.ExchangeCompletionListener;
-import io.undertow.server.HttpHandler;
-import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
-import org.xnio.StreamConnection;
+import io.switchboard.protocol.http.HttpRequestHead;
 
+import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The PeerJS listener, a drop-in for {@code peer@1.0.2}: {@code HTTP -> upgrade on {path}peerjs ? WebSocket ->
- * Realm : PeerJsHttpApi}. All PeerJS state lives in the {@link Realm}; the engine is not involved. HTTP and handshakes
- * run on Undertow's IO threads, each WebSocket after its handshake on one of our {@link SignalingAgents}: nothing here
- * blocks.
+ * The PeerJS listener, a drop-in for {@code peer@1.0.2}: {@code accept (SignalingAcceptor) -> HTTP/1.1 on a signaling
+ * agent -> upgrade on {path}peerjs ? WebSocket -> Realm : PeerJsHttpApi}. All PeerJS state lives in the
+ * {@link Realm}; the engine is not involved. The port's sockets belong to our own {@link SignalingAgents} from accept
+ * on: HTTP requests, handshakes and WebSockets run on their threads, and nothing here blocks. Other WebSocket
+ * protocols (dop) are {@link #mount}ed on the same port.
  */
 public final class PeerJsServer implements AutoCloseable
 {
     public static final String LISTENER = "peerjs";
-    private static final int MAX_HEADER_BYTES = 16 * 1024;
     private static final int ACCEPT_BACKLOG = 4096;
-    /** The API reads no bodies; a larger one is refused rather than drained. */
-    private static final long MAX_BODY_BYTES = 64 * 1024;
+
+    /** A WebSocket protocol served at one path of this port beside PeerJS (dop): its cap, settings and endpoints. */
+    public interface Mount
+    {
+        /** Whether the protocol holds all the sockets it may (counted by the mount): the upgrade then gets 503. */
+        boolean full();
+
+        /** What the protocol's sockets share: frame limit, partial budget, close counters. */
+        WebSocketConnection.Settings settings();
+
+        /** The endpoint a new socket with the query's {@code id} and {@code key} delivers its messages to. */
+        WebSocketConnection.Endpoint endpoint(String id, String key);
+    }
 
     private final PeerJsContext context;
     private final PeerJsCounters counters;
     private final Realm realm;
-    private final HttpHandler api;
+    private final PeerJsHttpApi api;
     private final String websocketPath;
     private final WebSocketConnection.Settings websocketSettings;
-    /** The threads that own PeerJS sockets once their handshake is done. */
+    /** The threads that own the port's sockets, HTTP and WebSocket. */
     private final SignalingAgents agents;
-    /** WebSocket paths of other protocols served on this port, such as dop, to their upgrade handlers. */
-    private final Map<String, HttpHandler> mounted = new ConcurrentHashMap<>();
-    private final HttpEdgeListener server;
+    /** WebSocket paths of other protocols served on this port, such as dop. */
+    private final Map<String, Mount> mounted = new ConcurrentHashMap<>();
+    /** One per bind address ({@code --bind-address} may name an IPv4 and an IPv6 one), all on one port. */
+    private final List<SignalingAcceptor> acceptors = new ArrayList<>();
 
     private PeerJsServer(
         final PeerJsContext context,
-        final HttpEdge edge,
         final Metrics metrics,
         final ObjectMapper json,
         final PartialBudget partials,
@@ -66,13 +78,6 @@ public final class PeerJsServer implements AutoCloseable
         this.websocketPath = context.path() + "peerjs";
         this.websocketSettings = new WebSocketConnection.Settings(
             context.maxFrameBytes(), partials, counters.closedFrameTooLarge, counters.closedProtocolError);
-        final HttpHandler root = new WatchedHandler(this::route, liveness.register("switchboard-peerjs-http"));
-        this.server = edge.listener(LISTENER, context.bindAddress(), context.port(), root)
-            .ioThreads(context.ioThreads())
-            .maxHeaderBytes(MAX_HEADER_BYTES)
-            .maxEntityBytes(MAX_BODY_BYTES)
-            .backlog(ACCEPT_BACKLOG)
-            .build();
     }
 
     /**
@@ -87,14 +92,22 @@ public final class PeerJsServer implements AutoCloseable
         final PartialBudget partials,
         final Liveness liveness)
     {
-        final PeerJsServer peerjs = new PeerJsServer(context, edge, metrics, json, partials, liveness);
+        final PeerJsServer peerjs = new PeerJsServer(context, metrics, json, partials, liveness);
         try
         {
-            peerjs.server.start();
+            final ListenerAdmission admission = edge.admission(LISTENER);
+            int port = context.port();
+            for (final InetAddress address : BindAddresses.resolve(context.bindAddress()))
+            {
+                final SignalingAcceptor acceptor = SignalingAcceptor.start(
+                    LISTENER, address, port, ACCEPT_BACKLOG, admission, peerjs.agents, peerjs::route);
+                peerjs.acceptors.add(acceptor);
+                port = acceptor.port();
+            }
         }
         catch (final RuntimeException ex)
         {
-            peerjs.agents.close();
+            peerjs.close();
             throw ex;
         }
         return peerjs;
@@ -102,7 +115,7 @@ public final class PeerJsServer implements AutoCloseable
 
     public int port()
     {
-        return server.port();
+        return acceptors.get(0).port();
     }
 
     /** The realm, for another protocol that carries PeerJS signaling into the same id space. */
@@ -112,115 +125,107 @@ public final class PeerJsServer implements AutoCloseable
     }
 
     /** Serves another protocol's WebSocket upgrades at exactly {@code path} on this port. */
-    public void mount(final String path, final HttpHandler upgrades)
+    public void mount(final String path, final Mount mount)
     {
-        if (path.equals(websocketPath) || mounted.putIfAbsent(path, upgrades) != null)
+        if (path.equals(websocketPath) || mounted.putIfAbsent(path, mount) != null)
         {
             throw new IllegalArgumentException("WebSocket path " + path + " is already served on the peerjs port");
         }
     }
 
     /** Upgrades go to a WebSocket path only (elsewhere 400, as {@code ws} answers); the rest is HTTP API. */
-    private void route(final HttpServerExchange exchange) throws Exception
+    private void route(final HttpExchange exchange)
     {
-        final String upgrade = exchange.getRequestHeaders().getFirst(Headers.UPGRADE);
-        final HttpHandler other = mounted.get(exchange.getRequestPath());
+        final HttpRequestHead request = exchange.request();
+        final String upgrade = request.header("Upgrade");
         if (upgrade == null || !"websocket".equalsIgnoreCase(upgrade))
         {
-            api.handleRequest(exchange);
+            api.onRequest(exchange);
+            return;
         }
-        else if (other != null)
+        final String path = PeerJsHttpApi.path(request);
+        final Mount other = mounted.get(path);
+        if (other != null)
         {
-            exchange.addExchangeCompleteListener(PeerJsServer::forgetHeaders);
-            other.handleRequest(exchange);
+            upgradeMounted(exchange, other);
         }
-        else if (!exchange.getRequestPath().equals(websocketPath))
+        else if (!path.equals(websocketPath))
         {
-            PeerJsHttpApi.send(exchange, 400, "text/plain; charset=utf-8", "Bad Request");
+            exchange.send(400, PeerJsHttpApi.TEXT, "Bad Request");
         }
         else if (realm.openSockets() >= context.maxConnections())
         {
             counters.httpTooManyConnections.increment();
-            PeerJsHttpApi.send(exchange, 503, "text/plain; charset=utf-8", "Too many connections");
+            exchange.send(503, PeerJsHttpApi.TEXT, "Too many connections");
         }
         else if (handshakeAccepted(exchange))
         {
-            final WsQuery query = WsQuery.parse(exchange.getQueryString());
-            WebSocketHandshake.accept(exchange, (connection, upgraded) -> onConnect(connection, query));
+            final WsQuery query = WsQuery.parse(request.query());
+            final WebSocketUpgrade upgraded = WebSocketHandshake.accept(exchange);
+            if (upgraded != null)
+            {
+                onConnect(upgraded, query);
+            }
         }
     }
 
     /**
-     * For a protocol mounted on this port: completes the WebSocket handshake as for PeerJS (400 or 426 when it is
-     * not one), then the socket is owned by one of this listener's signaling agents with {@code settings}; the
-     * endpoint {@code endpoints} makes from the query's {@code id} and {@code key} hears its messages.
+     * For a protocol mounted on this port: 503 when it is full, else the WebSocket handshake as for PeerJS (400 or
+     * 426 when it is not one); then the socket is a WebSocket with the mount's settings, owned by the agent that owns
+     * the query's {@code id}; the endpoint the mount makes from the query's {@code id} and {@code key} hears it.
      */
-    public void upgrade(
-        final HttpServerExchange exchange,
-        final WebSocketConnection.Settings settings,
-        final BiFunction<String, String, WebSocketConnection.Endpoint> endpoints)
+    private void upgradeMounted(final HttpExchange exchange, final Mount mount)
     {
+        if (mount.full())
+        {
+            exchange.send(503, PeerJsHttpApi.TEXT, "Too many connections");
+            return;
+        }
         if (handshakeAccepted(exchange))
         {
-            final WsQuery query = WsQuery.parse(exchange.getQueryString());
-            WebSocketHandshake.accept(exchange, (connection, upgraded) ->
+            final WsQuery query = WsQuery.parse(exchange.request().query());
+            final WebSocketUpgrade upgraded = WebSocketHandshake.accept(exchange);
+            if (upgraded != null)
             {
-                final WebSocketConnection.Endpoint endpoint = endpoints.apply(query.id(), query.key());
-                final WebSocketConnection websocket = new WebSocketConnection(connection,
-                    server.countedUntilClosed(connection, endpoint), settings, agents.at(realm.owner(query.id())));
+                final WebSocketConnection.Endpoint endpoint = mount.endpoint(query.id(), query.key());
+                final WebSocketConnection websocket =
+                    upgraded.connect(endpoint, mount.settings(), agents.at(realm.owner(query.id())));
                 endpoint.attach(websocket);
                 websocket.start();
-            });
+            }
         }
     }
 
     /** Whether the request is a valid opening handshake; if not, it is answered 426 or 400 saying why. */
-    private static boolean handshakeAccepted(final HttpServerExchange exchange)
+    private static boolean handshakeAccepted(final HttpExchange exchange)
     {
-        final String problem = WebSocketHandshake.problem(exchange);
+        final String problem = WebSocketHandshake.problem(exchange.request());
         if (problem == null)
         {
             return true;
         }
         if (problem.equals(WebSocketHandshake.VERSION_MISMATCH))
         {
-            exchange.getResponseHeaders().put(Headers.SEC_WEB_SOCKET_VERSION, "13");
-            PeerJsHttpApi.send(exchange, 426, "text/plain; charset=utf-8", problem);
+            exchange.header("Sec-WebSocket-Version", "13");
+            exchange.send(426, PeerJsHttpApi.TEXT, problem);
         }
         else
         {
-            PeerJsHttpApi.send(exchange, 400, "text/plain; charset=utf-8", problem);
+            exchange.send(400, PeerJsHttpApi.TEXT, problem);
         }
         return false;
     }
 
     /**
-     * Undertow keeps an upgraded exchange for the socket's life: its headers, parsed query and paths are dead weight
-     * by then (the query string itself is read once more when the socket connects).
+     * Every new PeerJS socket comes here once its 101 is out: it becomes a WebSocket of the agent that owns the id its
+     * query names (handed over when another agent completed its handshake), whose realm shard admits it as that agent
+     * starts reading it.
      */
-    private static void forgetHeaders(final HttpServerExchange exchange, final ExchangeCompletionListener.NextListener next)
-    {
-        exchange.getRequestHeaders().clear();
-        exchange.getResponseHeaders().clear();
-        exchange.getQueryParameters().clear();
-        exchange.getPathParameters().clear();
-        exchange.setRequestURI("");
-        exchange.setRequestPath("");
-        exchange.setRelativePath("");
-        exchange.setResolvedPath("");
-        next.proceed();
-    }
-
-    /**
-     * The 101 is out: our own WebSocket framing takes the raw connection (see {@link WebSocketConnection}), on the
-     * agent that owns the id the query names; that agent's realm shard admits it as it starts reading.
-     */
-    private void onConnect(final StreamConnection connection, final WsQuery query)
+    private void onConnect(final WebSocketUpgrade upgraded, final WsQuery query)
     {
         final int owner = realm.owner(query.id());
         final PeerSocket socket = new PeerSocket(realm.shard(owner), query.id(), query.token(), query.key());
-        final WebSocketConnection websocket = new WebSocketConnection(
-            connection, server.countedUntilClosed(connection, socket), websocketSettings, agents.at(owner));
+        final WebSocketConnection websocket = upgraded.connect(socket, websocketSettings, agents.at(owner));
         socket.attach(websocket);
         realm.socketOpened();
         websocket.start();
@@ -229,7 +234,7 @@ public final class PeerJsServer implements AutoCloseable
     @Override
     public void close()
     {
-        server.close();
+        acceptors.forEach(SignalingAcceptor::close);
         agents.close();
     }
 }

@@ -45,11 +45,22 @@ public record WsQuery(String key, String id, String token)
 
     static String decode(final String text, final int from, final int to)
     {
+        return decode(text, from, to, true);
+    }
+
+    /** A URL path's percent escapes decoded as UTF-8 ({@code +} stays itself; a malformed escape stays as written). */
+    static String decodePath(final String path)
+    {
+        return decode(path, 0, path.length(), false);
+    }
+
+    private static String decode(final String text, final int from, final int to, final boolean plusIsSpace)
+    {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(to - from);
         for (int i = from; i < to; i++)
         {
             final char c = text.charAt(i);
-            if (c == '+')
+            if (c == '+' && plusIsSpace)
             {
                 bytes.write(' ');
             }

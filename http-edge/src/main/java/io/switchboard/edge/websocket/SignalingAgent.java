@@ -1,6 +1,7 @@
 package io.switchboard.edge.websocket;
 
 import io.switchboard.engine.health.Watch;
+import io.switchboard.protocol.http.HttpRequestHead;
 import io.switchboard.protocol.websocket.WebSocketFrameHeader;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -16,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -24,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One signaling agent: it alone reads the WebSocket connections handed to it, and owns their close graces and other
+ * One signaling agent: it alone reads the HTTP connections and WebSockets handed to it, owns their timeouts and other
  * deadlines. A duty cycle is {@code selectNow -> ready connections read (and relay) or flush -> inbox of commands from
  * other threads -> the timer wheel until nothing is due -> the outbox, one gathered write per destination}, so what
  * handling a batch sends goes out at its end (the Disruptor's end-of-batch flush).
@@ -67,9 +69,33 @@ public final class SignalingAgent implements Agent
         boolean hasWork();
     }
 
+    /**
+     * What a key of the agent's selector carries: a channel the agent owns (a WebSocket, an HTTP connection, the
+     * listening socket). Called on the agent's thread only.
+     */
+    interface Attachment
+    {
+        /** The channel is ready for {@link SelectionKey} ops {@code readyOps}. */
+        void onReady(int readyOps);
+
+        /** The agent stops: the channel is cut (a WebSocket says 1001 first). */
+        void goAway();
+
+        /** Cuts the channel now, as the agent's answer to a fault in its handling. */
+        void abort();
+
+        /** Command {@link Command#ADOPT}: the agent starts watching the channel (a WebSocket has REGISTER). */
+        default void adopt()
+        {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " is registered otherwise");
+        }
+    }
+
     /** A command another thread sends a connection's agent: what it asks, on the agent's thread. */
     enum Command
     {
+        /** Own an accepted HTTP connection, or a listening socket: watch it from now on. */
+        ADOPT,
         /** Start reading the connection (its handshake is done). */
         REGISTER,
         /** A close frame was sent: cut the connection once its close grace has passed. */
@@ -92,6 +118,8 @@ public final class SignalingAgent implements Agent
     final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.BIG_ENDIAN);
     /** Reads the header of the frame a connection of this agent is decoding (agent thread only). */
     final WebSocketFrameHeader frameHeader = new WebSocketFrameHeader();
+    /** Reads the request head an HTTP connection of this agent has received (agent thread only). */
+    final HttpRequestHead requestHead = new HttpRequestHead();
     private final Outbox outbox = new Outbox(writeBuffer);
     /** A whole unfragmented message, valid while its handler runs; made on first use. */
     private byte[] message;
@@ -171,12 +199,15 @@ public final class SignalingAgent implements Agent
     public void onClose()
     {
         drainInbox();
-        final List<WebSocketConnection> open = new ArrayList<>();
+        final List<Attachment> open = new ArrayList<>();
         try
         {
             for (final SelectionKey key : selector.keys())
             {
-                open.add((WebSocketConnection)key.attachment());
+                if (key.attachment() instanceof Attachment attachment)
+                {
+                    open.add(attachment);
+                }
             }
         }
         catch (final ClosedSelectorException ex)
@@ -184,7 +215,7 @@ public final class SignalingAgent implements Agent
             return;
         }
         outbox.flush();
-        open.forEach(WebSocketConnection::goAway);
+        open.forEach(Attachment::goAway);
         try
         {
             selector.close();
@@ -239,7 +270,7 @@ public final class SignalingAgent implements Agent
     }
 
     /** From any thread: asks the agent to do {@code command} for {@code connection}, soon. */
-    void enqueue(final Command command, final WebSocketConnection connection)
+    void enqueue(final Command command, final Attachment connection)
     {
         inbox.offer(new Entry(command, connection));
         selector.wakeup();
@@ -271,11 +302,17 @@ public final class SignalingAgent implements Agent
         watch.onError(ex);
     }
 
-    /** On the agent's thread: the key {@code connection}'s channel reads and writes through from now on. */
-    SelectionKey register(final WebSocketConnection connection, final SocketChannel channel, final int interest)
+    /**
+     * On the agent's thread: the key {@code connection}'s channel reads and writes through from now on (a channel
+     * registered here already keeps its key, with this interest and attachment).
+     */
+    SelectionKey register(final Attachment connection, final SelectableChannel channel, final int interest)
         throws IOException
     {
-        localAddress.share(channel);
+        if (channel instanceof SocketChannel socket)
+        {
+            localAddress.share(socket);
+        }
         return channel.register(selector, interest, connection);
     }
 
@@ -340,7 +377,7 @@ public final class SignalingAgent implements Agent
     {
         if (key.isValid())
         {
-            ((WebSocketConnection)key.attachment()).onReady(key.readyOps());
+            ((Attachment)key.attachment()).onReady(key.readyOps());
         }
     }
 
@@ -355,8 +392,9 @@ public final class SignalingAgent implements Agent
             {
                 switch (entry.command())
                 {
-                    case REGISTER -> entry.connection().register();
-                    case GRACE -> entry.connection().startGrace();
+                    case ADOPT -> entry.connection().adopt();
+                    case REGISTER -> ((WebSocketConnection)entry.connection()).register();
+                    case GRACE -> ((WebSocketConnection)entry.connection()).startGrace();
                     case ABORT -> entry.connection().abort();
                     default -> throw new IllegalStateException("unknown command " + entry.command());
                 }
@@ -480,7 +518,7 @@ public final class SignalingAgent implements Agent
     }
 
     /** One command in the inbox. */
-    private record Entry(Command command, WebSocketConnection connection)
+    private record Entry(Command command, Attachment connection)
     {
     }
 }

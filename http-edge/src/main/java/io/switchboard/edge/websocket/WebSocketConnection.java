@@ -3,7 +3,6 @@ package io.switchboard.edge.websocket;
 import io.switchboard.protocol.websocket.Masking;
 import io.switchboard.protocol.websocket.WebSocketFrameHeader;
 import org.agrona.concurrent.status.AtomicCounter;
-import org.xnio.StreamConnection;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -24,7 +23,7 @@ import static io.switchboard.protocol.websocket.WebSocketFrameHeader.OP_PONG;
 import static io.switchboard.protocol.websocket.WebSocketFrameHeader.OP_TEXT;
 
 /**
- * One server-side WebSocket (RFC 6455) over a socket taken from Undertow after its handshake:
+ * One server-side WebSocket (RFC 6455) over a socket whose handshake an {@link HttpConnection} completed:
  * {@code socket -> read buffer of the owning agent -> frames -> unmask -> whole message -> handler}, and
  * {@code send -> frame into the writer's buffer -> socket}, queueing only what the kernel did not take. An idle
  * connection holds no buffer: bytes of an incomplete frame are kept only until the frame is complete, and the read
@@ -41,7 +40,7 @@ import static io.switchboard.protocol.websocket.WebSocketFrameHeader.OP_TEXT;
  * {@link Outbox}, written at the end of its duty cycle (a thread driving an agent's duty cycles itself, as tests do,
  * writes at once). The close grace is a deadline on the owning agent's wheel.
  */
-public final class WebSocketConnection
+public final class WebSocketConnection implements SignalingAgent.Attachment
 {
     /** Where a connection's messages and its end go. */
     public interface Handler
@@ -84,6 +83,8 @@ public final class WebSocketConnection
     private static final long NO_TIMER = -1;
 
     private final SocketChannel channel;
+    /** Runs once the channel is closed: gives back its place in the listener's connection counts; or null. */
+    private final Runnable released;
     private final SignalingAgent agent;
     private final Handler handler;
     private final Settings settings;
@@ -95,7 +96,7 @@ public final class WebSocketConnection
     private ByteBuffer large;
     /** The message being assembled from fragments; null between messages. */
     private MessageAssembler assembler;
-    /** Bytes of {@link #carried} taken from the budget (none for the bytes Undertow read ahead of the upgrade). */
+    /** Bytes of {@link #carried} taken from the budget (none for the bytes read past the upgrade request). */
     private int carriedHeld;
     /** Bytes of {@link #carried} and {@link #large} taken from the budget (the assembler holds its own). */
     private long partialBytes;
@@ -128,27 +129,6 @@ public final class WebSocketConnection
         AtomicCounter closedTooLarge,
         AtomicCounter closedProtocolError)
     {
-        /** Fails, saying why, when upgraded sockets cannot be taken from Undertow in this build. */
-        public Settings
-        {
-            UpgradedConnection.requireSupported();
-        }
-    }
-
-    /**
-     * In Undertow's upgrade listener, on the connection's IO thread: takes the socket from Undertow and XNIO for
-     * {@code agent}; call {@link #start} to read it.
-     */
-    public WebSocketConnection(
-        final StreamConnection connection, final Handler handler, final Settings settings, final SignalingAgent agent)
-    {
-        final UpgradedConnection upgraded = new UpgradedConnection(connection);
-        this.channel = upgraded.channel();
-        this.agent = agent;
-        this.handler = handler;
-        this.settings = settings;
-        this.carried = upgraded.takeReadAhead();
-        connection.getIoThread().execute(upgraded::release); // once the upgrade has returned to Undertow
     }
 
     /**
@@ -159,7 +139,19 @@ public final class WebSocketConnection
         final SocketChannel channel, final byte[] readAhead, final Handler handler, final Settings settings,
         final SignalingAgent agent)
     {
+        this(channel, readAhead, null, handler, settings, agent);
+    }
+
+    /**
+     * As above, and {@code released} runs once the channel is closed (on the agent's thread), giving back what the
+     * listener counted for it; null when nothing was.
+     */
+    WebSocketConnection(
+        final SocketChannel channel, final byte[] readAhead, final Runnable released, final Handler handler,
+        final Settings settings, final SignalingAgent agent)
+    {
         this.channel = channel;
+        this.released = released;
         this.agent = agent;
         this.handler = handler;
         this.settings = settings;
@@ -205,7 +197,8 @@ public final class WebSocketConnection
     }
 
     /** On the agent's thread: the socket is writable and/or readable ({@link SelectionKey} ops). */
-    void onReady(final int readyOps)
+    @Override
+    public void onReady(final int readyOps)
     {
         try
         {
@@ -343,7 +336,8 @@ public final class WebSocketConnection
     }
 
     /** On the agent's thread as the appliance stops: a close frame saying 1001, then the TCP connection is cut. */
-    void goAway()
+    @Override
+    public void goAway()
     {
         if (!closeSent && !closed)
         {
@@ -353,7 +347,8 @@ public final class WebSocketConnection
     }
 
     /** On the agent's thread: cuts the TCP connection now; the handler hears of it once. */
-    void abort()
+    @Override
+    public void abort()
     {
         if (closed)
         {
@@ -374,6 +369,10 @@ public final class WebSocketConnection
         catch (final IOException ignored)
         {
             // Closed is closed.
+        }
+        if (released != null)
+        {
+            released.run();
         }
         carried = null;
         large = null;

@@ -1,9 +1,6 @@
 package io.switchboard.edge.websocket;
 
-import io.undertow.server.HttpServerExchange;
-import io.undertow.server.HttpUpgradeListener;
-import io.undertow.util.Headers;
-import io.undertow.util.Methods;
+import io.switchboard.protocol.http.HttpRequestHead;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,8 +8,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
- * The server's opening handshake (RFC 6455 §4.2): checks the request, answers {@code 101} with
- * {@code Sec-WebSocket-Accept} and hands the raw connection to a listener; no subprotocol or extension is accepted.
+ * The server's opening handshake (RFC 6455 §4.2): checks the request and answers {@code 101} with
+ * {@code Sec-WebSocket-Accept}, after which the socket is a {@link WebSocketUpgrade}; no subprotocol or extension is
+ * accepted.
  */
 public final class WebSocketHandshake
 {
@@ -31,37 +29,32 @@ public final class WebSocketHandshake
      * Why the request is not a valid WebSocket opening handshake, or null when it is.
      * {@link #VERSION_MISMATCH} asks for a 426 with {@code Sec-WebSocket-Version: 13}.
      */
-    public static String problem(final HttpServerExchange exchange)
+    public static String problem(final HttpRequestHead request)
     {
-        if (!Methods.GET.equals(exchange.getRequestMethod()))
+        if (!request.isMethod("GET"))
         {
             return "WebSocket upgrade must be a GET";
         }
-        final String connection = exchange.getRequestHeaders().getFirst(Headers.CONNECTION);
-        if (connection == null || !hasToken(connection, "upgrade"))
+        if (!request.hasToken("Connection", "upgrade"))
         {
             return "missing Connection: Upgrade";
         }
-        if (!VERSION.equals(exchange.getRequestHeaders().getFirst(Headers.SEC_WEB_SOCKET_VERSION)))
+        if (!VERSION.equals(request.header("Sec-WebSocket-Version")))
         {
             return VERSION_MISMATCH;
         }
-        final String key = exchange.getRequestHeaders().getFirst(Headers.SEC_WEB_SOCKET_KEY);
-        if (key == null || !isKey(key.trim()))
+        final String key = request.header("Sec-WebSocket-Key");
+        if (key == null || !isKey(key))
         {
             return "missing or invalid Sec-WebSocket-Key";
         }
         return null;
     }
 
-    /** Answers 101 to a request {@link #problem} found valid; {@code listener} gets the connection once sent. */
-    public static void accept(final HttpServerExchange exchange, final HttpUpgradeListener listener)
+    /** Answers 101 to a request {@link #problem} found valid; null when the 101 could not be written (cut). */
+    public static WebSocketUpgrade accept(final HttpExchange exchange)
     {
-        final String key = exchange.getRequestHeaders().getFirst(Headers.SEC_WEB_SOCKET_KEY).trim();
-        exchange.getResponseHeaders().put(Headers.UPGRADE, "websocket");
-        exchange.getResponseHeaders().put(Headers.SEC_WEB_SOCKET_ACCEPT, acceptValue(key));
-        exchange.upgradeChannel(listener);
-        exchange.endExchange();
+        return exchange.upgrade(acceptValue(exchange.request().header("Sec-WebSocket-Key")));
     }
 
     /** {@code base64(SHA-1(key + GUID))}. */
@@ -89,17 +82,5 @@ public final class WebSocketHandshake
         {
             return false;
         }
-    }
-
-    private static boolean hasToken(final String header, final String token)
-    {
-        for (final String part : header.split(","))
-        {
-            if (part.trim().equalsIgnoreCase(token))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -50,7 +50,7 @@ class HealthzTest
                 Set.of("switchboard-udp-receiver", "switchboard-engine");
             final Set<String> expected = new HashSet<>(Set.of("switchboard-key-fetch", "switchboard-ticker",
                 "switchboard-pulse-persister", "switchboard-metaverse-sweeper", "switchboard-console",
-                "switchboard-peerjs-sockets-0", "switchboard-peerjs-http", "switchboard-admin-http"));
+                "switchboard-peerjs-sockets-0", "switchboard-admin-http"));
             expected.addAll(engine);
             assertEquals(expected, names);
         }

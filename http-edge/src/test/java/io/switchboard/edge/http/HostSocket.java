@@ -120,7 +120,8 @@ final class HostSocket implements AutoCloseable
         return status;
     }
 
-    private String readHead() throws IOException
+    /** The next response head, through its empty line. */
+    String readHead() throws IOException
     {
         final ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Both WebSocket paths of the PeerJS port (PeerJS on switchboard's own RFC 6455 layer, dop on Undertow's) against
+ * Both WebSocket paths of the PeerJS port (PeerJS and dop, both on switchboard's own RFC 6455 layer) against
  * the appliance over loopback, byte by byte: unfinished messages held within the per-socket limit and the shared
  * budget (1009 past either, the bytes given back), and close codes a peer may not send answered with 1002.
  */

@@ -1,0 +1,650 @@
+package io.switchboard.edge.websocket;
+
+import io.switchboard.edge.http.AccessLog;
+import io.switchboard.edge.http.ListenerAdmission;
+import io.switchboard.protocol.http.ChunkedBody;
+import io.switchboard.protocol.http.HttpRequestHead;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * One HTTP/1.1 connection of a signaling port, owned by one {@link SignalingAgent} from accept until it closes or
+ * becomes a WebSocket: {@code socket -> request head (HttpRequestHead) -> body read and discarded -> HttpService ->
+ * response}, with keep-alive and pipelining (requests are answered in order; while responses wait for the client to
+ * read them, no further request is read). Every read and write of the socket while it speaks HTTP is here, the place
+ * a transport layer (TLS, a PROXY header) goes.
+ * <p>
+ * Limits: a head over {@link #MAX_HEAD_BYTES} gets 431, a malformed one 400 (505 for another major version), a body
+ * over {@link #MAX_BODY_BYTES} 413 (as soon as its length says so), an absurd chunk size 400; each is counted, and the
+ * connection then only drains what the client still sends until it closes or {@link #DRAIN_MS} pass.
+ * <p>
+ * Timeouts, one at a time on the agent's wheel: silent from accept or from the end of a response, the connection is
+ * cut at the idle timeout; from the first byte of a head, the head must be complete within the parse timeout; from the
+ * end of a head, its body within the parse timeout. Each cut is counted (parse, idle, body). Agent's thread only.
+ */
+final class HttpConnection implements SignalingAgent.Attachment
+{
+    /** The longest request head, its final empty line included. */
+    static final int MAX_HEAD_BYTES = 16 * 1024;
+    /** The longest request body; the API reads none, so a body is discarded. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Room for body bytes behind a head that fills {@link #MAX_HEAD_BYTES}. */
+    private static final int BODY_WINDOW_BYTES = 4 * 1024;
+    /** What a connection first reads into: a usual request and then some; grown as a longer one needs. */
+    private static final int FIRST_READ_BYTES = 2 * 1024;
+    private static final int MAX_READ_BYTES = MAX_HEAD_BYTES + BODY_WINDOW_BYTES;
+    /** Responses waiting for the client beyond which no further request is handled. */
+    private static final int OUT_HIGH_WATER_BYTES = 64 * 1024;
+    /** How long a refused connection's further bytes are drained before it is cut. */
+    static final long DRAIN_MS = 1_000;
+    /** The agent's clock was read at the start of its duty cycle, before the bytes were seen: never early. */
+    private static final long CLOCK_MARGIN_MS = 1;
+    private static final long NO_TIMER = -1;
+    private static final String CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
+
+    private enum Phase
+    {
+        /** Between requests: the idle timeout runs. */
+        IDLE,
+        /** A head has begun: the parse timeout runs. */
+        HEAD,
+        /** A head is complete, its body is being read: the parse timeout runs, counted as body. */
+        BODY,
+        /** Refused: the answer is out or going, what the client sends is drained until it closes. */
+        DRAINING,
+        /** A WebSocket now, or closed. */
+        DONE
+    }
+
+    /** What every HTTP connection of one signaling port shares. */
+    record Listener(
+        HttpService service,
+        ListenerAdmission admission,
+        AtomicCounter refusedMalformed,
+        AtomicCounter refusedHeadTooLarge,
+        AtomicCounter refusedBodyTooLarge)
+    {
+        static Listener of(final HttpService service, final ListenerAdmission admission)
+        {
+            return new Listener(service, admission, admission.refusedRequests("malformed"),
+                admission.refusedRequests("head_too_large"), admission.refusedRequests("body_too_large"));
+        }
+    }
+
+    private final SocketChannel channel;
+    private final ListenerAdmission.Lease lease;
+    private final Listener listener;
+    private final SignalingAgent agent;
+    private final HttpExchange exchange = new HttpExchange(this);
+    private final SignalingAgent.Timer onTimeout = this::onTimeout;
+    private SelectionKey key;
+    private Phase phase = Phase.IDLE;
+    private long timer = NO_TIMER;
+    /** Bytes read and not yet handled, from a request's first byte on; null while there are none. */
+    private ByteBuffer in;
+    /** Responses not yet written, in write mode; null while there are none. */
+    private ByteBuffer out;
+    /** Bytes of {@link #in} already searched for the end of the head. */
+    private int scannedTo;
+    /** Length of the complete head at the start of {@link #in} while its body is read; else 0. */
+    private int headLength;
+    private int minorVersion;
+    private boolean keepAlive;
+    private boolean head;
+    /** A refusal is being answered (until the connection closes). */
+    private boolean refusing;
+    /** Body bytes of a Content-Length body still to come. */
+    private long bodyLeft;
+    /** Walks a chunked body; made for the first one. */
+    private ChunkedBody chunks;
+    private boolean chunkedBody;
+    /** The connection ends once {@link #out} is written. */
+    private boolean closeAfterWrite;
+
+    HttpConnection(
+        final SocketChannel channel, final ListenerAdmission.Lease lease, final Listener listener,
+        final SignalingAgent agent)
+    {
+        this.channel = channel;
+        this.lease = lease;
+        this.listener = listener;
+        this.agent = agent;
+    }
+
+    SignalingAgent agent()
+    {
+        return agent;
+    }
+
+    /** Command ADOPT, on the agent's thread: reads requests from now on; silent, it has the idle timeout. */
+    @Override
+    public void adopt()
+    {
+        try
+        {
+            key = agent.register(this, channel, SelectionKey.OP_READ);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            abort();
+            return;
+        }
+        schedule(listener.admission().context().idleTimeoutMs());
+    }
+
+    @Override
+    public void onReady(final int readyOps)
+    {
+        if (phase == Phase.DONE)
+        {
+            return;
+        }
+        try
+        {
+            if ((readyOps & SelectionKey.OP_WRITE) != 0 && !flush())
+            {
+                return;
+            }
+            if ((readyOps & SelectionKey.OP_READ) != 0 && out == null)
+            {
+                read();
+            }
+        }
+        catch (final IOException ex)
+        {
+            abort();
+        }
+        catch (final RuntimeException ex)
+        {
+            agent.survived(ex);
+            abort();
+        }
+    }
+
+    @Override
+    public void goAway()
+    {
+        abort();
+    }
+
+    /** Cuts the connection now and gives back its place in the counts. */
+    @Override
+    public void abort()
+    {
+        if (phase == Phase.DONE)
+        {
+            return;
+        }
+        phase = Phase.DONE;
+        cancelTimer();
+        in = null;
+        out = null;
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignored)
+        {
+            // Closed is closed.
+        }
+        lease.release();
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    private void read() throws IOException
+    {
+        if (in == null)
+        {
+            in = ByteBuffer.allocate(FIRST_READ_BYTES);
+        }
+        else if (!in.hasRemaining() && in.capacity() < MAX_READ_BYTES)
+        {
+            in = ByteBuffer.allocate(Math.min(4 * in.capacity(), MAX_READ_BYTES)).put(in.flip());
+        }
+        final int read = channel.read(in);
+        if (read < 0)
+        {
+            abort(); // the client is gone (or has said all it will, which is the same to a server that answered)
+            return;
+        }
+        if (phase == Phase.DRAINING)
+        {
+            in.clear();
+            return;
+        }
+        handle();
+        if (phase != Phase.DONE)
+        {
+            flush();
+        }
+    }
+
+    /** Handles what {@link #in} holds, request after request, until it needs more bytes or must wait for the client. */
+    private void handle()
+    {
+        while (phase == Phase.IDLE || phase == Phase.HEAD || phase == Phase.BODY)
+        {
+            if (out != null && out.position() >= OUT_HIGH_WATER_BYTES)
+            {
+                return;
+            }
+            if (phase == Phase.BODY)
+            {
+                if (!body())
+                {
+                    return;
+                }
+                continue;
+            }
+            if (in == null || in.position() == 0)
+            {
+                in = null;
+                return;
+            }
+            if (phase == Phase.IDLE)
+            {
+                phase = Phase.HEAD;
+                scannedTo = 0;
+                schedule(listener.admission().context().requestParseTimeoutMs());
+            }
+            if (!headEnded() && in.position() < MAX_HEAD_BYTES)
+            {
+                return; // parsed once it is all there: a head sent a byte at a time costs no more than one
+            }
+            final HttpRequestHead request = agent.requestHead;
+            final int length = request.parse(in, 0, in.position(), MAX_HEAD_BYTES);
+            if (length == HttpRequestHead.INCOMPLETE)
+            {
+                return;
+            }
+            if (length == HttpRequestHead.REFUSED)
+            {
+                final int status = request.errorStatus();
+                (status == HttpRequestHead.HEADERS_TOO_LARGE ? listener.refusedHeadTooLarge() :
+                    listener.refusedMalformed()).increment();
+                refuse(status, request.error());
+                return;
+            }
+            headLength = length;
+            minorVersion = request.minorVersion();
+            keepAlive = request.keepAlive();
+            head = request.isMethod("HEAD");
+            if (request.contentLength() > MAX_BODY_BYTES)
+            {
+                listener.refusedBodyTooLarge().increment();
+                refuse(413, "request body over " + MAX_BODY_BYTES + " bytes");
+                return;
+            }
+            chunkedBody = request.chunked();
+            bodyLeft = Math.max(0, request.contentLength());
+            if (chunkedBody)
+            {
+                if (chunks == null)
+                {
+                    chunks = new ChunkedBody(MAX_BODY_BYTES);
+                }
+                chunks.reset();
+            }
+            phase = Phase.BODY;
+            if (chunkedBody || bodyLeft > 0)
+            {
+                schedule(listener.admission().context().requestParseTimeoutMs());
+                if (minorVersion == 1 && request.hasToken("Expect", "100-continue"))
+                {
+                    append(CONTINUE, null); // the client waits for it before it sends the body (RFC 9110 §10.1.1)
+                }
+            }
+        }
+    }
+
+    /**
+     * Discards the body bytes behind the head in {@link #in}; once the body is over, the request is answered.
+     *
+     * @return whether the body was over (the next request may follow); false when more bytes are needed or the
+     * connection was refused
+     */
+    private boolean body()
+    {
+        final int available = in.position() - headLength;
+        final int consumed;
+        if (chunkedBody)
+        {
+            consumed = chunks.consume(in, headLength, available);
+            switch (chunks.state())
+            {
+                case MORE, DONE ->
+                {
+                }
+                case BAD_SIZE ->
+                {
+                    listener.admission().refusedChunkSize().increment();
+                    refuse(400, "invalid chunk size: a hex number of bytes below 2 GiB");
+                    return false;
+                }
+                case TOO_LARGE ->
+                {
+                    listener.refusedBodyTooLarge().increment();
+                    refuse(413, "request body over " + MAX_BODY_BYTES + " bytes");
+                    return false;
+                }
+                default ->
+                {
+                    listener.refusedMalformed().increment();
+                    refuse(400, "malformed chunked body");
+                    return false;
+                }
+            }
+        }
+        else
+        {
+            consumed = (int)Math.min(bodyLeft, available);
+            bodyLeft -= consumed;
+        }
+        drop(headLength, consumed);
+        final boolean over = chunkedBody ? chunks.state() == ChunkedBody.State.DONE : bodyLeft == 0;
+        if (!over)
+        {
+            return false;
+        }
+        cancelTimer();
+        exchange.begin(agent.requestHead);
+        listener.service().onRequest(exchange);
+        if (phase == Phase.DONE)
+        {
+            return false; // upgraded to a WebSocket, or cut
+        }
+        drop(0, headLength);
+        headLength = 0;
+        phase = Phase.IDLE;
+        if (!keepAlive)
+        {
+            closeAfterWrite = true;
+            phase = Phase.DRAINING;
+            schedule(DRAIN_MS);
+            in = null;
+            return false;
+        }
+        schedule(listener.admission().context().idleTimeoutMs());
+        return true;
+    }
+
+    /** Whether {@link #in} holds an empty line that may end the head (searching only what came since last time). */
+    private boolean headEnded()
+    {
+        final int end = in.position();
+        for (int i = Math.max(1, scannedTo); i < end; i++)
+        {
+            final boolean emptyLine = in.get(i - 1) == '\n' || i >= 2 && in.get(i - 1) == '\r' && in.get(i - 2) == '\n';
+            if (in.get(i) == '\n' && emptyLine)
+            {
+                scannedTo = i + 1;
+                return true;
+            }
+        }
+        scannedTo = end;
+        return false;
+    }
+
+    /** Removes {@code in[from, from + length)}, moving what follows down. */
+    private void drop(final int from, final int length)
+    {
+        if (length == 0)
+        {
+            return;
+        }
+        final int end = in.position();
+        in.put(from, in, from + length, end - from - length);
+        in.position(end - length);
+    }
+
+    // ---------------------------------------------------------------- answering
+
+    /** {@link HttpExchange#send}: the response goes behind any not yet written. */
+    void respond(final int status, final List<String> headers, final String contentType, final byte[] body)
+    {
+        logAccess(status, body == null ? 0 : body.length);
+        final StringBuilder text = statusLine(status);
+        text.append("Connection: ").append(keepAlive ? "keep-alive" : "close").append("\r\n");
+        for (int i = 0; i < headers.size(); i += 2)
+        {
+            text.append(headers.get(i)).append(": ").append(headers.get(i + 1)).append("\r\n");
+        }
+        if (contentType != null)
+        {
+            text.append("Content-Type: ").append(contentType).append("\r\n");
+        }
+        if (body != null)
+        {
+            text.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        text.append("Date: ").append(HttpDate.now()).append("\r\n\r\n");
+        append(text, head || body == null ? null : body);
+    }
+
+    /** {@link HttpExchange#upgrade}: writes the 101 now; the socket is no longer this connection's. */
+    WebSocketUpgrade upgrade(final String acceptValue)
+    {
+        logAccess(101, 0);
+        final StringBuilder text = statusLine(101);
+        text.append("Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: ").append(acceptValue)
+            .append("\r\nDate: ").append(HttpDate.now()).append("\r\n\r\n");
+        append(text, null);
+        try
+        {
+            if (!flush() || out != null)
+            {
+                abort();
+                return null;
+            }
+        }
+        catch (final IOException ex)
+        {
+            abort();
+            return null;
+        }
+        final int ahead = in.position() - headLength;
+        byte[] readAhead = null;
+        if (ahead > 0)
+        {
+            readAhead = new byte[ahead];
+            in.get(headLength, readAhead, 0, ahead);
+        }
+        phase = Phase.DONE;
+        cancelTimer();
+        in = null;
+        key.interestOps(0); // until the WebSocket registers
+        return new WebSocketUpgrade(channel, readAhead, lease::release, agent, key);
+    }
+
+    /** Answers {@code status} with {@code why} and ends the connection once the answer is out. */
+    private void refuse(final int status, final String why)
+    {
+        refusing = true; // its request line may not be one: the access log says "-"
+        keepAlive = false;
+        head = false;
+        minorVersion = 1;
+        respond(status, List.of(), "text/plain; charset=utf-8", (why + "\n").getBytes(StandardCharsets.UTF_8));
+        closeAfterWrite = true;
+        phase = Phase.DRAINING;
+        headLength = 0;
+        in = null;
+        schedule(DRAIN_MS);
+    }
+
+    /** The request's {@link AccessLog} line, when there is an access log. */
+    private void logAccess(final int status, final long bytes)
+    {
+        if (!AccessLog.enabled())
+        {
+            return;
+        }
+        final HttpRequestHead request = agent.requestHead;
+        InetAddress client = null;
+        try
+        {
+            client = channel.getRemoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;
+        }
+        catch (final IOException ex)
+        {
+            // "-" then.
+        }
+        AccessLog.log(client, refusing ? "-" : request.method() + " " + request.target() + " HTTP/1." + minorVersion,
+            status, bytes);
+    }
+
+    private StringBuilder statusLine(final int status)
+    {
+        return new StringBuilder(256).append("HTTP/1.").append(minorVersion).append(' ').append(status).append(' ')
+            .append(reason(status)).append("\r\n");
+    }
+
+    private void append(final CharSequence text, final byte[] body)
+    {
+        final int length = text.length() + (body == null ? 0 : body.length);
+        if (out == null)
+        {
+            out = ByteBuffer.allocate(length);
+        }
+        else if (out.remaining() < length)
+        {
+            final ByteBuffer larger = ByteBuffer.allocate(Math.max(out.capacity() * 2, out.position() + length));
+            out = larger.put(out.flip());
+        }
+        for (int i = 0; i < text.length(); i++)
+        {
+            out.put((byte)text.charAt(i));
+        }
+        if (body != null)
+        {
+            out.put(body);
+        }
+    }
+
+    /**
+     * Writes what {@link #out} holds; when the kernel takes it all, reading goes on (or the connection ends, if it
+     * was to); otherwise the socket waits for room.
+     *
+     * @return false when the connection can handle nothing more now (waiting for room, or cut)
+     */
+    private boolean flush() throws IOException
+    {
+        if (out == null)
+        {
+            return true;
+        }
+        out.flip();
+        channel.write(out);
+        if (out.hasRemaining())
+        {
+            out.compact();
+            key.interestOps(SelectionKey.OP_WRITE);
+            return false;
+        }
+        out = null;
+        if (closeAfterWrite)
+        {
+            endOutput();
+            return false;
+        }
+        key.interestOps(SelectionKey.OP_READ);
+        if (phase == Phase.IDLE && in != null)
+        {
+            handle(); // requests that came while the responses waited
+            return phase != Phase.DONE && flush();
+        }
+        return true;
+    }
+
+    /** The answer is out: the client is told the end (FIN) and what it still sends is drained until it closes. */
+    private void endOutput()
+    {
+        try
+        {
+            channel.shutdownOutput();
+            key.interestOps(SelectionKey.OP_READ);
+        }
+        catch (final IOException ex)
+        {
+            abort();
+        }
+    }
+
+    // ---------------------------------------------------------------- timeouts
+
+    private void schedule(final long timeoutMs)
+    {
+        cancelTimer();
+        timer = agent.schedule(agent.nowMs() + timeoutMs + CLOCK_MARGIN_MS, onTimeout);
+    }
+
+    private void cancelTimer()
+    {
+        if (timer != NO_TIMER)
+        {
+            agent.cancel(timer);
+            timer = NO_TIMER;
+        }
+    }
+
+    private void onTimeout(final long nowMs)
+    {
+        timer = NO_TIMER;
+        final ListenerAdmission admission = listener.admission();
+        switch (phase)
+        {
+            case IDLE -> admission.idleTimeouts().increment();
+            case HEAD -> admission.parseTimeouts().increment();
+            case BODY -> admission.bodyTimeouts().increment();
+            default ->
+            {
+            }
+        }
+        if (phase != Phase.DRAINING)
+        {
+            resetOnClose();
+        }
+        abort();
+    }
+
+    /** A cut for a timeout needs no goodbye: reset, no TIME_WAIT. */
+    private void resetOnClose()
+    {
+        try
+        {
+            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+        }
+        catch (final IOException ex)
+        {
+            // A plain close then.
+        }
+    }
+
+    private static String reason(final int status)
+    {
+        return switch (status)
+        {
+            case 101 -> "Switching Protocols";
+            case 200 -> "OK";
+            case 204 -> "No Content";
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 404 -> "Not Found";
+            case 413 -> "Content Too Large";
+            case 426 -> "Upgrade Required";
+            case 431 -> "Request Header Fields Too Large";
+            case 503 -> "Service Unavailable";
+            case 505 -> "HTTP Version Not Supported";
+            default -> "Status";
+        };
+    }
+}

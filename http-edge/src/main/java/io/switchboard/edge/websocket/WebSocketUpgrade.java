@@ -1,0 +1,61 @@
+package io.switchboard.edge.websocket;
+
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A socket whose {@code 101 Switching Protocols} is out: its channel, the bytes the client sent past its upgrade
+ * request, and its place in the listener's connection counts, which the WebSocket keeps until it closes.
+ */
+public final class WebSocketUpgrade
+{
+    private final SocketChannel channel;
+    private final byte[] readAhead;
+    private final Runnable released;
+    private final SignalingAgent agent;
+    private final SelectionKey key;
+    private boolean connected;
+
+    WebSocketUpgrade(
+        final SocketChannel channel, final byte[] readAhead, final Runnable released, final SignalingAgent agent,
+        final SelectionKey key)
+    {
+        this.channel = channel;
+        this.readAhead = readAhead;
+        this.released = released;
+        this.agent = agent;
+        this.key = key;
+    }
+
+    /** The agent that completed the handshake: its selector watches the socket until the WebSocket registers. */
+    public SignalingAgent agent()
+    {
+        return agent;
+    }
+
+    /** The bytes the client sent right behind its upgrade request (its first frames), or null. */
+    public byte[] readAhead()
+    {
+        return readAhead;
+    }
+
+    /**
+     * The socket as a WebSocket owned by {@code owner} (any agent of the listener), with {@code settings}; call
+     * {@link WebSocketConnection#start} once {@code handler} is ready for messages. Once only.
+     */
+    public WebSocketConnection connect(
+        final WebSocketConnection.Handler handler, final WebSocketConnection.Settings settings,
+        final SignalingAgent owner)
+    {
+        if (connected)
+        {
+            throw new IllegalStateException("the upgraded socket is a WebSocket already");
+        }
+        connected = true;
+        if (owner != agent && key != null)
+        {
+            key.cancel(); // the owner's selector takes the socket; the handshake's lets go at its next select
+        }
+        return new WebSocketConnection(channel, readAhead, released, handler, settings, owner);
+    }
+}
