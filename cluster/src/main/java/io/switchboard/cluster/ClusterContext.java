@@ -50,7 +50,6 @@ public final class ClusterContext
     public static final int DEFAULT_CLIENT_TERM_LENGTH = 64 * 1024;
     public static final int DEFAULT_SEGMENT_FILE_LENGTH = 8 << 20;
     public static final int DEFAULT_COUNTER_VALUES_BUFFER_LENGTH = 1 << 20;
-    public static final int DEFAULT_ERROR_BUFFER_LENGTH = 256 * 1024;
     public static final int DEFAULT_MAX_PENDING_COMMANDS = 4096;
     public static final int DEFAULT_START_RETRY_LIMIT_MS = 15_000;
     /** -1: fsync the log when this is a single node (no replica holds it), not when there are replicas. */
@@ -81,7 +80,6 @@ public final class ClusterContext
     private int clientTermLength = DEFAULT_CLIENT_TERM_LENGTH;
     private int segmentFileLength = DEFAULT_SEGMENT_FILE_LENGTH;
     private int counterValuesBufferLength = DEFAULT_COUNTER_VALUES_BUFFER_LENGTH;
-    private int errorBufferLength = DEFAULT_ERROR_BUFFER_LENGTH;
     private int maxPendingCommands = DEFAULT_MAX_PENDING_COMMANDS;
     private int fileSyncLevel = FILE_SYNC_AUTO;
     private long startRetryLimitMs = DEFAULT_START_RETRY_LIMIT_MS;
@@ -120,7 +118,6 @@ public final class ClusterContext
                 "archive segment file length must be a multiple of the term length: " + segmentFileLength);
         }
         Require.powerOfTwo("counter values buffer length", counterValuesBufferLength);
-        Require.range("error buffer length", errorBufferLength, 64 * 1024, 64 << 20);
         Require.range("max pending commands", maxPendingCommands, 1, 1 << 20);
         Require.range("file sync level", fileSyncLevel, FILE_SYNC_AUTO, 2);
         Require.range("start retry limit ms", startRetryLimitMs, 0, 120_000);
@@ -237,8 +234,6 @@ public final class ClusterContext
     /** The driver's counters (Aeron defaults to 8 MB, most of a node's /dev/shm). */
     public int counterValuesBufferLength() { return counterValuesBufferLength; }
     public ClusterContext counterValuesBufferLength(final int value) { counterValuesBufferLength = value; return this; }
-    public int errorBufferLength() { return errorBufferLength; }
-    public ClusterContext errorBufferLength(final int value) { errorBufferLength = value; return this; }
     /** Commands submitted and not yet acknowledged, beyond which a submit fails at once. */
     public int maxPendingCommands() { return maxPendingCommands; }
     public ClusterContext maxPendingCommands(final int value) { maxPendingCommands = value; return this; }

@@ -129,7 +129,6 @@ public final class ClusterNode implements AutoCloseable
             .publicationTermBufferLength(context.termLength())
             .ipcTermBufferLength(context.termLength())
             .counterValuesBufferLength(context.counterValuesBufferLength())
-            .errorBufferLength(context.errorBufferLength())
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .errorHandler(errorHandler)
@@ -155,7 +154,6 @@ public final class ClusterNode implements AutoCloseable
             .segmentFileLength(context.segmentFileLength())
             .fileSyncLevel(context.effectiveFileSyncLevel())
             .catalogFileSyncLevel(context.effectiveFileSyncLevel())
-            .errorBufferLength(context.errorBufferLength())
             .errorHandler(errorHandler);
     }
 
@@ -179,7 +177,6 @@ public final class ClusterNode implements AutoCloseable
             .leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(context.leaderHeartbeatIntervalMs()))
             .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(context.electionTimeoutMs()))
             .sessionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(context.sessionTimeoutMs()))
-            .errorBufferLength(context.errorBufferLength())
             .errorHandler(errorHandler)
             .terminationHook(terminationHook);
     }
@@ -196,7 +193,6 @@ public final class ClusterNode implements AutoCloseable
             .clusterDir(context.consensusDir())
             .clusteredService(service)
             .idleStrategySupplier(context::newIdleStrategy)
-            .errorBufferLength(context.errorBufferLength())
             .errorHandler(errorHandler)
             .terminationHook(terminationHook);
     }
