@@ -55,6 +55,8 @@ public final class ClusterContext
     /** -1: fsync the log when this is a single node (no replica holds it), not when there are replicas. */
     public static final int FILE_SYNC_AUTO = -1;
     public static final String AERON_DIR_PARENT = "/dev/shm";
+    /** The default aeron dir is this, the node index, '-' and the process id. */
+    public static final String DEFAULT_AERON_DIR_PREFIX = "switchboard-cluster-";
 
     /** One member of {@link #members()}. */
     public record Member(String host, int port)
@@ -101,7 +103,8 @@ public final class ClusterContext
         }
         if (aeronDir == null)
         {
-            aeronDir = AERON_DIR_PARENT + "/switchboard-cluster-" + nodeIndex + "-" + ProcessHandle.current().pid();
+            aeronDir = AERON_DIR_PARENT + "/" + DEFAULT_AERON_DIR_PREFIX + nodeIndex + "-"
+                + ProcessHandle.current().pid();
         }
         Require.range("leader heartbeat interval ms", leaderHeartbeatIntervalMs, 10, 10_000);
         Require.range("leader heartbeat timeout ms", leaderHeartbeatTimeoutMs, 2 * leaderHeartbeatIntervalMs, 60_000);

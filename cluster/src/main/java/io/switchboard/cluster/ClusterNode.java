@@ -12,11 +12,13 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.NoOpLock;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +30,7 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * A node restarted within seconds of a {@code kill -9} finds its archive and cluster mark files still looking
  * active; {@link #launch} then retries every second, up to {@link ClusterContext#startRetryLimitMs()}, saying so.
+ * It also removes the default aeron dirs (on tmpfs) that this node's killed processes left behind.
  */
 public final class ClusterNode implements AutoCloseable
 {
@@ -58,6 +61,7 @@ public final class ClusterNode implements AutoCloseable
         final ErrorHandler errorHandler,
         final Runnable terminationHook)
     {
+        removeStaleAeronDirs(context.nodeIndex());
         final long deadlineMs = System.currentTimeMillis() + context.startRetryLimitMs();
         while (true)
         {
@@ -214,6 +218,27 @@ public final class ClusterNode implements AutoCloseable
     private static String udp(final String endpoint, final int termLength)
     {
         return "aeron:udp?endpoint=" + endpoint + "|term-length=" + termLength;
+    }
+
+    /** Default aeron dirs of this node's earlier processes that were killed, so never deleted their own. */
+    private static void removeStaleAeronDirs(final int nodeIndex)
+    {
+        final String prefix = ClusterContext.DEFAULT_AERON_DIR_PREFIX + nodeIndex + "-";
+        final File[] dirs = new File(ClusterContext.AERON_DIR_PARENT).listFiles(
+            (parent, name) -> name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9]{1,18}"));
+        if (dirs == null)
+        {
+            return;
+        }
+        for (final File dir : dirs)
+        {
+            final long pid = Long.parseLong(dir.getName().substring(prefix.length()));
+            if (ProcessHandle.of(pid).isEmpty())
+            {
+                LOG.info("cluster node {}: removing {} left by a process that is gone", nodeIndex, dir);
+                IoUtil.delete(dir, true);
+            }
+        }
     }
 
     private static boolean isActiveMarkFile(final Throwable ex)

@@ -7,12 +7,13 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The tests' state machine: a string map changed by PUT and DELETE, with an order-independent checksum that other
- * threads (and, through the node process, other processes) read to compare replicas.
+ * threads (and, through the node process, other processes) read to compare replicas. Its map is concurrent only
+ * so that those threads may look a key up; the applying thread alone writes it.
  * <pre>
  *   PUT     body: key length int32 LE, key UTF-8, value UTF-8      result 0 (stored)
  *   DELETE  body: key UTF-8                                        result 0 (removed) or 1 (absent)
@@ -26,7 +27,7 @@ final class ToyMapMachine implements StateMachine
     static final int ABSENT = 1;
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
-    private final Map<String, String> map = new HashMap<>();
+    private final Map<String, String> map = new ConcurrentHashMap<>();
     private long sum;
     private volatile long publishedChecksum;
     private volatile int publishedSize;
@@ -116,7 +117,6 @@ final class ToyMapMachine implements StateMachine
         return applies;
     }
 
-    /** Read on the applying thread only (or after it stopped). */
     String get(final String key)
     {
         return map.get(key);
