@@ -85,7 +85,6 @@ public final class ClusterContext
     private int maxPendingCommands = DEFAULT_MAX_PENDING_COMMANDS;
     private int fileSyncLevel = FILE_SYNC_AUTO;
     private long startRetryLimitMs = DEFAULT_START_RETRY_LIMIT_MS;
-    private boolean deleteStateOnStart;
 
     private List<Member> parsedMembers;
 
@@ -246,9 +245,6 @@ public final class ClusterContext
     /** How long a start keeps retrying while a killed process's mark file still looks active. */
     public long startRetryLimitMs() { return startRetryLimitMs; }
     public ClusterContext startRetryLimitMs(final long value) { startRetryLimitMs = value; return this; }
-    /** Wipes the archive and consensus state at start: tests only, it throws away the replicated registry. */
-    public boolean deleteStateOnStart() { return deleteStateOnStart; }
-    public ClusterContext deleteStateOnStart(final boolean value) { deleteStateOnStart = value; return this; }
 
     static List<Member> parseMembers(final String value)
     {

@@ -145,7 +145,6 @@ public final class ClusterNode implements AutoCloseable
         return new Archive.Context()
             .aeronDirectoryName(context.aeronDir())
             .archiveDir(context.archiveDir())
-            .deleteArchiveOnStart(context.deleteStateOnStart())
             .controlChannel(udp(context.self().endpoint(ClusterContext.ARCHIVE_PORT_OFFSET),
                 context.clientTermLength()))
             .localControlChannel(localArchiveChannel(context))
@@ -168,7 +167,6 @@ public final class ClusterNode implements AutoCloseable
             .clusterMemberId(context.nodeIndex())
             .clusterMembers(context.aeronClusterMembers())
             .clusterDir(context.consensusDir())
-            .deleteDirOnStart(context.deleteStateOnStart())
             .aeronDirectoryName(context.aeronDir())
             .archiveContext(localArchiveClient(context))
             .ingressChannel("aeron:udp?term-length=" + context.clientTermLength())

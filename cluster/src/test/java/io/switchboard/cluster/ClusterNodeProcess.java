@@ -13,13 +13,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One cluster member in its own JVM, for the multi-node tests: the node, the toy state machine and a
  * {@link ClusterRegistryLog}, driven by line commands on stdin and answering on stdout.
  * <pre>
  *   put KEY VALUE          -> ok put KEY CODE POSITION ELAPSED_MS | fail put KEY ELAPSED_MS MESSAGE
- *   burst PREFIX N WINDOW  -> progress ACKED (every 100) ..., then: burst PREFIX acked=A failed=F
+ *   burst PREFIX N WINDOW  -> progress ACKED (every 100) ..., then: burst PREFIX acked=A failed=F maxGapMs=G
+ *                             (G: the longest time without an acknowledgement, e.g. across a failover)
  *   verify PREFIX          -> verify PREFIX acked=A missing=M   (acked keys of that burst absent from this replica)
  *   state                  -> state size=S checksum=C role=R leader=L
  * </pre>
@@ -108,6 +110,8 @@ public final class ClusterNodeProcess
         {
             final Semaphore inFlight = new Semaphore(window);
             final AtomicInteger failed = new AtomicInteger();
+            final AtomicLong lastAckNs = new AtomicLong(System.nanoTime());
+            final AtomicLong maxGapNs = new AtomicLong();
             for (int i = 0; i < count; i++)
             {
                 inFlight.acquireUninterruptibly();
@@ -117,6 +121,8 @@ public final class ClusterNodeProcess
                 {
                     if (error == null && result.code() == ToyMapMachine.STORED)
                     {
+                        final long nowNs = System.nanoTime();
+                        maxGapNs.accumulateAndGet(nowNs - lastAckNs.getAndSet(nowNs), Math::max);
                         acked.add(key);
                         if (acked.size() % 100 == 0)
                         {
@@ -131,7 +137,8 @@ public final class ClusterNodeProcess
                 });
             }
             inFlight.acquireUninterruptibly(window);
-            say("burst " + prefix + " acked=" + acked.size() + " failed=" + failed.get());
+            say("burst " + prefix + " acked=" + acked.size() + " failed=" + failed.get()
+                + " maxGapMs=" + maxGapNs.get() / 1_000_000);
         }, "burst");
         thread.setDaemon(true);
         thread.start();

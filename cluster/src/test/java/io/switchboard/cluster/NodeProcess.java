@@ -17,7 +17,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** The test's handle on one {@link ClusterNodeProcess} child JVM: its line commands, answers and logs. */
 final class NodeProcess
@@ -27,7 +26,6 @@ final class NodeProcess
     private final Writer stdin;
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
     private final AtomicInteger progress = new AtomicInteger();
-    private final AtomicLong lastProgressNs = new AtomicLong();
     private final Path stderr;
 
     private NodeProcess(final int index, final Process process, final Path stderr)
@@ -119,11 +117,6 @@ final class NodeProcess
         return progress.get();
     }
 
-    long lastProgressNs()
-    {
-        return lastProgressNs.get();
-    }
-
     String logTail(final int lines)
     {
         try
@@ -168,7 +161,6 @@ final class NodeProcess
                 if (line.startsWith("progress "))
                 {
                     progress.set(Integer.parseInt(line.substring("progress ".length())));
-                    lastProgressNs.set(System.nanoTime());
                 }
                 else
                 {
