@@ -22,7 +22,12 @@ public final class DedupWindow
     /** A lookup's answer when the id is a retry too old to be remembered. */
     public static final int FORGOTTEN = Integer.MIN_VALUE + 1;
 
+    /** Ids per snapshot record: 3 KB records. */
+    public static final int ENTRIES_PER_RECORD = 256;
+
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    private static final int RECORD_HEADER = 16;
+    private static final int ENTRY = 12;
     private static final long NONE = Long.MIN_VALUE;
 
     private final int windowSize;
@@ -102,10 +107,13 @@ public final class DedupWindow
         state.highest = commandId;
     }
 
-    /** One record per origin: origin, highest, count, then (id, result) oldest first. */
+    /**
+     * Records of at most {@link #ENTRIES_PER_RECORD} ids each (small enough for any term length): origin, highest,
+     * count, then (id, result) pairs, oldest first.
+     */
     public void takeSnapshot(final SnapshotWriter writer)
     {
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(16 + windowSize * 12);
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(RECORD_HEADER + ENTRIES_PER_RECORD * ENTRY);
         for (int origin = 0; origin < MAX_ORIGINS; origin++)
         {
             final Origin state = origins[origin];
@@ -113,18 +121,25 @@ public final class DedupWindow
             {
                 continue;
             }
-            buffer.putInt(0, origin, ORDER);
-            buffer.putLong(4, state.highest, ORDER);
-            buffer.putInt(12, state.count, ORDER);
-            int position = 16;
-            for (int i = state.count; i > 0; i--)
+            int remaining = state.count;
+            do
             {
-                final int slot = Math.floorMod(state.next - i, windowSize);
-                buffer.putLong(position, state.ids[slot], ORDER);
-                buffer.putInt(position + 8, state.results[slot], ORDER);
-                position += 12;
+                final int count = Math.min(remaining, ENTRIES_PER_RECORD);
+                buffer.putInt(0, origin, ORDER);
+                buffer.putLong(4, state.highest, ORDER);
+                buffer.putInt(12, count, ORDER);
+                int position = RECORD_HEADER;
+                for (int i = remaining; i > remaining - count; i--)
+                {
+                    final int slot = Math.floorMod(state.next - i, windowSize);
+                    buffer.putLong(position, state.ids[slot], ORDER);
+                    buffer.putInt(position + 8, state.results[slot], ORDER);
+                    position += ENTRY;
+                }
+                writer.write(buffer, 0, position);
+                remaining -= count;
             }
-            writer.write(buffer, 0, position);
+            while (remaining > 0);
         }
     }
 
@@ -139,13 +154,13 @@ public final class DedupWindow
             final int origin = buffer.getInt(offset, ORDER);
             final long highest = buffer.getLong(offset + 4, ORDER);
             final int count = buffer.getInt(offset + 12, ORDER);
-            if (!isValidOrigin(origin) || count < 0 || reader.length() != 16 + count * 12)
+            if (!isValidOrigin(origin) || count < 0 || reader.length() != RECORD_HEADER + count * ENTRY)
             {
                 throw new IllegalStateException("malformed dedup window in snapshot: origin=" + origin);
             }
             for (int i = 0; i < count; i++)
             {
-                final int position = offset + 16 + i * 12;
+                final int position = offset + RECORD_HEADER + i * ENTRY;
                 record(origin, buffer.getLong(position, ORDER), buffer.getInt(position + 8, ORDER));
             }
             if (origins[origin] == null)

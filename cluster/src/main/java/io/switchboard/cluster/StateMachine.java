@@ -15,7 +15,8 @@ public interface StateMachine
 {
     /**
      * Applies one committed command and answers a small result code, >= 0, whose meaning is the machine's own
-     * (for example applied / not found / refused by a rule).
+     * (for example applied / not found / refused by a rule). It checks the command before it changes anything: an
+     * exception it throws is logged and answered {@link CommandResult#REFUSED_FAILED}, and the log goes on.
      *
      * @param commandId     unique and increasing per origin node
      * @param originNode    the node that accepted the command from its caller

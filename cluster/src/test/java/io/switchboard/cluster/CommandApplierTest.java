@@ -117,6 +117,30 @@ class CommandApplierTest
     }
 
     @Test
+    void aWindowLongerThanOneSnapshotRecordIsRestoredWhole()
+    {
+        final int ids = DedupWindow.ENTRIES_PER_RECORD * 2 + 10;
+        final CommandApplier wide = new CommandApplier(machine, new DedupWindow(ids), counters);
+        for (int id = 1; id <= ids; id++)
+        {
+            final DirectBuffer body = ToyMapMachine.deleteBody("k" + id);
+            wide.apply(envelope, 0, CommandEnvelope.put(envelope, 0, id, 0, ToyMapMachine.DELETE, body, 0,
+                body.capacity()), 0);
+        }
+        final MemorySnapshot snapshot = new MemorySnapshot();
+        wide.takeSnapshot(snapshot);
+        final CommandApplier restored = new CommandApplier(new ToyMapMachine(), new DedupWindow(ids), counters);
+        restored.loadSnapshot(snapshot.reader());
+        final DirectBuffer body = ToyMapMachine.putBody("k", "v");
+        for (final int id : new int[] {1, ids})
+        {
+            assertEquals(ToyMapMachine.ABSENT, restored.apply(envelope, 0,
+                CommandEnvelope.put(envelope, 0, id, 0, ToyMapMachine.PUT, body, 0, body.capacity()), 0));
+            assertTrue(restored.lastDuplicate());
+        }
+    }
+
+    @Test
     void aTruncatedSnapshotIsDetectedNotLoaded()
     {
         apply(1, 0, ToyMapMachine.PUT, ToyMapMachine.putBody("a", "1"));
