@@ -210,7 +210,11 @@ public final class ClusterContext
     public long leaderHeartbeatTimeoutMs() { return leaderHeartbeatTimeoutMs; }
     public ClusterContext leaderHeartbeatTimeoutMs(final long value) { leaderHeartbeatTimeoutMs = value; return this; }
     public long leaderHeartbeatIntervalMs() { return leaderHeartbeatIntervalMs; }
-    public ClusterContext leaderHeartbeatIntervalMs(final long value) { leaderHeartbeatIntervalMs = value; return this; }
+    public ClusterContext leaderHeartbeatIntervalMs(final long value)
+    {
+        leaderHeartbeatIntervalMs = value;
+        return this;
+    }
     public long electionTimeoutMs() { return electionTimeoutMs; }
     public ClusterContext electionTimeoutMs(final long value) { electionTimeoutMs = value; return this; }
     /** A client session without traffic (or keep-alive) for this long is closed by the leader. */

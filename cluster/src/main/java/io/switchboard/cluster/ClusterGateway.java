@@ -168,7 +168,10 @@ final class ClusterGateway implements Agent, EgressListener
 
     @Override
     public void onNewLeader(
-        final long clusterSessionId, final long leadershipTermId, final int leaderMemberId, final String ingressEndpoints)
+        final long clusterSessionId,
+        final long leadershipTermId,
+        final int leaderMemberId,
+        final String ingressEndpoints)
     {
         counters.newLeaders.increment();
         LOG.info("cluster gateway {}: new leader {} in term {}; re-sending {} unanswered commands",
@@ -248,10 +251,8 @@ final class ClusterGateway implements Agent, EgressListener
         while (byId.size() < context.maxPendingCommands() && (pending = queue.poll()) != null)
         {
             pending.commandId = nextCommandId++;
-            pending.envelope.putLong(CommandEnvelope.COMMAND_ID_OFFSET, pending.commandId, CommandEnvelope.BYTE_ORDER);
-            pending.envelope.putInt(CommandEnvelope.ORIGIN_NODE_OFFSET, context.nodeIndex(), CommandEnvelope.BYTE_ORDER);
-            pending.envelope.putInt(CommandEnvelope.TYPE_OFFSET, pending.type, CommandEnvelope.BYTE_ORDER);
-            pending.envelope.putInt(CommandEnvelope.BODY_LENGTH_OFFSET, pending.length, CommandEnvelope.BYTE_ORDER);
+            CommandEnvelope.putHeader(
+                pending.envelope, 0, pending.commandId, context.nodeIndex(), pending.type, pending.length);
             byId.put(pending.commandId, pending);
             byDeadline.addLast(pending);
             unsent.addLast(pending);

@@ -70,8 +70,8 @@ public final class CommandApplier
         int result;
         try
         {
-            result = stateMachine.apply(
-                commandId, origin, clusterTimeMs, envelope.type(), buffer, envelope.bodyOffset(), envelope.bodyLength());
+            result = stateMachine.apply(commandId, origin, clusterTimeMs, envelope.type(),
+                buffer, envelope.bodyOffset(), envelope.bodyLength());
             if (result < 0)
             {
                 throw new IllegalStateException("state machine answered a negative result " + result

@@ -91,11 +91,23 @@ public final class CommandEnvelope
         final int bodyOffset,
         final int bodyLength)
     {
+        putHeader(buffer, offset, commandId, originNode, type, bodyLength);
+        buffer.putBytes(offset + HEADER_LENGTH, body, bodyOffset, bodyLength);
+        return HEADER_LENGTH + bodyLength;
+    }
+
+    /** Writes the header in front of a body already at {@code offset + HEADER_LENGTH}. */
+    public static void putHeader(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long commandId,
+        final int originNode,
+        final int type,
+        final int bodyLength)
+    {
         buffer.putLong(offset + COMMAND_ID_OFFSET, commandId, BYTE_ORDER);
         buffer.putInt(offset + ORIGIN_NODE_OFFSET, originNode, BYTE_ORDER);
         buffer.putInt(offset + TYPE_OFFSET, type, BYTE_ORDER);
         buffer.putInt(offset + BODY_LENGTH_OFFSET, bodyLength, BYTE_ORDER);
-        buffer.putBytes(offset + HEADER_LENGTH, body, bodyOffset, bodyLength);
-        return HEADER_LENGTH + bodyLength;
     }
 }

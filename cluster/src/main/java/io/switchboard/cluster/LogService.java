@@ -97,7 +97,8 @@ public final class LogService implements ClusteredService
     public void onTakeSnapshot(final ExclusivePublication publication)
     {
         final IdleStrategy idle = cluster.idleStrategy();
-        applier.takeSnapshot((buffer, offset, length) -> offerSnapshotRecord(publication, idle, buffer, offset, length));
+        applier.takeSnapshot(
+            (buffer, offset, length) -> offerSnapshotRecord(publication, idle, buffer, offset, length));
         counters.snapshots.increment();
         counters.lastSnapshotTimeMs.setRelease(cluster.timeUnit().toMillis(cluster.time()));
         LOG.info("node {}: snapshot taken at log position {}", cluster.memberId(), cluster.logPosition());

@@ -28,6 +28,9 @@ public interface StateMachine
     /** Writes the whole state as records; called between two commands. */
     void takeSnapshot(SnapshotWriter writer);
 
-    /** Replaces the state by the records {@link #takeSnapshot} wrote, read until {@link SnapshotReader#next()} is false. */
+    /**
+     * Replaces the state by the records {@link #takeSnapshot} wrote, reading until {@link SnapshotReader#next()} is
+     * false.
+     */
     void loadSnapshot(SnapshotReader reader);
 }

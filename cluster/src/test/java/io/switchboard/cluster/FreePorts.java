@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Bases of free loopback UDP port ranges for test clusters (each member takes {@link ClusterContext#PORTS_PER_MEMBER}). */
+/** Free loopback UDP port ranges for test clusters (a member takes {@link ClusterContext#PORTS_PER_MEMBER}). */
 final class FreePorts
 {
     private FreePorts()

@@ -12,6 +12,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -106,7 +107,7 @@ class SingleNodeClusterTest
         return clustered;
     }
 
-    private static void awaitTrue(final java.util.function.BooleanSupplier condition, final String what)
+    private static void awaitTrue(final BooleanSupplier condition, final String what)
         throws InterruptedException
     {
         final long deadline = System.currentTimeMillis() + WAIT_MS;
