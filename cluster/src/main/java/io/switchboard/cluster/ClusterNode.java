@@ -1,0 +1,266 @@
+package io.switchboard.cluster;
+
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterControl;
+import io.aeron.cluster.ClusteredMediaDriver;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.NoOpLock;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This node's member of the cluster, embedded in its process: one {@link ClusteredMediaDriver} (media driver,
+ * archive and consensus module sharing one thread each way, sized by the {@link ClusterContext}) and one
+ * {@link ClusteredServiceContainer} running the {@link ClusteredService}. It owns them and closes them; the process
+ * that launched it owns the shutdown signal and passes its termination hook (a cluster shut down by its operator
+ * tool runs it).
+ * <p>
+ * A node restarted within seconds of a {@code kill -9} finds its archive and cluster mark files still looking
+ * active; {@link #launch} then retries every second, up to {@link ClusterContext#startRetryLimitMs()}, saying so.
+ * It also removes the default aeron dirs (on tmpfs) that this node's killed processes left behind.
+ */
+public final class ClusterNode implements AutoCloseable
+{
+    public static final long START_RETRY_INTERVAL_MS = 1_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+
+    private final ClusterContext context;
+    private final ClusteredMediaDriver driver;
+    private final ClusteredServiceContainer container;
+
+    private ClusterNode(
+        final ClusterContext context, final ClusteredMediaDriver driver, final ClusteredServiceContainer container)
+    {
+        this.context = context;
+        this.driver = driver;
+        this.container = container;
+    }
+
+    /**
+     * Starts this node's member with {@code service}; {@code context} must be concluded. {@code errorHandler} gets
+     * what the driver, archive, consensus module and service container survive; {@code terminationHook} runs when
+     * the cluster is shut down or the driver terminated.
+     */
+    public static ClusterNode launch(
+        final ClusterContext context,
+        final ClusteredService service,
+        final ErrorHandler errorHandler,
+        final Runnable terminationHook)
+    {
+        removeStaleAeronDirs(context.nodeIndex());
+        final long deadlineMs = System.currentTimeMillis() + context.startRetryLimitMs();
+        while (true)
+        {
+            ClusteredMediaDriver driver = null;
+            try
+            {
+                driver = ClusteredMediaDriver.launch(
+                    driverContext(context, errorHandler, terminationHook),
+                    archiveContext(context, errorHandler),
+                    consensusContext(context, errorHandler, terminationHook));
+                final ClusteredServiceContainer container = ClusteredServiceContainer.launch(
+                    serviceContext(context, service, errorHandler, terminationHook));
+                LOG.info("cluster node {}/{} started: members {}, dir {}, aeron dir {}", context.nodeIndex(),
+                    context.memberList().size(), context.members(), context.clusterDir(), context.aeronDir());
+                return new ClusterNode(context, driver, container);
+            }
+            catch (final RuntimeException ex)
+            {
+                CloseHelper.quietClose(driver);
+                if (!isActiveMarkFile(ex) || System.currentTimeMillis() >= deadlineMs)
+                {
+                    throw ex;
+                }
+                LOG.warn("cluster node {}: a mark file in {} is still active (a killed process's, until it ages "
+                    + "out); retrying in {} ms: {}", context.nodeIndex(), context.clusterDir(),
+                    START_RETRY_INTERVAL_MS, ex.getMessage());
+                sleep(START_RETRY_INTERVAL_MS);
+            }
+        }
+    }
+
+    public ClusterContext context()
+    {
+        return context;
+    }
+
+    /** The embedded driver's directory: a client on this box (the gateway) connects through it. */
+    public String aeronDirectoryName()
+    {
+        return driver.mediaDriver().aeronDirectoryName();
+    }
+
+    /**
+     * Asks the consensus module for a snapshot (acted on when this node leads): the same control toggle Aeron's
+     * ClusterTool flips. False when the toggle is busy with another action.
+     */
+    public boolean requestSnapshot()
+    {
+        final AtomicCounter toggle = ClusterControl.findControlToggle(
+            driver.mediaDriver().context().countersManager(), driver.consensusModule().context().clusterId());
+        return toggle != null && ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(container, driver);
+    }
+
+    private static MediaDriver.Context driverContext(
+        final ClusterContext context, final ErrorHandler errorHandler, final Runnable terminationHook)
+    {
+        return new MediaDriver.Context()
+            .aeronDirectoryName(context.aeronDir())
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(context.newIdleStrategy())
+            .asyncExecutorEnabled(false)
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(context.termLength())
+            .ipcTermBufferLength(context.termLength())
+            .counterValuesBufferLength(context.counterValuesBufferLength())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .errorHandler(errorHandler)
+            .terminationHook(terminationHook);
+    }
+
+    private static Archive.Context archiveContext(final ClusterContext context, final ErrorHandler errorHandler)
+    {
+        final String host = context.self().host();
+        return new Archive.Context()
+            .aeronDirectoryName(context.aeronDir())
+            .archiveDir(context.archiveDir())
+            .controlChannel(udp(context.self().endpoint(ClusterContext.ARCHIVE_PORT_OFFSET),
+                context.clientTermLength()))
+            .localControlChannel(localArchiveChannel(context))
+            .replicationChannel(udp(host + ":0", context.clientTermLength()))
+            .archiveClientContext(new AeronArchive.Context()
+                .controlResponseChannel(udp(host + ":0", context.clientTermLength())))
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .idleStrategySupplier(context::newIdleStrategy)
+            .segmentFileLength(context.segmentFileLength())
+            .fileSyncLevel(context.effectiveFileSyncLevel())
+            .catalogFileSyncLevel(context.effectiveFileSyncLevel())
+            .errorHandler(errorHandler);
+    }
+
+    private static ConsensusModule.Context consensusContext(
+        final ClusterContext context, final ErrorHandler errorHandler, final Runnable terminationHook)
+    {
+        return new ConsensusModule.Context()
+            .clusterMemberId(context.nodeIndex())
+            .clusterMembers(context.aeronClusterMembers())
+            .clusterDir(context.consensusDir())
+            .aeronDirectoryName(context.aeronDir())
+            .archiveContext(localArchiveClient(context))
+            .ingressChannel("aeron:udp?term-length=" + context.clientTermLength())
+            .logChannel("aeron:udp?term-length=" + context.termLength())
+            .replicationChannel(udp(context.self().host() + ":0", context.clientTermLength()))
+            .isIpcIngressAllowed(true)
+            .idleStrategySupplier(context::newIdleStrategy)
+            .fileSyncLevel(context.effectiveFileSyncLevel())
+            .leaderHeartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(context.leaderHeartbeatTimeoutMs()))
+            .leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(context.leaderHeartbeatIntervalMs()))
+            .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(context.electionTimeoutMs()))
+            .sessionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(context.sessionTimeoutMs()))
+            .errorHandler(errorHandler)
+            .terminationHook(terminationHook);
+    }
+
+    private static ClusteredServiceContainer.Context serviceContext(
+        final ClusterContext context,
+        final ClusteredService service,
+        final ErrorHandler errorHandler,
+        final Runnable terminationHook)
+    {
+        return new ClusteredServiceContainer.Context()
+            .aeronDirectoryName(context.aeronDir())
+            .archiveContext(localArchiveClient(context))
+            .clusterDir(context.consensusDir())
+            .clusteredService(service)
+            .idleStrategySupplier(context::newIdleStrategy)
+            .errorHandler(errorHandler)
+            .terminationHook(terminationHook);
+    }
+
+    private static AeronArchive.Context localArchiveClient(final ClusterContext context)
+    {
+        return new AeronArchive.Context()
+            .lock(NoOpLock.INSTANCE)
+            .aeronDirectoryName(context.aeronDir())
+            .controlRequestChannel(localArchiveChannel(context))
+            .controlResponseChannel(localArchiveChannel(context));
+    }
+
+    private static String localArchiveChannel(final ClusterContext context)
+    {
+        return "aeron:ipc?term-length=" + context.clientTermLength();
+    }
+
+    private static String udp(final String endpoint, final int termLength)
+    {
+        return "aeron:udp?endpoint=" + endpoint + "|term-length=" + termLength;
+    }
+
+    /** Default aeron dirs of this node's earlier processes that were killed, so never deleted their own. */
+    private static void removeStaleAeronDirs(final int nodeIndex)
+    {
+        final String prefix = ClusterContext.DEFAULT_AERON_DIR_PREFIX + nodeIndex + "-";
+        final File[] dirs = new File(ClusterContext.AERON_DIR_PARENT).listFiles(
+            (parent, name) -> name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9]{1,18}"));
+        if (dirs == null)
+        {
+            return;
+        }
+        for (final File dir : dirs)
+        {
+            final long pid = Long.parseLong(dir.getName().substring(prefix.length()));
+            if (ProcessHandle.of(pid).isEmpty())
+            {
+                LOG.info("cluster node {}: removing {} left by a process that is gone", nodeIndex, dir);
+                IoUtil.delete(dir, true);
+            }
+        }
+    }
+
+    private static boolean isActiveMarkFile(final Throwable ex)
+    {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause())
+        {
+            if (cause.getMessage() != null && cause.getMessage().contains("active mark file"))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void sleep(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to restart the cluster node", ex);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.switchboard.cluster;
+
+import io.switchboard.engine.metrics.Metrics;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.SystemEpochClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A cluster of one, embedded in the test JVM: the default shape, where the gateway talks to the node over IPC. */
+class SingleNodeClusterTest
+{
+    private static final long WAIT_MS = 20_000;
+
+    @TempDir
+    Path dir;
+
+    private final String aeronDir = "/dev/shm/switchboard-test-" + UUID.randomUUID();
+    private ClusterNode node;
+    private ClusterRegistryLog log;
+
+    @AfterEach
+    void close()
+    {
+        if (log != null)
+        {
+            log.close();
+        }
+        if (node != null)
+        {
+            node.close();
+        }
+        IoUtil.delete(new File(aeronDir), true);
+    }
+
+    @Test
+    void commandsAreCommittedAppliedOnceAndAnsweredAndTheStateSurvivesARestartFromItsSnapshot() throws Exception
+    {
+        final ClusterContext context = new ClusterContext()
+            .members("127.0.0.1:" + FreePorts.base(ClusterContext.PORTS_PER_MEMBER))
+            .clusterDir(dir.toFile())
+            .aeronDir(aeronDir)
+            .clientTimeoutMs(WAIT_MS)
+            .conclude();
+        final ClusterCounters counters = new ClusterCounters(new Metrics());
+        final ToyMapMachine machine = new ToyMapMachine();
+        start(context, machine, counters);
+
+        final ToyMapMachine reference = new ToyMapMachine();
+        final LocalRegistryLog local = new LocalRegistryLog(
+            new CommandApplier(reference, new DedupWindow(), new ClusterCounters(new Metrics())), 0,
+            SystemEpochClock.INSTANCE);
+
+        final CommandResult first = both(local, ToyMapMachine.PUT, ToyMapMachine.putBody("a", "1"));
+        assertEquals(ToyMapMachine.STORED, first.code());
+        assertFalse(first.duplicate());
+        assertEquals(ToyMapMachine.STORED, both(local, ToyMapMachine.PUT, ToyMapMachine.putBody("b", "2")).code());
+        assertEquals(ToyMapMachine.STORED, both(local, ToyMapMachine.DELETE, ToyMapMachine.deleteBody("a")).code());
+        final CommandResult absent = both(local, ToyMapMachine.DELETE, ToyMapMachine.deleteBody("a"));
+        assertEquals(ToyMapMachine.ABSENT, absent.code());
+        assertTrue(absent.logPosition() > first.logPosition());
+        assertTrue(absent.commandId() > first.commandId());
+        assertEquals(reference.checksum(), machine.checksum());
+        assertEquals(1, machine.size());
+
+        assertTrue(node.requestSnapshot());
+        awaitTrue(() -> counters.snapshots.get() == 1, "a snapshot taken");
+        assertEquals(ToyMapMachine.STORED, both(local, ToyMapMachine.PUT, ToyMapMachine.putBody("c", "3")).code());
+        assertEquals(4 + 1, counters.acknowledged.get());
+        log.close();
+        node.close();
+
+        final ToyMapMachine restarted = new ToyMapMachine();
+        start(context, restarted, new ClusterCounters(new Metrics()));
+        awaitTrue(() -> restarted.size() == 2 && restarted.checksum() == reference.checksum(),
+            "the restarted node's state equal to the reference");
+        assertEquals(1, restarted.snapshotsLoaded());
+        assertEquals(ToyMapMachine.STORED, both(local, ToyMapMachine.PUT, ToyMapMachine.putBody("d", "4")).code());
+        assertEquals(reference.checksum(), restarted.checksum());
+    }
+
+    private void start(final ClusterContext context, final ToyMapMachine machine, final ClusterCounters counters)
+    {
+        node = ClusterNode.launch(context,
+            new LogService(new CommandApplier(machine, new DedupWindow(), counters), counters),
+            Throwable::printStackTrace, () -> {});
+        log = new ClusterRegistryLog(context, node.aeronDirectoryName(), counters, Throwable::printStackTrace);
+    }
+
+    /** The same command through the cluster and through the local log: both answer the same. */
+    private CommandResult both(final LocalRegistryLog local, final int type, final DirectBuffer body) throws Exception
+    {
+        final CommandResult clustered = log.submit(type, body, 0, body.capacity()).get(WAIT_MS, TimeUnit.MILLISECONDS);
+        final CommandResult reference = local.submit(type, body, 0, body.capacity()).get();
+        assertEquals(reference.code(), clustered.code());
+        return clustered;
+    }
+
+    private static void awaitTrue(final BooleanSupplier condition, final String what)
+        throws InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (!condition.getAsBoolean())
+        {
+            if (System.currentTimeMillis() > deadline)
+            {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+}
