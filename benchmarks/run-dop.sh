@@ -34,7 +34,7 @@ await_line() { # file pattern
 any_ports=$(java -jar http-edge/target/switchboard.jar --help | grep -o -- '--[a-z-]*-port=' | sed 's/$/0/' | sort -u)
 # shellcheck disable=SC2086
 java -jar http-edge/target/switchboard.jar $any_ports --data-dir="$work/data" --bind-address=127.0.0.1 \
-  --peerjs-concurrent-limit=1000000 --max-connections-per-host=1000000 > "$work/sb.out" 2> "$work/sb.err" &
+  --peerjs-concurrent-limit=1000000 --peerjs-max-ids-per-host=1000000 --max-connections-per-host=1000000 > "$work/sb.out" 2> "$work/sb.err" &
 sb_pid=$!; pids+=("$sb_pid")
 await_line "$work/sb.out" "switchboard ready"
 peerjs_port=$(sed -n 's/.* peerjs=http:\([0-9]*\).*/\1/p' "$work/sb.out")

@@ -64,7 +64,7 @@ any_ports=$(java -jar http-edge/target/switchboard.jar --help | grep -o -- '--[a
 # shellcheck disable=SC2086
 java -Xmx"$HEAP" -Xlog:gc:file="$work/gc.log"::filecount=0 -jar http-edge/target/switchboard.jar $any_ports \
   --bind-address=127.0.0.1 --data-dir="$work/data" --config="$work/ice/switchboard.conf" \
-  --ice-query-rate=1000000 --ice-query-burst=1000000 --max-connections-per-host=1000000 \
+  --ice-query-rate=1000000 --ice-query-burst=1000000 --max-connections-per-host=1000000 --peerjs-max-ids-per-host=1000000 \
   --rendezvous-register-rate=1000000 --rendezvous-register-burst=1000000 --pulse-max-clients=200000 \
   --temp-domain-rate=1000000 --temp-domain-burst=1000000 --temp-domain-ttl="$TEMP_DOMAIN_TTL_S" \
   > "$work/sb.out" 2> "$work/sb.err" &

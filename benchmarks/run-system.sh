@@ -102,7 +102,7 @@ java -jar "$SWITCHBOARD" $any_ports --config="$work/ice/switchboard.conf" --data
   --bind-address=127.0.0.1 --engine-wait="$ENGINE_WAIT" --ice-query-rate=1000000 --ice-query-burst=1000000 \
   --pulse-max-clients=$((CLIENTS + SOCKETS * ROUNDS)) --pulse-register-grace-ms=3600000 \
   --rendezvous-register-rate=100000000 --rendezvous-register-burst=100000000 \
-  --max-connections-per-host=1000000 \
+  --max-connections-per-host=1000000 --peerjs-max-ids-per-host=1000000 \
   > "$work/sb.out" 2> "$work/sb.err" &
 sb_pid=$!; pids+=("$sb_pid")
 await_line "$work/sb.out" "switchboard ready"

@@ -55,7 +55,7 @@ live_heap_kib() { # after a full GC
 SB_PORT=$(free_port)
 java -Xms"$SB_HEAP" -Xmx"$SB_HEAP" -XX:+AlwaysPreTouch -XX:NativeMemoryTracking=summary -jar "$APPLIANCE" --ice-port=0 --pulse-port=0 --rendezvous-port=0 --metaverse-port=0 --admin-port=0 \
   --bind-address=127.0.0.1 --data-dir="$WORK/data" --peerjs-port="$SB_PORT" --peerjs-concurrent-limit=100000 \
-  --max-connections-per-host=1000000 \
+  --max-connections-per-host=1000000 --peerjs-max-ids-per-host=1000000 \
   >"$WORK/switchboard.out" 2>&1 &
 SB_PID=$!
 PIDS+=("$SB_PID")
