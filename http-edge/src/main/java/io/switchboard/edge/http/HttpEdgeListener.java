@@ -57,7 +57,6 @@ import java.util.concurrent.TimeUnit;
 public final class HttpEdgeListener implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(HttpEdgeListener.class);
-    private static final String FORWARDED_MALFORMED = "switchboard_http_forwarded_malformed_total";
     private static final AttachmentKey<RequestTimeouts> TIMEOUTS_KEY = AttachmentKey.create(RequestTimeouts.class);
     /** Undertow's own sizing: a 16 KiB write less room for protocol headers (UNDERTOW-1209). */
     private static final int BUFFER_BYTES = 16 * 1024 - 20;
@@ -84,13 +83,11 @@ public final class HttpEdgeListener implements AutoCloseable
     {
         this.settings = settings;
         this.admission = new ListenerAdmission(settings.name, settings.context, settings.metrics, settings.budget);
-        final String listener = "listener=\"" + settings.name + "\"";
         final HttpHandler bodyDeadline =
             new BodyDeadline(settings.handler, settings.context.requestParseTimeoutMs(), admission.bodyTimeouts());
         final HttpHandler checked = new ChunkSizeCheck(bodyDeadline, admission.refusedChunkSize());
         this.root = new ClientAddressHandler("admin".equals(settings.name) ? checked : new AccessLogged(checked),
-            settings.context.trustedProxies(), settings.metrics.counter(FORWARDED_MALFORMED, listener,
-                "Forwarded or X-Forwarded-For headers from a trusted proxy that did not parse (the peer was used)."));
+            settings.context.trustedProxies(), admission.forwardedMalformed());
     }
 
     /** Binds and starts accepting. */

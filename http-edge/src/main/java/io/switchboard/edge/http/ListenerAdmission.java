@@ -35,6 +35,7 @@ public final class ListenerAdmission
     private final AtomicCounter refusedBudget;
     private final AtomicCounter refusedProxyUntrusted;
     private final AtomicCounter refusedProxyHeader;
+    private final AtomicCounter forwardedMalformed;
     private final AtomicCounter open;
     private final AtomicCounter refusedChunkSize;
     private final AtomicCounter parseTimeouts;
@@ -57,6 +58,8 @@ public final class ListenerAdmission
         this.refusedBudget = metrics.counter(REFUSED, listener + ",reason=\"budget\"", refusedHelp);
         this.refusedProxyUntrusted = metrics.counter(REFUSED, listener + ",reason=\"proxy_untrusted\"", refusedHelp);
         this.refusedProxyHeader = metrics.counter(REFUSED, listener + ",reason=\"proxy_header\"", refusedHelp);
+        this.forwardedMalformed = metrics.counter("switchboard_http_forwarded_malformed_total", listener,
+            "Forwarded or X-Forwarded-For headers from a trusted proxy that did not parse (the peer was used).");
         this.open = metrics.gauge(OPEN, listener, "Open TCP connections of an HTTP listener, WebSockets included.");
         this.refusedChunkSize = refusedRequests("chunk_size");
         final String timeoutHelp = "HTTP connections an HTTP listener cut for a timeout: parse, a request head not " +
@@ -121,6 +124,12 @@ public final class ListenerAdmission
     public AtomicCounter refusedProxyHeader()
     {
         return refusedProxyHeader;
+    }
+
+    /** Forwarded or X-Forwarded-For headers from a trusted proxy that did not parse. */
+    public AtomicCounter forwardedMalformed()
+    {
+        return forwardedMalformed;
     }
 
     /** Requests answered 400 for an absurd chunk size. */

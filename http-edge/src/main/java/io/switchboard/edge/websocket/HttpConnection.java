@@ -4,6 +4,9 @@ import io.switchboard.edge.http.AccessLog;
 import io.switchboard.edge.http.ListenerAdmission;
 import io.switchboard.protocol.http.ChunkedBody;
 import io.switchboard.protocol.http.HttpRequestHead;
+import io.switchboard.protocol.proxy.ForwardedFor;
+import io.switchboard.protocol.proxy.ProxyHeader;
+import io.switchboard.protocol.proxy.TrustedProxies;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.IOException;
@@ -53,6 +56,8 @@ final class HttpConnection implements SignalingAgent.Attachment
 
     private enum Phase
     {
+        /** Under --proxy-protocol, before the PROXY header is complete: the parse timeout runs. */
+        PROXY,
         /** Between requests: the idle timeout runs. */
         IDLE,
         /** A head has begun: the parse timeout runs. */
@@ -87,7 +92,11 @@ final class HttpConnection implements SignalingAgent.Attachment
     private final HttpExchange exchange = new HttpExchange(this);
     private final SignalingAgent.Timer onTimeout = this::onTimeout;
     private SelectionKey key;
-    private Phase phase = Phase.IDLE;
+    private Phase phase;
+    /** The client a trusted proxy's PROXY header named, or null: the peer is the client. */
+    private InetSocketAddress proxied;
+    /** Reads the PROXY header while {@link #phase} is PROXY; null after. */
+    private ProxyHeader proxyHeader;
     private long timer = NO_TIMER;
     /** Bytes read and not yet handled, from a request's first byte on; null while there are none. */
     private ByteBuffer in;
@@ -118,6 +127,7 @@ final class HttpConnection implements SignalingAgent.Attachment
         this.lease = lease;
         this.listener = listener;
         this.agent = agent;
+        this.phase = listener.admission().context().proxyProtocol() ? Phase.PROXY : Phase.IDLE;
     }
 
     SignalingAgent agent()
@@ -138,7 +148,8 @@ final class HttpConnection implements SignalingAgent.Attachment
             abort();
             return;
         }
-        schedule(listener.admission().context().idleTimeoutMs());
+        schedule(phase == Phase.PROXY ? listener.admission().context().requestParseTimeoutMs() :
+            listener.admission().context().idleTimeoutMs());
     }
 
     @Override
@@ -232,6 +243,10 @@ final class HttpConnection implements SignalingAgent.Attachment
     /** Handles what {@link #in} holds, request after request, until it needs more bytes or must wait for the client. */
     private void handle()
     {
+        if (phase == Phase.PROXY && !proxyHeader())
+        {
+            return;
+        }
         while (phase == Phase.IDLE || phase == Phase.HEAD || phase == Phase.BODY)
         {
             if (out != null && out.position() >= OUT_HIGH_WATER_BYTES)
@@ -305,6 +320,97 @@ final class HttpConnection implements SignalingAgent.Attachment
                 }
             }
         }
+    }
+
+    /**
+     * Under --proxy-protocol: reads the PROXY header (v1 or v2) at the start of {@link #in}; once it is whole, the
+     * connection counts against the client it names and its requests follow. A header that is not one closes the
+     * connection (counted), as does a client over its per-host cap.
+     *
+     * @return whether requests may be read now
+     */
+    private boolean proxyHeader()
+    {
+        if (proxyHeader == null)
+        {
+            proxyHeader = new ProxyHeader();
+        }
+        final int length = proxyHeader.decode(in, 0, in.position());
+        if (length == ProxyHeader.NEED_MORE)
+        {
+            if (in.position() >= proxyHeader.maxBytes())
+            {
+                listener.admission().refusedProxyHeader().increment();
+                abort();
+            }
+            return false;
+        }
+        if (length < 0)
+        {
+            listener.admission().refusedProxyHeader().increment();
+            abort();
+            return false;
+        }
+        if (proxyHeader.hasClient())
+        {
+            final InetSocketAddress client = proxyHeader.source();
+            if (!lease.countAs(client.getAddress()))
+            {
+                listener.admission().refusedPerHost().increment();
+                abort();
+                return false;
+            }
+            proxied = client;
+        }
+        proxyHeader = null;
+        in.flip().position(length);
+        in.compact();
+        phase = Phase.IDLE;
+        schedule(listener.admission().context().idleTimeoutMs());
+        return true;
+    }
+
+    /**
+     * The client of the request just parsed: the one a PROXY header named, else the peer; and when that is a trusted
+     * proxy, the one its {@code Forwarded} or {@code X-Forwarded-For} header names (a header that does not parse is
+     * counted, and ignored). Null when the socket no longer knows its peer.
+     */
+    private InetAddress requestClient()
+    {
+        InetAddress client = proxied == null ? null : proxied.getAddress();
+        if (client == null)
+        {
+            try
+            {
+                client = channel.getRemoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;
+            }
+            catch (final IOException ex)
+            {
+                return null;
+            }
+        }
+        final TrustedProxies trusted = listener.admission().context().trustedProxies();
+        if (client == null || refusing || !trusted.contains(client))
+        {
+            return client;
+        }
+        final HttpRequestHead request = agent.requestHead;
+        final List<String> forwarded = request.headers("Forwarded");
+        final List<String> forwardedFor = request.headers("X-Forwarded-For");
+        if (forwarded.isEmpty() && forwardedFor.isEmpty())
+        {
+            return client;
+        }
+        final ForwardedFor.Resolution resolution = ForwardedFor.resolve(forwarded, forwardedFor, trusted);
+        if (resolution.outcome() == ForwardedFor.Outcome.FOUND)
+        {
+            return resolution.client().getAddress();
+        }
+        if (resolution.outcome() == ForwardedFor.Outcome.MALFORMED)
+        {
+            listener.admission().forwardedMalformed().increment();
+        }
+        return client;
     }
 
     /**
@@ -463,7 +569,10 @@ final class HttpConnection implements SignalingAgent.Attachment
         cancelTimer();
         in = null;
         key.interestOps(0); // until the WebSocket registers
-        return new WebSocketUpgrade(channel, readAhead, lease::release, agent, key);
+        // Behind a trusted proxy, the WebSocket keeps the client it stands for; else its peer is the client.
+        final boolean proxiedClient = proxied != null || !listener.admission().context().trustedProxies().isEmpty();
+        return new WebSocketUpgrade(channel, readAhead, lease::release, agent, key,
+            proxiedClient ? requestClient() : null);
     }
 
     /** Answers {@code status} with {@code why} and ends the connection once the answer is out. */
@@ -489,16 +598,7 @@ final class HttpConnection implements SignalingAgent.Attachment
             return;
         }
         final HttpRequestHead request = agent.requestHead;
-        InetAddress client = null;
-        try
-        {
-            client = channel.getRemoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;
-        }
-        catch (final IOException ex)
-        {
-            // "-" then.
-        }
-        AccessLog.log(client, refusing ? "-" : request.method() + " " + request.target() + " HTTP/1." + minorVersion,
+        AccessLog.log(requestClient(), refusing ? "-" : request.method() + " " + request.target() + " HTTP/1." + minorVersion,
             status, bytes);
     }
 
@@ -602,6 +702,7 @@ final class HttpConnection implements SignalingAgent.Attachment
         final ListenerAdmission admission = listener.admission();
         switch (phase)
         {
+            case PROXY -> admission.parseTimeouts().increment();
             case IDLE -> admission.idleTimeouts().increment();
             case HEAD -> admission.parseTimeouts().increment();
             case BODY -> admission.bodyTimeouts().increment();

@@ -133,7 +133,18 @@ public final class SignalingAcceptor implements SignalingAgent.Attachment, AutoC
         final ListenerAdmission.Lease lease;
         try
         {
-            lease = listener.admission().admit(((InetSocketAddress)channel.getRemoteAddress()).getAddress());
+            final InetAddress peer = ((InetSocketAddress)channel.getRemoteAddress()).getAddress();
+            final boolean trusted = listener.admission().context().trustedProxies().contains(peer);
+            if (listener.admission().context().proxyProtocol() && !trusted)
+            {
+                listener.admission().refusedProxyUntrusted().increment();
+                lease = null;
+            }
+            else
+            {
+                // A trusted proxy's own connections carry many clients: not held to the per-host cap.
+                lease = listener.admission().admit(trusted ? null : peer);
+            }
             if (lease == null)
             {
                 channel.setOption(StandardSocketOptions.SO_LINGER, 0);

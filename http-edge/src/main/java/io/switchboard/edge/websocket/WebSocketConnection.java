@@ -83,6 +83,8 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
     private static final long NO_TIMER = -1;
 
     private final SocketChannel channel;
+    /** The client a trusted proxy named (PROXY header, Forwarded), or null: the peer is the client. */
+    private final InetAddress client;
     /** Runs once the channel is closed: gives back its place in the listener's connection counts; or null. */
     private final Runnable released;
     private final SignalingAgent agent;
@@ -139,17 +141,18 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
         final SocketChannel channel, final byte[] readAhead, final Handler handler, final Settings settings,
         final SignalingAgent agent)
     {
-        this(channel, readAhead, null, handler, settings, agent);
+        this(channel, readAhead, null, handler, settings, agent, null);
     }
 
     /**
      * As above, and {@code released} runs once the channel is closed (on the agent's thread), giving back what the
-     * listener counted for it; null when nothing was.
+     * listener counted for it (null when nothing was); {@code client} is the client a trusted proxy named, or null.
      */
     WebSocketConnection(
         final SocketChannel channel, final byte[] readAhead, final Runnable released, final Handler handler,
-        final Settings settings, final SignalingAgent agent)
+        final Settings settings, final SignalingAgent agent, final InetAddress client)
     {
+        this.client = client;
         this.channel = channel;
         this.released = released;
         this.agent = agent;
@@ -269,9 +272,16 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
         agent.cancel(timerId);
     }
 
-    /** The client's address (its host, without the port), or null when the socket no longer knows it. */
+    /**
+     * The client's address (its host, without the port): the one a trusted proxy named for it, else the peer's; null
+     * when the socket no longer knows it.
+     */
     public InetAddress clientHost()
     {
+        if (client != null)
+        {
+            return client;
+        }
         try
         {
             return channel.getRemoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;

@@ -1,5 +1,6 @@
 package io.switchboard.edge.websocket;
 
+import java.net.InetAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
@@ -14,17 +15,20 @@ public final class WebSocketUpgrade
     private final Runnable released;
     private final SignalingAgent agent;
     private final SelectionKey key;
+    /** The client behind a trusted proxy (PROXY header, Forwarded), or null: the peer is the client. */
+    private final InetAddress client;
     private boolean connected;
 
     WebSocketUpgrade(
         final SocketChannel channel, final byte[] readAhead, final Runnable released, final SignalingAgent agent,
-        final SelectionKey key)
+        final SelectionKey key, final InetAddress client)
     {
         this.channel = channel;
         this.readAhead = readAhead;
         this.released = released;
         this.agent = agent;
         this.key = key;
+        this.client = client;
     }
 
     /** The agent that completed the handshake: its selector watches the socket until the WebSocket registers. */
@@ -56,6 +60,6 @@ public final class WebSocketUpgrade
         {
             key.cancel(); // the owner's selector takes the socket; the handshake's lets go at its next select
         }
-        return new WebSocketConnection(channel, readAhead, released, handler, settings, owner);
+        return new WebSocketConnection(channel, readAhead, released, handler, settings, owner, client);
     }
 }

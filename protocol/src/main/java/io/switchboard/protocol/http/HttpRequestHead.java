@@ -2,6 +2,8 @@ package io.switchboard.protocol.http;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An HTTP/1.1 request head (RFC 9112 §2-§6), read as a flyweight over a {@link ByteBuffer}: the request line and the
@@ -209,6 +211,17 @@ public final class HttpRequestHead
     {
         final int field = find(name, 0);
         return field < 0 ? null : new String(bytes(valueAt[field], valueLength[field]), StandardCharsets.ISO_8859_1);
+    }
+
+    /** The values of every field called {@code name} (any case), trimmed, in order; empty when there is none. */
+    public List<String> headers(final String name)
+    {
+        final List<String> values = new ArrayList<>(1);
+        for (int field = find(name, 0); field >= 0; field = find(name, field + 1))
+        {
+            values.add(new String(bytes(valueAt[field], valueLength[field]), StandardCharsets.ISO_8859_1));
+        }
+        return values;
     }
 
     /** Whether a field called {@code name} lists {@code token} among its comma-separated values (any case). */
