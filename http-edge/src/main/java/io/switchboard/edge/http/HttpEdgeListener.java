@@ -260,8 +260,10 @@ public final class HttpEdgeListener implements AutoCloseable
         }
         timeouts.active();
         final RequestTimeouts connectionTimeouts = timeouts;
+        final long startNs = System.nanoTime();
         exchange.addExchangeCompleteListener((done, next) ->
         {
+            admission.requestTime().recordMicros((System.nanoTime() - startNs) / 1_000);
             if (done.isUpgrade())
             {
                 connectionTimeouts.upgraded();

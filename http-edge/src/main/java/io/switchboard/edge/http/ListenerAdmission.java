@@ -2,6 +2,7 @@ package io.switchboard.edge.http;
 
 import io.switchboard.edge.limit.ConnectionBudget;
 import io.switchboard.edge.limit.HostConnections;
+import io.switchboard.engine.metrics.Histogram;
 import io.switchboard.engine.metrics.Metrics;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -36,6 +37,7 @@ public final class ListenerAdmission
     private final AtomicCounter refusedProxyUntrusted;
     private final AtomicCounter refusedProxyHeader;
     private final AtomicCounter forwardedMalformed;
+    private final Histogram requestTime;
     private final AtomicCounter open;
     private final AtomicCounter refusedChunkSize;
     private final AtomicCounter parseTimeouts;
@@ -58,6 +60,9 @@ public final class ListenerAdmission
         this.refusedBudget = metrics.counter(REFUSED, listener + ",reason=\"budget\"", refusedHelp);
         this.refusedProxyUntrusted = metrics.counter(REFUSED, listener + ",reason=\"proxy_untrusted\"", refusedHelp);
         this.refusedProxyHeader = metrics.counter(REFUSED, listener + ",reason=\"proxy_header\"", refusedHelp);
+        this.requestTime = metrics.histogram("switchboard_http_request_seconds", listener,
+            "Time from a request's complete head to its complete response, per HTTP listener.",
+            Histogram.LATENCY_SECONDS);
         this.forwardedMalformed = metrics.counter("switchboard_http_forwarded_malformed_total", listener,
             "Forwarded or X-Forwarded-For headers from a trusted proxy that did not parse (the peer was used).");
         this.open = metrics.gauge(OPEN, listener, "Open TCP connections of an HTTP listener, WebSockets included.");
@@ -124,6 +129,12 @@ public final class ListenerAdmission
     public AtomicCounter refusedProxyHeader()
     {
         return refusedProxyHeader;
+    }
+
+    /** Time from a request's head to its response. */
+    public Histogram requestTime()
+    {
+        return requestTime;
     }
 
     /** Forwarded or X-Forwarded-For headers from a trusted proxy that did not parse. */

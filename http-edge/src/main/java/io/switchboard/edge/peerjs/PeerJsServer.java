@@ -13,6 +13,7 @@ import io.switchboard.edge.websocket.WebSocketHandshake;
 import io.switchboard.edge.websocket.WebSocketUpgrade;
 import io.switchboard.engine.config.BindAddresses;
 import io.switchboard.engine.health.Liveness;
+import io.switchboard.engine.metrics.Histogram;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.protocol.http.HttpRequestHead;
 
@@ -73,6 +74,13 @@ public final class PeerJsServer implements AutoCloseable
         this.agents = new SignalingAgents(context.ioThreads(), "switchboard-peerjs-sockets", liveness);
         final SignalingAgent[] owners = new SignalingAgent[agents.count()];
         Arrays.setAll(owners, agents::at);
+        final Histogram relayTime = metrics.histogram("switchboard_peerjs_relay_seconds", "",
+            "Server time of each relayed PeerJS or dop frame: its signaling agent's duty cycle, from reading the " +
+            "frame's bytes to writing it to the destination socket.", Histogram.LATENCY_SECONDS);
+        for (final SignalingAgent owner : owners)
+        {
+            owner.measureRelays(relayTime);
+        }
         this.realm = new Realm(context, counters, owners);
         this.api = new PeerJsHttpApi(context, realm, counters, json);
         this.websocketPath = context.path() + "peerjs";

@@ -350,6 +350,7 @@ public final class RealmShard implements SignalingAgent.Duty
         if (client.endpoint.send(frame, length))
         {
             counters.relayDelivered.increment();
+            agent.relayed();
             return;
         }
         counters.relayDeliveryFailed.increment();

@@ -111,6 +111,8 @@ final class HttpConnection implements SignalingAgent.Attachment
     private boolean head;
     /** A refusal is being answered (until the connection closes). */
     private boolean refusing;
+    /** When the request being answered had its whole head, for the request-time histogram. */
+    private long requestStartNs;
     /** Body bytes of a Content-Length body still to come. */
     private long bodyLeft;
     /** Walks a chunked body; made for the first one. */
@@ -291,6 +293,7 @@ final class HttpConnection implements SignalingAgent.Attachment
                 return;
             }
             headLength = length;
+            requestStartNs = System.nanoTime();
             minorVersion = request.minorVersion();
             keepAlive = request.keepAlive();
             head = request.isMethod("HEAD");
@@ -519,6 +522,10 @@ final class HttpConnection implements SignalingAgent.Attachment
     void respond(final int status, final List<String> headers, final String contentType, final byte[] body)
     {
         logAccess(status, body == null ? 0 : body.length);
+        if (!refusing)
+        {
+            listener.admission().requestTime().recordMicros((System.nanoTime() - requestStartNs) / 1_000);
+        }
         final StringBuilder text = statusLine(status);
         text.append("Connection: ").append(keepAlive ? "keep-alive" : "close").append("\r\n");
         for (int i = 0; i < headers.size(); i += 2)

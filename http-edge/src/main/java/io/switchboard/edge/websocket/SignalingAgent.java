@@ -1,6 +1,7 @@
 package io.switchboard.edge.websocket;
 
 import io.switchboard.engine.health.Watch;
+import io.switchboard.engine.metrics.Histogram;
 import io.switchboard.protocol.http.HttpRequestHead;
 import io.switchboard.protocol.websocket.WebSocketFrameHeader;
 import org.agrona.DeadlineTimerWheel;
@@ -130,6 +131,9 @@ public final class SignalingAgent implements Agent
     /** Set while the agent blocks in its selector, so another agent's {@link #wake} calls the selector only then. */
     private volatile boolean sleeping;
     private volatile Duty[] duties = new Duty[0];
+    /** Relays of the current duty cycle ({@link #relayed}), and where their time goes; null: not measured. */
+    private int relayedInCycle;
+    private volatile Histogram relayTime;
     private long nowMs;
     /** A deadline no later than the earliest on the wheel when known; else Long.MAX_VALUE. */
     private long earliestMs = Long.MAX_VALUE;
@@ -174,6 +178,7 @@ public final class SignalingAgent implements Agent
     public int doWork() throws IOException
     {
         nowMs = clockMs();
+        final long startNs = relayTime == null ? 0 : System.nanoTime();
         try
         {
             int work = selector.selectNow(onReady);
@@ -184,6 +189,15 @@ public final class SignalingAgent implements Agent
             work += drainInbox();
             work += pollTimers();
             outbox.flush();
+            if (relayedInCycle > 0)
+            {
+                final Histogram histogram = relayTime;
+                if (histogram != null)
+                {
+                    histogram.record((System.nanoTime() - startNs) / 1_000, relayedInCycle);
+                }
+                relayedInCycle = 0;
+            }
             return work;
         }
         catch (final Error error)
@@ -231,6 +245,21 @@ public final class SignalingAgent implements Agent
     {
         stopping = true;
         selector.wakeup();
+    }
+
+    /**
+     * Measures relay time from now on: each relayed frame's time is its duty cycle's, from the cycle's start (its
+     * bytes read) to its end (the outbox written). Called by the one thread composing a listener.
+     */
+    public void measureRelays(final Histogram histogram)
+    {
+        relayTime = histogram;
+    }
+
+    /** On the agent's thread: one frame was relayed (sent or handed to the outbox) in this duty cycle. */
+    public void relayed()
+    {
+        relayedInCycle++;
     }
 
     /**
