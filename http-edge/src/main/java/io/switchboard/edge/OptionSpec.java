@@ -20,7 +20,7 @@ import java.util.List;
 
 /**
  * The appliance's options, declared once each with its default (taken from the component context that owns it) and
- * its help: the single list that parsing ({@link Options}), {@code --help} and README follow. {@code --help} itself
+ * its help: the single list that parsing ({@link Options}), {@code --help} and docs/options.md follow. {@code --help} itself
  * is the parser's.
  */
 public final class OptionSpec

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * README's option table is {@link OptionSpec} written out: the same options in the same order, each with its value
+ * The option table of docs/options.md is {@link OptionSpec} written out: the same options in the same order, each with its value
  * hint and its default; an option without a default shows none.
  */
 class ReadmeOptionTableTest
@@ -60,20 +60,20 @@ class ReadmeOptionTableTest
         {
             if (!declared.contains(name))
             {
-                problems.add("--" + name + " is in README but not in OptionSpec");
+                problems.add("--" + name + " is in docs/options.md but not in OptionSpec");
             }
         }
         assertEquals(List.of(), problems);
-        assertEquals(declared, List.copyOf(rows.keySet()), "README lists the options in OptionSpec's order");
+        assertEquals(declared, List.copyOf(rows.keySet()), "docs/options.md lists the options in OptionSpec's order");
     }
 
-    /** Option name to its row, in README order; a name written twice is a failure. */
+    /** Option name to its row, in the table's order; a name written twice is a failure. */
     private static Map<String, Row> readmeRows() throws IOException
     {
-        final Path readme = Path.of(System.getProperty("user.dir")).getParent().resolve("README.md");
+        final Path readme = Path.of(System.getProperty("user.dir")).getParent().resolve("docs").resolve("options.md");
         final List<String> lines = Files.readAllLines(readme);
         final int header = lines.indexOf(TABLE_HEADER);
-        assertTrue(header >= 0, "README has the option table");
+        assertTrue(header >= 0, "docs/options.md has the option table");
         final Map<String, Row> rows = new LinkedHashMap<>();
         for (int i = header + 2; i < lines.size() && lines.get(i).startsWith("|"); i++)
         {
@@ -81,9 +81,9 @@ class ReadmeOptionTableTest
             final String option = unquote(cells.get(0));
             final int equals = option.indexOf('=');
             final String name = (equals < 0 ? option : option.substring(0, equals)).substring(2);
-            assertTrue(rows.put(name, new Row(option, cells.get(1))) == null, "README lists --" + name + " twice");
+            assertTrue(rows.put(name, new Row(option, cells.get(1))) == null, "docs/options.md lists --" + name + " twice");
         }
-        assertTrue(rows.size() > 10, "README's option table has rows");
+        assertTrue(rows.size() > 10, "the option table has rows");
         return rows;
     }
 

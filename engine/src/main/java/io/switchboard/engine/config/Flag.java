@@ -2,7 +2,7 @@ package io.switchboard.engine.config;
 
 /**
  * One declared {@code --kebab-case=value} flag of a program (the appliance or a tool): the single declaration that
- * parsing, {@code --help} and README follow.
+ * parsing, {@code --help} and docs/options.md follow.
  *
  * @param name         kebab-case name without the leading dashes.
  * @param valueHint    what the value is, for {@code --help} ({@code PORT}, {@code MS}, {@code auto|native|jdk});

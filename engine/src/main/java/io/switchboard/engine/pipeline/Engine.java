@@ -47,7 +47,7 @@ import java.util.concurrent.locks.LockSupport;
  * Threading, as Aeron's media driver offers it: {@code dedicated} runs the receiver and the handler on two threads
  * (the handler waits on the ring with the configured wait strategy); {@code shared} runs both agents on one thread,
  * which blocks in {@code select} when idle and is woken by the commands other threads publish. On a 2-core machine
- * shared saves the hand-off between the threads (see README, Performance).
+ * shared saves the hand-off between the threads (see docs/performance.md).
  * <p>
  * Each thread reports to a {@link Watch}: an exception in one event or duty cycle is logged and counted and the thread
  * carries on with its state (the handler's tables are its own); an Error, or a thread that ends, fails the engine.

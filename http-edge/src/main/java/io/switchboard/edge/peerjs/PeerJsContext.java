@@ -22,7 +22,7 @@ public final class PeerJsContext
     /** The reference's {@code ws} maxPayload, 100 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 200_000;
-    /** One IO thread: a relay between two sockets never hops threads (see README, Performance). */
+    /** One IO thread: a relay between two sockets never hops threads (see docs/performance.md). */
     public static final int DEFAULT_IO_THREADS = 1;
     public static final int DEFAULT_MAX_QUEUED_PER_ID = 500;
     public static final int DEFAULT_MAX_QUEUED = 200_000;
