@@ -5,7 +5,6 @@ import io.switchboard.protocol.proxy.TrustedProxies;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
-import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -18,7 +17,7 @@ import java.net.InetSocketAddress;
  * {@code X-Forwarded-For} header names ({@link ForwardedFor}). From any other peer those headers are ignored. A
  * header that does not parse is counted and the address stays as it was.
  */
-final class ClientAddressHandler implements HttpHandler
+public final class ClientAddressHandler implements HttpHandler
 {
     /** On a connection whose PROXY header named a client: that client. */
     static final AttachmentKey<InetSocketAddress> PROXIED = AttachmentKey.create(InetSocketAddress.class);
@@ -45,21 +44,35 @@ final class ClientAddressHandler implements HttpHandler
         final InetSocketAddress source = exchange.getSourceAddress();
         if (source != null && trusted.contains(source.getAddress()))
         {
-            final HeaderValues forwarded = exchange.getRequestHeaders().get(Headers.FORWARDED);
-            final HeaderValues forwardedFor = exchange.getRequestHeaders().get(Headers.X_FORWARDED_FOR);
-            if (forwarded != null || forwardedFor != null)
-            {
-                final ForwardedFor.Resolution resolution = ForwardedFor.resolve(forwarded, forwardedFor, trusted);
-                if (resolution.outcome() == ForwardedFor.Outcome.FOUND)
-                {
-                    exchange.setSourceAddress(resolution.client());
-                }
-                else if (resolution.outcome() == ForwardedFor.Outcome.MALFORMED)
-                {
-                    malformed.increment();
-                }
-            }
+            exchange.setSourceAddress(client(source, exchange.getRequestHeaders().get(Headers.FORWARDED),
+                exchange.getRequestHeaders().get(Headers.X_FORWARDED_FOR), trusted, malformed));
         }
         next.handleRequest(exchange);
+    }
+
+    /**
+     * The client of a request from {@code source}: when {@code source} is a trusted proxy, the one its
+     * {@code Forwarded} (else {@code X-Forwarded-For}) lines name, if they do; else {@code source}. Lines that do not
+     * parse are counted in {@code malformed} and ignored. Every HTTP listener resolves its clients here, the PeerJS
+     * port's own acceptor included.
+     */
+    public static InetSocketAddress client(
+        final InetSocketAddress source, final Iterable<String> forwarded, final Iterable<String> forwardedFor,
+        final TrustedProxies trusted, final AtomicCounter malformed)
+    {
+        if (source == null || !trusted.contains(source.getAddress()))
+        {
+            return source;
+        }
+        final ForwardedFor.Resolution resolution = ForwardedFor.resolve(forwarded, forwardedFor, trusted);
+        if (resolution.outcome() == ForwardedFor.Outcome.FOUND)
+        {
+            return resolution.client();
+        }
+        if (resolution.outcome() == ForwardedFor.Outcome.MALFORMED)
+        {
+            malformed.increment();
+        }
+        return source;
     }
 }

@@ -1,10 +1,10 @@
 package io.switchboard.edge.websocket;
 
 import io.switchboard.edge.http.AccessLog;
+import io.switchboard.edge.http.ClientAddressHandler;
 import io.switchboard.edge.http.ListenerAdmission;
 import io.switchboard.protocol.http.ChunkedBody;
 import io.switchboard.protocol.http.HttpRequestHead;
-import io.switchboard.protocol.proxy.ForwardedFor;
 import io.switchboard.protocol.proxy.ProxyHeader;
 import io.switchboard.protocol.proxy.TrustedProxies;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -380,12 +380,12 @@ final class HttpConnection implements SignalingAgent.Attachment
      */
     private InetAddress requestClient()
     {
-        InetAddress client = proxied == null ? null : proxied.getAddress();
-        if (client == null)
+        InetSocketAddress source = proxied;
+        if (source == null)
         {
             try
             {
-                client = channel.getRemoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;
+                source = channel.getRemoteAddress() instanceof InetSocketAddress remote ? remote : null;
             }
             catch (final IOException ex)
             {
@@ -393,27 +393,13 @@ final class HttpConnection implements SignalingAgent.Attachment
             }
         }
         final TrustedProxies trusted = listener.admission().context().trustedProxies();
-        if (client == null || refusing || !trusted.contains(client))
+        if (source == null || refusing || !trusted.contains(source.getAddress()))
         {
-            return client;
+            return source == null ? null : source.getAddress();
         }
         final HttpRequestHead request = agent.requestHead;
-        final List<String> forwarded = request.headers("Forwarded");
-        final List<String> forwardedFor = request.headers("X-Forwarded-For");
-        if (forwarded.isEmpty() && forwardedFor.isEmpty())
-        {
-            return client;
-        }
-        final ForwardedFor.Resolution resolution = ForwardedFor.resolve(forwarded, forwardedFor, trusted);
-        if (resolution.outcome() == ForwardedFor.Outcome.FOUND)
-        {
-            return resolution.client().getAddress();
-        }
-        if (resolution.outcome() == ForwardedFor.Outcome.MALFORMED)
-        {
-            listener.admission().forwardedMalformed().increment();
-        }
-        return client;
+        return ClientAddressHandler.client(source, request.headers("Forwarded"), request.headers("X-Forwarded-For"),
+            trusted, listener.admission().forwardedMalformed()).getAddress();
     }
 
     /**
