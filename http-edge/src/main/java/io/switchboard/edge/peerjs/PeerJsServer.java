@@ -232,7 +232,7 @@ public final class PeerJsServer implements AutoCloseable
     private void onConnect(final WebSocketUpgrade upgraded, final WsQuery query)
     {
         final int owner = realm.owner(query.id());
-        final PeerSocket socket = new PeerSocket(realm.shard(owner), query.id(), query.token(), query.key());
+        final PeerSocket socket = new PeerSocket(realm.shard(owner), query);
         final WebSocketConnection websocket = upgraded.connect(socket, websocketSettings, agents.at(owner));
         socket.attach(websocket);
         realm.socketOpened();

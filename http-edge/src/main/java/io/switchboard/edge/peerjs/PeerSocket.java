@@ -23,25 +23,19 @@ final class PeerSocket implements SignalEndpoint, WebSocketConnection.Handler, S
     /** Null until attached and once closed, so a closed socket holds no connection. */
     private WebSocketConnection connection;
     private final RealmShard shard;
-    private final Realm realm;
     /** The query's parameters, until admission. */
-    private String id;
-    private String token;
-    private String key;
+    private WsQuery query;
     private Client client;
     /** The last HEARTBEAT (or the start), on the owning agent's clock; that agent's thread only. */
     private long lastHeartbeatMs;
     /** The liveness timer on the owning agent's wheel, or {@link #NO_TIMER}; that agent's thread only. */
     private long aliveTimer = NO_TIMER;
 
-    /** A socket whose query named {@code id}, {@code token} and {@code key}, on the agent of {@code shard}. */
-    PeerSocket(final RealmShard shard, final String id, final String token, final String key)
+    /** A socket whose upgrade carried {@code query}, on the agent of {@code shard}. */
+    PeerSocket(final RealmShard shard, final WsQuery query)
     {
         this.shard = shard;
-        this.realm = shard.realm();
-        this.id = id;
-        this.token = token;
-        this.key = key;
+        this.query = query;
     }
 
     void attach(final WebSocketConnection connection)
@@ -64,9 +58,9 @@ final class PeerSocket implements SignalEndpoint, WebSocketConnection.Handler, S
             return false;
         }
         final long queued = connection.queuedBytes();
-        if (queued > 0 && queued + length > realm.maxSendBufferBytes())
+        if (queued > 0 && queued + length > shard.realm().maxSendBufferBytes())
         {
-            close(realm.counters().closedSlowConsumer);
+            close(shard.realm().counters().closedSlowConsumer);
             return false;
         }
         return connection.sendText(frame, length);
@@ -135,17 +129,16 @@ final class PeerSocket implements SignalEndpoint, WebSocketConnection.Handler, S
     @Override
     public void onStarted()
     {
-        shard.admit(this, id, token, key, connection == null ? null : connection.clientHost());
-        id = null;
-        token = null;
-        key = null;
+        shard.admit(this, query.id(), query.token(), query.key(),
+            connection == null ? null : connection.clientHost());
+        query = null;
         final WebSocketConnection connection = this.connection;
         if (connection == null || connection.isClosing())
         {
             return; // refused at admission: the close grace ends it
         }
         lastHeartbeatMs = connection.nowMs();
-        aliveTimer = connection.scheduleAfter(realm.aliveTimeoutMs(), this);
+        aliveTimer = connection.scheduleAfter(shard.realm().aliveTimeoutMs(), this);
     }
 
     /** The connection is gone: its liveness timer goes and the realm forgets this socket. */
@@ -180,10 +173,10 @@ final class PeerSocket implements SignalEndpoint, WebSocketConnection.Handler, S
         {
             return;
         }
-        final long dueMs = lastHeartbeatMs + realm.aliveTimeoutMs();
+        final long dueMs = lastHeartbeatMs + shard.realm().aliveTimeoutMs();
         if (nowMs >= dueMs)
         {
-            close(realm.counters().closedAliveTimeout);
+            close(shard.realm().counters().closedAliveTimeout);
             return;
         }
         aliveTimer = connection.scheduleAfter(dueMs - nowMs, this);

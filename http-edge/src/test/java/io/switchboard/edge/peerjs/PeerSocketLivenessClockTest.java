@@ -192,7 +192,7 @@ class PeerSocketLivenessClockTest
     /** A PeerJS socket admitted as "a", started on the agent: the fake time its liveness runs from. */
     private long connect() throws Exception
     {
-        final PeerSocket socket = new PeerSocket(realm.shard(0), "a", "t", PeerJsContext.DEFAULT_KEY);
+        final PeerSocket socket = new PeerSocket(realm.shard(0), new WsQuery(PeerJsContext.DEFAULT_KEY, "a", "t"));
         pair = sockets.open(agent, socket);
         socket.attach(pair.server());
         realm.socketOpened();
