@@ -127,6 +127,43 @@ class RealmAcrossAgentsTest
     }
 
     @Test
+    void theInboxTakesWhatFitsTheSenderHoldsItsBudgetAndTheRestIsDroppedCounted() throws Exception
+    {
+        final int holdBudget = 16 * 1024;
+        final Realm small = RealmFixture.on(new PeerJsContext().relayInboxBytes(64 * 1024)
+            .maxSendBufferBytes(holdBudget).conclude(), new Metrics(), first, second);
+        final String a = idOf(0, "a");
+        final String b = idOf(1, "b");
+        final RealmFixture.Recorder alice = new RealmFixture.Recorder();
+        small.shardFor(a).admit(alice, a, "t", PeerJsContext.DEFAULT_KEY, null);
+        final RealmFixture.Recorder bob = new RealmFixture.Recorder();
+        small.shardFor(b).admit(bob, b, "t", PeerJsContext.DEFAULT_KEY, null);
+        final String payload = "z".repeat(1_000);
+        final byte[] frame = ("{\"type\":\"OFFER\",\"dst\":\"" + b + "\",\"payload\":\"" + payload + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
+        final int relayed = ("{\"type\":\"OFFER\",\"src\":\"" + a + "\",\"dst\":\"" + b + "\",\"payload\":\"" +
+            payload + "\"}").getBytes(StandardCharsets.UTF_8).length;
+        // An inbox record: Agrona's 8-byte header, then type, src and dst lengths (4 bytes each), the ids and the
+        // frame, aligned to 8 bytes; a fresh 64 KiB ring takes as many whole records as fit.
+        final int record = align(8 + 12 + a.length() + b.length() + relayed, 8);
+        final int inRing = 64 * 1024 / record;
+        final int held = holdBudget / relayed;
+        final int sent = inRing + held + 7;
+        for (int i = 0; i < sent; i++)
+        {
+            small.shardFor(a).onMessage(alice, frame, frame.length);
+        }
+        assertEquals(7, small.counters().relayDroppedInboxFull.get(), "dropped past the ring and the hold budget");
+        cycle();
+        assertEquals(inRing + held, bob.frames.size() - 1, "the ring's and the held frames, delivered");
+    }
+
+    private static int align(final int value, final int alignment)
+    {
+        return (value + alignment - 1) & -alignment;
+    }
+
+    @Test
     void aMessageForAnOfflineIdOfAnotherAgentIsQueuedThereAndItsExpireComesBack() throws Exception
     {
         final String a = idOf(0, "a");
