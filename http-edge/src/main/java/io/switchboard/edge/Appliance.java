@@ -108,15 +108,13 @@ public final class Appliance implements AutoCloseable
         closeables.add(engine);
         engine.boundPorts().forEach((name, port) -> listeners.put(name, "udp:" + port));
 
-        final RendezvousServer rendezvous = RendezvousServer.start(
-            rendezvousContext, engine.commands(), replies, edge, metrics, json);
-        closeables.add(rendezvous);
-        listeners.put(RendezvousServer.LISTENER, scheme(edge, RendezvousServer.LISTENER) + rendezvous.port());
-
         final ClusterContext clusterContext = Contexts.cluster(options, dataDir.path());
         final Registry registry = clusterContext == null ?
             Registry.local(metrics) :
             Registry.clustered(clusterContext, metrics, liveness.register("switchboard-cluster"));
+        final RendezvousServer rendezvous = RendezvousServer.open(
+            rendezvousContext, engine.commands(), replies, registry, edge, metrics, json);
+        closeables.add(rendezvous);
         final MetaverseServer metaverse = MetaverseServer.open(
             Contexts.metaverse(options, engine.boundPort(IceServer.LISTENER)), tableFiles, engine.commands(),
             registry, edge, metrics, json, liveness.register("switchboard-metaverse-sweeper"));
@@ -125,6 +123,8 @@ public final class Appliance implements AutoCloseable
         closeables.add(registry);
         registry.start();
         this.registry = registry;
+        rendezvous.listen();
+        listeners.put(RendezvousServer.LISTENER, scheme(edge, RendezvousServer.LISTENER) + rendezvous.port());
         metaverse.listen();
         listeners.put(MetaverseServer.LISTENER, scheme(edge, MetaverseServer.LISTENER) + metaverse.port());
 

@@ -127,6 +127,8 @@ final class Contexts
             .registerRatePerMinute(options.intValue("rendezvous-register-rate"))
             .registerBurst(options.intValue("rendezvous-register-burst"))
             .rateLimitSlots(options.intValue("rate-limit-slots"))
+            .registerGraceMs(options.longValue("pulse-register-grace-ms"))
+            .maxRegistrations(options.intValue("pulse-max-clients"))
             .conclude();
     }
 

@@ -96,6 +96,14 @@ class MetaverseClusterTest
             assertEquals(DomainServerKeys.ACK, reply[4], "the key registered through node 0 verifies on node 2");
         }
 
+        // A pulse client registered through node 0 is known to node 2; its logout through node 1 reaches node 2.
+        final JsonNode registered = MetaverseHttp.JSON.readTree(rendezvous(0, "/register", null).body());
+        final String privateId = registered.path("private_id").asText();
+        assertEquals(64, privateId.length(), registered.toString());
+        awaitTrue("registration on node 2", () -> rendezvousStatus(2, "/verify", privateId) == 200);
+        assertEquals(200, rendezvous(1, "/logout", privateId).statusCode());
+        awaitTrue("logout on node 2", () -> rendezvousStatus(2, "/verify", privateId) == 400);
+
         // Two clients write through the two followers while the leader is killed.
         final ConcurrentLinkedQueue<UUID> acked = new ConcurrentLinkedQueue<>();
         final AtomicBoolean writing = new AtomicBoolean(true);
@@ -220,6 +228,30 @@ class MetaverseClusterTest
             "--cluster-timeout-ms=" + TIMEOUT_MS, "--ice-port=0", "--pulse-port=0", "--rendezvous-port=0",
             "--metaverse-port=0", "--peerjs-port=0", "--admin-port=0", "--bind-address=127.0.0.1",
             "--temp-domain-rate=100000", "--temp-domain-burst=100000");
+    }
+
+    private HttpResponse<String> rendezvous(final int node, final String path, final String bearer) throws Exception
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + nodes[node].port("rendezvous") + path))
+            .POST(HttpRequest.BodyPublishers.noBody());
+        if (bearer != null)
+        {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private int rendezvousStatus(final int node, final String path, final String bearer)
+    {
+        try
+        {
+            return rendezvous(node, path, bearer).statusCode();
+        }
+        catch (final Exception ex)
+        {
+            return -1;
+        }
     }
 
     private MetaverseHttp http(final int node)
