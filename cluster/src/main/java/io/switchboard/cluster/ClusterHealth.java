@@ -10,14 +10,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * What this node knows of its cluster, for any thread to read (the appliance's {@code /healthz} and ready line). It
  * owns no state of the cluster's: role, term, commit position, election and module state are read from the
- * consensus module's own counters; the leader's index and the time of the last snapshot are recorded by the
- * {@link ObservedService} on the service thread, which alone writes them.
+ * consensus module's own counters; the leader's index (with the term it leads) and the time of the last snapshot are
+ * recorded by the {@link ObservedService} on the service thread, which alone writes them.
  * <p>
- * <b>Working</b> means the consensus module is active, no election is running, a leader is known and, when that
- * leader is this node, its role says so. That is the brief's "heard from the leader within its heartbeat timeout,
+ * <b>Working</b> means the consensus module is active, no election is running, the leader of the current term is
+ * known and, when that leader is this node, its role says so. That is the brief's "heard from the leader within its heartbeat timeout,
  * or leads with a quorum": the consensus module itself starts an election when a follower has not heard from the
  * leader for {@link ClusterContext#leaderHeartbeatTimeoutMs()}, and a leader without a quorum for that long steps
- * down into one; so a node cut off says so at most one heartbeat timeout late.
+ * down into one; so a node cut off says so at most one heartbeat timeout late. One exception, seen on this box: a
+ * leader that loses its quorum while taking a snapshot waits in the snapshot state (its snapshot position never
+ * commits) and does not step down; so a snapshot state that lasts longer than the heartbeat timeout counts as not
+ * working. The maintenance agent, ticking every few milliseconds, notes when that state began ({@link #observe}).
  */
 public final class ClusterHealth
 {
@@ -59,16 +62,21 @@ public final class ClusterHealth
 
     private final int nodeIndex;
     private final int memberCount;
+    private final long leaderHeartbeatTimeoutNs;
     private volatile ConsensusModule.Context consensus;
     private volatile boolean closed;
     private volatile int leader = NO_LEADER;
+    private volatile long leaderTerm = -1;
     private volatile long lastSnapshotTimeMs;
     private volatile long snapshots;
+    /** {@link System#nanoTime()} when the consensus module was first seen in its snapshot state; 0: not in it. */
+    private volatile long snapshotStateSinceNs;
 
-    ClusterHealth(final int nodeIndex, final int memberCount)
+    ClusterHealth(final int nodeIndex, final int memberCount, final long leaderHeartbeatTimeoutMs)
     {
         this.nodeIndex = nodeIndex;
         this.memberCount = memberCount;
+        this.leaderHeartbeatTimeoutNs = TimeUnit.MILLISECONDS.toNanos(leaderHeartbeatTimeoutMs);
     }
 
     public View view(final long nowMs)
@@ -142,9 +150,16 @@ public final class ClusterHealth
         {
             return false;
         }
+        final long snapshotSinceNs = snapshotStateSinceNs;
+        if (state == ConsensusModule.State.SNAPSHOT && snapshotSinceNs != 0
+            && System.nanoTime() - snapshotSinceNs > leaderHeartbeatTimeoutNs)
+        {
+            return false;
+        }
         final int known = leader;
         final Role role = role();
-        return known != NO_LEADER && role != Role.CANDIDATE && (role == Role.LEADER) == (known == nodeIndex);
+        return known != NO_LEADER && leaderTerm == term() && role != Role.CANDIDATE
+            && (role == Role.LEADER) == (known == nodeIndex);
     }
 
     /** Snapshots this node took since it started. */
@@ -195,6 +210,23 @@ public final class ClusterHealth
         return true;
     }
 
+    /** Called by the maintenance agent, its only caller, every tick: notes when a snapshot state began. */
+    void observe(final long nowNs)
+    {
+        final ConsensusModule.Context context = consensus;
+        final Counter moduleState = counter(context == null ? null : context.moduleStateCounter());
+        final boolean inSnapshot = moduleState != null
+            && ConsensusModule.State.get(moduleState.get()) == ConsensusModule.State.SNAPSHOT;
+        if (!inSnapshot)
+        {
+            snapshotStateSinceNs = 0;
+        }
+        else if (snapshotStateSinceNs == 0)
+        {
+            snapshotStateSinceNs = nowNs;
+        }
+    }
+
     void attach(final ConsensusModule.Context context)
     {
         consensus = context;
@@ -206,9 +238,21 @@ public final class ClusterHealth
         closed = true;
     }
 
-    void leader(final int memberId)
+    /** Written by the service thread: {@code memberId} leads {@code term}. */
+    void leader(final long term, final int memberId)
     {
         leader = memberId;
+        leaderTerm = term;
+    }
+
+    int knownLeader()
+    {
+        return leader;
+    }
+
+    long knownLeaderTerm()
+    {
+        return leaderTerm;
     }
 
     void snapshotTaken(final long clusterTimeMs)

@@ -72,6 +72,7 @@ final class ClusterMaintenance implements Agent
     @Override
     public int doWork()
     {
+        health.observe(System.nanoTime());
         final long nowMs = clock.time();
         int work = 0;
         if (schedule.due(nowMs, health.role() == ClusterHealth.Role.LEADER && health.working(),

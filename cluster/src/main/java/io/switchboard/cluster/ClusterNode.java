@@ -94,7 +94,8 @@ public final class ClusterNode implements AutoCloseable
     {
         removeStaleAeronDirs(context.nodeIndex());
         removeMarkFilesOfAGoneProcess(context);
-        final ClusterHealth health = new ClusterHealth(context.nodeIndex(), context.memberList().size());
+        final ClusterHealth health = new ClusterHealth(
+            context.nodeIndex(), context.memberList().size(), context.leaderHeartbeatTimeoutMs());
         health.snapshotFound(latestSnapshotTimeMs(context));
         final ClusteredService observed = new ObservedService(service, health);
         final long startNs = System.nanoTime();

@@ -40,7 +40,8 @@ final class NodeProcess
     }
 
     static NodeProcess start(
-        final int index, final String members, final Path dir, final long timeoutMs) throws IOException
+        final int index, final String members, final Path dir, final long timeoutMs, final long snapshotIntervalMs)
+        throws IOException
     {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -50,7 +51,8 @@ final class NodeProcess
             "-Dorg.slf4j.simpleLogger.showDateTime=true",
             "-cp", System.getProperty("java.class.path"),
             ClusterNodeProcess.class.getName(),
-            members, Integer.toString(index), dir.resolve("node-" + index).toString(), Long.toString(timeoutMs)));
+            members, Integer.toString(index), dir.resolve("node-" + index).toString(), Long.toString(timeoutMs),
+            Long.toString(snapshotIntervalMs)));
         final Path stderr = dir.resolve("node-" + index + ".log");
         final Process process = new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
