@@ -47,7 +47,7 @@ public final class ClusterContext
 
     public static final long DEFAULT_LEADER_HEARTBEAT_TIMEOUT_MS = 1_000;
     public static final long DEFAULT_LEADER_HEARTBEAT_INTERVAL_MS = 100;
-    public static final long DEFAULT_ELECTION_TIMEOUT_MS = 1_000;
+    public static final long DEFAULT_ELECTION_TIMEOUT_MS = 500;
     public static final long DEFAULT_SESSION_TIMEOUT_MS = 10_000;
     public static final long DEFAULT_CLIENT_TIMEOUT_MS = 3_000;
     public static final long DEFAULT_KEEP_ALIVE_INTERVAL_MS = 1_000;

@@ -81,9 +81,9 @@ public final class ClusterHealth
 
     public View view(final long nowMs)
     {
-        final long last = lastSnapshotTimeMs;
-        return new View(nodeIndex, memberCount, role(), working() ? leader : NO_LEADER, term(), commitPosition(),
-            working(), snapshots, last > 0 ? Math.max(0, nowMs - last) : NO_SNAPSHOT);
+        final boolean working = working();
+        return new View(nodeIndex, memberCount, role(), working ? leader : NO_LEADER, term(), commitPosition(),
+            working, snapshots, snapshotAgeMs(nowMs));
     }
 
     public int nodeIndex()
