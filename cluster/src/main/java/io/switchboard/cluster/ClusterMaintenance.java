@@ -144,6 +144,21 @@ final class ClusterMaintenance implements Agent
         {
             archive = archiveConnect.get();
         }
+        try
+        {
+            purgeTo(purgePoint, logRecordingId, entries);
+        }
+        catch (final ArchiveException ex)
+        {
+            // A segment being replayed to a member catching up cannot go: the next snapshot tries again.
+            LOG.warn("cluster node {}: purge before the snapshot at {} refused by the archive, retried after the "
+                + "next snapshot: {}", context.nodeIndex(), purgePoint, ex.getMessage());
+        }
+        return true;
+    }
+
+    private void purgeTo(final long purgePoint, final long logRecordingId, final List<RecordingLog.Entry> entries)
+    {
         long segments = 0;
         if (logRecordingId != Aeron.NULL_VALUE && describe(logRecordingId))
         {
@@ -172,7 +187,6 @@ final class ClusterMaintenance implements Agent
         purgedTo = purgePoint;
         LOG.info("cluster node {}: kept the log from the snapshot at {}; purged {} log segments and {} old snapshot "
             + "recordings", context.nodeIndex(), purgePoint, segments, recordings);
-        return true;
     }
 
     /** Start position, stop position, term length and segment length of a recording into {@link #descriptor}. */
