@@ -20,13 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ClusterRegistryLog}, driven by line commands on stdin and answering on stdout.
  * <pre>
  *   put KEY VALUE          -> ok put KEY CODE POSITION ELAPSED_MS | fail put KEY ELAPSED_MS MESSAGE
- *   burst PREFIX N WINDOW  -> progress ACKED (every 100) ..., then: burst PREFIX acked=A failed=F maxGapMs=G
+ *   burst PREFIX N WINDOW [VALUE_BYTES]
+ *                          -> progress ACKED (every 100) ..., then: burst PREFIX acked=A failed=F maxGapMs=G
  *                             (G: the longest time without an acknowledgement, e.g. across a failover)
  *   verify PREFIX          -> verify PREFIX acked=A missing=M   (acked keys of that burst absent from this replica)
  *   state                  -> state size=S checksum=C role=R leader=L working=W healthLeader=H term=T
  *                             snapshots=N snapshotAgeMs=A   (W 1/0, H and the rest from the node's ClusterHealth)
  * </pre>
- * Args: members node-index cluster-dir timeout-ms snapshot-interval-ms. Stdin closed (the test JVM gone) stops it.
+ * Args: members node-index cluster-dir timeout-ms snapshot-interval-ms [term-length segment-length]. Stdin closed
+ * (the test JVM gone) stops it.
  */
 public final class ClusterNodeProcess
 {
@@ -38,7 +40,13 @@ public final class ClusterNodeProcess
 
     public static void main(final String[] args) throws Exception
     {
-        final ClusterContext context = new ClusterContext()
+        final ClusterContext context = new ClusterContext();
+        if (args.length > 5)
+        {
+            context.termLength(Integer.parseInt(args[5])).clientTermLength(Integer.parseInt(args[5]))
+                .segmentFileLength(Integer.parseInt(args[6]));
+        }
+        context
             .members(args[0])
             .nodeIndex(Integer.parseInt(args[1]))
             .clusterDir(new File(args[2]))
@@ -78,7 +86,8 @@ public final class ClusterNodeProcess
                 switch (word[0])
                 {
                     case "put" -> put(word[1], word[2]);
-                    case "burst" -> burst(word[1], Integer.parseInt(word[2]), Integer.parseInt(word[3]));
+                    case "burst" -> burst(word[1], Integer.parseInt(word[2]), Integer.parseInt(word[3]),
+                        word.length > 4 ? Integer.parseInt(word[4]) : 0);
                     case "verify" -> verify(word[1]);
                     case "state" -> state();
                     default -> say("unknown " + line);
@@ -114,7 +123,7 @@ public final class ClusterNodeProcess
         });
     }
 
-    private void burst(final String prefix, final int count, final int window)
+    private void burst(final String prefix, final int count, final int window, final int valueBytes)
     {
         final Set<String> acked = ConcurrentHashMap.newKeySet();
         ackedByBurst.put(prefix, acked);
@@ -128,7 +137,7 @@ public final class ClusterNodeProcess
             {
                 inFlight.acquireUninterruptibly();
                 final String key = prefix + "-" + i;
-                final DirectBuffer body = ToyMapMachine.putBody(key, "v" + i);
+                final DirectBuffer body = ToyMapMachine.putBody(key, "v".repeat(valueBytes) + i);
                 log.submit(ToyMapMachine.PUT, body, 0, body.capacity()).whenComplete((result, error) ->
                 {
                     if (error == null && result.code() == ToyMapMachine.STORED)

@@ -40,7 +40,8 @@ final class NodeProcess
     }
 
     static NodeProcess start(
-        final int index, final String members, final Path dir, final long timeoutMs, final long snapshotIntervalMs)
+        final int index, final String members, final Path dir, final long timeoutMs, final long snapshotIntervalMs,
+        final String... extraArgs)
         throws IOException
     {
         final List<String> command = new ArrayList<>(List.of(
@@ -53,6 +54,7 @@ final class NodeProcess
             ClusterNodeProcess.class.getName(),
             members, Integer.toString(index), dir.resolve("node-" + index).toString(), Long.toString(timeoutMs),
             Long.toString(snapshotIntervalMs)));
+        command.addAll(List.of(extraArgs));
         final Path stderr = dir.resolve("node-" + index + ".log");
         final Process process = new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
