@@ -15,7 +15,15 @@ import java.util.concurrent.TimeUnit;
  * constants, setters return this, and {@link #conclude()} validates and fills in before anything is opened.
  * <p>
  * The first three fields map one-to-one onto the appliance flags {@code --cluster-members}, {@code --cluster-node}
- * and {@code --cluster-dir}; {@link #clientTimeoutMs()} onto {@code --cluster-timeout-ms}.
+ * and {@code --cluster-dir}; {@link #clientTimeoutMs()} onto {@code --cluster-timeout-ms};
+ * {@link #snapshotIntervalMs()} onto {@code --cluster-snapshot-interval}, whose value {@link #parseInterval} reads:
+ * plain milliseconds, or a number with a unit {@code ms}, {@code s}, {@code m} or {@code h} ({@code 600000},
+ * {@code 600s} and {@code 10m} are the same); {@code 0} turns scheduled snapshots off.
+ * <p>
+ * <b>Disk.</b> After each snapshot every node purges its own archive: the log before the oldest of the
+ * {@link #retainedSnapshots()} latest snapshots (segment aligned) and the recordings of older snapshots. A member
+ * down for less than {@code retainedSnapshots - 1} intervals can still catch up from the others' logs; one down
+ * longer needs its cluster dir copied from a live member.
  * <p>
  * <b>Ports.</b> A member written {@code HOST:PORT} uses {@link #PORTS_PER_MEMBER} consecutive UDP ports:
  * <pre>
@@ -39,7 +47,7 @@ public final class ClusterContext
 
     public static final long DEFAULT_LEADER_HEARTBEAT_TIMEOUT_MS = 1_000;
     public static final long DEFAULT_LEADER_HEARTBEAT_INTERVAL_MS = 100;
-    public static final long DEFAULT_ELECTION_TIMEOUT_MS = 1_000;
+    public static final long DEFAULT_ELECTION_TIMEOUT_MS = 500;
     public static final long DEFAULT_SESSION_TIMEOUT_MS = 10_000;
     public static final long DEFAULT_CLIENT_TIMEOUT_MS = 3_000;
     public static final long DEFAULT_KEEP_ALIVE_INTERVAL_MS = 1_000;
@@ -52,6 +60,10 @@ public final class ClusterContext
     public static final int DEFAULT_COUNTER_VALUES_BUFFER_LENGTH = 1 << 20;
     public static final int DEFAULT_MAX_PENDING_COMMANDS = 4096;
     public static final int DEFAULT_START_RETRY_LIMIT_MS = 15_000;
+    public static final long DEFAULT_SNAPSHOT_INTERVAL_MS = TimeUnit.MINUTES.toMillis(10);
+    /** The latest snapshot, and the one before it so that a member that missed one can still catch up. */
+    public static final int DEFAULT_RETAINED_SNAPSHOTS = 2;
+    public static final int MAX_RETAINED_SNAPSHOTS = 100;
     /** -1: fsync the log when this is a single node (no replica holds it), not when there are replicas. */
     public static final int FILE_SYNC_AUTO = -1;
     public static final String AERON_DIR_PARENT = "/dev/shm";
@@ -85,6 +97,8 @@ public final class ClusterContext
     private int maxPendingCommands = DEFAULT_MAX_PENDING_COMMANDS;
     private int fileSyncLevel = FILE_SYNC_AUTO;
     private long startRetryLimitMs = DEFAULT_START_RETRY_LIMIT_MS;
+    private long snapshotIntervalMs = DEFAULT_SNAPSHOT_INTERVAL_MS;
+    private int retainedSnapshots = DEFAULT_RETAINED_SNAPSHOTS;
 
     private List<Member> parsedMembers;
 
@@ -123,6 +137,8 @@ public final class ClusterContext
         Require.range("max pending commands", maxPendingCommands, 1, 1 << 20);
         Require.range("file sync level", fileSyncLevel, FILE_SYNC_AUTO, 2);
         Require.range("start retry limit ms", startRetryLimitMs, 0, 120_000);
+        Require.range("cluster snapshot interval ms", snapshotIntervalMs, 0, TimeUnit.DAYS.toMillis(7));
+        Require.range("retained snapshots", retainedSnapshots, 1, MAX_RETAINED_SNAPSHOTS);
         return this;
     }
 
@@ -249,6 +265,42 @@ public final class ClusterContext
     /** How long a start keeps retrying while a killed process's mark file still looks active. */
     public long startRetryLimitMs() { return startRetryLimitMs; }
     public ClusterContext startRetryLimitMs(final long value) { startRetryLimitMs = value; return this; }
+    /** The leader asks for a snapshot this long after the last one (every node takes it); 0: never. */
+    public long snapshotIntervalMs() { return snapshotIntervalMs; }
+    public ClusterContext snapshotIntervalMs(final long value) { snapshotIntervalMs = value; return this; }
+    /** Snapshots kept on disk, with the log after the oldest of them; everything before is purged. */
+    public int retainedSnapshots() { return retainedSnapshots; }
+    public ClusterContext retainedSnapshots(final int value) { retainedSnapshots = value; return this; }
+
+    /**
+     * An interval in milliseconds from {@code 600000}, {@code 600000ms}, {@code 600s}, {@code 10m} or {@code 1h}
+     * (a whole number, then an optional unit).
+     */
+    public static long parseInterval(final String name, final String value)
+    {
+        final String text = value.trim();
+        int digits = 0;
+        while (digits < text.length() && Character.isDigit(text.charAt(digits)))
+        {
+            digits++;
+        }
+        if (digits == 0 || digits > 12)
+        {
+            throw new IllegalArgumentException(name + " must be a whole number with an optional unit "
+                + "(ms, s, m, h): '" + value + "'");
+        }
+        final long number = Long.parseLong(text.substring(0, digits));
+        final TimeUnit unit = switch (text.substring(digits))
+        {
+            case "", "ms" -> TimeUnit.MILLISECONDS;
+            case "s" -> TimeUnit.SECONDS;
+            case "m" -> TimeUnit.MINUTES;
+            case "h" -> TimeUnit.HOURS;
+            default -> throw new IllegalArgumentException(
+                name + " has an unknown unit (ms, s, m, h): '" + value + "'");
+        };
+        return unit.toMillis(number);
+    }
 
     static List<Member> parseMembers(final String value)
     {

@@ -1,11 +1,14 @@
 package io.switchboard.cluster;
 
 import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.RecordingLog;
+import io.aeron.cluster.service.ClusterMarkFile;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
@@ -13,12 +16,19 @@ import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.NoOpLock;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,26 +38,47 @@ import java.util.concurrent.TimeUnit;
  * that launched it owns the shutdown signal and passes its termination hook (a cluster shut down by its operator
  * tool runs it).
  * <p>
- * A node restarted within seconds of a {@code kill -9} finds its archive and cluster mark files still looking
- * active; {@link #launch} then retries every second, up to {@link ClusterContext#startRetryLimitMs()}, saying so.
- * It also removes the default aeron dirs (on tmpfs) that this node's killed processes left behind.
+ * It also owns this node's {@link ClusterHealth} (read by any thread) and its {@link ClusterMaintenance} agent
+ * (scheduled snapshots while leading, purges after each snapshot) on a thread of its own.
+ * <p>
+ * <b>Restart after {@code kill -9}.</b> A killed process leaves its archive and cluster mark files looking active
+ * for Aeron's liveness timeout (10 s), and Aeron refuses to start over them. Each start writes its process id to
+ * {@value #PID_FILE} in the cluster dir; the next start, finding that process gone, removes the mark files it left
+ * (their error logs go with them) so the node starts at once. When the owner cannot be told (no pid file, or its
+ * process id is alive), {@link #launch} retries every second up to {@link ClusterContext#startRetryLimitMs()},
+ * saying so at each retry. It also removes the default aeron dirs (on tmpfs) that this node's killed processes left
+ * behind.
  */
 public final class ClusterNode implements AutoCloseable
 {
     public static final long START_RETRY_INTERVAL_MS = 1_000;
+    public static final String PID_FILE = "node.pid";
+    /** The maintenance agent's tick: a scheduled snapshot is asked for at most this late. */
+    public static final long MAINTENANCE_TICK_MS = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
     private final ClusterContext context;
     private final ClusteredMediaDriver driver;
     private final ClusteredServiceContainer container;
+    private final ClusterHealth health;
+    private final AgentRunner maintenance;
 
     private ClusterNode(
-        final ClusterContext context, final ClusteredMediaDriver driver, final ClusteredServiceContainer container)
+        final ClusterContext context,
+        final ClusteredMediaDriver driver,
+        final ClusteredServiceContainer container,
+        final ClusterHealth health,
+        final ErrorHandler errorHandler)
     {
         this.context = context;
         this.driver = driver;
         this.container = container;
+        this.health = health;
+        this.maintenance = new AgentRunner(new SleepingMillisIdleStrategy(MAINTENANCE_TICK_MS), errorHandler, null,
+            new ClusterMaintenance(context, health, this::requestSnapshot,
+                () -> AeronArchive.connect(localArchiveClient(context)), SystemEpochClock.INSTANCE));
+        AgentRunner.startOnThread(maintenance);
     }
 
     /**
@@ -62,6 +93,12 @@ public final class ClusterNode implements AutoCloseable
         final Runnable terminationHook)
     {
         removeStaleAeronDirs(context.nodeIndex());
+        removeMarkFilesOfAGoneProcess(context);
+        final ClusterHealth health = new ClusterHealth(
+            context.nodeIndex(), context.memberList().size(), context.leaderHeartbeatTimeoutMs());
+        health.snapshotFound(latestSnapshotTimeMs(context));
+        final ClusteredService observed = new ObservedService(service, health);
+        final long startNs = System.nanoTime();
         final long deadlineMs = System.currentTimeMillis() + context.startRetryLimitMs();
         while (true)
         {
@@ -73,10 +110,12 @@ public final class ClusterNode implements AutoCloseable
                     archiveContext(context, errorHandler),
                     consensusContext(context, errorHandler, terminationHook));
                 final ClusteredServiceContainer container = ClusteredServiceContainer.launch(
-                    serviceContext(context, service, errorHandler, terminationHook));
-                LOG.info("cluster node {}/{} started: members {}, dir {}, aeron dir {}", context.nodeIndex(),
-                    context.memberList().size(), context.members(), context.clusterDir(), context.aeronDir());
-                return new ClusterNode(context, driver, container);
+                    serviceContext(context, observed, errorHandler, terminationHook));
+                health.attach(driver.consensusModule().context());
+                LOG.info("cluster node {}/{} started in {} ms: members {}, dir {}, aeron dir {}", context.nodeIndex(),
+                    context.memberList().size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs),
+                    context.members(), context.clusterDir(), context.aeronDir());
+                return new ClusterNode(context, driver, container, health, errorHandler);
             }
             catch (final RuntimeException ex)
             {
@@ -104,6 +143,21 @@ public final class ClusterNode implements AutoCloseable
         return driver.mediaDriver().aeronDirectoryName();
     }
 
+    /** Role, leader, term, commit position, whether the cluster works, snapshot age: for any thread. */
+    public ClusterHealth health()
+    {
+        return health;
+    }
+
+    /**
+     * Waits until this node is in a working cluster (a leader known and heard from), for the appliance to call
+     * before it prints its ready line; false if it was not within {@code timeoutMs}.
+     */
+    public boolean awaitJoined(final long timeoutMs)
+    {
+        return health.awaitJoined(timeoutMs);
+    }
+
     /**
      * Asks the consensus module for a snapshot (acted on when this node leads): the same control toggle Aeron's
      * ClusterTool flips. False when the toggle is busy with another action.
@@ -118,7 +172,8 @@ public final class ClusterNode implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.closeAll(container, driver);
+        health.close();
+        CloseHelper.closeAll(maintenance, container, driver);
     }
 
     private static MediaDriver.Context driverContext(
@@ -216,6 +271,60 @@ public final class ClusterNode implements AutoCloseable
     private static String udp(final String endpoint, final int termLength)
     {
         return "aeron:udp?endpoint=" + endpoint + "|term-length=" + termLength;
+    }
+
+    /** Cluster time (ms) of the latest snapshot in the recording log, 0 when there is none; read before start. */
+    private static long latestSnapshotTimeMs(final ClusterContext context)
+    {
+        if (!new File(context.consensusDir(), RecordingLog.RECORDING_LOG_FILE_NAME).exists())
+        {
+            return 0;
+        }
+        try (RecordingLog recordingLog = new RecordingLog(context.consensusDir(), false))
+        {
+            final RecordingLog.Entry latest = recordingLog.getLatestSnapshot(ConsensusModule.Configuration.SERVICE_ID);
+            return latest == null ? 0 : latest.timestamp;
+        }
+    }
+
+    /**
+     * The mark files of the process that last ran this node, when that process is gone (see the class comment);
+     * then this process's id goes in the pid file.
+     */
+    private static void removeMarkFilesOfAGoneProcess(final ClusterContext context)
+    {
+        final Path pidFile = context.clusterDir().toPath().resolve(PID_FILE);
+        final long self = ProcessHandle.current().pid();
+        try
+        {
+            if (Files.exists(pidFile))
+            {
+                final long previous = Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).trim());
+                if (previous != self && ProcessHandle.of(previous).isEmpty())
+                {
+                    final File[] markFiles = {
+                        new File(context.archiveDir(), ArchiveMarkFile.FILENAME),
+                        new File(context.consensusDir(), ClusterMarkFile.FILENAME),
+                        new File(context.consensusDir(), ClusterMarkFile.markFilenameForService(0))};
+                    for (final File markFile : markFiles)
+                    {
+                        if (markFile.exists())
+                        {
+                            LOG.info("cluster node {}: process {} that last ran this node is gone; removing its mark "
+                                + "file {}", context.nodeIndex(), previous, markFile);
+                            Files.delete(markFile.toPath());
+                        }
+                    }
+                }
+            }
+            Files.createDirectories(context.clusterDir().toPath());
+            Files.writeString(pidFile, Long.toString(self), StandardCharsets.US_ASCII);
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            LOG.warn("cluster node {}: pid file {} not usable ({}); a restart soon after a kill waits for the mark "
+                + "files to age out", context.nodeIndex(), pidFile, ex.toString());
+        }
     }
 
     /** Default aeron dirs of this node's earlier processes that were killed, so never deleted their own. */

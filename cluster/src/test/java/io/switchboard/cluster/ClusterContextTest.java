@@ -43,4 +43,26 @@ class ClusterContextTest
             () -> new ClusterContext().members("127.0.0.1:9000").nodeIndex(1).clusterDir(dir).conclude());
         assertTrue(ex.getMessage().contains("cluster node"), ex.getMessage());
     }
+
+    @Test
+    void theSnapshotIntervalIsReadAsMillisecondsOrWithAUnit()
+    {
+        assertEquals(600_000, ClusterContext.parseInterval("cluster snapshot interval", "600000"));
+        assertEquals(600_000, ClusterContext.parseInterval("cluster snapshot interval", "600000ms"));
+        assertEquals(600_000, ClusterContext.parseInterval("cluster snapshot interval", "600s"));
+        assertEquals(600_000, ClusterContext.parseInterval("cluster snapshot interval", "10m"));
+        assertEquals(3_600_000, ClusterContext.parseInterval("cluster snapshot interval", "1h"));
+        assertEquals(0, ClusterContext.parseInterval("cluster snapshot interval", "0"));
+        for (final String bad : new String[] {"", "m", "10 m", "10min", "-5s", "1.5m"})
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> ClusterContext.parseInterval("cluster snapshot interval", bad), bad);
+            assertTrue(ex.getMessage().contains("cluster snapshot interval"), ex.getMessage());
+        }
+        assertEquals(ClusterContext.DEFAULT_SNAPSHOT_INTERVAL_MS,
+            new ClusterContext().members("127.0.0.1:9000").clusterDir(new File("/tmp/x")).conclude()
+                .snapshotIntervalMs());
+        assertThrows(IllegalArgumentException.class, () -> new ClusterContext().members("127.0.0.1:9000")
+            .clusterDir(new File("/tmp/x")).retainedSnapshots(0).conclude());
+    }
 }

@@ -20,12 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ClusterRegistryLog}, driven by line commands on stdin and answering on stdout.
  * <pre>
  *   put KEY VALUE          -> ok put KEY CODE POSITION ELAPSED_MS | fail put KEY ELAPSED_MS MESSAGE
- *   burst PREFIX N WINDOW  -> progress ACKED (every 100) ..., then: burst PREFIX acked=A failed=F maxGapMs=G
+ *   burst PREFIX N WINDOW [VALUE_BYTES]
+ *                          -> progress ACKED (every 100) ..., then: burst PREFIX acked=A failed=F maxGapMs=G
  *                             (G: the longest time without an acknowledgement, e.g. across a failover)
  *   verify PREFIX          -> verify PREFIX acked=A missing=M   (acked keys of that burst absent from this replica)
- *   state                  -> state size=S checksum=C role=R leader=L
+ *   state                  -> state size=S checksum=C role=R leader=L working=W healthLeader=H term=T
+ *                             snapshots=N snapshotAgeMs=A   (W 1/0, H and the rest from the node's ClusterHealth)
  * </pre>
- * Args: members node-index cluster-dir timeout-ms. Stdin closed (the test JVM gone) stops it.
+ * Args: members node-index cluster-dir timeout-ms snapshot-interval-ms [term-length segment-length]. Stdin closed
+ * (the test JVM gone) stops it.
  */
 public final class ClusterNodeProcess
 {
@@ -33,14 +36,22 @@ public final class ClusterNodeProcess
     private final ClusterCounters counters = new ClusterCounters(new Metrics());
     private final Map<String, Set<String>> ackedByBurst = new ConcurrentHashMap<>();
     private ClusterRegistryLog log;
+    private ClusterHealth health;
 
     public static void main(final String[] args) throws Exception
     {
-        final ClusterContext context = new ClusterContext()
+        final ClusterContext context = new ClusterContext();
+        if (args.length > 5)
+        {
+            context.termLength(Integer.parseInt(args[5])).clientTermLength(Integer.parseInt(args[5]))
+                .segmentFileLength(Integer.parseInt(args[6]));
+        }
+        context
             .members(args[0])
             .nodeIndex(Integer.parseInt(args[1]))
             .clusterDir(new File(args[2]))
             .clientTimeoutMs(Long.parseLong(args[3]))
+            .snapshotIntervalMs(Long.parseLong(args[4]))
             .conclude();
         new ClusterNodeProcess().run(context);
     }
@@ -55,6 +66,7 @@ public final class ClusterNodeProcess
                 context, node.aeronDirectoryName(), counters, Throwable::printStackTrace))
         {
             this.log = log;
+            this.health = node.health();
             final Thread commands = new Thread(() -> readCommands(barrier), "commands");
             commands.setDaemon(true);
             commands.start();
@@ -74,10 +86,10 @@ public final class ClusterNodeProcess
                 switch (word[0])
                 {
                     case "put" -> put(word[1], word[2]);
-                    case "burst" -> burst(word[1], Integer.parseInt(word[2]), Integer.parseInt(word[3]));
+                    case "burst" -> burst(word[1], Integer.parseInt(word[2]), Integer.parseInt(word[3]),
+                        word.length > 4 ? Integer.parseInt(word[4]) : 0);
                     case "verify" -> verify(word[1]);
-                    case "state" -> say("state size=" + machine.size() + " checksum=" + machine.checksum()
-                        + " role=" + counters.role.get() + " leader=" + counters.leader.get());
+                    case "state" -> state();
                     default -> say("unknown " + line);
                 }
             }
@@ -87,6 +99,15 @@ public final class ClusterNodeProcess
             ex.printStackTrace();
         }
         barrier.signal();
+    }
+
+    private void state()
+    {
+        final ClusterHealth.View view = health.view(System.currentTimeMillis());
+        say("state size=" + machine.size() + " checksum=" + machine.checksum()
+            + " role=" + counters.role.get() + " leader=" + counters.leader.get()
+            + " working=" + (view.working() ? 1 : 0) + " healthLeader=" + view.leader() + " term=" + view.term()
+            + " snapshots=" + view.snapshots() + " snapshotAgeMs=" + view.snapshotAgeMs());
     }
 
     private void put(final String key, final String value)
@@ -102,7 +123,7 @@ public final class ClusterNodeProcess
         });
     }
 
-    private void burst(final String prefix, final int count, final int window)
+    private void burst(final String prefix, final int count, final int window, final int valueBytes)
     {
         final Set<String> acked = ConcurrentHashMap.newKeySet();
         ackedByBurst.put(prefix, acked);
@@ -116,7 +137,7 @@ public final class ClusterNodeProcess
             {
                 inFlight.acquireUninterruptibly();
                 final String key = prefix + "-" + i;
-                final DirectBuffer body = ToyMapMachine.putBody(key, "v" + i);
+                final DirectBuffer body = ToyMapMachine.putBody(key, "v".repeat(valueBytes) + i);
                 log.submit(ToyMapMachine.PUT, body, 0, body.capacity()).whenComplete((result, error) ->
                 {
                     if (error == null && result.code() == ToyMapMachine.STORED)

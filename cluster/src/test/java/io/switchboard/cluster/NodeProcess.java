@@ -40,7 +40,9 @@ final class NodeProcess
     }
 
     static NodeProcess start(
-        final int index, final String members, final Path dir, final long timeoutMs) throws IOException
+        final int index, final String members, final Path dir, final long timeoutMs, final long snapshotIntervalMs,
+        final String... extraArgs)
+        throws IOException
     {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -50,7 +52,9 @@ final class NodeProcess
             "-Dorg.slf4j.simpleLogger.showDateTime=true",
             "-cp", System.getProperty("java.class.path"),
             ClusterNodeProcess.class.getName(),
-            members, Integer.toString(index), dir.resolve("node-" + index).toString(), Long.toString(timeoutMs)));
+            members, Integer.toString(index), dir.resolve("node-" + index).toString(), Long.toString(timeoutMs),
+            Long.toString(snapshotIntervalMs)));
+        command.addAll(List.of(extraArgs));
         final Path stderr = dir.resolve("node-" + index + ".log");
         final Process process = new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))

@@ -56,6 +56,14 @@ class SingleNodeClusterTest
         final ClusterCounters counters = new ClusterCounters(new Metrics());
         final ToyMapMachine machine = new ToyMapMachine();
         start(context, machine, counters);
+        assertTrue(node.awaitJoined(WAIT_MS), "a cluster of one joins itself");
+        final ClusterHealth.View joined = node.health().view(System.currentTimeMillis());
+        assertEquals(ClusterHealth.Role.LEADER, joined.role());
+        assertEquals(0, joined.leader());
+        assertTrue(joined.working());
+        assertTrue(joined.term() >= 0, "a term: " + joined);
+        assertEquals(1, joined.memberCount());
+        assertEquals(ClusterHealth.NO_SNAPSHOT, joined.snapshotAgeMs(), "no snapshot yet: " + joined);
 
         final ToyMapMachine reference = new ToyMapMachine();
         final LocalRegistryLog local = new LocalRegistryLog(
@@ -78,8 +86,15 @@ class SingleNodeClusterTest
         awaitTrue(() -> counters.snapshots.get() == 1, "a snapshot taken");
         assertEquals(ToyMapMachine.STORED, both(local, ToyMapMachine.PUT, ToyMapMachine.putBody("c", "3")).code());
         assertEquals(4 + 1, counters.acknowledged.get());
+        assertTrue(node.health().commitPosition() >= absent.logPosition(), "the commit position covers the answers");
+        final long ageMs = node.health().snapshotAgeMs(System.currentTimeMillis());
+        assertTrue(ageMs >= 0 && ageMs < WAIT_MS, "the snapshot's age: " + ageMs);
+        final ClusterHealth closedHealth = node.health();
         log.close();
         node.close();
+        assertEquals(ClusterHealth.Role.STOPPED, closedHealth.role());
+        assertFalse(closedHealth.working());
+        assertEquals(ClusterHealth.NO_LEADER, closedHealth.leader());
 
         final ToyMapMachine restarted = new ToyMapMachine();
         start(context, restarted, new ClusterCounters(new Metrics()));

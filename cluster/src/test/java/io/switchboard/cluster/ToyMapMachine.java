@@ -132,7 +132,8 @@ final class ToyMapMachine implements StateMachine
     static DirectBuffer putBody(final String key, final String value)
     {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64);
-        return new UnsafeBuffer(buffer.byteArray(), 0, encodePut(buffer, key, value));
+        final int length = encodePut(buffer, key, value);
+        return new UnsafeBuffer(buffer.byteArray(), 0, length);
     }
 
     static DirectBuffer deleteBody(final String key)
