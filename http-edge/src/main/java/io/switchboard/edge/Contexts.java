@@ -169,6 +169,8 @@ final class Contexts
             .nodeIndex(options.intValue("cluster-node"))
             .clusterDir((dir == null ? dataDir.resolve("cluster") : Path.of(dir)).toFile())
             .clientTimeoutMs(options.longValue("cluster-timeout-ms"))
+            .snapshotIntervalMs(ClusterContext.parseInterval(
+                "--cluster-snapshot-interval", options.string("cluster-snapshot-interval")))
             .conclude();
     }
 

@@ -245,6 +245,9 @@ public final class OptionSpec
             "The cluster's archive and Raft state; unset = DATA_DIR/cluster."),
         new Flag("cluster-timeout-ms", "MS", Long.toString(ClusterContext.DEFAULT_CLIENT_TIMEOUT_MS), false,
             "A durable change not committed within this long is answered 503 (no quorum reachable)."),
+        new Flag("cluster-snapshot-interval", "DURATION", "10m", false,
+            "How often the leader has every member snapshot the registry, after which each purges its log before " +
+            "the retained snapshots (disk stays bounded): ms, or a number with ms, s, m or h; 0 = never."),
         new Flag("cluster-soft-sync-ms", "MS", Long.toString(MetaverseContext.DEFAULT_SOFT_SYNC_MS), false,
             "Most often a domain's heartbeat time and user counts go through the cluster's log (never per " +
             "heartbeat)."));

@@ -2,6 +2,7 @@ package io.switchboard.edge.registry;
 
 import io.switchboard.cluster.ClusterContext;
 import io.switchboard.cluster.ClusterCounters;
+import io.switchboard.cluster.ClusterHealth;
 import io.switchboard.cluster.ClusterNode;
 import io.switchboard.cluster.ClusterRegistryLog;
 import io.switchboard.cluster.ClusterUnavailableException;
@@ -97,53 +98,43 @@ public final class Registry implements AutoCloseable
     /**
      * Where this node stands in its cluster, for /healthz and the console: null for the local registry.
      *
-     * @param role    leader, follower or candidate; joining before this node took a role
-     * @param leader  the leader's node index, null while unknown
-     * @param working whether this node is in a cluster that can commit (a leader is known and this node leads or
-     *                follows it)
+     * @param role          leader, follower, candidate or stopped
+     * @param leader        the leader's node index, null while unknown
+     * @param working       whether this node is in a cluster that can commit (see {@link ClusterHealth#working()})
+     * @param snapshotAgeMs since this node's last snapshot, null before its first
      */
-    public record Status(int node, int members, String role, Integer leader, long term, boolean working)
+    public record Status(
+        int node, int members, String role, Integer leader, long term, long commitPosition, boolean working,
+        Long snapshotAgeMs)
     {
     }
 
     public Status status()
     {
-        if (cluster == null)
+        if (node == null)
         {
             return null;
         }
-        final long role = counters.role.get();
-        final long leader = counters.leader.get();
-        final String roleName = role == 0 ? "follower" : role == 1 ? "candidate" : role == 2 ? "leader" : "joining";
-        final boolean working = leader >= 0 && (role == 0 || role == 2);
-        return new Status(cluster.nodeIndex(), cluster.memberList().size(), roleName,
-            leader >= 0 ? (int)leader : null, counters.term.get(), working);
+        final ClusterHealth.View view = node.health().view(System.currentTimeMillis());
+        return new Status(view.nodeIndex(), view.memberCount(), view.role().label(),
+            view.leader() == ClusterHealth.NO_LEADER ? null : view.leader(), view.term(), view.commitPosition(),
+            view.working(), view.snapshotAgeMs() == ClusterHealth.NO_SNAPSHOT ? null : view.snapshotAgeMs());
     }
 
     /**
-     * Waits until this node has joined its cluster (it leads or follows a known leader), logging every few seconds
-     * while it waits; at once for the local registry.
+     * Waits until this node has joined its cluster (a working cluster: it leads or follows a known leader), logging
+     * every few seconds while it waits; at once for the local registry.
      */
     public void awaitJoined()
     {
-        long nextLogMs = System.currentTimeMillis() + JOIN_LOG_INTERVAL_MS;
-        while (cluster != null && !status().working())
+        while (node != null && !node.health().awaitJoined(JOIN_LOG_INTERVAL_MS))
         {
-            if (System.currentTimeMillis() >= nextLogMs)
+            if (Thread.currentThread().isInterrupted())
             {
-                LOG.info("cluster node {}: waiting for a leader among {} (a quorum of members must be up)",
-                    cluster.nodeIndex(), cluster.members());
-                nextLogMs += JOIN_LOG_INTERVAL_MS;
+                throw new IllegalStateException("interrupted while joining the cluster");
             }
-            try
-            {
-                Thread.sleep(10);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while joining the cluster", ex);
-            }
+            LOG.info("cluster node {}: waiting for a leader among {} (a quorum of members must be up)",
+                cluster.nodeIndex(), cluster.members());
         }
     }
 
