@@ -96,6 +96,13 @@ class MetaverseClusterTest
             assertEquals(DomainServerKeys.ACK, reply[4], "the key registered through node 0 verifies on node 2");
         }
 
+        // A heartbeat that changes durable fields is committed; one that changes only the counts is written in place
+        // on node 0 and reaches node 1 by the soft sync (--cluster-soft-sync-ms).
+        assertEquals(200, first.put("/api/v1/domains/" + domain.id(), heartbeat(domain, 1)).status());
+        assertEquals(200, first.put("/api/v1/domains/" + domain.id(), heartbeat(domain, 5)).status());
+        final MetaverseHttp second = http(1);
+        awaitTrue("soft fields on node 1", () -> users(second, domain.id()) == 5);
+
         // A pulse client registered through node 0 is known to node 2; its logout through node 1 reaches node 2.
         final JsonNode registered = MetaverseHttp.JSON.readTree(rendezvous(0, "/register", null).body());
         final String privateId = registered.path("private_id").asText();
@@ -225,7 +232,7 @@ class MetaverseClusterTest
         return ApplianceProcess.launch(List.of("-Xmx256m"),
             ProcessBuilder.Redirect.appendTo(dir.resolve("node-" + node + ".log").toFile()),
             "--data-dir=" + dir.resolve("data-" + node), "--cluster-members=" + members, "--cluster-node=" + node,
-            "--cluster-timeout-ms=" + TIMEOUT_MS, "--ice-port=0", "--pulse-port=0", "--rendezvous-port=0",
+            "--cluster-timeout-ms=" + TIMEOUT_MS, "--cluster-soft-sync-ms=100", "--ice-port=0", "--pulse-port=0", "--rendezvous-port=0",
             "--metaverse-port=0", "--peerjs-port=0", "--admin-port=0", "--bind-address=127.0.0.1",
             "--temp-domain-rate=100000", "--temp-domain-burst=100000");
     }
@@ -257,6 +264,26 @@ class MetaverseClusterTest
     private MetaverseHttp http(final int node)
     {
         return new MetaverseHttp(nodes[node].port("metaverse"));
+    }
+
+    /** A stock domain-server heartbeat. */
+    private static String heartbeat(final Domain domain, final int users)
+    {
+        return "{\"domain\":{\"version\":\"2022.1.0\",\"protocol\":\"c2lnbmF0dXJl\",\"automatic_networking\":" +
+            "\"full\",\"restricted\":false,\"api_key\":\"" + domain.apiKey() + "\",\"heartbeat\":{\"num_users\":" +
+            users + ",\"num_anon_users\":0,\"user_hostnames\":{\"*\":" + users + "}}}}";
+    }
+
+    private static int users(final MetaverseHttp http, final UUID id)
+    {
+        try
+        {
+            return http.get("/api/v1/domains/" + id).body().path("domain").path("users").path("num_users").asInt(-1);
+        }
+        catch (final Exception ex)
+        {
+            return -1;
+        }
     }
 
     private static String read(final MetaverseHttp http, final UUID id)

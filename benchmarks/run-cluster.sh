@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# The registry on Aeron Cluster, on this machine: durable writes (PUT ice_server_address, each a change committed
+# through the registry's log) per second with p50/p99 for the local registry, a 1-node and a 3-node cluster, in
+# alternating rounds; failover (kill -9 of the leader to the first write committed through a survivor) over KILLS
+# kills; idle CPU of each cluster node. Writes docs/benchmarks-cluster.md.
+#   benchmarks/run-cluster.sh       (ROUNDS=2 DURATION_S=15 CONNECTIONS=8 DOMAINS=400 KILLS=5 by default; installs wrk
+#                                    from Debian if missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-2}
+DURATION_S=${DURATION_S:-15}
+CONNECTIONS=${CONNECTIONS:-8}
+DOMAINS=${DOMAINS:-400}
+KILLS=${KILLS:-5}
+command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk > /dev/null; }
+[ -f http-edge/target/switchboard.jar ] || mvn -B -q -ntp package -DskipTests
+work=$(mktemp -d)
+declare -A pid
+writer=
+cleanup()
+{
+  [ -n "$writer" ] && kill "$writer" 2>/dev/null
+  for p in "${pid[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+jar=http-edge/target/switchboard.jar
+ports=$(java -jar $jar --help | sed -n 's/^ *--\([a-z-]*-port\)=.*/--\1=0/p' | tr '\n' ' ')
+base=$((30000 + RANDOM % 20000))
+members3="127.0.0.1:$base,127.0.0.1:$((base + 5)),127.0.0.1:$((base + 10))"
+members1="127.0.0.1:$((base + 15))"
+
+# start NAME ARGS...: starts a node with every port free-chosen; returns once its ready line is out.
+start()
+{
+  local name=$1; shift
+  : > "$work/$name.out"
+  # shellcheck disable=SC2086
+  java -Xmx512m -jar $jar $ports --bind-address=127.0.0.1 --data-dir="$work/$name" --temp-domain-rate=1000000 \
+    --temp-domain-burst=1000000 "$@" >> "$work/$name.out" 2>> "$work/$name.err" &
+  pid[$name]=$!
+  for _ in $(seq 1 600); do grep -q 'switchboard ready' "$work/$name.out" && return 0; sleep 0.1; done
+  echo "node $name printed no ready line" >&2; tail -5 "$work/$name.err" >&2; exit 1
+}
+port() { sed -n "s/.*$2=https*:\([0-9]*\).*/\1/p" "$work/$1.out" | tail -1; }
+stop() { kill "${pid[$1]}" 2>/dev/null || true; wait "${pid[$1]}" 2>/dev/null || true; unset "pid[$1]"; }
+role() { curl -s "http://127.0.0.1:$(port "$1" admin)/healthz" | python3 -c 'import sys, json
+print(json.load(sys.stdin).get("cluster", {}).get("role", "local"))' 2>/dev/null || echo down; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# writes NAME LABEL: DOMAINS domains through node NAME, then wrk's durable writes; appends a result line.
+writes()
+{
+  local name=$1 label=$2 mp
+  mp=$(port "$name" metaverse)
+  for _ in $(seq 1 "$DOMAINS"); do curl -s -XPOST "http://127.0.0.1:$mp/api/v1/domains/temporary"; echo; done |
+    python3 -c 'import sys, json
+for line in sys.stdin:
+    d = json.loads(line)["data"]["domain"]; print(d["id"], d["api_key"])' > "$work/domains.txt"
+  cp benchmarks/cluster/ice-address.lua "$work/"
+  (cd "$work" && wrk -t2 -c"$CONNECTIONS" -d3s -s ice-address.lua "http://127.0.0.1:$mp" > /dev/null)
+  (cd "$work" && wrk -t2 -c"$CONNECTIONS" -d"${DURATION_S}s" --latency -s ice-address.lua "http://127.0.0.1:$mp") \
+    > "$work/wrk.txt"
+  python3 - "$label" "$(role "$name")" "$work/wrk.txt" >> "$work/writes.txt" <<'PY'
+import re, sys
+label, role, text = sys.argv[1], sys.argv[2], open(sys.argv[3]).read()
+def ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", text); p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", text)
+rate = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
+errors = re.search(r"non-2xx: (\d+)", text).group(1)
+print("%s %s %s %.2f %.2f %s" % (label, role, rate, ms(*p50.groups()), ms(*p99.groups()), errors))
+PY
+  tail -1 "$work/writes.txt"
+}
+
+: > "$work/writes.txt"
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round: local"
+  start "local-$round"; writes "local-$round" local; stop "local-$round"
+  echo "round $round: 1-node cluster"
+  start "one-$round" --cluster-members="$members1" --cluster-node=0; writes "one-$round" cluster-1; stop "one-$round"
+  echo "round $round: 3-node cluster"
+  for n in 0 1 2; do
+    start "three-$round-$n" --cluster-members="$members3" --cluster-node=$n &
+  done
+  wait
+  for n in 0 1 2; do pid[three-$round-$n]=$(pgrep -f "data-dir=$work/three-$round-$n" | head -1); done
+  writes "three-$round-0" cluster-3
+  if [ "$round" -lt "$ROUNDS" ]; then for n in 0 1 2; do stop "three-$round-$n"; done; fi
+done
+
+# Idle CPU of the last round's 3 nodes, then failover.
+sleep 2
+declare -A before
+for n in 0 1 2; do before[$n]=$(ticks "${pid[three-$ROUNDS-$n]}"); done
+sleep 10
+idle=""
+for n in 0 1 2; do
+  idle="$idle $(( ($(ticks "${pid[three-$ROUNDS-$n]}") - before[$n]) * 1000 / $(getconf CLK_TCK) / 10 ))"
+done
+echo "idle CPU per node (ms of CPU per s):$idle"
+
+: > "$work/failover.txt"
+for kill in $(seq 1 "$KILLS"); do
+  leader=
+  for _ in $(seq 1 200); do
+    for n in 0 1 2; do [ "$(role "three-$ROUNDS-$n")" = leader ] && leader=$n; done
+    [ -n "$leader" ] && break; sleep 0.1
+  done
+  survivor=$(( (leader + 1) % 3 ))
+  : > "$work/acks.txt"
+  python3 benchmarks/cluster/writer.py "http://127.0.0.1:$(port "three-$ROUNDS-$survivor" metaverse)" \
+    "$work/acks.txt" & writer=$!
+  sleep 1.5
+  killed_ms=$(date +%s%3N)
+  kill -9 "${pid[three-$ROUNDS-$leader]}"; unset "pid[three-$ROUNDS-$leader]"
+  first=
+  for _ in $(seq 1 300); do
+    first=$(awk -v k="$killed_ms" '$1 > k {print $1; exit}' "$work/acks.txt")
+    [ -n "$first" ] && break; sleep 0.05
+  done
+  kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null || true; writer=
+  echo "kill $kill: node $leader; first write committed through node $survivor $(( first - killed_ms )) ms later" |
+    tee -a "$work/failover.txt"
+  start "three-$ROUNDS-$leader" --cluster-members="$members3" --cluster-node="$leader"
+done
+
+python3 - "$work/writes.txt" "$work/failover.txt" "$idle" "$ROUNDS" "$DURATION_S" "$CONNECTIONS" > docs/benchmarks-cluster.md <<'PY'
+import statistics, sys, datetime, re, os
+writes = [line.split() for line in open(sys.argv[1]) if line.strip()]
+gaps = [int(re.search(r"(\d+) ms later", line).group(1)) for line in open(sys.argv[2])]
+idle = sys.argv[3].split()
+print("# Cluster benchmark (`benchmarks/run-cluster.sh`)\n")
+print("%s, %s rounds of %s s, %s connections, load %s.\n" % (
+    datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"), sys.argv[4], sys.argv[5], sys.argv[6],
+    os.getloadavg()[0]))
+print("| registry | writes/s (median) | p50 ms | p99 ms | rounds (writes/s) | non-2xx |")
+print("|---|---|---|---|---|---|")
+for label in ("local", "cluster-1", "cluster-3"):
+    rows = [w for w in writes if w[0] == label]
+    print("| %s | %.0f | %.2f | %.2f | %s | %d |" % (label, statistics.median(float(w[2]) for w in rows),
+        statistics.median(float(w[3]) for w in rows), statistics.median(float(w[4]) for w in rows),
+        " / ".join("%.0f (%s)" % (float(w[2]), w[1]) for w in rows), sum(int(w[5]) for w in rows)))
+print("\nFailover, kill -9 of the leader to the first write committed through a survivor, %d kills: %s ms "
+      "(median %d ms, max %d ms).\n" % (len(gaps), ", ".join(map(str, gaps)), statistics.median(gaps), max(gaps)))
+print("Idle CPU per node of the 3-node cluster: %s ms of CPU per second." % ", ".join(idle))
+PY
+cat docs/benchmarks-cluster.md
