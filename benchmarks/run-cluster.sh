@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The registry on Aeron Cluster, on this machine: durable writes (PUT ice_server_address, each a change committed
 # through the registry's log) per second with p50/p99 for the local registry, a 1-node and a 3-node cluster, in
-# alternating rounds; failover (kill -9 of the leader to the first write committed through a survivor) over KILLS
-# kills; idle CPU of each cluster node. Writes docs/benchmarks-cluster.md.
+# alternating rounds; failover (kill -9 of the leader to the first write sent after it and committed through a
+# survivor) over KILLS kills; idle CPU of each cluster node. Writes docs/benchmarks-cluster.md.
 #   benchmarks/run-cluster.sh       (ROUNDS=2 DURATION_S=15 CONNECTIONS=8 DOMAINS=400 KILLS=5 by default; installs wrk
 #                                    from Debian if missing)
 set -euo pipefail
@@ -117,7 +117,7 @@ for kill in $(seq 1 "$KILLS"); do
   kill -9 "${pid[three-$ROUNDS-$leader]}"; unset "pid[three-$ROUNDS-$leader]"
   first=
   for _ in $(seq 1 300); do
-    first=$(awk -v k="$killed_ms" '$1 > k {print $1; exit}' "$work/acks.txt")
+    first=$(awk -v k="$killed_ms" '$1 >= k {print $2; exit}' "$work/acks.txt")
     [ -n "$first" ] && break; sleep 0.05
   done
   kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null || true; writer=
