@@ -91,8 +91,11 @@
     const status = document.getElementById('status');
     status.textContent = snapshot.status;
     status.className = 'status ' + snapshot.status;
+    const cluster = snapshot.cluster ? '  cluster=node:' + snapshot.cluster.node + '/' + snapshot.cluster.members +
+      ' ' + snapshot.cluster.role + (snapshot.cluster.leader === null ? ' (no leader)' :
+        ' (leader ' + snapshot.cluster.leader + ', term ' + snapshot.cluster.term + ')') : '';
     document.getElementById('listeners').textContent = Object.keys(snapshot.listeners).sort()
-      .map((name) => name + '=' + snapshot.listeners[name]).join('  ');
+      .map((name) => name + '=' + snapshot.listeners[name]).join('  ') + cluster;
     if (!charts.rates) {
       charts.rates = chart('rates-chart', Object.keys(snapshot.rates));
       charts.levels = chart('levels-chart', Object.keys(snapshot.levels));

@@ -146,14 +146,25 @@ public final class Appliance implements AutoCloseable
         closeables.add(console);
         final AdminServer admin = new AdminServer(
             edge, options.string("admin-bind-address"), options.intValue("admin-port"), metrics, liveness, () -> running, json,
-            new KernelUdpStats(metrics, engine.boundPorts()),
+            refreshBeforeScrape(new KernelUdpStats(metrics, engine.boundPorts()), registry),
             new BackupHandler(backupDir == null ? null : Path.of(backupDir), backups, metrics, json), console,
             registry::status);
         closeables.add(admin);
         listeners.put("admin", scheme(edge, "admin") + admin.port());
         console.listeners(listeners);
+        console.cluster(registry::status);
         registry.awaitJoined();
         running = true;
+    }
+
+    /** Before each scrape: the kernel's UDP counters and the cluster's working gauge are read afresh. */
+    private static Runnable refreshBeforeScrape(final Runnable kernel, final Registry registry)
+    {
+        return () ->
+        {
+            kernel.run();
+            registry.status();
+        };
     }
 
     /** The server certificate, watched for renewals, when --tls-cert is given; a bad file fails the start. */
@@ -198,6 +209,14 @@ public final class Appliance implements AutoCloseable
     {
         final String cluster = registry == null ? "" : registry.readyField();
         return "switchboard ready " + listenersLine() + (cluster.isEmpty() ? "" : " " + cluster);
+    }
+
+    /** {@code cluster=node:N/M role=R leader=L} for the start log line, or empty on one box. */
+    public String clusterLine()
+    {
+        final Registry.Status status = registry == null ? null : registry.status();
+        return status == null ? "" : "cluster=node:" + status.node() + "/" + status.members() + " role=" +
+            status.role() + " leader=" + (status.leader() == null ? "none" : status.leader());
     }
 
     /** Every listener as {@code name=proto:port}, in start order, space-separated. */

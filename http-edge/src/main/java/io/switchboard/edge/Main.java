@@ -89,8 +89,9 @@ public final class Main
             stoppedOrFailed.countDown();
         }, "switchboard-shutdown"));
         appliance.liveness().onFailure(stoppedOrFailed::countDown);
-        log.info("started version={} {} data-dir={}", version(), appliance.listenersLine(),
-            options.value("data-dir"));
+        final String cluster = appliance.clusterLine();
+        log.info("started version={} {} data-dir={}{}", version(), appliance.listenersLine(),
+            options.value("data-dir"), cluster.isEmpty() ? "" : " " + cluster);
         System.out.println(appliance.readyLine());
         System.out.flush();
         stoppedOrFailed.await();

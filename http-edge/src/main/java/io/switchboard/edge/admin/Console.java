@@ -1,7 +1,9 @@
 package io.switchboard.edge.admin;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.edge.registry.Registry;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.metrics.Metrics;
@@ -26,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The live console on the admin listener: {@code GET /} is one page (HTML, our script, uPlot vendored from its npm
@@ -47,6 +50,7 @@ public final class Console implements Agent, AutoCloseable
     private final Liveness liveness;
     /** The listeners as the ready line names them, once every one is bound. */
     private volatile Map<String, String> listeners = Map.of();
+    private volatile Supplier<Registry.Status> cluster = () -> null;
     private final BooleanSupplier running;
     private final ObjectMapper json;
     private final int maxViewers;
@@ -61,10 +65,11 @@ public final class Console implements Agent, AutoCloseable
     {
     }
 
-    /** The snapshot a viewer receives each second. */
+    /** The snapshot a viewer receives each second; {@code cluster} only for a cluster member. */
     record Snapshot(
         long timeMs, String status, Map<String, Long> rates, Map<String, Long> levels, Map<String, Long> drops,
-        List<AdminServer.Agent> agents, Map<String, String> listeners)
+        List<AdminServer.Agent> agents, Map<String, String> listeners,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Registry.Status cluster)
     {
     }
 
@@ -99,6 +104,12 @@ public final class Console implements Agent, AutoCloseable
     public void listeners(final Map<String, String> ready)
     {
         listeners = Map.copyOf(ready);
+    }
+
+    /** Where this node stands in its cluster (null for one box): the snapshots show it from now on. */
+    public void cluster(final Supplier<Registry.Status> status)
+    {
+        cluster = status;
     }
 
     /** The page and its files, by path (404 for a path that is not one). */
@@ -164,9 +175,11 @@ public final class Console implements Agent, AutoCloseable
 
     Snapshot snapshot(final long nowMs)
     {
-        final String status = !liveness.allAlive() ? "failed" : running.getAsBoolean() ? "ok" : "stopping";
+        final Registry.Status clusterStatus = cluster.get();
+        final String status = !liveness.allAlive() ? "failed" : !running.getAsBoolean() ? "stopping" :
+            clusterStatus != null && !clusterStatus.working() ? "no-cluster" : "ok";
         return new Snapshot(nowMs, status, series.rates(), series.levels(), series.drops(),
-            liveness.watches().stream().map(AdminServer.Agent::of).toList(), listeners);
+            liveness.watches().stream().map(AdminServer.Agent::of).toList(), listeners, clusterStatus);
     }
 
     ConsoleSeries series()

@@ -45,6 +45,8 @@ public final class Registry implements AutoCloseable
     private final Watch watch;
     private final ClusterCounters counters;
     private final AtomicCounter softDropped;
+    /** 1 while this node is in a working cluster; registered for a cluster member only (no alert on one box). */
+    private final AtomicCounter working;
     private RegistryLog log;
     private ClusterNode node;
 
@@ -56,6 +58,9 @@ public final class Registry implements AutoCloseable
         this.counters = new ClusterCounters(metrics);
         this.softDropped = metrics.counter("switchboard_registry_soft_sync_dropped_total", "",
             "Soft-field updates (heartbeat time, user counts) not replicated because the log refused or failed them.");
+        this.working = cluster == null ? null : metrics.gauge("switchboard_cluster_working", "",
+            "1 while this node is in a working cluster (it leads, or follows a known leader, outside an election), "
+                + "else 0: durable writes through it then answer 503.");
     }
 
     /** A registry applied on this box alone (on its callers' threads: it has none of its own). */
@@ -109,6 +114,7 @@ public final class Registry implements AutoCloseable
     {
     }
 
+    /** Also refreshes {@code switchboard_cluster_working} (the admin listener calls it before each scrape). */
     public Status status()
     {
         if (node == null)
@@ -116,6 +122,7 @@ public final class Registry implements AutoCloseable
             return null;
         }
         final ClusterHealth.View view = node.health().view(System.currentTimeMillis());
+        working.setRelease(view.working() ? 1 : 0);
         return new Status(view.nodeIndex(), view.memberCount(), view.role().label(),
             view.leader() == ClusterHealth.NO_LEADER ? null : view.leader(), view.term(), view.commitPosition(),
             view.working(), view.snapshotAgeMs() == ClusterHealth.NO_SNAPSHOT ? null : view.snapshotAgeMs());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.Appliance;
 import io.switchboard.edge.Options;
 import io.switchboard.edge.testing.AnyPorts;
+import io.switchboard.edge.testing.ClusterPorts;
 import io.switchboard.edge.testing.DebianPackage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,7 +74,9 @@ class OpsConfigTest
             }
         }
         assertTrue(named.size() >= 15, named.toString());
-        try (Appliance appliance = Appliance.start(Options.parse(AnyPorts.with("--data-dir=" + dir))))
+        // A 1-node cluster: it serves every metric a lone box does, and the cluster's too.
+        try (Appliance appliance = Appliance.start(Options.parse(AnyPorts.with("--data-dir=" + dir,
+            "--cluster-members=" + ClusterPorts.members(1)))))
         {
             final String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                 "http://127.0.0.1:" + appliance.port("admin") + "/metrics")).build(),

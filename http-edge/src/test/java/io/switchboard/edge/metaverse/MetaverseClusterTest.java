@@ -4,15 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.edge.metaverse.MetaverseHttp.Domain;
 import io.switchboard.edge.metaverse.MetaverseHttp.Reply;
 import io.switchboard.edge.testing.ApplianceProcess;
+import io.switchboard.edge.testing.ClusterPorts;
 import io.switchboard.edge.testing.UdpPeer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
@@ -38,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MetaverseClusterTest
 {
     private static final int NODES = 3;
-    private static final int PORTS_PER_MEMBER = 5;
     private static final long TIMEOUT_MS = 1_500;
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
@@ -63,7 +59,7 @@ class MetaverseClusterTest
     @Test
     void registryWritesReplicateSurviveTheLeadersKillAndAMinorityAnswers503() throws Exception
     {
-        members = members();
+        members = ClusterPorts.members(NODES);
         final List<Process> launched = new ArrayList<>();
         for (int i = 0; i < NODES; i++)
         {
@@ -350,39 +346,5 @@ class MetaverseClusterTest
             }
             Thread.sleep(50);
         }
-    }
-
-    /** Three members on loopback, each with {@value #PORTS_PER_MEMBER} consecutive free ports. */
-    private static String members() throws IOException
-    {
-        final StringBuilder list = new StringBuilder();
-        int base = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
-        for (int member = 0; member < NODES; member++)
-        {
-            while (!free(base))
-            {
-                base += PORTS_PER_MEMBER;
-            }
-            list.append(member == 0 ? "" : ",").append("127.0.0.1:").append(base);
-            base += PORTS_PER_MEMBER;
-        }
-        return list.toString();
-    }
-
-    private static boolean free(final int base)
-    {
-        for (int port = base; port < base + PORTS_PER_MEMBER; port++)
-        {
-            try (ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
-                DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress()))
-            {
-                tcp.setReuseAddress(true);
-            }
-            catch (final IOException ex)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }
