@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.Appliance;
 import io.switchboard.edge.Options;
+import io.switchboard.edge.registry.Registry;
 import io.switchboard.edge.testing.AnyPorts;
 import io.switchboard.edge.testing.Scrape;
+import io.switchboard.engine.health.Liveness;
+import io.switchboard.engine.metrics.Metrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,6 +104,26 @@ class ConsoleTest
         final JsonNode second = next(stream);
         assertTrue(second.path("timeMs").asLong() - first.path("timeMs").asLong() >= 900, "a second apart");
         assertTrue(second.path("rates").path("HTTP requests").asLong() >= before + 10, second.toString());
+    }
+
+    @Test
+    void aClusterMembersSnapshotCarriesItsRoleAndSaysWhenItIsOutsideAWorkingCluster() throws Exception
+    {
+        final Metrics metrics = new Metrics();
+        try (Console console = new Console(metrics, new Liveness(metrics), () -> true, JSON, 1))
+        {
+            assertTrue(!JSON.writeValueAsString(console.snapshot(1_000)).contains("\"cluster\""), "one box: no cluster");
+            final Registry.Status[] status = {new Registry.Status(1, 3, "follower", 2, 4, 1_024, true, 5_000L)};
+            console.cluster(() -> status[0]);
+            final JsonNode working = JSON.readTree(JSON.writeValueAsString(console.snapshot(2_000)));
+            assertEquals("ok", working.path("status").asText());
+            assertEquals("follower", working.path("cluster").path("role").asText());
+            assertEquals(2, working.path("cluster").path("leader").asInt());
+            status[0] = new Registry.Status(1, 3, "candidate", null, 5, 1_024, false, 6_000L);
+            final JsonNode alone = JSON.readTree(JSON.writeValueAsString(console.snapshot(3_000)));
+            assertEquals("no-cluster", alone.path("status").asText());
+            assertTrue(alone.path("cluster").path("leader").isNull());
+        }
     }
 
     @Test
