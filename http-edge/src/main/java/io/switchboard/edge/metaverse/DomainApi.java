@@ -56,6 +56,20 @@ final class DomainApi
     {
     }
 
+    /**
+     * Thrown by an endpoint on an IO thread that must wait for the registry's commit: the server runs it again on a
+     * worker thread.
+     */
+    static final class MustWait extends RuntimeException
+    {
+        static final MustWait INSTANCE = new MustWait();
+
+        private MustWait()
+        {
+            super("must wait for the registry", null, false, false);
+        }
+    }
+
     static final int MAX_PER_PAGE = 1000;
 
     private static final String DOMAIN = "domain";
@@ -199,6 +213,7 @@ final class DomainApi
                 reply(exchange, inPlace);
                 return;
             }
+            mustNotWaitOnIoThread(exchange);
             reply(exchange, writes.change(id, record ->
             {
                 if (!credentials.authorizes(record, stock.apiKey, bearer))
@@ -210,6 +225,7 @@ final class DomainApi
             }));
             return;
         }
+        mustNotWaitOnIoThread(exchange);
         final JsonNode root = parse(exchange, body);
         if (root == null)
         {
@@ -230,6 +246,15 @@ final class DomainApi
     }
 
 
+
+    /** Before a write that may wait for the cluster: off the IO thread (see {@link MustWait}). */
+    private void mustNotWaitOnIoThread(final HttpServerExchange exchange)
+    {
+        if (!writes.immediate() && exchange.isInIoThread())
+        {
+            throw MustWait.INSTANCE;
+        }
+    }
 
     /** {@code PUT /api/v1/domains/{id}/ice_server_address} (spec §2.4); an empty address is accepted, not stored. */
     void setIceServerAddress(final HttpServerExchange exchange, final byte[] body)

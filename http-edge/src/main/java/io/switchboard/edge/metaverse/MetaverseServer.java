@@ -42,6 +42,7 @@ public final class MetaverseServer implements AutoCloseable
     private static final int MAX_HEADER_BYTES = 16 * 1024;
     /** Worker endpoints wait on the ring or a stripe lock now and then, never on the network. */
     private static final int WORKER_THREADS = 2 * Runtime.getRuntime().availableProcessors();
+    private static final int CLUSTER_WORKER_THREADS = 8 * WORKER_THREADS;
     private static final byte[] NO_BODY = new byte[0];
     private static final int READ_BUFFER_BYTES = 16 * 1024;
     private static final long AWAIT_SLICE_MS = 100;
@@ -89,7 +90,8 @@ public final class MetaverseServer implements AutoCloseable
             counters, context.tempDomainTtlSeconds() * 1000, clock, sweeperWatch);
         this.server = edge.listener(
                 LISTENER, context.bindAddress(), context.port(), new MetaverseCors(routes(), context.corsOrigins()))
-            .workerThreads(WORKER_THREADS)
+            // A cluster member's workers mostly wait for commits.
+            .workerThreads(log.appliesOnCaller() ? WORKER_THREADS : CLUSTER_WORKER_THREADS)
             .maxEntityBytes(context.maxBodyBytes())
             .maxHeaderBytes(MAX_HEADER_BYTES)
             .build();
@@ -122,7 +124,8 @@ public final class MetaverseServer implements AutoCloseable
      */
     public void listen()
     {
-        final long nextSweepMs = sweeper.sweep(clock.getAsLong());
+        // A cluster member sweeps once it runs (its removals wait for a quorum, which may not be up yet).
+        final long nextSweepMs = log.appliesOnCaller() ? sweeper.sweep(clock.getAsLong()) : clock.getAsLong();
         if (log.appliesOnCaller())
         {
             publishStoredKeys();
@@ -149,7 +152,8 @@ public final class MetaverseServer implements AutoCloseable
 
     private RoutingHandler routes()
     {
-        // A write waits for the cluster's commit: never on an IO thread. The local registry never waits.
+        // A write waits for the cluster's commit: never on an IO thread. The local registry never waits. A heartbeat
+        // starts on the IO thread either way: most are written in place; a durable one moves to a worker.
         final Runs writes = log.appliesOnCaller() ? Runs.ON_IO_THREAD : Runs.ON_WORKER;
         final HttpHandler metaverseInfo = withoutBody("metaverse_info", Runs.ON_IO_THREAD, api::metaverseInfo);
         return Handlers.routing()
@@ -157,7 +161,7 @@ public final class MetaverseServer implements AutoCloseable
             .post("/api/v1/domains", withBody("domain_create", Runs.ON_WORKER, api::createNamed))
             .get("/api/v1/domains", withoutBody("domain_list", Runs.ON_WORKER, api::listDomains))
             .get("/api/v1/domains/{id}", withoutBody("domain_read", Runs.ON_IO_THREAD, api::readDomain))
-            .put("/api/v1/domains/{id}", withBody("heartbeat", writes, api::heartbeat))
+            .put("/api/v1/domains/{id}", withBody("heartbeat", Runs.ON_IO_THREAD, api::heartbeat))
             .delete("/api/v1/domains/{id}", withoutBody("domain_delete", Runs.ON_WORKER, api::deleteDomain))
             .put("/api/v1/domains/{id}/ice_server_address",
                 withBody("ice_server_address", writes, api::setIceServerAddress))
@@ -310,6 +314,10 @@ public final class MetaverseServer implements AutoCloseable
         try
         {
             handler.handle(exchange, body);
+        }
+        catch (final DomainApi.MustWait ex)
+        {
+            exchange.dispatch(() -> run(Runs.ON_WORKER, handler, exchange, body));
         }
         catch (final ClusterUnavailableException ex)
         {
