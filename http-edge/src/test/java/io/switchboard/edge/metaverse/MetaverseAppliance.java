@@ -49,6 +49,11 @@ final class MetaverseAppliance implements AutoCloseable
         return appliance.port("metaverse");
     }
 
+    int port(final String listener)
+    {
+        return appliance.port(listener);
+    }
+
     int icePort()
     {
         return appliance.port("ice");
