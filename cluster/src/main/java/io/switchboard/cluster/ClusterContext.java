@@ -55,7 +55,7 @@ public final class ClusterContext
     /** UDP and IPC publications of the driver; the log and archive segment sizes derive from the log term. */
     public static final int DEFAULT_TERM_LENGTH = 1 << 20;
     /** Ingress and egress: registry commands are small. */
-    public static final int DEFAULT_CLIENT_TERM_LENGTH = 64 * 1024;
+    public static final int DEFAULT_CLIENT_TERM_LENGTH = 512 * 1024;
     public static final int DEFAULT_SEGMENT_FILE_LENGTH = 8 << 20;
     public static final int DEFAULT_COUNTER_VALUES_BUFFER_LENGTH = 1 << 20;
     public static final int DEFAULT_MAX_PENDING_COMMANDS = 4096;

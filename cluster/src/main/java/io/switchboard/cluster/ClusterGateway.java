@@ -18,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The one owner of this node's cluster client. Its duty, each turn: connect (without blocking, and again whenever
@@ -43,6 +44,7 @@ final class ClusterGateway implements Agent, EgressListener
         long commandId;
         long sentNs;
         boolean done;
+        CommandResult result;
 
         Pending(final int type, final DirectBuffer body, final int offset, final int length, final long deadlineNs)
         {
@@ -66,7 +68,10 @@ final class ClusterGateway implements Agent, EgressListener
     private final ArrayDeque<Pending> byDeadline = new ArrayDeque<>();
     /** Numbered commands to offer, in id order; answered ones are skipped lazily. */
     private final ArrayDeque<Pending> unsent = new ArrayDeque<>();
+    /** Committed commands whose callers wait until this node's replica has applied them, in log order. */
+    private final ArrayDeque<Pending> unapplied = new ArrayDeque<>();
     private final CommandReply reply = new CommandReply();
+    private final LongSupplier localAppliedPosition;
     private long nextCommandId;
     private AeronCluster.AsyncConnect connecting;
     private AeronCluster client;
@@ -79,8 +84,10 @@ final class ClusterGateway implements Agent, EgressListener
         final Queue<Pending> queue,
         final ClusterCounters counters,
         final NanoClock clock,
-        final long firstCommandId)
+        final long firstCommandId,
+        final LongSupplier localAppliedPosition)
     {
+        this.localAppliedPosition = localAppliedPosition;
         this.context = context;
         this.aeron = aeron;
         this.queue = queue;
@@ -124,6 +131,7 @@ final class ClusterGateway implements Agent, EgressListener
             work += keepAlive(nowNs);
         }
         work += expire(nowNs);
+        work += completeApplied(nowNs);
         return work;
     }
 
@@ -162,8 +170,40 @@ final class ClusterGateway implements Agent, EgressListener
         }
         pending.done = true;
         counters.acknowledged.increment();
-        pending.future.complete(new CommandResult(pending.commandId, reply.result(), reply.logPosition(),
-            (reply.flags() & CommandReply.FLAG_DUPLICATE) != 0));
+        pending.result = new CommandResult(pending.commandId, reply.result(), reply.logPosition(),
+            (reply.flags() & CommandReply.FLAG_DUPLICATE) != 0);
+        if (localAppliedPosition == null || localAppliedPosition.getAsLong() >= pending.result.logPosition())
+        {
+            pending.future.complete(pending.result);
+        }
+        else
+        {
+            unapplied.addLast(pending);
+        }
+    }
+
+    /**
+     * Completes the committed commands this node's replica has now applied, so a caller that reads this node after
+     * its answer sees its change. The replica applies in log order; a reply arriving out of that order only waits
+     * longer. One that is still not applied when its deadline passes completes anyway: it is committed.
+     */
+    private int completeApplied(final long nowNs)
+    {
+        if (unapplied.isEmpty())
+        {
+            return 0;
+        }
+        final long applied = localAppliedPosition.getAsLong();
+        int count = 0;
+        Pending pending;
+        while ((pending = unapplied.peekFirst()) != null &&
+            (applied >= pending.result.logPosition() || nowNs - pending.deadlineNs >= 0))
+        {
+            unapplied.pollFirst();
+            pending.future.complete(pending.result);
+            count++;
+        }
+        return count;
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 
 /**
  * The registry log through Aeron Cluster: callers' commands go on a many-to-one queue to this node's
@@ -35,13 +36,28 @@ public final class ClusterRegistryLog implements RegistryLog
         final ClusterCounters counters,
         final ErrorHandler errorHandler)
     {
+        this(context, aeronDir, counters, errorHandler, null);
+    }
+
+    /**
+     * As above, and each command's future completes only once {@code localAppliedPosition} (this node's replica's
+     * applied log position) has reached the command's: a caller reading this node's replica after its answer sees
+     * its change. Null completes at the leader's acknowledgement.
+     */
+    public ClusterRegistryLog(
+        final ClusterContext context,
+        final String aeronDir,
+        final ClusterCounters counters,
+        final ErrorHandler errorHandler,
+        final LongSupplier localAppliedPosition)
+    {
         this.context = context;
         this.counters = counters;
         this.clock = SystemNanoClock.INSTANCE;
         this.queue = new ManyToOneConcurrentArrayQueue<>(context.maxPendingCommands());
         this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir).errorHandler(errorHandler));
         this.gateway = new ClusterGateway(context, aeron, queue, counters, clock,
-            CommandIds.firstOfThisProcess(SystemEpochClock.INSTANCE.time()));
+            CommandIds.firstOfThisProcess(SystemEpochClock.INSTANCE.time()), localAppliedPosition);
         this.runner = new AgentRunner(context.newIdleStrategy(), errorHandler, null, gateway);
         AgentRunner.startOnThread(runner);
     }

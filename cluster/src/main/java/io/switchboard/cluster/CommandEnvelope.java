@@ -24,8 +24,11 @@ public final class CommandEnvelope
     public static final int TYPE_OFFSET = 12;
     public static final int BODY_LENGTH_OFFSET = 16;
     public static final int HEADER_LENGTH = 20;
-    /** Registry commands are small; a longer one is refused before it reaches the log. */
-    public static final int MAX_BODY_LENGTH = 16 * 1024;
+    /**
+     * Registry commands are small (a whole domain record at most, which its field bounds keep under about 40 KiB);
+     * a longer one is refused before it reaches the log. The cluster's client term length must carry it whole.
+     */
+    public static final int MAX_BODY_LENGTH = 48 * 1024;
 
     private DirectBuffer buffer;
     private int offset;

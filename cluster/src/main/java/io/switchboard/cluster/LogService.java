@@ -50,6 +50,8 @@ public final class LogService implements ClusteredService
     public void onStart(final Cluster cluster, final Image snapshotImage)
     {
         this.cluster = cluster;
+        // onRoleChange reports changes only: a member that starts and stays a follower is never told.
+        counters.role.setRelease(cluster.role().code());
         if (snapshotImage != null)
         {
             applier.loadSnapshot(new ImageSnapshotReader(snapshotImage, cluster.idleStrategy()));

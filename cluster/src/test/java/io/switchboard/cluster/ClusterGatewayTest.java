@@ -62,7 +62,7 @@ class ClusterGatewayTest
             .clientTimeoutMs(TIMEOUT_MS)
             .conclude();
         clock.update(TimeUnit.SECONDS.toNanos(100));
-        gateway = new ClusterGateway(context, aeron, queue, counters, clock, 1);
+        gateway = new ClusterGateway(context, aeron, queue, counters, clock, 1, null);
     }
 
     @AfterEach

@@ -10,6 +10,8 @@ import io.switchboard.edge.http.HttpEdge;
 import io.switchboard.edge.ice.MetaverseKeyFetcher;
 import io.switchboard.edge.metaverse.MetaverseServer;
 import io.switchboard.edge.peerjs.PeerJsServer;
+import io.switchboard.edge.registry.Registry;
+import io.switchboard.cluster.ClusterContext;
 import io.switchboard.edge.rendezvous.RendezvousContext;
 import io.switchboard.edge.rendezvous.RendezvousServer;
 import io.switchboard.edge.tls.ServerTls;
@@ -53,6 +55,7 @@ public final class Appliance implements AutoCloseable
     private final Liveness liveness = new Liveness(metrics);
     private final ObjectMapper json = new ObjectMapper();
     private volatile boolean running;
+    private Registry registry;
 
     private Appliance()
     {
@@ -105,15 +108,24 @@ public final class Appliance implements AutoCloseable
         closeables.add(engine);
         engine.boundPorts().forEach((name, port) -> listeners.put(name, "udp:" + port));
 
-        final RendezvousServer rendezvous = RendezvousServer.start(
-            rendezvousContext, engine.commands(), replies, edge, metrics, json);
+        final ClusterContext clusterContext = Contexts.cluster(options, dataDir.path());
+        final Registry registry = clusterContext == null ?
+            Registry.local(metrics) :
+            Registry.clustered(clusterContext, metrics, liveness.register("switchboard-cluster"));
+        final RendezvousServer rendezvous = RendezvousServer.open(
+            rendezvousContext, engine.commands(), replies, registry, edge, metrics, json);
         closeables.add(rendezvous);
-        listeners.put(RendezvousServer.LISTENER, scheme(edge, RendezvousServer.LISTENER) + rendezvous.port());
-
-        final MetaverseServer metaverse = MetaverseServer.start(
-            Contexts.metaverse(options, engine.boundPort(IceServer.LISTENER)),
-            tableFiles, engine.commands(), edge, metrics, json, liveness.register("switchboard-metaverse-sweeper"));
+        final MetaverseServer metaverse = MetaverseServer.open(
+            Contexts.metaverse(options, engine.boundPort(IceServer.LISTENER)), tableFiles, engine.commands(),
+            registry, edge, metrics, json, liveness.register("switchboard-metaverse-sweeper"));
         closeables.add(metaverse);
+        // Closed before the tables its replica writes.
+        closeables.add(registry);
+        registry.start();
+        this.registry = registry;
+        rendezvous.listen();
+        listeners.put(RendezvousServer.LISTENER, scheme(edge, RendezvousServer.LISTENER) + rendezvous.port());
+        metaverse.listen();
         listeners.put(MetaverseServer.LISTENER, scheme(edge, MetaverseServer.LISTENER) + metaverse.port());
 
         final PartialBudget partials = new PartialBudget(
@@ -135,10 +147,12 @@ public final class Appliance implements AutoCloseable
         final AdminServer admin = new AdminServer(
             edge, options.string("admin-bind-address"), options.intValue("admin-port"), metrics, liveness, () -> running, json,
             new KernelUdpStats(metrics, engine.boundPorts()),
-            new BackupHandler(backupDir == null ? null : Path.of(backupDir), backups, metrics, json), console);
+            new BackupHandler(backupDir == null ? null : Path.of(backupDir), backups, metrics, json), console,
+            registry::status);
         closeables.add(admin);
         listeners.put("admin", scheme(edge, "admin") + admin.port());
         console.listeners(listeners);
+        registry.awaitJoined();
         running = true;
     }
 
@@ -182,7 +196,8 @@ public final class Appliance implements AutoCloseable
 
     public String readyLine()
     {
-        return "switchboard ready " + listenersLine();
+        final String cluster = registry == null ? "" : registry.readyField();
+        return "switchboard ready " + listenersLine() + (cluster.isEmpty() ? "" : " " + cluster);
     }
 
     /** Every listener as {@code name=proto:port}, in start order, space-separated. */

@@ -1,5 +1,6 @@
 package io.switchboard.edge;
 
+import io.switchboard.cluster.ClusterContext;
 import io.switchboard.edge.dop.DopContext;
 import io.switchboard.edge.http.HttpEdgeContext;
 import io.switchboard.edge.metaverse.MetaverseContext;
@@ -13,9 +14,8 @@ import io.switchboard.engine.pulse.PulseContext;
 import io.switchboard.engine.table.TableFiles;
 import io.switchboard.protocol.proxy.TrustedProxies;
 
-import java.util.function.UnaryOperator;
-
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /**
  * The composition root's half that reads options: each component's context filled from the parsed command line and
@@ -127,6 +127,8 @@ final class Contexts
             .registerRatePerMinute(options.intValue("rendezvous-register-rate"))
             .registerBurst(options.intValue("rendezvous-register-burst"))
             .rateLimitSlots(options.intValue("rate-limit-slots"))
+            .registerGraceMs(options.longValue("pulse-register-grace-ms"))
+            .maxRegistrations(options.intValue("pulse-max-clients"))
             .conclude();
     }
 
@@ -148,7 +150,25 @@ final class Contexts
             .name(options.string("metaverse-name"))
             .publicUrl(options.optional("metaverse-public-url"))
             .corsOrigins(options.values("metaverse-cors"))
+            .softSyncMs(options.longValue("cluster-soft-sync-ms"))
             .icePort(icePort)
+            .conclude();
+    }
+
+    /** The cluster this node is a member of, concluded; null when --cluster-members is unset (one box). */
+    static ClusterContext cluster(final Flags options, final Path dataDir)
+    {
+        final String members = options.optional("cluster-members");
+        if (members == null)
+        {
+            return null;
+        }
+        final String dir = options.optional("cluster-dir");
+        return new ClusterContext()
+            .members(members)
+            .nodeIndex(options.intValue("cluster-node"))
+            .clusterDir((dir == null ? dataDir.resolve("cluster") : Path.of(dir)).toFile())
+            .clientTimeoutMs(options.longValue("cluster-timeout-ms"))
             .conclude();
     }
 

@@ -1,5 +1,6 @@
 package io.switchboard.edge;
 
+import io.switchboard.cluster.ClusterContext;
 import io.switchboard.edge.admin.Console;
 import io.switchboard.edge.dop.DopContext;
 import io.switchboard.edge.http.HttpEdgeContext;
@@ -234,7 +235,19 @@ public final class OptionSpec
             "yet, leave it out)."),
         new Flag("tls-check-interval-ms", "MS", Long.toString(TlsContext.DEFAULT_CHECK_INTERVAL_MS), false,
             "How often the certificate and key files are read for a renewal; a changed valid pair is served to new " +
-            "connections."));
+            "connections."),
+        new Flag("cluster-members", "HOST:PORT,...", null, false,
+            "The cluster's members in order, the same list on every node; each uses PORT to PORT+4 for Aeron " +
+            "Cluster. Unset = one box, the registry applied locally."),
+        new Flag("cluster-node", "N", "0", false,
+            "This node's index in --cluster-members (0-based)."),
+        new Flag("cluster-dir", "DIR", null, false,
+            "The cluster's archive and Raft state; unset = DATA_DIR/cluster."),
+        new Flag("cluster-timeout-ms", "MS", Long.toString(ClusterContext.DEFAULT_CLIENT_TIMEOUT_MS), false,
+            "A durable change not committed within this long is answered 503 (no quorum reachable)."),
+        new Flag("cluster-soft-sync-ms", "MS", Long.toString(MetaverseContext.DEFAULT_SOFT_SYNC_MS), false,
+            "Most often a domain's heartbeat time and user counts go through the cluster's log (never per " +
+            "heartbeat)."));
 
 
     private OptionSpec()

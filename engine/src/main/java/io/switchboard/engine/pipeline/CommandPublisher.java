@@ -72,9 +72,15 @@ public final class CommandPublisher
         return tryPublish(TICK, null);
     }
 
+    /** Whether {@link #publishDomainKey} takes this key (its command fits a ring slot). */
+    public boolean fitsDomainKey(final byte[] spki)
+    {
+        return DomainKeyCommand.encodedLength(spki) <= ring.get(0).capacity();
+    }
+
     public void publishDomainKey(final long msb, final long lsb, final byte origin, final byte[] spki)
     {
-        if (DomainKeyCommand.encodedLength(spki) > ring.get(0).capacity())
+        if (!fitsDomainKey(spki))
         {
             throw new IllegalArgumentException("key of " + spki.length + " bytes does not fit a ring slot");
         }

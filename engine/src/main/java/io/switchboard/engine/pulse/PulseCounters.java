@@ -29,6 +29,7 @@ final class PulseCounters
     final AtomicCounter registered;
     final AtomicCounter registerFull;
     final AtomicCounter registerDuplicate;
+    final AtomicCounter registerLapsed;
     final AtomicCounter registerBusy;
     final AtomicCounter logoutBusy;
     final AtomicCounter verifiedOnline;
@@ -58,6 +59,7 @@ final class PulseCounters
         registered = metrics.counter(COMMANDS, "command=\"register\",result=\"ok\"", COMMANDS_HELP);
         registerFull = metrics.counter(COMMANDS, "command=\"register\",result=\"full\"", COMMANDS_HELP);
         registerDuplicate = metrics.counter(COMMANDS, "command=\"register\",result=\"duplicate\"", COMMANDS_HELP);
+        registerLapsed = metrics.counter(COMMANDS, "command=\"register\",result=\"lapsed\"", COMMANDS_HELP);
         registerBusy = metrics.counter(COMMANDS, "command=\"register\",result=\"busy\"", COMMANDS_HELP);
         logoutBusy = metrics.counter(COMMANDS, "command=\"logout\",result=\"busy\"", COMMANDS_HELP);
         verifiedOnline = metrics.counter(COMMANDS, "command=\"verify\",result=\"online\"", COMMANDS_HELP);

@@ -289,8 +289,17 @@ public final class PulseServer implements UdpProtocol
     {
         final long correlationId = PulseRegisterCommand.correlationId(buffer, offset);
         final long nowMs = clock.nowMs();
+        final long givenMs = PulseRegisterCommand.registeredAtMs(buffer, offset);
+        final long registeredMs = givenMs == PulseRegisterCommand.NOW ? nowMs : Math.min(givenMs, nowMs);
         client.set(PulseRegisterCommand.clientMsb(buffer, offset), PulseRegisterCommand.clientLsb(buffer, offset));
         PulseRegisterCommand.key(buffer, offset, key);
+        if (registeredMs + registerGraceMs <= nowMs)
+        {
+            // A registration the log replays after its grace ended, never pulsed here: it would expire at once.
+            counters.registerLapsed.incrementRelease();
+            answer(correlationId, PulseAnswer.DUPLICATE, false, nowMs);
+            return;
+        }
         if (byId.contains(client) || byKey.contains(key))
         {
             counters.registerDuplicate.incrementRelease();
@@ -313,7 +322,7 @@ public final class PulseServer implements UdpProtocol
         slot.set(s);
         byKey.insert(key, slot);
         byId.insert(client, slot);
-        records.put(s, record.registered(key, nowMs, nowMs + registerGraceMs));
+        records.put(s, record.registered(key, registeredMs, registeredMs + registerGraceMs));
         arm(s, record.deadlineMs());
         save(s);
         countState(PulseClientRecord.ONLINE, 1);

@@ -1,10 +1,12 @@
 package io.switchboard.edge.admin;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.http.HttpEdge;
 import io.switchboard.edge.http.HttpEdgeListener;
 import io.switchboard.edge.http.WatchedHandler;
+import io.switchboard.edge.registry.Registry;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.metrics.Metrics;
@@ -15,6 +17,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -26,8 +29,11 @@ public final class AdminServer implements AutoCloseable
 {
     private final HttpEdgeListener server;
 
-    /** The body of {@code /healthz}: {@code status} is {@code ok}, {@code failed} or {@code stopping}. */
-    record Health(String status, List<Agent> agents)
+    /**
+     * The body of {@code /healthz}: {@code status} is {@code ok}, {@code failed}, {@code stopping} or, for a cluster
+     * member outside a working cluster, {@code no-cluster}; {@code cluster} only for a cluster member.
+     */
+    record Health(String status, List<Agent> agents, @JsonInclude(JsonInclude.Include.NON_NULL) Registry.Status cluster)
     {
     }
 
@@ -57,10 +63,11 @@ public final class AdminServer implements AutoCloseable
         final ObjectMapper json,
         final Runnable beforeScrape,
         final HttpHandler backup,
-        final Console console)
+        final Console console,
+        final Supplier<Registry.Status> cluster)
     {
         final HttpHandler routes = new WatchedHandler(Handlers.routing()
-            .get("/healthz", exchange -> health(exchange, liveness, running.getAsBoolean(), json))
+            .get("/healthz", exchange -> health(exchange, liveness, running.getAsBoolean(), cluster.get(), json))
             // A worker thread: the scrape reads files under /proc first.
             .get("/metrics", exchange -> exchange.dispatch(() ->
             {
@@ -84,13 +91,16 @@ public final class AdminServer implements AutoCloseable
     }
 
     private static void health(
-        final HttpServerExchange exchange, final Liveness liveness, final boolean running, final ObjectMapper json)
+        final HttpServerExchange exchange, final Liveness liveness, final boolean running,
+        final Registry.Status cluster, final ObjectMapper json)
         throws JsonProcessingException
     {
         final boolean alive = liveness.allAlive();
-        final Health health = new Health(!alive ? "failed" : running ? "ok" : "stopping",
-            liveness.watches().stream().map(Agent::of).toList());
-        exchange.setStatusCode(alive && running ? 200 : 503);
+        final boolean clustered = cluster == null || cluster.working();
+        final Health health = new Health(
+            !alive ? "failed" : !running ? "stopping" : !clustered ? "no-cluster" : "ok",
+            liveness.watches().stream().map(Agent::of).toList(), cluster);
+        exchange.setStatusCode(alive && running && clustered ? 200 : 503);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseSender().send(json.writeValueAsString(health));
     }

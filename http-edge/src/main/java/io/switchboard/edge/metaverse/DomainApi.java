@@ -64,6 +64,7 @@ final class DomainApi
 
     private final MetaverseContext context;
     private final DomainRegistry registry;
+    private final DomainWrites writes;
     private final DomainListing listing;
     private final EngineKeys engineKeys;
     private final ObjectMapper json;
@@ -81,6 +82,7 @@ final class DomainApi
     DomainApi(
         final MetaverseContext context,
         final DomainRegistry registry,
+        final DomainWrites writes,
         final EngineKeys engineKeys,
         final ObjectMapper json,
         final Replies replies,
@@ -89,6 +91,7 @@ final class DomainApi
     {
         this.context = context;
         this.registry = registry;
+        this.writes = writes;
         this.listing = new DomainListing(registry);
         this.engineKeys = engineKeys;
         this.json = json;
@@ -170,8 +173,8 @@ final class DomainApi
 
     /**
      * {@code PUT /api/v1/domains/{id}}: the heartbeat (spec §2.2) and the descriptors (§2.3). The stock heartbeat
-     * takes a streaming read and, once nothing but its time and counts change, an in-place write; any other body
-     * takes the JSON tree.
+     * takes a streaming read and, once nothing but its time and counts change, an in-place write on this node
+     * (soft: see {@link DomainWrites#heardHeartbeat}); any other change goes through the registry's log.
      */
     void heartbeat(final HttpServerExchange exchange, final byte[] body)
     {
@@ -181,11 +184,30 @@ final class DomainApi
             return;
         }
         final HeartbeatBody stock = HeartbeatBody.read(json.getFactory(), body);
+        final Credentials.Offered bearer = Credentials.bearer(exchange);
         if (stock != null)
         {
-            final Credentials.Offered bearer = Credentials.bearer(exchange);
-            reply(exchange, registry.heartbeat(
-                id, stock, storedKey -> credentials.authorizes(storedKey, stock.apiKey, bearer), clock.getAsLong()));
+            final long nowMs = clock.getAsLong();
+            final Refusal inPlace = registry.heartbeatInPlace(
+                id, stock, storedKey -> credentials.authorizes(storedKey, stock.apiKey, bearer), nowMs);
+            if (inPlace != DomainRegistry.NOT_IN_PLACE)
+            {
+                if (inPlace == null)
+                {
+                    writes.heardHeartbeat(id, nowMs);
+                }
+                reply(exchange, inPlace);
+                return;
+            }
+            reply(exchange, writes.change(id, record ->
+            {
+                if (!credentials.authorizes(record, stock.apiKey, bearer))
+                {
+                    return Refusal.NOT_AUTHORIZED;
+                }
+                stock.applyTo(record, nowMs);
+                return null;
+            }));
             return;
         }
         final JsonNode root = parse(exchange, body);
@@ -195,9 +217,8 @@ final class DomainApi
         }
         final JsonNode domain = root.path(DOMAIN);
         final String apiKey = DomainFields.text(domain.get("api_key"), DomainFields.MAX_SHORT_CHARS);
-        final Credentials.Offered bearer = Credentials.bearer(exchange);
         final long nowMs = clock.getAsLong();
-        reply(exchange, registry.update(id, record ->
+        reply(exchange, writes.change(id, record ->
         {
             if (!credentials.authorizes(record, apiKey, bearer))
             {
@@ -207,6 +228,8 @@ final class DomainApi
             return null;
         }));
     }
+
+
 
     /** {@code PUT /api/v1/domains/{id}/ice_server_address} (spec §2.4); an empty address is accepted, not stored. */
     void setIceServerAddress(final HttpServerExchange exchange, final byte[] body)
@@ -221,16 +244,17 @@ final class DomainApi
         final String apiKey = DomainFields.text(domain.get("api_key"), DomainFields.MAX_SHORT_CHARS);
         final String address = DomainFields.text(domain.get("ice_server_address"), DomainFields.MAX_SHORT_CHARS);
         final Credentials.Offered bearer = Credentials.bearer(exchange);
-        reply(exchange, registry.update(id, record ->
+        reply(exchange, writes.change(id, record ->
         {
             if (!credentials.authorizes(record, apiKey, bearer))
             {
                 return Refusal.NOT_AUTHORIZED;
             }
-            if (address != null && !address.isEmpty())
+            if (address == null || address.isEmpty() || address.equals(record.iceServerAddress))
             {
-                record.iceServerAddress = address;
+                return DomainWrites.UNCHANGED;
             }
+            record.iceServerAddress = address;
             return null;
         }));
     }
@@ -258,39 +282,32 @@ final class DomainApi
         final String apiKey = form.text("api_key");
         final Credentials.Offered bearer = Credentials.bearer(exchange);
         final byte[] upload = form.part("public_key");
-        reply(exchange, engineKeys.change(id, () ->
+        final DomainPublicKeys.Parsed[] parsed = new DomainPublicKeys.Parsed[1];
+        reply(exchange, writes.change(id, current ->
         {
-            final DomainRecord current = registry.get(id);
-            if (current == null)
-            {
-                return Refusal.UNKNOWN_DOMAIN;
-            }
             if (!credentials.authorizes(current, apiKey, bearer))
             {
                 return Refusal.NOT_AUTHORIZED;
             }
-            final DomainPublicKeys.Parsed key = DomainPublicKeys.parse(upload);
+            if (parsed[0] == null)
+            {
+                parsed[0] = DomainPublicKeys.parse(upload);
+            }
+            final DomainPublicKeys.Parsed key = parsed[0];
             if (key.error() != null)
             {
                 return new Refusal(Failure.BAD_KEY, key.error());
             }
             if (Arrays.equals(key.spki(), current.publicKey))
             {
-                return null;
+                return DomainWrites.UNCHANGED;
             }
-            try
-            {
-                engineKeys.publishKey(id, key.spki());
-            }
-            catch (final IllegalArgumentException ex)
+            if (!engineKeys.fits(key.spki()))
             {
                 return new Refusal(Failure.BAD_KEY, "public key does not fit the engine's ring slots");
             }
-            return registry.update(id, record ->
-            {
-                record.publicKey = key.spki();
-                return null;
-            });
+            current.publicKey = key.spki();
+            return null;
         }));
     }
 
@@ -372,22 +389,12 @@ final class DomainApi
         {
             return;
         }
-        final boolean removed = engineKeys.change(id, () ->
-        {
-            final boolean present = registry.remove(id);
-            if (present)
-            {
-                engineKeys.publishRemoved(id);
-            }
-            return present;
-        });
-        if (!removed)
+        if (!writes.remove(id, DomainCommands.ANY_REVISION))
         {
             replies.failure(exchange, Refusal.UNKNOWN_DOMAIN);
             return;
         }
         counters.removedDeleted.increment();
-        counters.domains.set(registry.size());
         replies.success(exchange);
     }
 
@@ -418,23 +425,17 @@ final class DomainApi
 
     private boolean insert(final HttpServerExchange exchange, final DomainRecord record)
     {
-        final boolean inserted;
-        try
-        {
-            inserted = registry.insert(record);
-        }
-        catch (final IllegalStateException ex)
-        {
-            // Chronicle ran out of room in one segment before the registry reached its configured size.
-            replies.failure(exchange, Failure.REGISTRY_FULL, "the domain registry is full");
-            return false;
-        }
-        if (!inserted)
+        if (registry.size() >= context.maxDomains())
         {
             replies.failure(exchange, Failure.REGISTRY_FULL, "the domain registry is full");
             return false;
         }
-        counters.domains.set(registry.size());
+        final Refusal refusal = writes.create(record);
+        if (refusal != null)
+        {
+            replies.failure(exchange, refusal);
+            return false;
+        }
         return true;
     }
 

@@ -17,9 +17,13 @@ import java.util.UUID;
  * then each text, the key and each list item as an int length (-1 for null) followed by UTF-8 or raw bytes.
  * A stock heartbeat that changes nothing but its time and counts is written in place over the stored bytes
  * ({@link #sameStoredHeartbeat}, {@link #putStoredHeartbeat}), whose offsets follow {@link #encode}.
+ * The last field, the record's {@link #revision}, was appended later: a record stored without it reads as revision 1.
  */
 final class DomainRecord
 {
+    /** The revision of a new domain; 0 names no domain at all (a change that creates one). */
+    static final long FIRST_REVISION = 1;
+    static final long NO_REVISION = 0;
     private static final byte FORMAT_V1 = 1;
     private static final int FLAG_TEMPORARY = 1;
     private static final int FLAG_RESTRICTED_SET = 2;
@@ -65,6 +69,12 @@ final class DomainRecord
     long whenCreatedMs;
     /** 0 until the first heartbeat PUT. */
     long lastHeartbeatMs;
+    /**
+     * How many durable changes the registry's log applied to this domain: 1 once created, one more per change of
+     * anything but the heartbeat time and the user counts. A change is written only over the revision it was
+     * made from, so two writers never lose each other's change (see {@link DomainMachine}).
+     */
+    long revision;
 
     DomainRecord(final UUID id)
     {
@@ -83,6 +93,12 @@ final class DomainRecord
         return Math.max(whenCreatedMs, lastHeartbeatMs);
     }
 
+    /** A temporary domain silent since before {@code cutoffMs}: what the sweeper removes. */
+    boolean isSilentTemporary(final long cutoffMs)
+    {
+        return temporary && lastSignOfLifeMs() < cutoffMs;
+    }
+
     byte[] encode()
     {
         final byte[][] texts = new byte[TEXT_FIELDS][];
@@ -97,7 +113,7 @@ final class DomainRecord
         }
         final byte[][] tagBytes = utf8(tags);
         final byte[][] imageBytes = utf8(images);
-        size += listLength(tagBytes) + listLength(imageBytes);
+        size += listLength(tagBytes) + listLength(imageBytes) + 8;
 
         final ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         out.put(FORMAT_V1)
@@ -117,6 +133,7 @@ final class DomainRecord
         putBytes(out, publicKey);
         putList(out, tagBytes);
         putList(out, imageBytes);
+        out.putLong(revision);
         return out.array();
     }
 
@@ -156,6 +173,7 @@ final class DomainRecord
             record.publicKey = getBytes(in);
             record.tags = getList(in);
             record.images = getList(in);
+            record.revision = in.remaining() >= 8 ? in.getLong() : FIRST_REVISION;
         }
         catch (final BufferUnderflowException | IllegalArgumentException ex)
         {

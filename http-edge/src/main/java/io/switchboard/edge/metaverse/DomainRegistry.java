@@ -21,26 +21,24 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
- * The domains, persisted in a Chronicle Map file of the data dir (domain UUID to an encoded {@link DomainRecord}).
+ * The domains, persisted in a Chronicle Map file of the data dir (domain UUID to an encoded {@link DomainRecord}): this
+ * node's replica of the registry, which every endpoint reads. Durable changes are written by the registry's applying
+ * thread alone ({@link DomainMachine}); heartbeats write their soft fields in place from IO threads.
  * Thread-safe: every change is a read-modify-write under the entry's segment lock, held for microseconds; nothing
  * that may wait runs inside it, so IO threads may call it. Under that lock, each change is written to the table's
  * {@link IntentJournal} before the entry, so a kill -9 in the middle of it cannot lose the domain.
  */
 final class DomainRegistry implements AutoCloseable
 {
-    /** A change to one domain, run under its lock; returns null to write the changed record, else why not. */
-    @FunctionalInterface
-    interface DomainUpdate
-    {
-        Refusal apply(DomainRecord record);
-    }
-
     private static final int AVERAGE_RECORD_BYTES = 768;
     /** DomainFields bounds every text and list, so an encoded record stays under about 40 KiB. */
     private static final int MAX_RECORD_BYTES = UuidKeyMarshaller.SIZE + 64 * 1024;
     private static final double MAX_BLOAT_FACTOR = 2.0;
 
     private static final String TABLE = "domains";
+
+    /** What {@link #heartbeatInPlace} answers when the heartbeat changes durable fields. */
+    static final Refusal NOT_IN_PLACE = new Refusal(Failure.INTERNAL_ERROR, "durable change");
 
     private final ChronicleMap<UuidKey, byte[]> map;
     private final IntentJournal journal;
@@ -104,36 +102,15 @@ final class DomainRegistry implements AutoCloseable
         }
     }
 
-    /** Applies {@code update} to the domain atomically; null when it was written, else why not. */
-    Refusal update(final UUID id, final DomainUpdate update)
-    {
-        try (ExternalMapQueryContext<UuidKey, byte[], ?> context = map.queryContext(keyOf(id)))
-        {
-            context.updateLock().lock();
-            final MapEntry<UuidKey, byte[]> entry = context.entry();
-            if (entry == null)
-            {
-                return Refusal.UNKNOWN_DOMAIN;
-            }
-            final DomainRecord record = DomainRecord.decode(id, entry.value().getUsing(null));
-            final Refusal refusal = update.apply(record);
-            if (refusal == null)
-            {
-                replace(context, entry, record.encode());
-            }
-            return refusal;
-        }
-    }
-
     /**
-     * Applies a stock heartbeat under one lookup and lock: when it changes nothing but the heartbeat time and the
-     * user counts (every heartbeat after the first), those are written in place over the stored bytes; otherwise
-     * the record is decoded, changed and re-encoded as {@link #update} does.
+     * Writes a stock heartbeat in place under one lookup and lock when it changes nothing but the heartbeat time and
+     * the user counts (every heartbeat after the first): soft fields, this node's own. Any other change is durable
+     * and goes through the registry's log ({@link DomainWrites}): then it answers {@link #NOT_IN_PLACE}.
      *
      * @param authorizes given the stored api_key (or null), whether the caller may change the domain
-     * @return null when written, else why not
+     * @return null when written, {@link #NOT_IN_PLACE}, else why not
      */
-    Refusal heartbeat(
+    Refusal heartbeatInPlace(
         final UUID id, final HeartbeatBody heartbeat, final Predicate<String> authorizes, final long nowMs)
     {
         try (ExternalMapQueryContext<UuidKey, byte[], ?> context = map.queryContext(keyOf(id)))
@@ -164,10 +141,7 @@ final class DomainRegistry implements AutoCloseable
                 }
                 return null;
             }
-            final DomainRecord record = DomainRecord.decode(id, value.getUsing(null));
-            heartbeat.applyTo(record, nowMs);
-            replace(context, entry, record.encode());
-            return null;
+            return NOT_IN_PLACE;
         }
     }
 
@@ -188,8 +162,37 @@ final class DomainRegistry implements AutoCloseable
         }
     }
 
-    /** Removes the domain if it is temporary and silent since before {@code cutoffMs}; true when it went. */
-    boolean removeIfSilentTemporary(final UUID id, final long cutoffMs)
+    /**
+     * Replaces a domain's durable fields with {@code record}'s (revision included), keeping whichever heartbeat time
+     * and user counts are the later; false when there is no such domain.
+     */
+    boolean replaceDurable(final DomainRecord record)
+    {
+        try (ExternalMapQueryContext<UuidKey, byte[], ?> context = map.queryContext(keyOf(record.id)))
+        {
+            context.updateLock().lock();
+            final MapEntry<UuidKey, byte[]> entry = context.entry();
+            if (entry == null)
+            {
+                return false;
+            }
+            final DomainRecord stored = DomainRecord.decode(record.id, entry.value().getUsing(null));
+            if (stored.lastHeartbeatMs > record.lastHeartbeatMs)
+            {
+                record.lastHeartbeatMs = stored.lastHeartbeatMs;
+                record.numUsers = stored.numUsers;
+                record.anonUsers = stored.anonUsers;
+            }
+            replace(context, entry, record.encode());
+            return true;
+        }
+    }
+
+    /**
+     * Takes a heartbeat time and user counts another node heard, when they are later than the stored ones; false
+     * when there is no such domain.
+     */
+    boolean mergeSoft(final UUID id, final long lastHeartbeatMs, final int numUsers, final int anonUsers)
     {
         try (ExternalMapQueryContext<UuidKey, byte[], ?> context = map.queryContext(keyOf(id)))
         {
@@ -199,14 +202,24 @@ final class DomainRegistry implements AutoCloseable
             {
                 return false;
             }
-            final DomainRecord record = DomainRecord.decode(id, entry.value().getUsing(null));
-            if (!record.temporary || record.lastSignOfLifeMs() >= cutoffMs)
+            final DomainRecord stored = DomainRecord.decode(id, entry.value().getUsing(null));
+            if (stored.lastHeartbeatMs < lastHeartbeatMs)
             {
-                return false;
+                stored.lastHeartbeatMs = lastHeartbeatMs;
+                stored.numUsers = numUsers;
+                stored.anonUsers = anonUsers;
+                replace(context, entry, stored.encode());
             }
-            journal.intendRemoval(context);
-            context.remove(entry);
             return true;
+        }
+    }
+
+    /** Removes every domain (a replica about to be rebuilt from the cluster's snapshot and log). */
+    void clear()
+    {
+        for (final DomainRecord record : all())
+        {
+            remove(record.id);
         }
     }
 

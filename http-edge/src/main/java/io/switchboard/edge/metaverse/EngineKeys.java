@@ -4,18 +4,14 @@ import io.switchboard.engine.command.DomainKeyCommand;
 import io.switchboard.engine.pipeline.CommandPublisher;
 
 import java.util.UUID;
-import java.util.function.Supplier;
 
 /**
- * Keeps the ICE engine's keys in step with the registry. Every change to a domain's key or existence runs under
- * that domain's stripe lock, registry write and ring publication together, so the engine receives them in the
- * registry's order. Publishing may wait for ring capacity; heartbeats never take these locks, so they never wait.
+ * Hands the registry's key changes to the ICE engine. Only the registry's applying thread publishes (the
+ * {@link DomainMachine}, and the start before the listeners open), so the engine receives the keys in the registry's
+ * order. Publishing may wait for ring capacity; heartbeats never publish, so they never wait.
  */
 final class EngineKeys
 {
-    private static final int STRIPES = 64;
-
-    private final Object[] stripes = new Object[STRIPES];
     private final CommandPublisher commands;
     private final MetaverseCounters counters;
 
@@ -23,19 +19,12 @@ final class EngineKeys
     {
         this.commands = commands;
         this.counters = counters;
-        for (int i = 0; i < STRIPES; i++)
-        {
-            stripes[i] = new Object();
-        }
     }
 
-    /** Runs a change of the domain's key or existence, and its publications, under the domain's stripe lock. */
-    <T> T change(final UUID id, final Supplier<T> change)
+    /** Whether the engine takes this key: checked before a command carrying it is committed. */
+    boolean fits(final byte[] spki)
     {
-        synchronized (stripes[Math.floorMod(id.hashCode(), STRIPES)])
-        {
-            return change.get();
-        }
+        return commands.fitsDomainKey(spki);
     }
 
     /**

@@ -16,6 +16,8 @@ enum Failure
     /** Iamus answers a disabled feature with HTTP 200 and a failure body; the domain-server only logs it. */
     TEMP_DOMAINS_DISABLED(200),
     REGISTRY_FULL(503),
+    /** The change could not be committed within --cluster-timeout-ms: this node reaches no cluster quorum. */
+    CLUSTER_UNAVAILABLE(503),
     NO_ROUTE(404),
     BAD_METHOD(405),
     INTERNAL_ERROR(500);

@@ -23,6 +23,8 @@ public final class MetaverseContext
     public static final int DEFAULT_MAX_DOMAINS = 100_000;
     public static final String DEFAULT_NAME = "switchboard";
     public static final String REGISTRY_FILE = "domains.cm3";
+    /** How often, at most, a domain's heartbeat time and user counts go through a cluster's log. */
+    public static final long DEFAULT_SOFT_SYNC_MS = 30_000;
 
     private String bindAddress = "0.0.0.0";
     private int port = DEFAULT_PORT;
@@ -39,6 +41,7 @@ public final class MetaverseContext
     private String publicUrl;
     private int icePort;
     private Set<String> corsOrigins = Set.of();
+    private long softSyncMs = DEFAULT_SOFT_SYNC_MS;
 
 
     public MetaverseContext conclude()
@@ -51,6 +54,7 @@ public final class MetaverseContext
         Require.range("temp domain ttl", tempDomainTtlSeconds, 1, 3650L * 86_400);
         Require.range("metaverse max body bytes", maxBodyBytes, 1024, 16 * 1024 * 1024);
         Require.range("metaverse max domains", maxDomains, 16, 100_000_000);
+        Require.range("cluster soft sync ms", softSyncMs, 100, 24L * 3600 * 1000);
         if (adminToken != null && adminToken.length() < 16)
         {
             throw new IllegalArgumentException("admin token must be at least 16 characters");
@@ -93,6 +97,8 @@ public final class MetaverseContext
     public MetaverseContext domainActiveSeconds(final long value) { domainActiveSeconds = value; return this; }
     public long tempDomainTtlSeconds() { return tempDomainTtlSeconds; }
     public MetaverseContext tempDomainTtlSeconds(final long value) { tempDomainTtlSeconds = value; return this; }
+    public long softSyncMs() { return softSyncMs; }
+    public MetaverseContext softSyncMs(final long value) { softSyncMs = value; return this; }
     public int maxBodyBytes() { return maxBodyBytes; }
     public MetaverseContext maxBodyBytes(final int value) { maxBodyBytes = value; return this; }
     public int maxDomains() { return maxDomains; }

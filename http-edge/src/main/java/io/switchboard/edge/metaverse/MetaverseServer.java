@@ -3,6 +3,8 @@ package io.switchboard.edge.metaverse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.http.HttpEdge;
 import io.switchboard.edge.http.HttpEdgeListener;
+import io.switchboard.edge.registry.Registry;
+import io.switchboard.cluster.ClusterUnavailableException;
 import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
@@ -53,6 +55,8 @@ public final class MetaverseServer implements AutoCloseable
 
     private final MetaverseContext context;
     private final DomainRegistry registry;
+    private final Registry log;
+    private final DomainWrites writes;
     private final EngineKeys engineKeys;
     private final MetaverseCounters counters;
     private final Replies replies;
@@ -65,20 +69,23 @@ public final class MetaverseServer implements AutoCloseable
         final MetaverseContext context,
         final TableFiles tableFiles,
         final CommandPublisher commands,
+        final Registry log,
         final HttpEdge edge,
         final Metrics metrics,
         final ObjectMapper json,
         final Watch sweeperWatch)
     {
         this.context = context;
+        this.log = log;
         this.clock = System::currentTimeMillis;
         this.counters = new MetaverseCounters(metrics);
         this.replies = new Replies(json, counters);
         this.engineKeys = new EngineKeys(commands, counters);
         this.registry = new DomainRegistry(tableFiles, MetaverseContext.REGISTRY_FILE, context.maxDomains());
-        this.api = new DomainApi(context, registry, engineKeys, json, replies, counters, clock);
-        this.sweeper = new TemporaryDomainSweeper(registry,
-            (record, cutoffMs) -> engineKeys.change(record.id, () -> removeSilent(record, cutoffMs)),
+        this.writes = new DomainWrites(registry, log, context.softSyncMs());
+        log.machine().attach(new DomainMachine(registry, engineKeys, counters));
+        this.api = new DomainApi(context, registry, writes, engineKeys, json, replies, counters, clock);
+        this.sweeper = new TemporaryDomainSweeper(registry, this::removeSilent,
             counters, context.tempDomainTtlSeconds() * 1000, clock, sweeperWatch);
         this.server = edge.listener(
                 LISTENER, context.bindAddress(), context.port(), new MetaverseCors(routes(), context.corsOrigins()))
@@ -89,35 +96,40 @@ public final class MetaverseServer implements AutoCloseable
     }
 
     /**
-     * Opens the registry, drops expired temporary domains, publishes every stored key into the engine, then listens.
+     * Opens this node's domain replica and attaches its part to the registry's state machine; {@link #listen()}
+     * once the registry has started.
      *
      * @param tableFiles   opens the registry's Chronicle Map file in the data dir
+     * @param log          the registry, not started yet
      * @param sweeperWatch where the sweeper's failures go
      */
-    public static MetaverseServer start(
+    public static MetaverseServer open(
         final MetaverseContext context,
         final TableFiles tableFiles,
         final CommandPublisher commands,
+        final Registry log,
         final HttpEdge edge,
         final Metrics metrics,
         final ObjectMapper json,
         final Watch sweeperWatch)
     {
-        final MetaverseServer metaverse = new MetaverseServer(
-            context, tableFiles, commands, edge, metrics, json, sweeperWatch);
-        try
+        return new MetaverseServer(context, tableFiles, commands, log, edge, metrics, json, sweeperWatch);
+    }
+
+    /**
+     * Drops expired temporary domains and, with the local registry, hands every stored key to the engine (a cluster
+     * replica hands each key over as it applies it), then listens.
+     */
+    public void listen()
+    {
+        final long nextSweepMs = sweeper.sweep(clock.getAsLong());
+        if (log.appliesOnCaller())
         {
-            final long nextSweepMs = metaverse.sweeper.sweep(metaverse.clock.getAsLong());
-            metaverse.publishStoredKeys();
-            metaverse.server.start();
-            metaverse.sweeper.startAt(nextSweepMs);
+            publishStoredKeys();
         }
-        catch (final RuntimeException ex)
-        {
-            metaverse.close();
-            throw ex;
-        }
-        return metaverse;
+        counters.domains.set(registry.size());
+        server.start();
+        sweeper.startAt(nextSweepMs);
     }
 
     /**
@@ -137,16 +149,18 @@ public final class MetaverseServer implements AutoCloseable
 
     private RoutingHandler routes()
     {
+        // A write waits for the cluster's commit: never on an IO thread. The local registry never waits.
+        final Runs writes = log.appliesOnCaller() ? Runs.ON_IO_THREAD : Runs.ON_WORKER;
         final HttpHandler metaverseInfo = withoutBody("metaverse_info", Runs.ON_IO_THREAD, api::metaverseInfo);
         return Handlers.routing()
             .post("/api/v1/domains/temporary", withBody("temporary_create", Runs.ON_WORKER, api::createTemporary))
             .post("/api/v1/domains", withBody("domain_create", Runs.ON_WORKER, api::createNamed))
             .get("/api/v1/domains", withoutBody("domain_list", Runs.ON_WORKER, api::listDomains))
             .get("/api/v1/domains/{id}", withoutBody("domain_read", Runs.ON_IO_THREAD, api::readDomain))
-            .put("/api/v1/domains/{id}", withBody("heartbeat", Runs.ON_IO_THREAD, api::heartbeat))
+            .put("/api/v1/domains/{id}", withBody("heartbeat", writes, api::heartbeat))
             .delete("/api/v1/domains/{id}", withoutBody("domain_delete", Runs.ON_WORKER, api::deleteDomain))
             .put("/api/v1/domains/{id}/ice_server_address",
-                withBody("ice_server_address", Runs.ON_IO_THREAD, api::setIceServerAddress))
+                withBody("ice_server_address", writes, api::setIceServerAddress))
             .get("/api/v1/domains/{id}/public_key",
                 withoutBody("public_key_read", Runs.ON_IO_THREAD, api::readPublicKey))
             .put("/api/v1/domains/{id}/public_key",
@@ -297,6 +311,13 @@ public final class MetaverseServer implements AutoCloseable
         {
             handler.handle(exchange, body);
         }
+        catch (final ClusterUnavailableException ex)
+        {
+            if (!exchange.isResponseStarted())
+            {
+                replies.failure(exchange, Failure.CLUSTER_UNAVAILABLE, "not committed: " + ex.getMessage());
+            }
+        }
         catch (final Exception ex)
         {
             LOG.warn("metaverse request {} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), ex);
@@ -319,15 +340,26 @@ public final class MetaverseServer implements AutoCloseable
         counters.domains.set(registry.size());
     }
 
-    /** Removes a temporary domain silent since before {@code cutoffMs}; the engine forgets its key and peer. */
-    private boolean removeSilent(final DomainRecord record, final long cutoffMs)
+    /**
+     * Removes a temporary domain still silent since before {@code cutoffMs} as this node's replica sees it now, unless
+     * a durable change came first; the engine forgets its key and peer as the registry applies the removal.
+     */
+    private boolean removeSilent(final DomainRecord listed, final long cutoffMs)
     {
-        final boolean removed = registry.removeIfSilentTemporary(record.id, cutoffMs);
-        if (removed)
+        final DomainRecord record = registry.get(listed.id);
+        if (record == null || !record.isSilentTemporary(cutoffMs))
         {
-            engineKeys.publishRemoved(record.id);
+            return false;
         }
-        return removed;
+        try
+        {
+            return writes.remove(record.id, record.revision);
+        }
+        catch (final ClusterUnavailableException ex)
+        {
+            // No quorum now: the next sweep tries again.
+            return false;
+        }
     }
 
     @Override

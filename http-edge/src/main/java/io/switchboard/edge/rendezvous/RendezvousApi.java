@@ -2,6 +2,7 @@ package io.switchboard.edge.rendezvous;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.cluster.ClusterUnavailableException;
 import io.switchboard.edge.limit.HostsPerMinuteLimiter;
 import io.switchboard.engine.command.PulsePeerQueryCommand;
 import io.switchboard.engine.pulse.PulseAnswer;
@@ -251,6 +252,11 @@ final class RendezvousApi
         catch (final TimeoutException ex)
         {
             failure(exchange, 503, "the rendezvous engine did not answer in time; try again");
+            return null;
+        }
+        catch (final ClusterUnavailableException ex)
+        {
+            failure(exchange, 503, "not committed: " + ex.getMessage());
             return null;
         }
     }

@@ -2,6 +2,7 @@ package io.switchboard.edge.rendezvous;
 
 import io.switchboard.engine.config.Require;
 import io.switchboard.engine.ice.IceContext;
+import io.switchboard.engine.pulse.PulseContext;
 
 /**
  * Configuration of the rendezvous HTTP API, one object: defaults are named constants, setters return this, and
@@ -21,6 +22,8 @@ public final class RendezvousContext
     private int registerRatePerMinute = DEFAULT_REGISTER_RATE_PER_MINUTE;
     private int registerBurst = DEFAULT_REGISTER_BURST;
     private int rateLimitSlots = IceContext.DEFAULT_RATE_LIMIT_SLOTS;
+    private long registerGraceMs = PulseContext.DEFAULT_REGISTER_GRACE_MS;
+    private int maxRegistrations = PulseContext.DEFAULT_MAX_CLIENTS;
 
 
     public RendezvousContext conclude()
@@ -30,8 +33,17 @@ public final class RendezvousContext
         Require.range("rendezvous register rate", registerRatePerMinute, 1, 100_000_000);
         Require.range("rendezvous register burst", registerBurst, 1, 100_000_000);
         Require.powerOfTwo("rate limit slots", rateLimitSlots);
+        Require.range("pulse register grace ms", registerGraceMs, 1, 86_400_000L * 30);
+        Require.range("pulse max clients", maxRegistrations, 1, Integer.MAX_VALUE);
         return this;
     }
+
+    /** How long the registry remembers a registration (the engine's register grace). */
+    public long registerGraceMs() { return registerGraceMs; }
+    public RendezvousContext registerGraceMs(final long value) { registerGraceMs = value; return this; }
+    /** The most registrations in their grace the registry holds at once (the engine's most clients). */
+    public int maxRegistrations() { return maxRegistrations; }
+    public RendezvousContext maxRegistrations(final int value) { maxRegistrations = value; return this; }
 
     public String bindAddress() { return bindAddress; }
     public RendezvousContext bindAddress(final String value) { bindAddress = value; return this; }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.edge.http.HttpEdge;
 import io.switchboard.edge.http.HttpEdgeListener;
 import io.switchboard.edge.limit.HostsPerMinuteLimiter;
+import io.switchboard.edge.registry.Registry;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
 import io.switchboard.engine.pipeline.CommandReplies;
@@ -14,6 +15,8 @@ import io.undertow.server.RoutingHandler;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
 
 /**
  * The rendezvous HTTP listener: {@code HTTP -> route -> endpoint on a worker -> command into the engine's ring ->
@@ -35,13 +38,17 @@ public final class RendezvousServer implements AutoCloseable
         final RendezvousContext context,
         final CommandPublisher commands,
         final CommandReplies replies,
+        final Registry registry,
         final HttpEdge edge,
         final Metrics metrics,
         final ObjectMapper json)
     {
         this.counters = new RendezvousCounters(metrics);
+        final long nonce = new SecureRandom().nextLong();
+        registry.machine().attach(
+            new PulseMachine(commands, nonce, context.registerGraceMs(), context.maxRegistrations()));
         this.api = new RendezvousApi(
-            new PulseGateway(commands, replies, context.engineTimeoutMs()),
+            new PulseGateway(commands, replies, registry, nonce, context.engineTimeoutMs()),
             new HostsPerMinuteLimiter(context.rateLimitSlots(), context.registerRatePerMinute(), context.registerBurst()),
             counters,
             json);
@@ -51,18 +58,25 @@ public final class RendezvousServer implements AutoCloseable
             .build();
     }
 
-    /** Listens; the engine with its {@link io.switchboard.engine.pulse.PulseServer} must be running. */
-    public static RendezvousServer start(
+    /**
+     * Attaches the pulse registrations' part to the registry's state machine; {@link #listen()} once the registry has
+     * started. The engine with its {@link io.switchboard.engine.pulse.PulseServer} must be running.
+     */
+    public static RendezvousServer open(
         final RendezvousContext context,
         final CommandPublisher commands,
         final CommandReplies replies,
+        final Registry registry,
         final HttpEdge edge,
         final Metrics metrics,
         final ObjectMapper json)
     {
-        final RendezvousServer rendezvous = new RendezvousServer(context, commands, replies, edge, metrics, json);
-        rendezvous.server.start();
-        return rendezvous;
+        return new RendezvousServer(context, commands, replies, registry, edge, metrics, json);
+    }
+
+    public void listen()
+    {
+        server.start();
     }
 
     public int port()

@@ -119,60 +119,58 @@ class DomainRegistryTest
     }
 
     @Test
-    void updateRunsUnderTheLockAndWritesOnlyWhenAccepted()
+    void aDurableReplaceKeepsTheLaterHeartbeatAndSoftMergesOnlyNewerOnes()
     {
         try (DomainRegistry registry = new DomainRegistry(new TableFiles(dir), "domains.cm3", 64))
         {
             final DomainRecord record = domain(true, T0);
+            record.lastHeartbeatMs = T0 + 5_000;
+            record.numUsers = 3;
             assertTrue(registry.insert(record));
-            assertSame(Refusal.UNKNOWN_DOMAIN, registry.update(UUID.randomUUID(), r -> null));
+            assertFalse(registry.replaceDurable(domain(true, T0)), "no such domain");
 
-            assertSame(Refusal.NOT_AUTHORIZED, registry.update(record.id, r ->
-            {
-                r.numUsers = 7;
-                return Refusal.NOT_AUTHORIZED;
-            }));
-            assertEquals(0, registry.get(record.id).numUsers, "a refused update writes nothing");
+            final DomainRecord changed = registry.get(record.id);
+            changed.lastHeartbeatMs = T0 + 1_000;
+            changed.numUsers = 9;
+            changed.iceServerAddress = "192.0.2.7";
+            changed.revision = 2;
+            assertTrue(registry.replaceDurable(changed));
+            final DomainRecord stored = registry.get(record.id);
+            assertEquals("192.0.2.7", stored.iceServerAddress);
+            assertEquals(2, stored.revision);
+            assertEquals(T0 + 5_000, stored.lastHeartbeatMs, "this node heard a later heartbeat");
+            assertEquals(3, stored.numUsers);
 
-            assertNull(registry.update(record.id, r ->
-            {
-                r.numUsers = 7;
-                return null;
-            }));
-            assertEquals(7, registry.get(record.id).numUsers);
+            assertTrue(registry.mergeSoft(record.id, T0 + 4_000, 11, 1));
+            assertEquals(3, registry.get(record.id).numUsers, "an older soft sync changes nothing");
+            assertTrue(registry.mergeSoft(record.id, T0 + 6_000, 11, 1));
+            assertEquals(T0 + 6_000, registry.get(record.id).lastHeartbeatMs);
+            assertEquals(11, registry.get(record.id).numUsers);
+            assertEquals(2, registry.get(record.id).revision, "soft fields are not a durable change");
+            assertFalse(registry.mergeSoft(UUID.randomUUID(), T0, 0, 0));
         }
     }
 
     @Test
-    void silentTemporaryDomainsGoAfterTheirTtlAndNamedOnesStay()
+    void silentTemporaryDomainsAreDueAfterTheirTtlAndNamedOnesNever()
     {
-        try (DomainRegistry registry = new DomainRegistry(new TableFiles(dir), "domains.cm3", 64))
-        {
-            final DomainRecord silent = domain(true, T0);
-            final DomainRecord heartbeating = domain(true, T0);
-            heartbeating.lastHeartbeatMs = T0 + 6 * DAY_MS;
-            final DomainRecord named = domain(false, T0);
-            final DomainRecord young = domain(true, T0 + 5 * DAY_MS);
-            for (final DomainRecord record : List.of(silent, heartbeating, named, young))
-            {
-                assertTrue(registry.insert(record));
-            }
+        final DomainRecord silent = domain(true, T0);
+        final DomainRecord heartbeating = domain(true, T0);
+        heartbeating.lastHeartbeatMs = T0 + 6 * DAY_MS;
+        final DomainRecord named = domain(false, T0);
+        final DomainRecord young = domain(true, T0 + 5 * DAY_MS);
 
-            final long ttlMs = 7 * DAY_MS;
-            final long cutoffMs = T0 + 8 * DAY_MS - ttlMs;
-            assertTrue(registry.removeIfSilentTemporary(silent.id, cutoffMs));
-            assertFalse(registry.removeIfSilentTemporary(heartbeating.id, cutoffMs), "a heartbeat restarts the TTL");
-            assertFalse(registry.removeIfSilentTemporary(young.id, cutoffMs));
-            assertFalse(registry.removeIfSilentTemporary(named.id, T0 + 100 * DAY_MS), "named domains never expire");
-            assertFalse(registry.removeIfSilentTemporary(silent.id, cutoffMs), "already gone");
-            assertNull(registry.get(silent.id));
-            assertEquals(3, registry.size());
+        final long ttlMs = 7 * DAY_MS;
+        final long cutoffMs = T0 + 8 * DAY_MS - ttlMs;
+        assertTrue(silent.isSilentTemporary(cutoffMs));
+        assertFalse(heartbeating.isSilentTemporary(cutoffMs), "a heartbeat restarts the TTL");
+        assertFalse(young.isSilentTemporary(cutoffMs));
+        assertFalse(named.isSilentTemporary(T0 + 100 * DAY_MS), "named domains never expire");
+        assertFalse(silent.isSilentTemporary(T0), "silent for exactly the TTL is not yet past it");
 
-            final long laterCutoffMs = T0 + 14 * DAY_MS - ttlMs;
-            assertTrue(registry.removeIfSilentTemporary(heartbeating.id, laterCutoffMs));
-            assertTrue(registry.removeIfSilentTemporary(young.id, laterCutoffMs));
-            assertEquals(named.id, registry.all().get(0).id);
-        }
+        final long laterCutoffMs = T0 + 14 * DAY_MS - ttlMs;
+        assertTrue(heartbeating.isSilentTemporary(laterCutoffMs));
+        assertTrue(young.isSilentTemporary(laterCutoffMs));
     }
 
     @Test
@@ -269,7 +267,7 @@ class DomainRegistryTest
             assertTrue(registry.insert(record));
             for (int beat = 1; beat <= 4; beat++)
             {
-                assertNull(registry.heartbeat(record.id, stock, key -> true, T0 + beat * 1_000L));
+                assertNull(registry.heartbeatInPlace(record.id, stock, key -> true, T0 + beat * 1_000L));
             }
             // A kill -9 inside the 4th heartbeat's in-place write: its segment locked, half its bytes not yet new.
             try (ChronicleMap<UuidKey, byte[]> writer = DomainRegistry.builder(64).createPersistedTo(file.toFile());

@@ -43,7 +43,8 @@ class TemporaryDomainSweeperTest
         final MetaverseCounters counters = new MetaverseCounters(new Metrics());
         sweeper = new TemporaryDomainSweeper(registry, (record, cutoffMs) ->
         {
-            final boolean removed = registry.removeIfSilentTemporary(record.id, cutoffMs);
+            final DomainRecord stored = registry.get(record.id);
+            final boolean removed = stored != null && stored.isSilentTemporary(cutoffMs) && registry.remove(record.id);
             if (removed)
             {
                 removedAt.put(record.id, nowMs);
@@ -103,11 +104,7 @@ class TemporaryDomainSweeperTest
         nowMs = T0;
         long next = sweeper.sweep(nowMs);
         assertEquals(T0 + TTL_MS + 1, next);
-        assertNull(registry.update(domain.id, record ->
-        {
-            record.lastHeartbeatMs = heartbeatMs;
-            return null;
-        }));
+        assertTrue(registry.mergeSoft(domain.id, heartbeatMs, 0, 0));
         nowMs = next;
         next = sweeper.sweep(nowMs);
         assertNotNull(registry.get(domain.id), "a heartbeat restarts the TTL");

@@ -101,8 +101,8 @@ public final class ApplianceProcess implements AutoCloseable
         return awaitReady(launch(jvmFlags, stderr, args));
     }
 
-    /** Waits for the ready line (at most 60 s). */
-    private static ApplianceProcess awaitReady(final Process process) throws IOException
+    /** Waits for the ready line (at most 60 s) of a process {@link #launch}ed before. */
+    public static ApplianceProcess awaitReady(final Process process) throws IOException
     {
         final BufferedReader reader = new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

@@ -43,7 +43,7 @@ class SignalingAgentLivenessTest
     private final Console console = new Console(new Metrics(), new Liveness(new Metrics()), () -> true, json, 1);
     private final AdminServer admin = new AdminServer(
         new HttpEdge(new HttpEdgeContext().conclude(), metrics), "127.0.0.1", 0, metrics, liveness, () -> true, json,
-        () -> { }, exchange -> exchange.setStatusCode(404), console);
+        () -> { }, exchange -> exchange.setStatusCode(404), console, () -> null);
 
     @AfterEach
     void stop()

@@ -1,0 +1,236 @@
+package io.switchboard.edge.registry;
+
+import io.switchboard.cluster.ClusterContext;
+import io.switchboard.cluster.ClusterCounters;
+import io.switchboard.cluster.ClusterNode;
+import io.switchboard.cluster.ClusterRegistryLog;
+import io.switchboard.cluster.ClusterUnavailableException;
+import io.switchboard.cluster.CommandApplier;
+import io.switchboard.cluster.CommandResult;
+import io.switchboard.cluster.DedupWindow;
+import io.switchboard.cluster.LocalRegistryLog;
+import io.switchboard.cluster.LogService;
+import io.switchboard.cluster.RegistryLog;
+import io.switchboard.engine.health.Watch;
+import io.switchboard.engine.metrics.Metrics;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Where the appliance's durable changes go: one {@link RegistryMachine} behind a {@link RegistryLog}, local (the
+ * default: applied on the caller's thread at once, persisted by the parts' own tables) or through Aeron Cluster
+ * (this node's member embedded; committed by a quorum, then applied by every member to its own replica). Callers
+ * encode a command, {@link #commit} it and answer their client after it returns; any thread may call.
+ */
+public final class Registry implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
+    /** Beyond the log's own timeout, which fails the command first. */
+    private static final long WAIT_MARGIN_MS = 1_000;
+    private static final long JOIN_LOG_INTERVAL_MS = 5_000;
+
+    private final RegistryMachine machine = new RegistryMachine();
+    private final ClusterContext cluster;
+    private final Metrics metrics;
+    private final Watch watch;
+    private final ClusterCounters counters;
+    private final AtomicCounter softDropped;
+    private RegistryLog log;
+    private ClusterNode node;
+
+    private Registry(final ClusterContext cluster, final Metrics metrics, final Watch watch)
+    {
+        this.cluster = cluster;
+        this.metrics = metrics;
+        this.watch = watch;
+        this.counters = new ClusterCounters(metrics);
+        this.softDropped = metrics.counter("switchboard_registry_soft_sync_dropped_total", "",
+            "Soft-field updates (heartbeat time, user counts) not replicated because the log refused or failed them.");
+    }
+
+    /** A registry applied on this box alone (on its callers' threads: it has none of its own). */
+    public static Registry local(final Metrics metrics)
+    {
+        return new Registry(null, metrics, null);
+    }
+
+    /** A registry replicated through Aeron Cluster; {@code cluster} concluded. */
+    public static Registry clustered(final ClusterContext cluster, final Metrics metrics, final Watch watch)
+    {
+        return new Registry(cluster, metrics, watch);
+    }
+
+    /** Where the parts attach, before {@link #start()}. */
+    public RegistryMachine machine()
+    {
+        return machine;
+    }
+
+    /**
+     * Starts the log once every part is attached. Clustered: the replica is emptied, this node's member starts and
+     * rebuilds it from the latest snapshot and the log after it.
+     */
+    public void start()
+    {
+        final CommandApplier applier = new CommandApplier(machine, new DedupWindow(), counters);
+        if (cluster == null)
+        {
+            log = new LocalRegistryLog(applier, 0, SystemEpochClock.INSTANCE);
+            return;
+        }
+        machine.clear();
+        node = ClusterNode.launch(cluster, new LogService(applier, counters), watch,
+            () -> LOG.warn("cluster node {}: its member was terminated", cluster.nodeIndex()));
+        log = new ClusterRegistryLog(cluster, node.aeronDirectoryName(), counters, watch,
+            counters.appliedPosition::get);
+    }
+
+    /**
+     * Where this node stands in its cluster, for /healthz and the console: null for the local registry.
+     *
+     * @param role    leader, follower or candidate; joining before this node took a role
+     * @param leader  the leader's node index, null while unknown
+     * @param working whether this node is in a cluster that can commit (a leader is known and this node leads or
+     *                follows it)
+     */
+    public record Status(int node, int members, String role, Integer leader, long term, boolean working)
+    {
+    }
+
+    public Status status()
+    {
+        if (cluster == null)
+        {
+            return null;
+        }
+        final long role = counters.role.get();
+        final long leader = counters.leader.get();
+        final String roleName = role == 0 ? "follower" : role == 1 ? "candidate" : role == 2 ? "leader" : "joining";
+        final boolean working = leader >= 0 && (role == 0 || role == 2);
+        return new Status(cluster.nodeIndex(), cluster.memberList().size(), roleName,
+            leader >= 0 ? (int)leader : null, counters.term.get(), working);
+    }
+
+    /**
+     * Waits until this node has joined its cluster (it leads or follows a known leader), logging every few seconds
+     * while it waits; at once for the local registry.
+     */
+    public void awaitJoined()
+    {
+        long nextLogMs = System.currentTimeMillis() + JOIN_LOG_INTERVAL_MS;
+        while (cluster != null && !status().working())
+        {
+            if (System.currentTimeMillis() >= nextLogMs)
+            {
+                LOG.info("cluster node {}: waiting for a leader among {} (a quorum of members must be up)",
+                    cluster.nodeIndex(), cluster.members());
+                nextLogMs += JOIN_LOG_INTERVAL_MS;
+            }
+            try
+            {
+                Thread.sleep(10);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while joining the cluster", ex);
+            }
+        }
+    }
+
+    /** {@code cluster=node:N/M} for the ready line once joined; empty for the local registry. */
+    public String readyField()
+    {
+        return cluster == null ? "" : "cluster=node:" + cluster.nodeIndex() + "/" + cluster.memberList().size();
+    }
+
+    /** True when a commit is applied on the caller's thread before {@link #commit} returns, without waiting. */
+    public boolean appliesOnCaller()
+    {
+        return cluster == null;
+    }
+
+    /** This node's cluster member, or null for the local registry. */
+    public ClusterNode node()
+    {
+        return node;
+    }
+
+    public ClusterContext clusterContext()
+    {
+        return cluster;
+    }
+
+    /**
+     * Commits one command and waits until this node's replica has applied it; answers the part's result code.
+     *
+     * @throws ClusterUnavailableException when it could not be committed in time (no quorum, no leader): its
+     *                                     outcome is then unknown, the caller answers 503
+     */
+    public int commit(final int type, final DirectBuffer body, final int offset, final int length)
+    {
+        final CompletableFuture<CommandResult> future = log.submit(type, body, offset, length);
+        final CommandResult result;
+        try
+        {
+            result = future.get(timeoutMs() + WAIT_MARGIN_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            if (ex.getCause() instanceof ClusterUnavailableException unavailable)
+            {
+                throw unavailable;
+            }
+            throw new IllegalStateException("registry command failed", ex.getCause());
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new ClusterUnavailableException("no answer from the cluster within " + timeoutMs() + " ms");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new ClusterUnavailableException("interrupted while waiting for the cluster");
+        }
+        if (result.refused())
+        {
+            throw new IllegalStateException("registry refused command type " + type + ": code " + result.code());
+        }
+        return result.code();
+    }
+
+    /**
+     * Submits a command nobody waits for (a soft-field sync): counted when refused or failed, never retried here.
+     */
+    public void offer(final int type, final DirectBuffer body, final int offset, final int length)
+    {
+        log.submit(type, body, offset, length).whenComplete((result, failure) ->
+        {
+            if (failure != null || result.refused())
+            {
+                softDropped.increment();
+            }
+        });
+    }
+
+    private long timeoutMs()
+    {
+        return cluster == null ? 0 : cluster.clientTimeoutMs();
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(log);
+        CloseHelper.quietClose(node);
+    }
+}
