@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * <b>Disk.</b> After each snapshot every node purges its own archive: the log before the oldest of the
  * {@link #retainedSnapshots()} latest snapshots (segment aligned) and the recordings of older snapshots. A member
  * down for less than {@code retainedSnapshots - 1} intervals can still catch up from the others' logs; one down
- * longer needs its cluster dir copied from a live member.
+ * longer (or with its disk lost) is re-seeded from them by {@link ClusterReseed} before it starts.
  * <p>
  * <b>Ports.</b> A member written {@code HOST:PORT} uses {@link #PORTS_PER_MEMBER} consecutive UDP ports:
  * <pre>

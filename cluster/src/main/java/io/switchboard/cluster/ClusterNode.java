@@ -176,7 +176,7 @@ public final class ClusterNode implements AutoCloseable
         CloseHelper.closeAll(maintenance, container, driver);
     }
 
-    private static MediaDriver.Context driverContext(
+    static MediaDriver.Context driverContext(
         final ClusterContext context, final ErrorHandler errorHandler, final Runnable terminationHook)
     {
         return new MediaDriver.Context()
@@ -194,7 +194,7 @@ public final class ClusterNode implements AutoCloseable
             .terminationHook(terminationHook);
     }
 
-    private static Archive.Context archiveContext(final ClusterContext context, final ErrorHandler errorHandler)
+    static Archive.Context archiveContext(final ClusterContext context, final ErrorHandler errorHandler)
     {
         final String host = context.self().host();
         return new Archive.Context()
@@ -254,7 +254,7 @@ public final class ClusterNode implements AutoCloseable
             .terminationHook(terminationHook);
     }
 
-    private static AeronArchive.Context localArchiveClient(final ClusterContext context)
+    static AeronArchive.Context localArchiveClient(final ClusterContext context)
     {
         return new AeronArchive.Context()
             .lock(NoOpLock.INSTANCE)
@@ -268,7 +268,7 @@ public final class ClusterNode implements AutoCloseable
         return "aeron:ipc?term-length=" + context.clientTermLength();
     }
 
-    private static String udp(final String endpoint, final int termLength)
+    static String udp(final String endpoint, final int termLength)
     {
         return "aeron:udp?endpoint=" + endpoint + "|term-length=" + termLength;
     }
@@ -291,7 +291,7 @@ public final class ClusterNode implements AutoCloseable
      * The mark files of the process that last ran this node, when that process is gone (see the class comment);
      * then this process's id goes in the pid file.
      */
-    private static void removeMarkFilesOfAGoneProcess(final ClusterContext context)
+    static void removeMarkFilesOfAGoneProcess(final ClusterContext context)
     {
         final Path pidFile = context.clusterDir().toPath().resolve(PID_FILE);
         final long self = ProcessHandle.current().pid();

@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   state                  -> state size=S checksum=C role=R leader=L working=W healthLeader=H term=T
  *                             snapshots=N snapshotAgeMs=A   (W 1/0, H and the rest from the node's ClusterHealth)
  * </pre>
- * Args: members node-index cluster-dir timeout-ms snapshot-interval-ms [term-length segment-length]. Stdin closed
- * (the test JVM gone) stops it.
+ * Args: members node-index cluster-dir timeout-ms snapshot-interval-ms [term-length segment-length [reseed]]; with
+ * {@code reseed} the cluster dir is first re-seeded from the others ({@link ClusterReseed}), answering
+ * {@code RESEEDED true|false}. Stdin closed (the test JVM gone) stops it.
  */
 public final class ClusterNodeProcess
 {
@@ -53,6 +54,10 @@ public final class ClusterNodeProcess
             .clientTimeoutMs(Long.parseLong(args[3]))
             .snapshotIntervalMs(Long.parseLong(args[4]))
             .conclude();
+        if (args.length > 7 && "reseed".equals(args[7]))
+        {
+            say("RESEEDED " + ClusterReseed.run(context, Throwable::printStackTrace, 60_000));
+        }
         new ClusterNodeProcess().run(context);
     }
 

@@ -7,8 +7,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * segments; a follower killed while the others write on, snapshot and purge the log it has not seen yet cannot
  * catch up when restarted (Aeron 1.51 replays the missing log from the leader's archive, and it is gone). Its
  * health says so (not working, no leader: {@code /healthz} answers 503) while the other two keep serving writes.
- * Such a member must be re-seeded; one down for less than {@code retainedSnapshots - 1} intervals catches up
+ * Such a member is re-seeded ({@link ClusterReseed}: the latest snapshot and the log after it copied from the
+ * others) and then catches up; one down for less than {@code retainedSnapshots - 1} intervals catches up by itself
  * (ThreeNodeClusterTest restarts one within seconds).
  */
 class LaggingFollowerTest
@@ -51,7 +54,7 @@ class LaggingFollowerTest
     }
 
     @Test
-    void aFollowerWhoseMissingLogThePeersPurgedSaysItIsNotWorkingWhileThePeersServe() throws Exception
+    void aFollowerWhoseMissingLogThePeersPurgedSaysItIsNotWorkingAndCatchesUpOnceReseeded() throws Exception
     {
         final int base = FreePorts.base(NODES * ClusterContext.PORTS_PER_MEMBER);
         final StringBuilder list = new StringBuilder();
@@ -101,12 +104,43 @@ class LaggingFollowerTest
                 assertEquals(leader, state.get("healthLeader"), state.toString());
             }
         }
+
+        nodes[lagging].kill();
+        final long startNs = System.nanoTime();
+        launch(lagging, "reseed");
+        assertEquals("RESEEDED true", nodes[lagging].await("RESEEDED", WAIT_MS));
+        final long reseededMs = (System.nanoTime() - startNs) / 1_000_000;
+        nodes[lagging].await("READY", WAIT_MS);
+        final long deadline = System.currentTimeMillis() + WAIT_MS;
+        Set<String> seen = Set.of();
+        while (System.currentTimeMillis() < deadline)
+        {
+            seen = new HashSet<>();
+            for (final NodeProcess node : nodes)
+            {
+                final Map<String, Long> state = node.state();
+                seen.add(state.get("size") + "/" + state.get("checksum") + "/" + state.get("working"));
+            }
+            if (seen.size() == 1)
+            {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        System.out.println("lagging follower: re-seeded in " + reseededMs + " ms, converged "
+            + (System.nanoTime() - startNs) / 1_000_000 + " ms after the re-seed began: " + seen);
+        assertEquals(1, seen.size(), "replicas size/checksum/working: " + seen);
+        assertTrue(seen.iterator().next().startsWith("3002/") && seen.iterator().next().endsWith("/1"),
+            "all hold the 3002 keys and work: " + seen);
     }
 
-    private void launch(final int index) throws Exception
+    private void launch(final int index, final String... mode) throws Exception
     {
-        nodes[index] = NodeProcess.start(index, members, dir, TIMEOUT_MS, INTERVAL_MS,
-            Integer.toString(TERM_LENGTH), Integer.toString(SEGMENT_LENGTH));
+        final String[] extra = new String[2 + mode.length];
+        extra[0] = Integer.toString(TERM_LENGTH);
+        extra[1] = Integer.toString(SEGMENT_LENGTH);
+        System.arraycopy(mode, 0, extra, 2, mode.length);
+        nodes[index] = NodeProcess.start(index, members, dir, TIMEOUT_MS, INTERVAL_MS, extra);
         everStarted.add(nodes[index]);
     }
 
