@@ -111,7 +111,8 @@ public final class Appliance implements AutoCloseable
         final ClusterContext clusterContext = Contexts.cluster(options, dataDir.path());
         final Registry registry = clusterContext == null ?
             Registry.local(metrics) :
-            Registry.clustered(clusterContext, metrics, liveness.register("switchboard-cluster"));
+            Registry.clustered(clusterContext, metrics, liveness.register("switchboard-cluster"),
+                options.booleanValue("cluster-reseed"));
         final RendezvousServer rendezvous = RendezvousServer.open(
             rendezvousContext, engine.commands(), replies, registry, edge, metrics, json);
         closeables.add(rendezvous);

@@ -248,6 +248,9 @@ public final class OptionSpec
         new Flag("cluster-snapshot-interval", "DURATION", "10m", false,
             "How often the leader has every member snapshot the registry, after which each purges its log before " +
             "the retained snapshots (disk stays bounded): ms, or a number with ms, s, m or h; 0 = never."),
+        new Flag("cluster-reseed", "BOOL", "false", false,
+            "At start, replace this node's cluster state by a copy of the latest snapshot and log from the live " +
+            "members, then join: for a member down longer than the others keep their log (/healthz 503)."),
         new Flag("cluster-soft-sync-ms", "MS", Long.toString(MetaverseContext.DEFAULT_SOFT_SYNC_MS), false,
             "Most often a domain's heartbeat time and user counts go through the cluster's log (never per " +
             "heartbeat)."));

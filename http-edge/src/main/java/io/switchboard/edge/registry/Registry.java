@@ -5,6 +5,7 @@ import io.switchboard.cluster.ClusterCounters;
 import io.switchboard.cluster.ClusterHealth;
 import io.switchboard.cluster.ClusterNode;
 import io.switchboard.cluster.ClusterRegistryLog;
+import io.switchboard.cluster.ClusterReseed;
 import io.switchboard.cluster.ClusterUnavailableException;
 import io.switchboard.cluster.CommandApplier;
 import io.switchboard.cluster.CommandResult;
@@ -38,6 +39,7 @@ public final class Registry implements AutoCloseable
     /** Beyond the log's own timeout, which fails the command first. */
     private static final long WAIT_MARGIN_MS = 1_000;
     private static final long JOIN_LOG_INTERVAL_MS = 5_000;
+    private static final long RESEED_TIMEOUT_MS = 60_000;
 
     private final RegistryMachine machine = new RegistryMachine();
     private final ClusterContext cluster;
@@ -47,12 +49,14 @@ public final class Registry implements AutoCloseable
     private final AtomicCounter softDropped;
     /** 1 while this node is in a working cluster; registered for a cluster member only (no alert on one box). */
     private final AtomicCounter working;
+    private final boolean reseed;
     private RegistryLog log;
     private ClusterNode node;
 
-    private Registry(final ClusterContext cluster, final Metrics metrics, final Watch watch)
+    private Registry(final ClusterContext cluster, final Metrics metrics, final Watch watch, final boolean reseed)
     {
         this.cluster = cluster;
+        this.reseed = reseed;
         this.metrics = metrics;
         this.watch = watch;
         this.counters = new ClusterCounters(metrics);
@@ -66,13 +70,18 @@ public final class Registry implements AutoCloseable
     /** A registry applied on this box alone (on its callers' threads: it has none of its own). */
     public static Registry local(final Metrics metrics)
     {
-        return new Registry(null, metrics, null);
+        return new Registry(null, metrics, null, false);
     }
 
-    /** A registry replicated through Aeron Cluster; {@code cluster} concluded. */
-    public static Registry clustered(final ClusterContext cluster, final Metrics metrics, final Watch watch)
+    /**
+     * A registry replicated through Aeron Cluster; {@code cluster} concluded.
+     *
+     * @param reseed replace this node's cluster state by a copy from the live members before it joins
+     */
+    public static Registry clustered(
+        final ClusterContext cluster, final Metrics metrics, final Watch watch, final boolean reseed)
     {
-        return new Registry(cluster, metrics, watch);
+        return new Registry(cluster, metrics, watch, reseed);
     }
 
     /** Where the parts attach, before {@link #start()}. */
@@ -94,6 +103,11 @@ public final class Registry implements AutoCloseable
             return;
         }
         machine.clear();
+        if (reseed && !ClusterReseed.run(cluster, watch, RESEED_TIMEOUT_MS))
+        {
+            throw new IllegalStateException("--cluster-reseed: no complete copy from the other members within "
+                + RESEED_TIMEOUT_MS / 1000 + " s (are a quorum of them up?); start again with it to retry");
+        }
         node = ClusterNode.launch(cluster, new LogService(applier, counters), watch,
             () -> LOG.warn("cluster node {}: its member was terminated", cluster.nodeIndex()));
         log = new ClusterRegistryLog(cluster, node.aeronDirectoryName(), counters, watch,
