@@ -151,7 +151,8 @@ public final class LogService implements ClusteredService
         LOG.warn("node {}: egress to session {} back-pressured; answer dropped", cluster.memberId(), session.id());
     }
 
-    private static void offerSnapshotRecord(
+    /** Writes one snapshot record, retrying a bounded number of times on back-pressure; throws when it cannot. */
+    static void offerSnapshotRecord(
         final ExclusivePublication publication,
         final IdleStrategy idle,
         final DirectBuffer buffer,

@@ -2,7 +2,6 @@ package io.switchboard.cluster;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
-import io.aeron.Publication;
 import io.aeron.cluster.codecs.CloseReason;
 import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
@@ -137,21 +136,7 @@ final class ObservedService implements ClusteredService
         leaderRecord.putInt(0, LEADER_RECORD_TAG, ORDER);
         leaderRecord.putInt(4, health.knownLeader(), ORDER);
         leaderRecord.putLong(8, health.knownLeaderTerm(), ORDER);
-        idle.reset();
-        for (int attempt = 0; attempt < LogService.MAX_SNAPSHOT_OFFER_ATTEMPTS; attempt++)
-        {
-            final long result = publication.offer(leaderRecord, 0, LEADER_RECORD_LENGTH);
-            if (result > 0)
-            {
-                return;
-            }
-            if (result != Publication.BACK_PRESSURED && result != Publication.ADMIN_ACTION)
-            {
-                throw new IllegalStateException("snapshot record not written: " + Publication.errorString(result));
-            }
-            idle.idle();
-        }
-        throw new IllegalStateException("snapshot record not written: back-pressured too long");
+        LogService.offerSnapshotRecord(publication, idle, leaderRecord, 0, LEADER_RECORD_LENGTH);
     }
 
     /** Takes this class's record off the front of the snapshot, if it is there, and leaves the rest. */
