@@ -418,8 +418,8 @@ final class TlsChannel
         Scratch(final int packetBytes, final int applicationBytes)
         {
             this.packetBytes = packetBytes;
-            this.netIn = ByteBuffer.allocateDirect(Math.max(SignalingAgent.BUFFER_BYTES, packetBytes));
-            this.netOut = ByteBuffer.allocateDirect(SignalingAgent.BUFFER_BYTES + 2 * packetBytes);
+            this.netIn = ByteBuffer.allocate(Math.max(SignalingAgent.BUFFER_BYTES, packetBytes));
+            this.netOut = ByteBuffer.allocate(SignalingAgent.BUFFER_BYTES + 2 * packetBytes);
             this.plain = ByteBuffer.allocate(applicationBytes);
         }
     }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -39,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * wss and https on the PeerJS/dop port with a certificate (the default --tls-listeners): the PeerJS HTTP API over
  * https and a PeerJS socket over wss on the same port, relaying; dop over wss; plain ws to the port refused and
  * counted as a failed handshake; a certificate swapped on disk served to the next wss connection while open ones
- * keep relaying; and a reader too slow for what is sent to it over wss closed by the send budget.
+ * keep relaying; a reader too slow for what is sent to it over wss closed by the send budget; and behind a trusted
+ * proxy, the PROXY header read before the handshake (alone, or in one segment with the ClientHello).
  */
 class WssTest
 {
@@ -217,6 +219,100 @@ class WssTest
                 "switchboard_peerjs_server_closes_total{cause=\"slow_consumer\"}", 1));
             a.close();
             b.socket.close();
+        }
+    }
+
+    @Test
+    void aProxyHeaderComesBeforeTheHandshakeAndNamesTheClientOfTheWssSocket() throws Exception
+    {
+        try (Appliance proxied = start("--data-dir=" + dir.resolve("proxied"), "--trusted-proxies=127.0.0.1",
+            "--proxy-protocol=true", "--peerjs-max-ids-per-host=1"))
+        {
+            final int port = proxied.port("peerjs");
+            // The header alone, then the handshake; and the header in the same write as the ClientHello.
+            final TcpWebSocket a = behindProxy(port, "203.0.113.7", "pa", false);
+            assertTrue(a.read().text().contains("\"OPEN\""));
+            final TcpWebSocket b = behindProxy(port, "203.0.113.7", "pb", true);
+            assertTrue(b.read().text().contains("Too many ids are registered from your address"),
+                "the same client behind the proxy: its share is taken");
+            final TcpWebSocket c = behindProxy(port, "203.0.113.8", "pc", true);
+            assertTrue(c.read().text().contains("\"OPEN\""), "another client behind the same proxy");
+            for (final TcpWebSocket socket : List.of(a, b, c))
+            {
+                socket.socket.close();
+            }
+        }
+    }
+
+    /** A wss client behind a proxy that sends a PROXY v1 header for {@code client}, alone or with the ClientHello. */
+    private static TcpWebSocket behindProxy(final int port, final String client, final String id, final boolean together)
+        throws IOException
+    {
+        final byte[] header = ("PROXY TCP4 " + client + " 127.0.0.1 40000 " + port + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+        final Socket raw = together ? new HeaderFirstSocket(header) : new Socket();
+        raw.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        if (!together)
+        {
+            raw.getOutputStream().write(header);
+            raw.getOutputStream().flush();
+        }
+        final SSLSocket tls = (SSLSocket)trusting.getSocketFactory().createSocket(raw, "127.0.0.1", port, true);
+        tls.startHandshake();
+        return TcpWebSocket.open(tls, "/peerjs?key=peerjs&id=" + id + "&token=t-" + id,
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13", new byte[0], true);
+    }
+
+    /** A socket whose first write carries {@code header} in front, in one segment. */
+    private static final class HeaderFirstSocket extends Socket
+    {
+        private final byte[] header;
+        private OutputStream out;
+
+        HeaderFirstSocket(final byte[] header)
+        {
+            this.header = header;
+        }
+
+        @Override
+        public synchronized OutputStream getOutputStream() throws IOException
+        {
+            if (out == null)
+            {
+                final OutputStream raw = super.getOutputStream();
+                out = new OutputStream()
+                {
+                    private boolean sent;
+
+                    @Override
+                    public void write(final int b) throws IOException
+                    {
+                        write(new byte[] {(byte)b}, 0, 1);
+                    }
+
+                    @Override
+                    public void write(final byte[] bytes, final int offset, final int length) throws IOException
+                    {
+                        if (!sent)
+                        {
+                            sent = true;
+                            final byte[] both = new byte[header.length + length];
+                            System.arraycopy(header, 0, both, 0, header.length);
+                            System.arraycopy(bytes, offset, both, header.length, length);
+                            raw.write(both);
+                            return;
+                        }
+                        raw.write(bytes, offset, length);
+                    }
+
+                    @Override
+                    public void flush() throws IOException
+                    {
+                        raw.flush();
+                    }
+                };
+            }
+            return out;
         }
     }
 
