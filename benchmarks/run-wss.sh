@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # wss beside plain ws on this machine: two appliances from the same jar with the same flags and heap, one with a
 # certificate on its PeerJS port (wss) and one without (ws), both driven by the same NIO client (peerjs-load, with
-# --tls=true for wss) with the same pairs, window and payload. ROUNDS alternating rounds (ws, then wss) give relays/s
+# --tls=true for wss) with the same pairs, window and payload. after a warm-up round against each, ROUNDS alternating rounds (ws, then wss) give relays/s
 # and the server's CPU per relay (from /proc), and their wss/ws ratio per round; then, once per appliance, idle memory
 # per connection: IDLE_CONNECTIONS registered clients heartbeating, the server's live-heap growth after full GCs plus
 # the growth of the native memory its JVM commits (Native Memory Tracking), after a warm-up round. The certificate is
@@ -70,6 +70,9 @@ ws_flags=(--target=127.0.0.1:"$ws_port")
 wss_flags=(--target=127.0.0.1:"$wss_port" --tls=true --ca="$work/cert.pem")
 
 relay=(--scenario=relay --pairs="$PAIRS" --window="$WINDOW" --warmup-s="$WARMUP_S" --duration-s="$DURATION_S")
+# One round against each first, not counted: the compiler's work on the TLS path is not a round's.
+"${TOOLS[@]}" peerjs-load "${ws_flags[@]}" "${relay[@]}" --id-prefix=warm --label=ws-warmup > "$work/warm-ws.result"
+"${TOOLS[@]}" peerjs-load "${wss_flags[@]}" "${relay[@]}" --id-prefix=warm --label=wss-warmup > "$work/warm-wss.result"
 for round in $(seq 1 "$ROUNDS"); do
   "${TOOLS[@]}" peerjs-load "${ws_flags[@]}" "${relay[@]}" --server-pid="$ws_pid" --id-prefix="r$round" --label=ws |
     tee "$work/ws-$round.result"

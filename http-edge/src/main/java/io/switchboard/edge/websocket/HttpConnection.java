@@ -198,7 +198,8 @@ final class HttpConnection implements SignalingAgent.Attachment
             {
                 return;
             }
-            if ((readyOps & SelectionKey.OP_READ) != 0 && out == null)
+            // Plaintext the TLS layer holds raises no OP_READ: it is read once the responses are out.
+            if (((readyOps & SelectionKey.OP_READ) != 0 || tls != null && tls.hasBufferedInput()) && out == null)
             {
                 read();
             }

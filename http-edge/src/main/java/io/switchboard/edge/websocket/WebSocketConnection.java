@@ -27,7 +27,9 @@ import static io.switchboard.protocol.websocket.WebSocketFrameHeader.OP_TEXT;
  * {@code socket -> read buffer of the owning agent -> frames -> unmask -> whole message -> handler}, and
  * {@code send -> frame into the writer's buffer -> socket}, queueing only what the kernel did not take. An idle
  * connection holds no buffer: bytes of an incomplete frame are kept only until the frame is complete, and the read
- * and write buffers belong to agents, not connections.
+ * and write buffers belong to agents, not connections. On a wss port every read and write goes through the socket's
+ * {@link TlsChannel} (its handshake done by the {@link HttpConnection}); without TLS there is none and the socket is
+ * read and written directly.
  * <p>
  * Rules enforced: client frames are masked, RSV bits are zero, control frames are final and at most 125 bytes,
  * fragments continue a started message, text is UTF-8 (1002 or 1007 on a violation), a close code is one a peer may

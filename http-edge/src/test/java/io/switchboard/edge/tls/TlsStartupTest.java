@@ -25,7 +25,6 @@ class TlsStartupTest
     @TempDir
     static Path dir;
     private static Path cert;
-    private static Path key;
 
     @BeforeAll
     static void issue() throws Exception
@@ -33,7 +32,6 @@ class TlsStartupTest
         final TestPki pki = TestPki.ca("EC");
         final TestPki.Issued server = pki.server("startup.test", "EC");
         cert = Files.writeString(dir.resolve("cert.pem"), TestPki.pem(server.certificate()));
-        key = Files.writeString(dir.resolve("key.pem"), TestPki.traditional(server.keys().getPrivate()));
     }
 
     @Test

@@ -120,6 +120,46 @@ class WssTest
     }
 
     @Test
+    void pipelinedRequestsWithALargeHeadAreAnsweredInOrderOverHttps() throws Exception
+    {
+        try (SSLSocket socket = TlsSockets.connect(trusting, "127.0.0.1", port(), "http/1.1"))
+        {
+            // A head larger than what a connection first reads into, and a second request in the same record.
+            final String large = "GET /peerjs/id HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + "p".repeat(10_000) +
+                "\r\n\r\n";
+            final String small = "GET /peerjs/peers HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            socket.getOutputStream().write((large + small).getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            final String first = readResponse(socket);
+            final String second = readResponse(socket);
+            assertTrue(first.startsWith("HTTP/1.1 200"), first);
+            assertTrue(first.matches("(?s).*\r\n\r\n[0-9a-f-]{36}"), first);
+            assertTrue(second.startsWith("HTTP/1.1 "), second);
+            assertTrue(!second.matches("(?s).*\r\n\r\n[0-9a-f-]{36}"), "answered in order: " + second);
+        }
+    }
+
+    /** One response (head and Content-Length body) from {@code socket}. */
+    private static String readResponse(final SSLSocket socket) throws IOException
+    {
+        final java.io.InputStream in = socket.getInputStream();
+        final StringBuilder head = new StringBuilder();
+        while (head.indexOf("\r\n\r\n") < 0)
+        {
+            final int b = in.read();
+            if (b < 0)
+            {
+                throw new IOException("closed after " + head);
+            }
+            head.append((char)b);
+        }
+        final java.util.regex.Matcher length =
+            java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        final int bodyLength = length.find() ? Integer.parseInt(length.group(1)) : 0;
+        return head + new String(in.readNBytes(bodyLength), StandardCharsets.UTF_8);
+    }
+
+    @Test
     void twoPeerJsClientsOverWssOpenAndRelay()
     {
         final RawSocket a = peer("a1", "ta");
