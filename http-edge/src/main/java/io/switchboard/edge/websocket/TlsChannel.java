@@ -135,6 +135,12 @@ final class TlsChannel
             inboundDone = true;
             throw ex;
         }
+        catch (final RuntimeException ex)
+        {
+            // What the engine makes of a peer's bytes is bad input, refused like any other, not a fault of ours.
+            inboundDone = true;
+            throw new SSLException("the TLS engine refused the peer's bytes", ex);
+        }
         if (net.hasRemaining() && !inboundDone)
         {
             netIn = new byte[net.remaining()];

@@ -202,6 +202,28 @@ class WssTest
         assertThrows(CompletionException.class, () -> RawSocket.open(URI.create("ws://127.0.0.1:" + port() + "/peerjs")));
     }
 
+    @Test
+    void aHandshakeRecordOfJunkIsRefusedCountedAndThePortServesOn() throws Exception
+    {
+        final long before = Scrape.value(adminPort(), FAILED);
+        final byte[] junk = new byte[300];
+        new java.util.Random(17).nextBytes(junk);
+        junk[0] = 22; // handshake
+        junk[1] = 3;
+        junk[2] = 3;
+        junk[3] = 1; // a record of 295 bytes
+        junk[4] = 39;
+        try (Socket socket = new Socket("127.0.0.1", port()))
+        {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(junk);
+            final byte[] answer = readToEnd(socket);
+            assertTrue(answer.length == 0 || answer[0] == 21, "at most an alert, then the end");
+        }
+        assertEquals(before + 1, Scrape.awaitValue(adminPort(), FAILED, before + 1));
+        peer("after-junk", "t");
+    }
+
     private static byte[] readToEnd(final Socket socket) throws IOException
     {
         try
