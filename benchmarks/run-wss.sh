@@ -45,6 +45,7 @@ live_heap_kib() { # after a full GC
   jcmd "$1" GC.heap_info | awk '/used/ {for (i = 1; i <= NF; i++) if ($i == "used") {sub("K", "", $(i + 1)); print $(i + 1); exit}}'
 }
 
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
   -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 
@@ -118,7 +119,8 @@ echo "idle memory per connection: ws $ws_mem B, wss $wss_mem B, ratio $mem_ratio
   echo "# wss beside ws (benchmarks/run-wss.sh)"
   echo
   echo "Measured $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(java -version 2>&1 | head -1);"
-  echo "ROUNDS=$ROUNDS PAIRS=$PAIRS WINDOW=$WINDOW DURATION_S=$DURATION_S IDLE_CONNECTIONS=$IDLE_CONNECTIONS."
+  echo "ROUNDS=$ROUNDS PAIRS=$PAIRS WINDOW=$WINDOW DURATION_S=$DURATION_S IDLE_CONNECTIONS=$IDLE_CONNECTIONS;"
+  echo "load average at the start (1, 5, 15 min): $load_at_start."
   echo "Two appliances from the same jar, one with a certificate (EC P-256, TLS 1.3) on its PeerJS port; the same"
   echo "NIO client drives both, ws and wss alternating; ratios are within a round."
   echo
