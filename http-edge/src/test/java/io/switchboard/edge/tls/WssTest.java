@@ -160,6 +160,32 @@ class WssTest
     }
 
     @Test
+    void tls12NegotiatesOnThePeerJsPortToo() throws Exception
+    {
+        final javax.net.ssl.SSLParameters only = new javax.net.ssl.SSLParameters();
+        only.setProtocols(new String[] {"TLSv1.2"});
+        final HttpResponse<String> id = HttpClient.newBuilder().sslContext(trusting).sslParameters(only)
+            .connectTimeout(Duration.ofSeconds(10)).build()
+            .send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port() + "/peerjs/id"))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, id.statusCode(), id.body());
+        assertEquals("TLSv1.2", id.sslSession().orElseThrow().getProtocol());
+    }
+
+    @Test
+    void aMalformedRequestOverHttpsIsAnswered400AndTheConnectionEnds() throws Exception
+    {
+        try (SSLSocket socket = TlsSockets.connect(trusting, "127.0.0.1", port(), "http/1.1"))
+        {
+            socket.getOutputStream().write("NOT HTTP AT ALL\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            final String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+        }
+    }
+
+    @Test
     void twoPeerJsClientsOverWssOpenAndRelay()
     {
         final RawSocket a = peer("a1", "ta");
