@@ -1,5 +1,6 @@
 // Drives the real peerjs client (spec peerjs.md section 5) against a PeerJS server and prints one line per event.
-// usage: node peer-scenario.cjs SCENARIO --port=P [--path=/] [--key=peerjs]
+// usage: node peer-scenario.cjs SCENARIO --port=P [--path=/] [--key=peerjs] [--secure=true]
+// With --secure=true the client speaks https and wss (trusting the CA in NODE_EXTRA_CA_CERTS).
 // Exits 0 once the scenario has printed what it expects, 1 on an unexpected event or after 30 s.
 'use strict';
 
@@ -30,7 +31,7 @@ const options = {
   port: Number(args.port),
   path: args.path || '/',
   key: args.key || 'peerjs',
-  secure: false,
+  secure: args.secure === 'true',
   // Everything the client logs is kept (not printed): a 'webrtc' error in the exchange prints the recent lines to
   // stderr, so a negotiation that fails says which step failed.
   debug: 3,

@@ -45,10 +45,6 @@ import java.util.Map;
  */
 public final class Appliance implements AutoCloseable
 {
-    /** Until the PeerJS listener's own acceptor speaks TLS. */
-    static final String NO_TLS_ON_PEERJS = "TLS on the PeerJS/dop listener is not available yet: leave it out " +
-        "with --tls-listeners=metaverse,rendezvous (peerjs is in the default)";
-
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final Map<String, String> listeners = new LinkedHashMap<>();
     private final Metrics metrics = new Metrics();
@@ -135,7 +131,7 @@ public final class Appliance implements AutoCloseable
         final PeerJsServer peerjs = PeerJsServer.start(
             Contexts.peerJs(options), edge, metrics, json, partials, liveness);
         closeables.add(peerjs);
-        listeners.put(PeerJsServer.LISTENER, "http:" + peerjs.port());
+        listeners.put(PeerJsServer.LISTENER, scheme(edge, PeerJsServer.LISTENER) + peerjs.port());
         DopServer.mount(Contexts.dop(options), peerjs, metrics, partials); // its sockets close with peerjs's agents
 
         final Map<String, BackupHandler.TableBackup> backups = new LinkedHashMap<>();
@@ -175,10 +171,6 @@ public final class Appliance implements AutoCloseable
         if (!context.enabled())
         {
             return null;
-        }
-        if (context.appliesTo(PeerJsServer.LISTENER))
-        {
-            throw new IllegalArgumentException(NO_TLS_ON_PEERJS);
         }
         final ServerTls tls = ServerTls.open(context, metrics, liveness.register("switchboard-tls-reload"));
         closeables.add(tls);

@@ -231,8 +231,8 @@ public final class OptionSpec
         new Flag("tls-key", "FILE", null, false,
             "PEM private key of the certificate, RSA or EC, unencrypted: PKCS#8, PKCS#1 or SEC1."),
         new Flag("tls-listeners", "LIST", TlsContext.DEFAULT_LISTENERS, false,
-            "Listeners that speak TLS when --tls-cert is given, of peerjs,metaverse,rendezvous,admin (peerjs: not " +
-            "yet, leave it out)."),
+            "Listeners that speak TLS when --tls-cert is given, of peerjs,metaverse,rendezvous,admin (peerjs: https " +
+            "and wss on the PeerJS/dop port)."),
         new Flag("tls-check-interval-ms", "MS", Long.toString(TlsContext.DEFAULT_CHECK_INTERVAL_MS), false,
             "How often the certificate and key files are read for a renewal; a changed valid pair is served to new " +
             "connections."),

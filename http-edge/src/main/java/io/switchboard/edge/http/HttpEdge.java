@@ -93,7 +93,8 @@ public final class HttpEdge
         return tlsOf(name) != null;
     }
 
-    private ServerTls tlsOf(final String name)
+    /** The server certificate when the listener called {@code name} speaks TLS, else null. */
+    public ServerTls tlsOf(final String name)
     {
         return tls != null && tls.appliesTo(name) ? tls : null;
     }

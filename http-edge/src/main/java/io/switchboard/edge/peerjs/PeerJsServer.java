@@ -108,7 +108,8 @@ public final class PeerJsServer implements AutoCloseable
             for (final InetAddress address : BindAddresses.resolve(context.bindAddress()))
             {
                 final SignalingAcceptor acceptor = SignalingAcceptor.start(
-                    LISTENER, address, port, ACCEPT_BACKLOG, admission, peerjs.agents, peerjs::route);
+                    LISTENER, address, port, ACCEPT_BACKLOG, admission, peerjs.agents, peerjs::route,
+                    edge.tlsOf(LISTENER));
                 peerjs.acceptors.add(acceptor);
                 port = acceptor.port();
             }

@@ -107,6 +107,12 @@ public final class ServerTls implements AutoCloseable
         return sslContext.createSSLEngine();
     }
 
+    /** The handshake counters of the listener called {@code name} that drives its own engines ({@link #newEngine}). */
+    public TlsHandshakes handshakes(final String name)
+    {
+        return TlsHandshakes.of(name, metrics);
+    }
+
     /** The TLS side of one listener, counting its handshakes; created when the listener starts. */
     public TlsListener listener(final String name, final Xnio xnio)
     {

@@ -20,7 +20,6 @@ import javax.net.ssl.SSLContext;
  */
 public final class TlsListener implements AutoCloseable
 {
-    private static final String HANDSHAKES = "switchboard_tls_handshakes_total";
     /** A whole TLS record and its overhead, as Undertow's own TLS buffers. */
     private static final int BUFFER_BYTES = 17 * 1024;
     private static final int BUFFERS_PER_THREAD = 4;
@@ -33,11 +32,9 @@ public final class TlsListener implements AutoCloseable
     TlsListener(final String name, final Xnio xnio, final SSLContext context, final Metrics metrics)
     {
         this.ssl = new UndertowXnioSsl(xnio, OptionMap.EMPTY, buffers, context);
-        final String help = "TLS handshakes of a listener: completed; failed, the connection closed before its " +
-            "handshake completed (a refused handshake, plain HTTP to a TLS port, a client gone).";
-        final String listener = "listener=\"" + name + "\"";
-        this.completed = metrics.counter(HANDSHAKES, listener + ",result=\"completed\"", help);
-        this.failed = metrics.counter(HANDSHAKES, listener + ",result=\"failed\"", help);
+        final TlsHandshakes handshakes = TlsHandshakes.of(name, metrics);
+        this.completed = handshakes.completed();
+        this.failed = handshakes.failed();
     }
 
     /** {@code accepted} as a TLS server connection; its handshake starts with the client's hello, on the first read. */

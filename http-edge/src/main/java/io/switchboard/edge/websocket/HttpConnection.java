@@ -3,6 +3,8 @@ package io.switchboard.edge.websocket;
 import io.switchboard.edge.http.AccessLog;
 import io.switchboard.edge.http.ClientAddressHandler;
 import io.switchboard.edge.http.ListenerAdmission;
+import io.switchboard.edge.tls.ServerTls;
+import io.switchboard.edge.tls.TlsHandshakes;
 import io.switchboard.protocol.http.ChunkedBody;
 import io.switchboard.protocol.http.HttpRequestHead;
 import io.switchboard.protocol.proxy.ProxyHeader;
@@ -23,8 +25,9 @@ import java.util.List;
  * One HTTP/1.1 connection of a signaling port, owned by one {@link SignalingAgent} from accept until it closes or
  * becomes a WebSocket: {@code socket -> request head (HttpRequestHead) -> body read and discarded -> HttpService ->
  * response}, with keep-alive and pipelining (requests are answered in order; while responses wait for the client to
- * read them, no further request is read). Every read and write of the socket while it speaks HTTP is here, the place
- * a transport layer (TLS, a PROXY header) goes.
+ * read them, no further request is read). Every read and write of the socket while it speaks HTTP is here: a PROXY
+ * header first (read raw), then, on a TLS port, the handshake and every byte through its {@link TlsChannel}; without
+ * TLS there is no TlsChannel and the socket is read and written directly.
  * <p>
  * Limits: a head over {@link #MAX_HEAD_BYTES} gets 431, a malformed one 400 (505 for another major version), a body
  * over {@link #MAX_BODY_BYTES} 413 (as soon as its length says so), an absurd chunk size 400; each is counted, and the
@@ -58,6 +61,8 @@ final class HttpConnection implements SignalingAgent.Attachment
     {
         /** Under --proxy-protocol, before the PROXY header is complete: the parse timeout runs. */
         PROXY,
+        /** On a TLS port, before the handshake is complete: the parse timeout runs (a failure is counted by TLS). */
+        HANDSHAKE,
         /** Between requests: the idle timeout runs. */
         IDLE,
         /** A head has begun: the parse timeout runs. */
@@ -70,18 +75,31 @@ final class HttpConnection implements SignalingAgent.Attachment
         DONE
     }
 
-    /** What every HTTP connection of one signaling port shares. */
+    /**
+     * What every HTTP connection of one signaling port shares; {@code tls} and {@code handshakes} are null on a port
+     * without TLS.
+     */
     record Listener(
         HttpService service,
         ListenerAdmission admission,
         AtomicCounter refusedMalformed,
         AtomicCounter refusedHeadTooLarge,
-        AtomicCounter refusedBodyTooLarge)
+        AtomicCounter refusedBodyTooLarge,
+        ServerTls tls,
+        TlsHandshakes handshakes)
     {
+        /** A port without TLS. */
         static Listener of(final HttpService service, final ListenerAdmission admission)
         {
+            return of(null, service, admission, null);
+        }
+
+        static Listener of(
+            final String name, final HttpService service, final ListenerAdmission admission, final ServerTls tls)
+        {
             return new Listener(service, admission, admission.refusedRequests("malformed"),
-                admission.refusedRequests("head_too_large"), admission.refusedRequests("body_too_large"));
+                admission.refusedRequests("head_too_large"), admission.refusedRequests("body_too_large"), tls,
+                tls == null ? null : tls.handshakes(name));
         }
     }
 
@@ -91,6 +109,8 @@ final class HttpConnection implements SignalingAgent.Attachment
     private final SignalingAgent agent;
     private final HttpExchange exchange = new HttpExchange(this);
     private final SignalingAgent.Timer onTimeout = this::onTimeout;
+    /** The socket's TLS layer once its handshake begins (after any PROXY header); null on a port without TLS. */
+    private TlsChannel tls;
     private SelectionKey key;
     private Phase phase;
     /** The client a trusted proxy's PROXY header named, or null: the peer is the client. */
@@ -129,7 +149,8 @@ final class HttpConnection implements SignalingAgent.Attachment
         this.lease = lease;
         this.listener = listener;
         this.agent = agent;
-        this.phase = listener.admission().context().proxyProtocol() ? Phase.PROXY : Phase.IDLE;
+        this.phase = listener.admission().context().proxyProtocol() ? Phase.PROXY :
+            listener.tls() != null ? Phase.HANDSHAKE : Phase.IDLE;
     }
 
     SignalingAgent agent()
@@ -150,8 +171,18 @@ final class HttpConnection implements SignalingAgent.Attachment
             abort();
             return;
         }
-        schedule(phase == Phase.PROXY ? listener.admission().context().requestParseTimeoutMs() :
-            listener.admission().context().idleTimeoutMs());
+        if (phase == Phase.HANDSHAKE)
+        {
+            startTls();
+        }
+        schedule(phase == Phase.IDLE ? listener.admission().context().idleTimeoutMs() :
+            listener.admission().context().requestParseTimeoutMs());
+    }
+
+    /** The handshake begins: from now on every byte goes through the TLS layer. */
+    private void startTls()
+    {
+        tls = new TlsChannel(channel, listener.tls().newEngine(), listener.handshakes(), agent);
     }
 
     @Override
@@ -167,7 +198,8 @@ final class HttpConnection implements SignalingAgent.Attachment
             {
                 return;
             }
-            if ((readyOps & SelectionKey.OP_READ) != 0 && out == null)
+            // Plaintext the TLS layer holds raises no OP_READ: it is read once the responses are out.
+            if (((readyOps & SelectionKey.OP_READ) != 0 || tls != null && tls.hasBufferedInput()) && out == null)
             {
                 read();
             }
@@ -201,6 +233,10 @@ final class HttpConnection implements SignalingAgent.Attachment
         cancelTimer();
         in = null;
         out = null;
+        if (tls != null)
+        {
+            tls.close();
+        }
         try
         {
             channel.close();
@@ -216,30 +252,41 @@ final class HttpConnection implements SignalingAgent.Attachment
 
     private void read() throws IOException
     {
-        if (in == null)
+        do
         {
-            in = ByteBuffer.allocate(FIRST_READ_BYTES);
+            if (in == null)
+            {
+                in = ByteBuffer.allocate(FIRST_READ_BYTES);
+            }
+            else if (!in.hasRemaining() && in.capacity() < MAX_READ_BYTES)
+            {
+                in = ByteBuffer.allocate(Math.min(4 * in.capacity(), MAX_READ_BYTES)).put(in.flip());
+            }
+            final int read = tls == null ? channel.read(in) : tls.read(in);
+            if (read < 0)
+            {
+                abort(); // the client is gone (or has said all it will, which is the same to a server that answered)
+                return;
+            }
+            if (phase == Phase.DRAINING)
+            {
+                in.clear();
+                return;
+            }
+            if (phase == Phase.HANDSHAKE && tls.handshaken())
+            {
+                phase = Phase.IDLE;
+                schedule(listener.admission().context().idleTimeoutMs());
+            }
+            handle();
+            if (phase != Phase.DONE)
+            {
+                flush();
+            }
         }
-        else if (!in.hasRemaining() && in.capacity() < MAX_READ_BYTES)
-        {
-            in = ByteBuffer.allocate(Math.min(4 * in.capacity(), MAX_READ_BYTES)).put(in.flip());
-        }
-        final int read = channel.read(in);
-        if (read < 0)
-        {
-            abort(); // the client is gone (or has said all it will, which is the same to a server that answered)
-            return;
-        }
-        if (phase == Phase.DRAINING)
-        {
-            in.clear();
-            return;
-        }
-        handle();
-        if (phase != Phase.DONE)
-        {
-            flush();
-        }
+        // Bytes the TLS layer holds raise no OP_READ: they are read now.
+        while (tls != null && tls.hasBufferedInput() && out == null &&
+            (phase == Phase.HANDSHAKE || phase == Phase.IDLE || phase == Phase.HEAD || phase == Phase.BODY));
     }
 
     /** Handles what {@link #in} holds, request after request, until it needs more bytes or must wait for the client. */
@@ -367,6 +414,16 @@ final class HttpConnection implements SignalingAgent.Attachment
         }
         proxyHeader = null;
         in.flip().position(length);
+        if (listener.tls() != null)
+        {
+            // What followed the header is the client's first TLS bytes: the handshake reads them first.
+            phase = Phase.HANDSHAKE;
+            startTls();
+            tls.unread(in);
+            in = null;
+            schedule(listener.admission().context().requestParseTimeoutMs());
+            return false;
+        }
         in.compact();
         phase = Phase.IDLE;
         schedule(listener.admission().context().idleTimeoutMs());
@@ -564,7 +621,7 @@ final class HttpConnection implements SignalingAgent.Attachment
         key.interestOps(0); // until the WebSocket registers
         // Behind a trusted proxy, the WebSocket keeps the client it stands for; else its peer is the client.
         final boolean proxiedClient = proxied != null || !listener.admission().context().trustedProxies().isEmpty();
-        return new WebSocketUpgrade(channel, readAhead, lease::release, agent, key,
+        return new WebSocketUpgrade(channel, tls, readAhead, lease::release, agent, key,
             proxiedClient ? requestClient() : null);
     }
 
@@ -631,19 +688,34 @@ final class HttpConnection implements SignalingAgent.Attachment
      */
     private boolean flush() throws IOException
     {
-        if (out == null)
+        if (out == null && (tls == null || !tls.holds()))
         {
             return true;
         }
-        out.flip();
-        channel.write(out);
-        if (out.hasRemaining())
+        if (out != null)
         {
-            out.compact();
+            out.flip();
+            if (tls == null)
+            {
+                channel.write(out);
+            }
+            else
+            {
+                tls.write(out);
+            }
+            if (out.hasRemaining())
+            {
+                out.compact();
+                key.interestOps(SelectionKey.OP_WRITE);
+                return false;
+            }
+            out = null;
+        }
+        if (tls != null && !tls.flushHeld())
+        {
             key.interestOps(SelectionKey.OP_WRITE);
             return false;
         }
-        out = null;
         if (closeAfterWrite)
         {
             endOutput();
@@ -663,6 +735,10 @@ final class HttpConnection implements SignalingAgent.Attachment
     {
         try
         {
+            if (tls != null)
+            {
+                tls.shutdownOutput();
+            }
             channel.shutdownOutput();
             key.interestOps(SelectionKey.OP_READ);
         }

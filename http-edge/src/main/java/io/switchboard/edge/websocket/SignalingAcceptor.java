@@ -1,6 +1,7 @@
 package io.switchboard.edge.websocket;
 
 import io.switchboard.edge.http.ListenerAdmission;
+import io.switchboard.edge.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,8 @@ import java.nio.channels.SocketChannel;
 
 /**
  * The listening socket of a signaling port, watched by one of its {@link SignalingAgents}: {@code accept -> per-host
- * cap -> connection budget ({@link ListenerAdmission}) -> next agent's inbox (ADOPT) -> HttpConnection}. A connection
+ * cap -> connection budget ({@link ListenerAdmission}) -> next agent's inbox (ADOPT) -> HttpConnection} (which, on a
+ * TLS port, reads through a {@link TlsChannel}). A connection
  * over a cap is counted and reset at once (no TIME_WAIT), never left in the backlog. When accepting fails (out of
  * descriptors), the socket is not watched for {@link #ACCEPT_PAUSE_MS}, so a level-triggered selector does not spin.
  */
@@ -47,7 +49,8 @@ public final class SignalingAcceptor implements SignalingAgent.Attachment, AutoC
 
     /**
      * Binds {@code bindAddress:port} (0 for any free port) with {@code backlog} and starts accepting on one of
-     * {@code agents}; each connection is owned by the next agent, and its requests go to {@code service}.
+     * {@code agents}; each connection is owned by the next agent, and its requests go to {@code service}. With
+     * {@code tls} (null for none) the port speaks only TLS (https and wss), after any PROXY header.
      */
     public static SignalingAcceptor start(
         final String name,
@@ -56,7 +59,8 @@ public final class SignalingAcceptor implements SignalingAgent.Attachment, AutoC
         final int backlog,
         final ListenerAdmission admission,
         final SignalingAgents agents,
-        final HttpService service)
+        final HttpService service,
+        final ServerTls tls)
     {
         ServerSocketChannel server = null;
         try
@@ -73,7 +77,7 @@ public final class SignalingAcceptor implements SignalingAgent.Attachment, AutoC
                 "cannot listen on " + bindAddress.getHostAddress() + ":" + port + " (" + name + ")", ex);
         }
         final SignalingAcceptor acceptor =
-            new SignalingAcceptor(name, server, agents, HttpConnection.Listener.of(service, admission));
+            new SignalingAcceptor(name, server, agents, HttpConnection.Listener.of(name, service, admission, tls));
         acceptor.agent.enqueue(SignalingAgent.Command.ADOPT, acceptor);
         return acceptor;
     }

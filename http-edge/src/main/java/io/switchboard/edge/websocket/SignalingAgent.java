@@ -11,6 +11,7 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.NanoClock;
 
+import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.VarHandle;
@@ -122,6 +123,8 @@ public final class SignalingAgent implements Agent
     /** Reads the request head an HTTP connection of this agent has received (agent thread only). */
     final HttpRequestHead requestHead = new HttpRequestHead();
     private final Outbox outbox = new Outbox(writeBuffer);
+    /** The buffers TLS connections of this agent read and write through; made for the first. */
+    private TlsChannel.Scratch tlsScratch;
     /** A whole unfragmented message, valid while its handler runs; made on first use. */
     private byte[] message;
     private final Consumer<SelectionKey> onReady = this::onReady;
@@ -357,6 +360,20 @@ public final class SignalingAgent implements Agent
             message = new byte[BUFFER_BYTES];
         }
         return message;
+    }
+
+    /**
+     * On the agent's thread: the TLS buffers, lent to one read or write at a time; made for the first TLS connection,
+     * sized from its {@code engine}'s session (the JDK gives every session the largest record sizes up front).
+     */
+    TlsChannel.Scratch tlsScratch(final SSLEngine engine)
+    {
+        if (tlsScratch == null)
+        {
+            tlsScratch = new TlsChannel.Scratch(
+                engine.getSession().getPacketBufferSize(), engine.getSession().getApplicationBufferSize());
+        }
+        return tlsScratch;
     }
 
     /** The agent's clock, in milliseconds, as of the current duty cycle (agent's thread). */

@@ -27,7 +27,9 @@ import static io.switchboard.protocol.websocket.WebSocketFrameHeader.OP_TEXT;
  * {@code socket -> read buffer of the owning agent -> frames -> unmask -> whole message -> handler}, and
  * {@code send -> frame into the writer's buffer -> socket}, queueing only what the kernel did not take. An idle
  * connection holds no buffer: bytes of an incomplete frame are kept only until the frame is complete, and the read
- * and write buffers belong to agents, not connections.
+ * and write buffers belong to agents, not connections. On a wss port every read and write goes through the socket's
+ * {@link TlsChannel} (its handshake done by the {@link HttpConnection}); without TLS there is none and the socket is
+ * read and written directly.
  * <p>
  * Rules enforced: client frames are masked, RSV bits are zero, control frames are final and at most 125 bytes,
  * fragments continue a started message, text is UTF-8 (1002 or 1007 on a violation), a close code is one a peer may
@@ -83,6 +85,8 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
     private static final long NO_TIMER = -1;
 
     private final SocketChannel channel;
+    /** The socket's TLS layer on a wss port, else null: every read and write goes through it when there is one. */
+    private final TlsChannel tls;
     /** The client a trusted proxy named (PROXY header, Forwarded), or null: the peer is the client. */
     private final InetAddress client;
     /** Runs once the channel is closed: gives back its place in the listener's connection counts; or null. */
@@ -141,19 +145,21 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
         final SocketChannel channel, final byte[] readAhead, final Handler handler, final Settings settings,
         final SignalingAgent agent)
     {
-        this(channel, readAhead, null, handler, settings, agent, null);
+        this(channel, null, readAhead, null, handler, settings, agent, null);
     }
 
     /**
-     * As above, and {@code released} runs once the channel is closed (on the agent's thread), giving back what the
-     * listener counted for it (null when nothing was); {@code client} is the client a trusted proxy named, or null.
+     * As above, reading and writing through {@code tls} (its handshake done; null without TLS), and {@code released}
+     * runs once the channel is closed (on the agent's thread), giving back what the listener counted for it (null
+     * when nothing was); {@code client} is the client a trusted proxy named, or null.
      */
     WebSocketConnection(
-        final SocketChannel channel, final byte[] readAhead, final Runnable released, final Handler handler,
-        final Settings settings, final SignalingAgent agent, final InetAddress client)
+        final SocketChannel channel, final TlsChannel tls, final byte[] readAhead, final Runnable released,
+        final Handler handler, final Settings settings, final SignalingAgent agent, final InetAddress client)
     {
         this.client = client;
         this.channel = channel;
+        this.tls = tls;
         this.released = released;
         this.agent = agent;
         this.handler = handler;
@@ -193,7 +199,7 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
             return;
         }
         handler.onStarted();
-        if (carried != null && !closed)
+        if ((carried != null || tls != null && tls.hasBufferedInput()) && !closed)
         {
             onReady(SelectionKey.OP_READ); // the client's frames that came with its upgrade request
         }
@@ -292,10 +298,13 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
         }
     }
 
-    /** Bytes handed to {@link #sendText} that the kernel has not taken yet. */
+    /**
+     * Bytes handed to {@link #sendText} that the kernel has not taken yet: plaintext queued, and on a wss socket the
+     * encrypted bytes its TLS layer holds, both in the one send budget.
+     */
     public long queuedBytes()
     {
-        return queuedBytes;
+        return tls == null ? queuedBytes : queuedBytes + tls.heldBytes();
     }
 
     public boolean isOpen()
@@ -372,6 +381,10 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
             agent.cancel(graceTimer);
             graceTimer = NO_TIMER;
         }
+        if (tls != null)
+        {
+            tls.close(); // close_notify, when it can go at once
+        }
         try
         {
             channel.close();
@@ -411,7 +424,7 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
             {
                 if (large != null)
                 {
-                    final int read = channel.read(large);
+                    final int read = tls == null ? channel.read(large) : tls.read(large);
                     if (read <= 0)
                     {
                         endOfReads(read);
@@ -431,7 +444,7 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
                 {
                     buffer.put(carried);
                 }
-                final int read = channel.read(buffer);
+                final int read = tls == null ? channel.read(buffer) : tls.read(buffer);
                 if (read < 0 || buffer.position() == 0)
                 {
                     endOfReads(read);
@@ -443,7 +456,7 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
                 final boolean drained = buffer.hasRemaining();
                 buffer.flip();
                 frames(buffer);
-                if (drained)
+                if (drained && (tls == null || !tls.hasBufferedInput()))
                 {
                     // The kernel had less than the buffer holds: no second read just to be told EAGAIN. The
                     // selector is level-triggered, so anything that arrived meanwhile raises the next event.
@@ -815,7 +828,14 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
         {
             try
             {
-                channel.write(out);
+                if (tls == null)
+                {
+                    channel.write(out);
+                }
+                else
+                {
+                    tls.write(out);
+                }
             }
             catch (final IOException ex)
             {
@@ -826,6 +846,10 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
             }
             if (!out.hasRemaining())
             {
+                if (tls != null && tls.holds())
+                {
+                    awaitRoom(); // encrypted bytes wait for the kernel: what follows waits behind them
+                }
                 return true;
             }
         }
@@ -837,13 +861,19 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
 
     private void enqueue(final ByteBuffer bytes)
     {
+        awaitRoom();
+        queued.add(bytes);
+        queuedBytes += bytes.remaining();
+    }
+
+    /** What is sent from now on is queued until the socket has room (OP_WRITE). */
+    private void awaitRoom()
+    {
         if (queued == null)
         {
             queued = new ArrayDeque<>(4);
             interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         }
-        queued.add(bytes);
-        queuedBytes += bytes.remaining();
     }
 
     /** Before the key exists, {@link #register} asks for what {@link #queued} needs. */
@@ -865,13 +895,24 @@ public final class WebSocketConnection implements SignalingAgent.Attachment
             {
                 final ByteBuffer head = queued.peek();
                 final int before = head.remaining();
-                channel.write(head);
+                if (tls == null)
+                {
+                    channel.write(head);
+                }
+                else
+                {
+                    tls.write(head);
+                }
                 queuedBytes -= before - head.remaining();
                 if (head.hasRemaining())
                 {
                     return;
                 }
                 queued.poll();
+            }
+            if (tls != null && !tls.flushHeld())
+            {
+                return;
             }
             queued = null;
             interest(closeReceived ? 0 : SelectionKey.OP_READ);

@@ -11,6 +11,8 @@ import java.nio.channels.SocketChannel;
 public final class WebSocketUpgrade
 {
     private final SocketChannel channel;
+    /** The socket's TLS layer, or null. */
+    private final TlsChannel tls;
     private final byte[] readAhead;
     private final Runnable released;
     private final SignalingAgent agent;
@@ -20,10 +22,11 @@ public final class WebSocketUpgrade
     private boolean connected;
 
     WebSocketUpgrade(
-        final SocketChannel channel, final byte[] readAhead, final Runnable released, final SignalingAgent agent,
-        final SelectionKey key, final InetAddress client)
+        final SocketChannel channel, final TlsChannel tls, final byte[] readAhead, final Runnable released,
+        final SignalingAgent agent, final SelectionKey key, final InetAddress client)
     {
         this.channel = channel;
+        this.tls = tls;
         this.readAhead = readAhead;
         this.released = released;
         this.agent = agent;
@@ -60,6 +63,10 @@ public final class WebSocketUpgrade
         {
             key.cancel(); // the owner's selector takes the socket; the handshake's lets go at its next select
         }
-        return new WebSocketConnection(channel, readAhead, released, handler, settings, owner, client);
+        if (tls != null)
+        {
+            tls.ownedBy(owner);
+        }
+        return new WebSocketConnection(channel, tls, readAhead, released, handler, settings, owner, client);
     }
 }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -63,12 +64,21 @@ final class NodeClient implements AutoCloseable
     /** Starts {@code node peer-scenario.cjs SCENARIO --port=P --path=... --key=...}. */
     static NodeClient run(final String scenario, final int port, final String... options) throws IOException
     {
+        return run(Map.of(), scenario, port, options);
+    }
+
+    /** As above, with {@code environment} added to node's (such as NODE_EXTRA_CA_CERTS for a test CA). */
+    static NodeClient run(
+        final Map<String, String> environment, final String scenario, final int port, final String... options)
+        throws IOException
+    {
         final List<String> command = new ArrayList<>(List.of("node", "peer-scenario.cjs", scenario, "--port=" + port));
         command.addAll(List.of(options));
-        return new NodeClient(new ProcessBuilder(command)
+        final ProcessBuilder builder = new ProcessBuilder(command)
             .directory(PROJECT.toFile())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start());
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().putAll(environment);
+        return new NodeClient(builder.start());
     }
 
     /** The next line, within {@code seconds}; a {@code fail ...} line fails the test with everything seen. */

@@ -28,8 +28,14 @@ public final class RawSocket implements WebSocket.Listener
 
     public static RawSocket open(final URI uri)
     {
+        return open(uri, CLIENT);
+    }
+
+    /** A socket to {@code uri} made by {@code client} (for wss, one trusting the server's CA). */
+    public static RawSocket open(final URI uri, final HttpClient client)
+    {
         final RawSocket socket = new RawSocket();
-        socket.webSocket = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        socket.webSocket = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
             .buildAsync(uri, socket).orTimeout(10, TimeUnit.SECONDS).join();
         return socket;
     }

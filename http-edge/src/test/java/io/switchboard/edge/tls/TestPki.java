@@ -34,12 +34,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * A throwaway certificate authority made at test time (BouncyCastle, independent of the code under test), its server
  * certificates for localhost and 127.0.0.1, and their PEM forms: chain, PKCS#8 key, PKCS#1 or SEC1 key.
  */
-final class TestPki
+public final class TestPki
 {
     private static final AtomicLong SERIALS = new AtomicLong(System.currentTimeMillis());
 
     /** A certificate and its key pair. */
-    record Issued(X509Certificate certificate, KeyPair keys)
+    public record Issued(X509Certificate certificate, KeyPair keys)
     {
     }
 
@@ -51,7 +51,7 @@ final class TestPki
     }
 
     /** A new CA with a key of {@code algorithm} (RSA or EC). */
-    static TestPki ca(final String algorithm) throws Exception
+    public static TestPki ca(final String algorithm) throws Exception
     {
         final KeyPair keys = keyPair(algorithm);
         final X500Name name = new X500Name("CN=switchboard test CA " + SERIALS.get());
@@ -61,13 +61,13 @@ final class TestPki
         return new TestPki(new Issued(sign(builder, keys.getPrivate()), keys));
     }
 
-    X509Certificate certificate()
+    public X509Certificate certificate()
     {
         return ca.certificate();
     }
 
     /** A server certificate for localhost and 127.0.0.1 with a new key of {@code algorithm}, signed by this CA. */
-    Issued server(final String commonName, final String algorithm) throws Exception
+    public Issued server(final String commonName, final String algorithm) throws Exception
     {
         final KeyPair keys = keyPair(algorithm);
         final X509v3CertificateBuilder builder = builder(
@@ -81,7 +81,7 @@ final class TestPki
     }
 
     /** A client context that trusts this CA only. */
-    SSLContext client() throws GeneralSecurityException, IOException
+    public SSLContext client() throws GeneralSecurityException, IOException
     {
         final KeyStore trusted = KeyStore.getInstance("PKCS12");
         trusted.load(null, null);
@@ -93,7 +93,7 @@ final class TestPki
         return context;
     }
 
-    static KeyPair keyPair(final String algorithm) throws GeneralSecurityException
+    public static KeyPair keyPair(final String algorithm) throws GeneralSecurityException
     {
         final KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
         if (algorithm.equals("EC"))
@@ -108,19 +108,19 @@ final class TestPki
     }
 
     /** The certificates as PEM CERTIFICATE blocks, in order. */
-    static String pem(final X509Certificate... chain) throws IOException
+    public static String pem(final X509Certificate... chain) throws IOException
     {
         return write(chain);
     }
 
     /** The key as a PKCS#8 PRIVATE KEY block. */
-    static String pkcs8(final PrivateKey key) throws IOException
+    public static String pkcs8(final PrivateKey key) throws IOException
     {
         return write(new JcaPKCS8Generator(key, null).generate());
     }
 
     /** The key as OpenSSL's traditional form: RSA PRIVATE KEY (PKCS#1) or EC PRIVATE KEY (SEC1). */
-    static String traditional(final PrivateKey key) throws IOException
+    public static String traditional(final PrivateKey key) throws IOException
     {
         return write(key);
     }

@@ -16,8 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The appliance as an operator starts it with a certificate: a file it cannot use stops it before it is ready, with
- * exit code 1 and one line naming the file; so does asking for TLS on the PeerJS listener, saying how to leave it
- * out.
+ * exit code 1 and one line naming the file.
  */
 class TlsStartupTest
 {
@@ -26,7 +25,6 @@ class TlsStartupTest
     @TempDir
     static Path dir;
     private static Path cert;
-    private static Path key;
 
     @BeforeAll
     static void issue() throws Exception
@@ -34,7 +32,6 @@ class TlsStartupTest
         final TestPki pki = TestPki.ca("EC");
         final TestPki.Issued server = pki.server("startup.test", "EC");
         cert = Files.writeString(dir.resolve("cert.pem"), TestPki.pem(server.certificate()));
-        key = Files.writeString(dir.resolve("key.pem"), TestPki.traditional(server.keys().getPrivate()));
     }
 
     @Test
@@ -57,15 +54,6 @@ class TlsStartupTest
 
         assertTrue(line.startsWith(CANNOT_START + other + ": the key is not the one of the certificate in " + cert),
             line);
-    }
-
-    @Test
-    void tlsOnThePeerJsListenerIsRefusedSayingHowToLeaveItOut() throws Exception
-    {
-        final String line = refusal("peerjs", "--tls-cert=" + cert, "--tls-key=" + key);
-
-        assertTrue(line.contains("TLS on the PeerJS/dop listener is not available yet"), line);
-        assertTrue(line.contains("--tls-listeners=metaverse,rendezvous"), line);
     }
 
     @Test

@@ -112,7 +112,8 @@ public final class TlsHandshakeLoad
         return handshakes > 0 ? Tools.EXIT_OK : Tools.EXIT_FAILED;
     }
 
-    private static SSLContext context(final String caFile) throws Exception
+    /** A client context trusting the CA in {@code caFile} (PEM); empty: trusting any certificate (for load). */
+    public static SSLContext context(final String caFile) throws Exception
     {
         final TrustManager[] trust;
         if (caFile.isEmpty())

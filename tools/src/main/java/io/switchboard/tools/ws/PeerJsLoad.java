@@ -4,8 +4,10 @@ import io.switchboard.engine.config.Flag;
 import io.switchboard.engine.config.Flags;
 import io.switchboard.tools.Tools;
 import io.switchboard.tools.load.ProcessCpu;
+import io.switchboard.tools.tls.TlsHandshakeLoad;
 import org.HdrHistogram.Histogram;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -51,7 +53,9 @@ public final class PeerJsLoad
         new Flag("max-connecting", "200", "handshakes in flight at once"),
         new Flag("id-prefix", "load", "ids are PREFIX-a0, PREFIX-b0, PREFIX-i0, ...; distinct per process"),
         new Flag("server-pid", null, "read this process's CPU (relay) or RSS (idle)"),
-        new Flag("label", "peerjs", "tag on the result line"));
+        new Flag("label", "peerjs", "tag on the result line"),
+        new Flag("tls", "false", "true: wss (and TLS to --target)"),
+        new Flag("ca", "", "with --tls, PEM file of the CA to trust; empty: trust any certificate (load, not a check)"));
 
     private PeerJsLoad()
     {
@@ -73,10 +77,11 @@ public final class PeerJsLoad
         final String base = (dop ? flags.string("dop-path") + "?key=" + flags.string("key") :
             path + "peerjs?key=" + flags.string("key") + "&token=load") + "&id=" + flags.string("id-prefix");
         final long serverPid = flags.isSet("server-pid") ? flags.longValue("server-pid") : -1;
+        final SSLContext tls = Boolean.parseBoolean(flags.string("tls")) ? TlsHandshakeLoad.context(flags.string("ca")) : null;
         return switch (flags.string("scenario"))
         {
-            case "relay" -> new Relay(flags, target, base, serverPid).run();
-            case "idle" -> new Idle(flags, target, base, serverPid).run();
+            case "relay" -> new Relay(flags, target, base, serverPid, tls).run();
+            case "idle" -> new Idle(flags, target, base, serverPid, tls).run();
             default -> throw new IllegalArgumentException(COMMAND + ": --scenario must be relay or idle");
         };
     }
@@ -144,8 +149,9 @@ public final class PeerJsLoad
         private long relays;
         private long errors;
 
-        Relay(final Flags flags, final InetSocketAddress target, final String base, final long serverPid)
-            throws IOException
+        Relay(
+            final Flags flags, final InetSocketAddress target, final String base, final long serverPid,
+            final SSLContext tls) throws IOException
         {
             this.pairs = flags.intValue("pairs");
             this.window = flags.intValue("window");
@@ -167,7 +173,7 @@ public final class PeerJsLoad
                 longestTail = Math.max(longestTail, tail.length);
             }
             this.message = new byte[Math.max(OFFER_HEAD.length, ANSWER_HEAD.length) + 20 + longestTail];
-            this.loop = new WsLoop(target, this, TICK_NANOS, flags.intValue("max-connecting"));
+            this.loop = new WsLoop(target, this, TICK_NANOS, flags.intValue("max-connecting"), tls);
             this.dopNodes = flags.isSet("dop-path") ? new DopClientNode[2 * pairs] : null;
             for (int i = 0; dopNodes != null && i < dopNodes.length; i++)
             {
@@ -339,14 +345,15 @@ public final class PeerJsLoad
         private int closed;
         private int heartbeatCursor;
 
-        Idle(final Flags flags, final InetSocketAddress target, final String base, final long serverPid)
-            throws IOException
+        Idle(
+            final Flags flags, final InetSocketAddress target, final String base, final long serverPid,
+            final SSLContext tls) throws IOException
         {
             this.connections = flags.intValue("connections");
             this.holdNanos = TimeUnit.SECONDS.toNanos(flags.longValue("hold-s"));
             this.serverPid = serverPid;
             this.label = flags.string("label");
-            this.loop = new WsLoop(target, this, TICK_NANOS, flags.intValue("max-connecting"));
+            this.loop = new WsLoop(target, this, TICK_NANOS, flags.intValue("max-connecting"), tls);
             this.nextHeartbeat = new long[connections];
             for (int i = 0; i < connections; i++)
             {

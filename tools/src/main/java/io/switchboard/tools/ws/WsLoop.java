@@ -3,6 +3,10 @@ package io.switchboard.tools.ws;
 import io.switchboard.protocol.websocket.Masking;
 import io.switchboard.protocol.websocket.WebSocketFrameHeader;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -18,8 +22,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A minimal WebSocket client for load: one selector thread owns many connections, speaks the RFC 6455 handshake and
- * masked text frames, and hands each text message to a {@link Handler}. No TLS, no extensions, no fragmentation on
- * send; the small per-connection footprint lets a few processes hold tens of thousands of sockets.
+ * masked text frames, and hands each text message to a {@link Handler}; with an {@link SSLContext}, wss (one client
+ * SSLEngine per connection, its handshake before the upgrade request). No extensions, no fragmentation on send; the
+ * small per-connection footprint lets a few processes hold tens of thousands of sockets.
  */
 final class WsLoop implements AutoCloseable
 {
@@ -53,6 +58,10 @@ final class WsLoop implements AutoCloseable
         private ByteBuffer pending;
         private ByteBuffer partial;
         private boolean closed;
+        /** wss: the connection's TLS engine, and network bytes of a record not complete yet; else null. */
+        private SSLEngine engine;
+        private ByteBuffer netPartial;
+        private boolean upgradeSent;
 
         Connection(final int index, final String pathAndQuery)
         {
@@ -74,6 +83,10 @@ final class WsLoop implements AutoCloseable
     /** Each frame is masked into this and written from it: no copy of a heap buffer by the JDK per write. */
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(READ_BYTES);
     private final WebSocketFrameHeader frameHeader = new WebSocketFrameHeader();
+    /** wss: the context engines come from, and the loop's network buffers; null for ws. */
+    private final SSLContext tls;
+    private final ByteBuffer netIn;
+    private final ByteBuffer netOut;
     private final ArrayDeque<Connection> toConnect = new ArrayDeque<>();
     private final List<Connection> connections = new ArrayList<>();
     private int connecting;
@@ -82,6 +95,17 @@ final class WsLoop implements AutoCloseable
     WsLoop(final InetSocketAddress target, final Handler handler, final long tickNanos, final int maxConnecting)
         throws IOException
     {
+        this(target, handler, tickNanos, maxConnecting, null);
+    }
+
+    /** With {@code tls} (null for ws), every connection is wss. */
+    WsLoop(
+        final InetSocketAddress target, final Handler handler, final long tickNanos, final int maxConnecting,
+        final SSLContext tls) throws IOException
+    {
+        this.tls = tls;
+        this.netIn = tls == null ? null : ByteBuffer.allocateDirect(READ_BYTES + 32 * 1024);
+        this.netOut = tls == null ? null : ByteBuffer.allocateDirect(READ_BYTES + 32 * 1024);
         this.selector = Selector.open();
         this.target = target;
         this.handler = handler;
@@ -182,6 +206,16 @@ final class WsLoop implements AutoCloseable
 
     private void sendHandshake(final Connection connection) throws IOException
     {
+        if (tls != null && connection.engine == null)
+        {
+            connection.engine = tls.createSSLEngine(target.getHostString(), target.getPort());
+            connection.engine.setUseClientMode(true);
+            connection.engine.beginHandshake();
+            connection.key.interestOps(connection.key.interestOps() | SelectionKey.OP_READ);
+            drive(connection, connection.engine.getHandshakeStatus());
+            return; // the upgrade request follows the TLS handshake
+        }
+        connection.upgradeSent = true;
         final byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
         final String request = "GET " + connection.pathAndQuery + " HTTP/1.1\r\n" +
@@ -219,6 +253,27 @@ final class WsLoop implements AutoCloseable
 
     private void write(final Connection connection, final ByteBuffer bytes) throws IOException
     {
+        if (connection.engine != null)
+        {
+            while (bytes.hasRemaining())
+            {
+                final ByteBuffer out = netOut.clear();
+                while (bytes.hasRemaining() && out.remaining() >= connection.engine.getSession().getPacketBufferSize())
+                {
+                    if (connection.engine.wrap(bytes, out).getStatus() != SSLEngineResult.Status.OK)
+                    {
+                        throw new SSLException("cannot encrypt");
+                    }
+                }
+                writeRaw(connection, out.flip());
+            }
+            return;
+        }
+        writeRaw(connection, bytes);
+    }
+
+    private void writeRaw(final Connection connection, final ByteBuffer bytes) throws IOException
+    {
         if (connection.pending != null)
         {
             final ByteBuffer joined = ByteBuffer.allocate(connection.pending.remaining() + bytes.remaining());
@@ -247,8 +302,93 @@ final class WsLoop implements AutoCloseable
         }
     }
 
+    /** wss: reads network bytes, answers the handshake, and handles the plaintext in as many passes as it takes. */
+    private void readTls(final Connection connection) throws IOException
+    {
+        final ByteBuffer net = netIn.clear();
+        if (connection.netPartial != null)
+        {
+            net.put(connection.netPartial);
+            connection.netPartial = null;
+        }
+        final int read = connection.channel.read(net);
+        net.flip();
+        final SSLEngine engine = connection.engine;
+        boolean more = true;
+        while (more && !connection.closed)
+        {
+            readBuffer.clear();
+            if (connection.partial != null)
+            {
+                readBuffer.put(connection.partial);
+                connection.partial = null;
+            }
+            SSLEngineResult result;
+            do
+            {
+                result = engine.unwrap(net, readBuffer);
+                drive(connection, result.getHandshakeStatus());
+            }
+            while (result.getStatus() == SSLEngineResult.Status.OK && net.hasRemaining() &&
+                readBuffer.remaining() >= engine.getSession().getApplicationBufferSize());
+            more = result.getStatus() == SSLEngineResult.Status.OK && net.hasRemaining();
+            if (result.getStatus() == SSLEngineResult.Status.CLOSED)
+            {
+                closed(connection);
+                return;
+            }
+            readBuffer.flip();
+            frames(connection);
+        }
+        if (net.hasRemaining() && !connection.closed)
+        {
+            connection.netPartial = ByteBuffer.allocate(net.remaining()).put(net).flip();
+        }
+        if (read < 0)
+        {
+            closed(connection);
+        }
+    }
+
+    /** Runs the handshake's tasks and sends its messages; once it is over, the upgrade request goes. */
+    private void drive(final Connection connection, final SSLEngineResult.HandshakeStatus status) throws IOException
+    {
+        SSLEngineResult.HandshakeStatus now = status;
+        while (true)
+        {
+            if (now == SSLEngineResult.HandshakeStatus.NEED_TASK)
+            {
+                Runnable task;
+                while ((task = connection.engine.getDelegatedTask()) != null)
+                {
+                    task.run();
+                }
+                now = connection.engine.getHandshakeStatus();
+            }
+            else if (now == SSLEngineResult.HandshakeStatus.NEED_WRAP)
+            {
+                final ByteBuffer out = netOut.clear();
+                now = connection.engine.wrap(ByteBuffer.allocate(0), out).getHandshakeStatus();
+                writeRaw(connection, out.flip());
+            }
+            else
+            {
+                break;
+            }
+        }
+        if (!connection.upgradeSent && now == SSLEngineResult.HandshakeStatus.FINISHED)
+        {
+            sendHandshake(connection);
+        }
+    }
+
     private void read(final Connection connection) throws IOException
     {
+        if (connection.engine != null)
+        {
+            readTls(connection);
+            return;
+        }
         readBuffer.clear();
         if (connection.partial != null)
         {
@@ -262,6 +402,12 @@ final class WsLoop implements AutoCloseable
             return;
         }
         readBuffer.flip();
+        frames(connection);
+    }
+
+    /** Handles the plaintext in {@link #readBuffer}: the upgrade's answer, then frames; keeps an incomplete rest. */
+    private void frames(final Connection connection) throws IOException
+    {
         final long now = System.nanoTime();
         if (!connection.upgraded && !readHandshake(connection))
         {

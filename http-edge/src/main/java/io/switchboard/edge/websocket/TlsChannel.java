@@ -1,0 +1,432 @@
+package io.switchboard.edge.websocket;
+
+import io.switchboard.edge.tls.TlsHandshakes;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The TLS layer of one connection of a signaling port, between its socket and its {@link HttpConnection} or
+ * {@link WebSocketConnection}: {@code socket -> network bytes -> SSLEngine.unwrap -> plaintext for the reader} and
+ * {@code plaintext -> SSLEngine.wrap -> socket}. The handshake runs inside the first reads (its delegated tasks inline,
+ * on the agent's thread), and is counted once, completed or failed ({@link TlsHandshakes}).
+ * <p>
+ * Owns its {@link SSLEngine} and only what it must keep between two calls: the start of a record still incomplete,
+ * plaintext the reader had no room for, and encrypted bytes the kernel did not take ({@link #heldBytes}, which the
+ * connection counts in its send budget). The network buffers it works in belong to the agent ({@link Scratch}), so an
+ * idle connection holds none. Agent's thread only; a connection without TLS has no TlsChannel at all.
+ */
+final class TlsChannel
+{
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final SocketChannel channel;
+    private final SSLEngine engine;
+    private final TlsHandshakes handshakes;
+    private SignalingAgent agent;
+    /** The start of a record that is not complete yet, or null. */
+    private byte[] netIn;
+    /** Plaintext unwrapped that the reader had no room for, from {@link #plainInAt}; or null. */
+    private byte[] plainIn;
+    private int plainInAt;
+    /** Encrypted bytes the kernel has not taken yet, in read mode; or null. */
+    private ByteBuffer netOut;
+    /** {@link #netIn} came from before the TLS layer: no OP_READ will say it is there. */
+    private boolean unread;
+    private boolean handshaken;
+    private boolean counted;
+    private boolean inboundDone;
+    private boolean closed;
+
+    TlsChannel(
+        final SocketChannel channel, final SSLEngine engine, final TlsHandshakes handshakes, final SignalingAgent agent)
+    {
+        this.channel = channel;
+        this.engine = engine;
+        this.handshakes = handshakes;
+        this.agent = agent;
+    }
+
+    /** The connection is owned by {@code owner} from now on: its buffers are the ones borrowed. */
+    void ownedBy(final SignalingAgent owner)
+    {
+        agent = owner;
+    }
+
+    /** Network bytes already read from the socket (behind a PROXY header): they are the first the engine sees. */
+    void unread(final ByteBuffer bytes)
+    {
+        if (bytes.hasRemaining())
+        {
+            netIn = new byte[bytes.remaining()];
+            bytes.get(netIn);
+            unread = true;
+        }
+    }
+
+    boolean handshaken()
+    {
+        return handshaken;
+    }
+
+    /**
+     * Whether bytes wait here for the reader (plaintext it had no room for, or network bytes read before the TLS
+     * layer existed): the selector will not say so, the reader must read again.
+     */
+    boolean hasBufferedInput()
+    {
+        return plainIn != null || unread;
+    }
+
+    /** Whether encrypted bytes wait for room in the kernel: the connection must watch for OP_WRITE. */
+    boolean holds()
+    {
+        return netOut != null;
+    }
+
+    /** Encrypted bytes waiting for the kernel. */
+    int heldBytes()
+    {
+        return netOut == null ? 0 : netOut.remaining();
+    }
+
+    /**
+     * Reads what the socket has, as the plain channel's {@code read}: plaintext into {@code dst}, the handshake's own
+     * messages answered on the way.
+     *
+     * @return plaintext bytes put in {@code dst}; -1 at the end of the stream (FIN or close_notify)
+     * @throws SSLException when the peer does not speak TLS or breaks it (the handshake then counts as failed)
+     */
+    int read(final ByteBuffer dst) throws IOException
+    {
+        int delivered = 0;
+        unread = false;
+        if (plainIn != null)
+        {
+            delivered = takePlain(dst);
+            if (plainIn != null)
+            {
+                return delivered;
+            }
+        }
+        if (inboundDone)
+        {
+            return delivered > 0 ? delivered : -1;
+        }
+        final Scratch scratch = agent.tlsScratch(engine);
+        final ByteBuffer net = scratch.netIn.clear();
+        if (netIn != null)
+        {
+            net.put(netIn);
+            netIn = null;
+        }
+        final int read = channel.read(net);
+        net.flip();
+        try
+        {
+            delivered += unwrap(net, dst, scratch);
+        }
+        catch (final SSLException ex)
+        {
+            inboundDone = true;
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            // What the engine makes of a peer's bytes is bad input, refused like any other, not a fault of ours.
+            inboundDone = true;
+            throw new SSLException("the TLS engine refused the peer's bytes", ex);
+        }
+        if (net.hasRemaining() && !inboundDone)
+        {
+            netIn = new byte[net.remaining()];
+            net.get(netIn);
+        }
+        return read < 0 && delivered == 0 ? -1 : delivered;
+    }
+
+    private int unwrap(final ByteBuffer net, final ByteBuffer dst, final Scratch scratch) throws IOException
+    {
+        int delivered = 0;
+        while (true)
+        {
+            final boolean direct = plainIn == null && dst.remaining() >= scratch.plain.capacity();
+            final ByteBuffer target = direct ? dst : scratch.plain.clear();
+            final SSLEngineResult result = engine.unwrap(net, target);
+            if (direct)
+            {
+                delivered += result.bytesProduced();
+            }
+            else
+            {
+                delivered += keepPlain(target.flip(), dst);
+            }
+            if (result.getStatus() == SSLEngineResult.Status.CLOSED)
+            {
+                inboundDone = true; // the peer's close_notify: ours goes with the connection's close
+                return delivered;
+            }
+            if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW)
+            {
+                throw new SSLException("a record larger than the session's application buffer");
+            }
+            handshake(result.getHandshakeStatus());
+            final boolean underflow = result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW;
+            if (underflow || !net.hasRemaining() || plainIn != null)
+            {
+                return delivered;
+            }
+        }
+    }
+
+    /** Drives the handshake from {@code status}: runs delegated tasks, sends what the engine has to send. */
+    private void handshake(final SSLEngineResult.HandshakeStatus status) throws IOException
+    {
+        SSLEngineResult.HandshakeStatus now = status;
+        while (true)
+        {
+            switch (now)
+            {
+                case FINISHED ->
+                {
+                    finished();
+                    now = engine.getHandshakeStatus();
+                    if (now == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING)
+                    {
+                        return;
+                    }
+                }
+                case NEED_TASK ->
+                {
+                    Runnable task;
+                    while ((task = engine.getDelegatedTask()) != null)
+                    {
+                        task.run();
+                    }
+                    now = engine.getHandshakeStatus();
+                }
+                case NEED_WRAP -> now = wrapHandshake();
+                default ->
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private SSLEngineResult.HandshakeStatus wrapHandshake() throws IOException
+    {
+        final ByteBuffer out = agent.tlsScratch(engine).netOut.clear();
+        SSLEngineResult result;
+        do
+        {
+            result = engine.wrap(EMPTY, out);
+            if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW)
+            {
+                throw new SSLException("a handshake flight larger than the network buffer");
+            }
+        }
+        while (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP &&
+            result.getStatus() == SSLEngineResult.Status.OK && result.bytesProduced() > 0);
+        emit(out.flip());
+        return result.getHandshakeStatus();
+    }
+
+    private void finished()
+    {
+        handshaken = true;
+        if (!counted)
+        {
+            counted = true;
+            handshakes.completed().increment();
+        }
+    }
+
+    /**
+     * Writes plaintext from {@code src}, as the plain channel's {@code write}: once what was held is out, as much as
+     * the network buffer takes is encrypted and written; what the kernel does not take is held (and nothing more is
+     * taken from the caller until it is out).
+     *
+     * @return plaintext bytes taken from {@code src}
+     */
+    int write(final ByteBuffer src) throws IOException
+    {
+        if (!flushHeld())
+        {
+            return 0;
+        }
+        final Scratch scratch = agent.tlsScratch(engine);
+        int consumed = 0;
+        while (src.hasRemaining())
+        {
+            final ByteBuffer out = scratch.netOut.clear();
+            while (src.hasRemaining() && out.remaining() >= scratch.packetBytes)
+            {
+                final SSLEngineResult result = engine.wrap(src, out);
+                if (result.getStatus() != SSLEngineResult.Status.OK)
+                {
+                    throw new SSLException("cannot encrypt: " + result.getStatus());
+                }
+                consumed += result.bytesConsumed();
+            }
+            emit(out.flip());
+            if (netOut != null)
+            {
+                return consumed;
+            }
+        }
+        return consumed;
+    }
+
+    /** Writes what the kernel did not take before. @return whether nothing is held any more */
+    boolean flushHeld() throws IOException
+    {
+        if (netOut == null)
+        {
+            return true;
+        }
+        channel.write(netOut);
+        if (netOut.hasRemaining())
+        {
+            return false;
+        }
+        netOut = null;
+        return true;
+    }
+
+    /** Writes {@code out} (the agent's buffer) behind what is held; the kernel's leftover is copied and held. */
+    private void emit(final ByteBuffer out) throws IOException
+    {
+        if (netOut == null)
+        {
+            channel.write(out);
+            if (out.hasRemaining())
+            {
+                netOut = ByteBuffer.allocate(out.remaining()).put(out).flip();
+            }
+            return;
+        }
+        final ByteBuffer more = ByteBuffer.allocate(netOut.remaining() + out.remaining());
+        netOut = more.put(netOut).put(out).flip();
+        flushHeld();
+    }
+
+    /**
+     * The connection closes: close_notify is sent when the handshake is done and nothing is held (one attempt, the
+     * socket never waits for it), a handshake that never completed counts as failed, and what was held is let go.
+     */
+    void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (!counted)
+        {
+            counted = true;
+            handshakes.failed().increment();
+        }
+        if (handshaken && netOut == null && channel.isOpen())
+        {
+            try
+            {
+                engine.closeOutbound();
+                final ByteBuffer out = agent.tlsScratch(engine).netOut.clear();
+                engine.wrap(EMPTY, out);
+                channel.write(out.flip());
+            }
+            catch (final IOException | RuntimeException ignored)
+            {
+                // The goodbye is a courtesy: the socket closes anyway.
+            }
+        }
+        netIn = null;
+        plainIn = null;
+        netOut = null;
+    }
+
+    /** Sends close_notify before the connection's FIN, when it can; the connection goes on reading. */
+    void shutdownOutput()
+    {
+        if (handshaken && netOut == null && !engine.isOutboundDone())
+        {
+            try
+            {
+                engine.closeOutbound();
+                final ByteBuffer out = agent.tlsScratch(engine).netOut.clear();
+                engine.wrap(EMPTY, out);
+                channel.write(out.flip());
+            }
+            catch (final IOException | RuntimeException ignored)
+            {
+                // The FIN follows anyway.
+            }
+        }
+    }
+
+    private int takePlain(final ByteBuffer dst)
+    {
+        final int n = Math.min(dst.remaining(), plainIn.length - plainInAt);
+        dst.put(plainIn, plainInAt, n);
+        plainInAt += n;
+        if (plainInAt == plainIn.length)
+        {
+            plainIn = null;
+            plainInAt = 0;
+        }
+        return n;
+    }
+
+    /** Puts what fits of {@code plain} in {@code dst}; keeps the rest (behind any kept before). */
+    private int keepPlain(final ByteBuffer plain, final ByteBuffer dst)
+    {
+        int n = 0;
+        if (plainIn == null)
+        {
+            n = Math.min(dst.remaining(), plain.remaining());
+            dst.put(dst.position(), plain, plain.position(), n);
+            dst.position(dst.position() + n);
+            plain.position(plain.position() + n);
+        }
+        if (plain.hasRemaining())
+        {
+            final int kept = plainIn == null ? 0 : plainIn.length - plainInAt;
+            final byte[] more = new byte[kept + plain.remaining()];
+            if (plainIn != null)
+            {
+                System.arraycopy(plainIn, plainInAt, more, 0, kept);
+            }
+            plain.get(more, kept, plain.remaining());
+            plainIn = more;
+            plainInAt = 0;
+        }
+        return n;
+    }
+
+    /**
+     * An agent's TLS buffers, lent to one connection's read or write at a time, sized from the sessions' record
+     * sizes: network bytes in (as many as the agent's read buffer holds, so what they decrypt to fits it), network
+     * bytes out (the agent's write buffer's worth, encrypted), and one record's plaintext for a reader with little
+     * room.
+     */
+    static final class Scratch
+    {
+        final ByteBuffer netIn;
+        final ByteBuffer netOut;
+        final ByteBuffer plain;
+        final int packetBytes;
+
+        Scratch(final int packetBytes, final int applicationBytes)
+        {
+            this.packetBytes = packetBytes;
+            this.netIn = ByteBuffer.allocate(Math.max(SignalingAgent.BUFFER_BYTES, packetBytes));
+            this.netOut = ByteBuffer.allocate(SignalingAgent.BUFFER_BYTES + 2 * packetBytes);
+            this.plain = ByteBuffer.allocate(applicationBytes);
+        }
+    }
+}
