@@ -173,6 +173,12 @@ public final class NodeLinks implements AutoCloseable
         return liveness.incarnation(node);
     }
 
+    /** When {@code node} goes down unless heard before (its last frame plus the timeout); meaningful while up. */
+    long downDeadlineMs(final int node)
+    {
+        return liveness.downDeadlineMs(node);
+    }
+
     /** This process's incarnation, in every header it sends. */
     public long incarnation()
     {
