@@ -23,7 +23,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link #doWork()}, so image events and every {@link LinkListener} call happen on the owner's thread), the
  * subscription, the publications and the liveness state. <b>Single owner, no locks:</b> one thread calls
  * {@link #doWork()}, {@link #poll}, {@link #offer} and {@link #broadcast}; it is a duty that thread's agent performs,
- * and it must call {@link #doWork()} at least every heartbeat interval (the driver drops a client silent for 10 s).
+ * and it should call {@link #doWork()} at least every heartbeat interval (its client is dropped by the driver after
+ * 10 s without it). Listener calls come from {@link #doWork()} (timeouts, streams gone) and {@link #poll} (a peer
+ * heard, or heard as a new incarnation), never from inside an Aeron callback.
  * <p>
  * <b>Bounded:</b> nothing is held. An offer is sent, or refused at once as back-pressured (the peer's window of half
  * a term is full) or not connected, and counted; the caller retries or drops.
@@ -103,7 +105,9 @@ public final class NodeLinks implements AutoCloseable
         int work = invoker.invoke();
         for (int i = 0, size = goneSessions.size(); i < size; i++)
         {
-            liveness.onStreamGone(goneSessions.getInt(i));
+            final int sessionId = goneSessions.getInt(i);
+            assembler.freeSessionBuffer(sessionId);
+            liveness.onStreamGone(sessionId);
         }
         work += goneSessions.size();
         goneSessions.clear();

@@ -1,5 +1,7 @@
 package io.switchboard.cluster.links;
 
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.switchboard.cluster.ClusterContext;
@@ -237,6 +239,46 @@ class NodeLinksTest
         pumpUntil(() -> nodes[0].links.offer(2, DATA, payload, 0, length) == LinkOffer.SENT, "0 sending to 2");
         pumpUntil(() -> nodes[2].expectedSequence[0] == 1, "node 2 receiving from node 0");
         assertEquals(0, nodes[2].outOfOrder);
+    }
+
+    @Test
+    void malformedFramesAreCountedByReasonAndReachNeitherTheHandlerNorLiveness()
+    {
+        final Node target = nodes[1];
+        try (Aeron stranger = Aeron.connect(new Aeron.Context().aeronDirectoryName(nodes[0].aeronDir));
+            ExclusivePublication publication = stranger.addExclusivePublication(
+                "aeron:udp?endpoint=" + members.get(1).endpoint(LinksContext.PORT_OFFSET),
+                LinksContext.DEFAULT_STREAM_ID))
+        {
+            pumpUntil(publication::isConnected, "the stranger's publication connected");
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[LinkHeader.LENGTH + 8]);
+            final LinkHeader header = new LinkHeader().wrap(frame, 0);
+            final int whole = LinkHeader.LENGTH + 8;
+            header.messageType(DATA).originNode(2).length(8).incarnation(4242);
+            offerUntilSent(publication, frame, LinkHeader.LENGTH - 1);
+            header.length(9);
+            offerUntilSent(publication, frame, whole);
+            header.length(8).messageType(-3);
+            offerUntilSent(publication, frame, whole);
+            header.messageType(LinkHeader.TYPE_HEARTBEAT);
+            offerUntilSent(publication, frame, whole);
+            header.messageType(DATA).originNode(1);
+            offerUntilSent(publication, frame, whole);
+            header.originNode(NODES);
+            offerUntilSent(publication, frame, whole);
+            pumpUntil(() -> target.counters.droppedShort.get() == 1 && target.counters.droppedLength.get() == 1
+                && target.counters.droppedType.get() == 2 && target.counters.droppedOrigin.get() == 2,
+                "every malformed frame counted by its reason");
+        }
+        assertEquals(0, target.counters.messagesReceived[2].get());
+        assertEquals(0, target.expectedSequence[2]);
+        assertNotEquals(4242, target.links.peerIncarnation(2), "a malformed frame moved node 2's incarnation");
+        assertTrue(target.events.stream().noneMatch(event -> event.startsWith("down")), target.events.toString());
+    }
+
+    private void offerUntilSent(final ExclusivePublication publication, final UnsafeBuffer frame, final int length)
+    {
+        pumpUntil(() -> publication.offer(frame, 0, length) > 0, "a frame sent");
     }
 
     private boolean allUp()
