@@ -5,8 +5,10 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.FragmentHandler;
 import io.switchboard.cluster.ClusterContext;
 import io.switchboard.cluster.links.LinkListener;
+import io.switchboard.cluster.links.LinkMessageHandler;
 import io.switchboard.cluster.links.LinkOffer;
 import io.switchboard.cluster.links.LinksContext;
 import io.switchboard.cluster.links.LinksCounters;
@@ -18,8 +20,11 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import com.sun.management.OperatingSystemMXBean;
+
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.DatagramSocket;
 import java.net.SocketException;
 import java.nio.ByteOrder;
@@ -36,8 +41,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Two nodes' links on loopback in one JVM, each on its own media driver configured as a cluster node's (SHARED
- * threading, backoff to {@link ClusterContext#DEFAULT_MAX_PARK_US}): messages/s one way as fast as the sender may go,
- * and one-way latency p50/p99 at a fixed rate. The reference, measured in the same run in alternating rounds, is a
+ * threading, backoff to {@link ClusterContext#DEFAULT_MAX_PARK_US}): messages/s one way as fast as the sender may go
+ * with the process's CPU time per message (both nodes' drivers and threads: the figure a loaded machine disturbs
+ * least), and one-way latency p50/p99 at a fixed rate. The reference, measured in the same run in alternating rounds, is a
  * plain Aeron exclusive publication and subscription between the same two drivers on another stream (no link header,
  * no liveness), so the difference is what the links add; the links' own duty (heartbeats, liveness) runs in both.
  * <pre>
@@ -59,6 +65,12 @@ public final class LinksLoad
     private final ExclusivePublication referencePublication;
     private final Subscription referenceSubscription;
     private final long[] latencies;
+    private final LinkMessageHandler linksHandler = (origin, type, buffer, offset, length) -> onMessage(buffer, offset);
+    private final FragmentHandler referenceHandler = (buffer, offset, length, header) -> onMessage(buffer, offset);
+    private final LinkMessageHandler ignore = (origin, type, buffer, offset, length) -> { };
+    private final OperatingSystemMXBean os = (OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
+    private boolean paced;
+    private double cpuUsPerMessage;
     private int latencyCount;
     private long received;
     private long firstNs;
@@ -152,6 +164,7 @@ public final class LinksLoad
         final double[][] results = new double[4][rounds];
         final double[][] p50 = new double[2][rounds];
         final double[][] p99 = new double[2][rounds];
+        final double[][] cpu = new double[2][rounds];
         for (int reference = 0; reference < 2; reference++)
         {
             measure(reference == 1, false);
@@ -162,34 +175,40 @@ public final class LinksLoad
             for (int reference = 0; reference < 2; reference++)
             {
                 results[reference][round] = measure(reference == 1, false);
+                cpu[reference][round] = cpuUsPerMessage;
                 measure(reference == 1, true);
                 p50[reference][round] = percentileUs(0.50);
                 p99[reference][round] = percentileUs(0.99);
-                System.out.printf(Locale.ROOT, "round %d %-9s %,12.0f msgs/s   p50 %8.1f us   p99 %8.1f us%n",
+                System.out.printf(Locale.ROOT,
+                    "round %d %-9s %,12.0f msgs/s %6.2f us CPU/msg   p50 %8.1f us   p99 %8.1f us%n",
                     round + 1, reference == 1 ? "reference" : "links", results[reference][round],
-                    p50[reference][round], p99[reference][round]);
+                    cpu[reference][round], p50[reference][round], p99[reference][round]);
             }
         }
         for (int reference = 0; reference < 2; reference++)
         {
-            System.out.printf(Locale.ROOT, "median %-9s %,12.0f msgs/s   p50 %8.1f us   p99 %8.1f us%n",
-                reference == 1 ? "reference" : "links", median(results[reference]), median(p50[reference]),
-                median(p99[reference]));
+            System.out.printf(Locale.ROOT,
+                "median  %-9s %,12.0f msgs/s %6.2f us CPU/msg   p50 %8.1f us   p99 %8.1f us%n",
+                reference == 1 ? "reference" : "links", median(results[reference]), median(cpu[reference]),
+                median(p50[reference]), median(p99[reference]));
         }
-        System.out.printf(Locale.ROOT, "links / reference: throughput %.2f, p50 %.2f, p99 %.2f%n",
-            median(results[0]) / median(results[1]), median(p50[0]) / median(p50[1]), median(p99[0]) / median(p99[1]));
+        System.out.printf(Locale.ROOT, "links / reference: throughput %.2f, CPU/msg %.2f, p50 %.2f, p99 %.2f%n",
+            median(results[0]) / median(results[1]), median(cpu[0]) / median(cpu[1]), median(p50[0]) / median(p50[1]),
+            median(p99[0]) / median(p99[1]));
     }
 
     /** One case: the receiver on its own thread, the sender on this one; returns messages/s received. */
     private double measure(final boolean reference, final boolean paced) throws InterruptedException
     {
         awaitLinksUp();
+        this.paced = paced;
         received = 0;
         latencyCount = 0;
         firstNs = 0;
         lastNs = 0;
         final AtomicBoolean stop = new AtomicBoolean();
-        final Thread thread = new Thread(() -> receive(reference, paced, stop), "links-load-receiver");
+        final long cpuBeforeNs = os.getProcessCpuTime();
+        final Thread thread = new Thread(() -> receive(reference, stop), "links-load-receiver");
         thread.start();
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[bytes]);
         final IdleStrategy idle = new ClusterContext().newIdleStrategy();
@@ -200,7 +219,7 @@ public final class LinksLoad
         while ((nowNs = System.nanoTime()) < endNs)
         {
             int work = sender.doWork();
-            sender.poll((origin, type, buffer, offset, length) -> { }, FRAGMENT_LIMIT);
+            sender.poll(ignore, FRAGMENT_LIMIT);
             final long due = paced ? (nowNs - startNs) * rate / 1_000_000_000L : Long.MAX_VALUE;
             for (int burst = 0; burst < 64 && sent < due; burst++)
             {
@@ -227,27 +246,26 @@ public final class LinksLoad
         Thread.sleep(200);
         stop.set(true);
         thread.join();
+        cpuUsPerMessage = received == 0 ? Double.NaN : (os.getProcessCpuTime() - cpuBeforeNs) / 1_000.0 / received;
         return lastNs > firstNs ? received * 1e9 / (lastNs - firstNs) : 0;
     }
 
-    private void receive(final boolean reference, final boolean paced, final AtomicBoolean stop)
+    private void receive(final boolean reference, final AtomicBoolean stop)
     {
         final IdleStrategy idle = new ClusterContext().newIdleStrategy();
         while (!stop.get())
         {
             int work = receiver.doWork();
-            work += receiver.poll((origin, type, buffer, offset, length) -> onMessage(buffer, offset, paced),
-                FRAGMENT_LIMIT);
+            work += receiver.poll(linksHandler, FRAGMENT_LIMIT);
             if (reference)
             {
-                work += referenceSubscription.poll(
-                    (buffer, offset, length, header) -> onMessage(buffer, offset, paced), FRAGMENT_LIMIT);
+                work += referenceSubscription.poll(referenceHandler, FRAGMENT_LIMIT);
             }
             idle.idle(work);
         }
     }
 
-    private void onMessage(final DirectBuffer buffer, final int offset, final boolean paced)
+    private void onMessage(final DirectBuffer buffer, final int offset)
     {
         final long nowNs = System.nanoTime();
         if (received++ == 0)
@@ -272,8 +290,8 @@ public final class LinksLoad
             }
             sender.doWork();
             receiver.doWork();
-            sender.poll((origin, type, buffer, offset, length) -> { }, FRAGMENT_LIMIT);
-            receiver.poll((origin, type, buffer, offset, length) -> { }, FRAGMENT_LIMIT);
+            sender.poll(ignore, FRAGMENT_LIMIT);
+            receiver.poll(ignore, FRAGMENT_LIMIT);
             Thread.sleep(1);
         }
     }

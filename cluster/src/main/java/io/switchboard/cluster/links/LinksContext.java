@@ -18,10 +18,12 @@ import java.util.List;
  * consensus endpoint ({@code HOST:PORT+1}, {@link ClusterContext#CONSENSUS_PORT_OFFSET}) through its own media driver,
  * and holds one exclusive publication to that stream on each peer's consensus endpoint. Aeron's driver demultiplexes
  * a UDP endpoint by stream id (the consensus module uses stream 108 there; the cluster, archive and client streams
- * are all below 200), so the consensus channel keeps its own images, flow control and loss recovery; the two share
- * one socket, whose receive buffer bounds what links can have in flight (a term of {@link #termLength()} allows at
- * most half of it unacknowledged per peer). A sixth port per member was the alternative; it would have broken the
- * documented five-port layout (members spaced by five ports collide) for no isolation the stream id lacks.
+ * are all below 200), so the consensus stream keeps its own images, flow control and loss recovery. What the two
+ * share is the socket and its receive buffer: each peer's links stream may have at most half a term
+ * ({@link #termLength()}) unconsumed, so a flood of soft traffic is back-pressured at its sender before it can crowd
+ * consensus frames out for long (LinksBesideClusterTest commits while every node's links run saturated). A sixth
+ * port per member was the alternative: a socket of its own, but it breaks the documented five-port layout (members
+ * spaced by five ports would collide) and needs the overlap check and every deployment's firewall changed.
  * <p>
  * <b>Sizes.</b> Terms are {@link #DEFAULT_TERM_LENGTH} (three per publication and per image, sparse on tmpfs): soft
  * rendezvous messages are small, and a term bounds each message to an eighth of it. The MTU
