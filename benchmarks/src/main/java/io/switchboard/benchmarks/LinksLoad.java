@@ -43,9 +43,10 @@ import java.util.concurrent.locks.LockSupport;
  * Two nodes' links on loopback in one JVM, each on its own media driver configured as a cluster node's (SHARED
  * threading, backoff to {@link ClusterContext#DEFAULT_MAX_PARK_US}): messages/s one way as fast as the sender may go
  * with the process's CPU time per message (both nodes' drivers and threads: the figure a loaded machine disturbs
- * least), and one-way latency p50/p99 at a fixed rate. The reference, measured in the same run in alternating rounds, is a
- * plain Aeron exclusive publication and subscription between the same two drivers on another stream (no link header,
- * no liveness), so the difference is what the links add; the links' own duty (heartbeats, liveness) runs in both.
+ * least), and one-way latency p50/p99 at a fixed rate. The reference, measured in the same run in alternating rounds,
+ * is a plain Aeron exclusive publication and subscription between the same two drivers on another stream (no link
+ * header, no liveness), so the difference is what the links add; the links' own duty (heartbeats, liveness) runs in
+ * both.
  * <pre>
  *   java -cp benchmarks/target/benchmarks.jar io.switchboard.benchmarks.LinksLoad [ROUNDS] [SECONDS] [RATE] [BYTES]
  *   (defaults 3 rounds of 3 s per case, latency at 10000 messages/s, 64-byte payloads)

@@ -28,7 +28,7 @@ public final class LinksCounters
         "A peer node seen up (heard, or heard with a new incarnation) or down (silent, stream gone, restarted).";
     private static final String DROPPED = "switchboard_links_dropped_total";
     private static final String DROPPED_HELP =
-        "Received frames dropped: malformed (short, length, type, origin) or from a peer's previous incarnation (stale).";
+        "Frames dropped: malformed (short, length, type, origin) or from a peer's replaced incarnation (stale).";
 
     public final AtomicCounter[] messagesSent;
     public final AtomicCounter[] messagesReceived;

@@ -120,7 +120,7 @@ public final class NodeLinks implements AutoCloseable
         return work + liveness.poll(nowMs);
     }
 
-    /** Delivers up to {@code fragmentLimit} received fragments' messages to {@code messageHandler}, in order per sender. */
+    /** Hands the messages of up to {@code fragmentLimit} fragments to {@code messageHandler}, in order per sender. */
     public int poll(final LinkMessageHandler messageHandler, final int fragmentLimit)
     {
         handler = messageHandler;

@@ -122,6 +122,26 @@ class NodeLinksTest
     }
 
     @Test
+    void everyNodeHeartbeatsEveryPeerOnceAnIntervalOnItsClock()
+    {
+        final long[] sentBefore =
+            {nodes[0].counters.heartbeatsSent[1].get(), nodes[0].counters.heartbeatsSent[2].get()};
+        final long span = 10 * HEARTBEAT_MS;
+        final long endMs = clock.nowMs + span;
+        while (clock.nowMs < endMs)
+        {
+            pump();
+        }
+        for (final int peer : new int[] {1, 2})
+        {
+            final long sent = nodes[0].counters.heartbeatsSent[peer].get() - sentBefore[peer - 1];
+            assertTrue(sent >= span / HEARTBEAT_MS - 1 && sent <= span / HEARTBEAT_MS + 1,
+                sent + " heartbeats to " + peer + " in " + span + " ms");
+        }
+        assertTrue(nodes[1].counters.heartbeatsReceived[0].get() >= nodes[0].counters.heartbeatsSent[1].get() - 2);
+    }
+
+    @Test
     void aPeerThatStopsPollingBackPressuresItsSendersWithinOneWindowAndEverythingSentArrivesLater()
     {
         final Node receiver = nodes[1];
