@@ -7,14 +7,14 @@ import java.net.SocketException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Free loopback UDP port ranges for test clusters (a member takes {@link ClusterContext#PORTS_PER_MEMBER}). */
-final class FreePorts
+public final class FreePorts
 {
     private FreePorts()
     {
     }
 
     /** A base port whose next {@code count} ports are free on 127.0.0.1 right now. */
-    static int base(final int count)
+    public static int base(final int count)
     {
         for (int attempt = 0; attempt < 100; attempt++)
         {
