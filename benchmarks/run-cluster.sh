@@ -39,11 +39,18 @@ start()
   java -Xmx512m -jar $jar $ports --bind-address=127.0.0.1 --data-dir="$work/$name" --temp-domain-rate=1000000 \
     --temp-domain-burst=1000000 "$@" >> "$work/$name.out" 2>> "$work/$name.err" &
   pid[$name]=$!
+  # Not this shell's job: no "Killed" line when a node is killed on purpose.
+  disown "${pid[$name]}"
   for _ in $(seq 1 600); do grep -q 'switchboard ready' "$work/$name.out" && return 0; sleep 0.1; done
   echo "node $name printed no ready line" >&2; tail -5 "$work/$name.err" >&2; exit 1
 }
 port() { sed -n "s/.*$2=https*:\([0-9]*\).*/\1/p" "$work/$1.out" | tail -1; }
-stop() { kill "${pid[$1]}" 2>/dev/null || true; wait "${pid[$1]}" 2>/dev/null || true; unset "pid[$1]"; }
+stop()
+{
+  kill "${pid[$1]}" 2>/dev/null || true
+  while kill -0 "${pid[$1]}" 2>/dev/null; do sleep 0.1; done
+  unset "pid[$1]"
+}
 role() { curl -s "http://127.0.0.1:$(port "$1" admin)/healthz" | python3 -c 'import sys, json
 print(json.load(sys.stdin).get("cluster", {}).get("role", "local"))' 2>/dev/null || echo down; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

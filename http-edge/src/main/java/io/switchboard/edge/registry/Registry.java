@@ -49,6 +49,8 @@ public final class Registry implements AutoCloseable
     private final AtomicCounter softDropped;
     /** 1 while this node is in a working cluster; registered for a cluster member only (no alert on one box). */
     private final AtomicCounter working;
+    private final AtomicCounter commitPosition;
+    private final AtomicCounter snapshotAgeMs;
     private final boolean reseed;
     private RegistryLog log;
     private ClusterNode node;
@@ -65,6 +67,10 @@ public final class Registry implements AutoCloseable
         this.working = cluster == null ? null : metrics.gauge("switchboard_cluster_working", "",
             "1 while this node is in a working cluster (it leads, or follows a known leader, outside an election), "
                 + "else 0: durable writes through it then answer 503.");
+        this.commitPosition = cluster == null ? null : metrics.gauge("switchboard_cluster_commit_position", "",
+            "The log position the cluster has committed, as this node's consensus module knows it.");
+        this.snapshotAgeMs = cluster == null ? null : metrics.gauge("switchboard_cluster_snapshot_age_ms", "",
+            "Milliseconds since this node's latest snapshot (-1 before its first).");
     }
 
     /** A registry applied on this box alone (on its callers' threads: it has none of its own). */
@@ -128,7 +134,10 @@ public final class Registry implements AutoCloseable
     {
     }
 
-    /** Also refreshes {@code switchboard_cluster_working} (the admin listener calls it before each scrape). */
+    /**
+     * Also refreshes the gauges read from the cluster's health view ({@code switchboard_cluster_working},
+     * {@code _commit_position}, {@code _snapshot_age_ms}); the admin listener calls it before each scrape.
+     */
     public Status status()
     {
         if (node == null)
@@ -137,6 +146,8 @@ public final class Registry implements AutoCloseable
         }
         final ClusterHealth.View view = node.health().view(System.currentTimeMillis());
         working.setRelease(view.working() ? 1 : 0);
+        commitPosition.setRelease(view.commitPosition());
+        snapshotAgeMs.setRelease(view.snapshotAgeMs());
         return new Status(view.nodeIndex(), view.memberCount(), view.role().label(),
             view.leader() == ClusterHealth.NO_LEADER ? null : view.leader(), view.term(), view.commitPosition(),
             view.working(), view.snapshotAgeMs() == ClusterHealth.NO_SNAPSHOT ? null : view.snapshotAgeMs());
