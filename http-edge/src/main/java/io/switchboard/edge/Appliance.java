@@ -7,6 +7,7 @@ import io.switchboard.edge.admin.BackupHandler;
 import io.switchboard.edge.admin.KernelUdpStats;
 import io.switchboard.edge.dop.DopServer;
 import io.switchboard.edge.http.HttpEdge;
+import io.switchboard.edge.links.LinksAgent;
 import io.switchboard.edge.ice.MetaverseKeyFetcher;
 import io.switchboard.edge.metaverse.MetaverseServer;
 import io.switchboard.edge.peerjs.PeerJsServer;
@@ -120,6 +121,12 @@ public final class Appliance implements AutoCloseable
         closeables.add(registry);
         registry.start();
         this.registry = registry;
+        if (registry.node() != null)
+        {
+            // Closed before the registry's node, whose driver it runs on.
+            closeables.add(LinksAgent.start(clusterContext, registry.node().aeronDirectoryName(),
+                options.longValue("peerjs-alive-timeout-ms"), metrics, liveness.register(LinksAgent.THREAD)));
+        }
         rendezvous.listen();
         listeners.put(RendezvousServer.LISTENER, scheme(edge, RendezvousServer.LISTENER) + rendezvous.port());
         metaverse.listen();

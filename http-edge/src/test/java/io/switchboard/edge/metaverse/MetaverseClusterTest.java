@@ -5,6 +5,7 @@ import io.switchboard.edge.metaverse.MetaverseHttp.Domain;
 import io.switchboard.edge.metaverse.MetaverseHttp.Reply;
 import io.switchboard.edge.testing.ApplianceProcess;
 import io.switchboard.edge.testing.ClusterPorts;
+import io.switchboard.edge.testing.Scrape;
 import io.switchboard.edge.testing.UdpPeer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,7 @@ class MetaverseClusterTest
 {
     private static final int NODES = 3;
     private static final long TIMEOUT_MS = 1_500;
+    private static final long ALIVE_TIMEOUT_MS = 3_000;
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     @TempDir
@@ -107,6 +109,20 @@ class MetaverseClusterTest
         assertEquals(200, rendezvous(1, "/logout", privateId).statusCode());
         awaitTrue("logout on node 2", () -> rendezvousStatus(2, "/verify", privateId) == 400);
 
+        // Every node hears the others on the links beside the log.
+        for (int i = 0; i < NODES; i++)
+        {
+            for (int peer = 0; peer < NODES; peer++)
+            {
+                if (peer != i)
+                {
+                    final int node = i;
+                    final String up = "switchboard_links_peer_up{peer=\"" + peer + "\"}";
+                    awaitTrue("node " + node + " hears " + peer + " on the links", () -> metric(node, up) == 1);
+                }
+            }
+        }
+
         // Two clients write through the two followers while the leader is killed.
         final ConcurrentLinkedQueue<UUID> acked = new ConcurrentLinkedQueue<>();
         final AtomicBoolean writing = new AtomicBoolean(true);
@@ -155,6 +171,17 @@ class MetaverseClusterTest
             writer.join(10_000);
         }
         assertTrue(ackedBeforeKill > 0, "writes were acknowledged before the kill");
+        final String killedUp = "switchboard_links_peer_up{peer=\"" + leader + "\"}";
+        for (int i = 0; i < NODES; i++)
+        {
+            final int node = i;
+            if (node != leader)
+            {
+                awaitTrue("node " + node + " sees the killed node down", () -> metric(node, killedUp) == 0);
+            }
+        }
+        final long downAfterMs = System.currentTimeMillis() - killedMs;
+        assertTrue(downAfterMs <= ALIVE_TIMEOUT_MS + 1_500, "down within the alive timeout: " + downAfterMs + " ms");
         for (int i = 0; i < NODES; i++)
         {
             if (i != leader)
@@ -228,7 +255,8 @@ class MetaverseClusterTest
         return ApplianceProcess.launch(List.of("-Xmx256m"),
             ProcessBuilder.Redirect.appendTo(dir.resolve("node-" + node + ".log").toFile()),
             "--data-dir=" + dir.resolve("data-" + node), "--cluster-members=" + members, "--cluster-node=" + node,
-            "--cluster-timeout-ms=" + TIMEOUT_MS, "--cluster-soft-sync-ms=100", "--ice-port=0", "--pulse-port=0", "--rendezvous-port=0",
+            "--cluster-timeout-ms=" + TIMEOUT_MS, "--cluster-soft-sync-ms=100",
+            "--peerjs-alive-timeout-ms=" + ALIVE_TIMEOUT_MS, "--ice-port=0", "--pulse-port=0", "--rendezvous-port=0",
             "--metaverse-port=0", "--peerjs-port=0", "--admin-port=0", "--bind-address=127.0.0.1",
             "--temp-domain-rate=100000", "--temp-domain-burst=100000");
     }
@@ -299,6 +327,18 @@ class MetaverseClusterTest
         try
         {
             return http.get(path).status();
+        }
+        catch (final Exception ex)
+        {
+            return -1;
+        }
+    }
+
+    private long metric(final int node, final String series)
+    {
+        try
+        {
+            return Scrape.value(nodes[node].port("admin"), series);
         }
         catch (final Exception ex)
         {
