@@ -217,10 +217,7 @@ final class DomainRegistry implements AutoCloseable
     /** Removes every domain (a replica about to be rebuilt from the cluster's snapshot and log). */
     void clear()
     {
-        for (final DomainRecord record : all())
-        {
-            remove(record.id);
-        }
+        map.clear();
     }
 
     /** Under the entry's update lock: journals the new record, then writes it. */

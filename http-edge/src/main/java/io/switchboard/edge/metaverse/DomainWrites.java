@@ -37,6 +37,10 @@ final class DomainWrites
     private final long softSyncMs;
     private final ConcurrentHashMap<UUID, Long> lastSoftSyncMs = new ConcurrentHashMap<>();
 
+    /** No soft sync: the local registry, whose one replica the heartbeats write in place. */
+    static final long NO_SOFT_SYNC = 0;
+
+    /** @param softSyncMs the least time between two soft syncs of one domain, or {@link #NO_SOFT_SYNC} */
     DomainWrites(final DomainRegistry registry, final Registry log, final long softSyncMs)
     {
         this.registry = registry;
@@ -127,7 +131,7 @@ final class DomainWrites
      */
     void heardHeartbeat(final UUID id, final long nowMs)
     {
-        if (log.appliesOnCaller())
+        if (softSyncMs == NO_SOFT_SYNC)
         {
             return;
         }

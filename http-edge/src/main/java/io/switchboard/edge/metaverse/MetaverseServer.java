@@ -83,7 +83,8 @@ public final class MetaverseServer implements AutoCloseable
         this.replies = new Replies(json, counters);
         this.engineKeys = new EngineKeys(commands, counters);
         this.registry = new DomainRegistry(tableFiles, MetaverseContext.REGISTRY_FILE, context.maxDomains());
-        this.writes = new DomainWrites(registry, log, context.softSyncMs());
+        this.writes = new DomainWrites(
+            registry, log, log.appliesOnCaller() ? DomainWrites.NO_SOFT_SYNC : context.softSyncMs());
         log.machine().attach(new DomainMachine(registry, engineKeys, counters));
         this.api = new DomainApi(context, registry, writes, engineKeys, json, replies, counters, clock);
         this.sweeper = new TemporaryDomainSweeper(registry, this::removeSilent,

@@ -208,6 +208,7 @@ class MetaverseClusterTest
         final Reply refused = http(alone).post("/api/v1/domains/temporary", "");
         final long tookMs = System.currentTimeMillis() - startMs;
         assertEquals(503, refused.status(), refused.body().toString());
+        assertTrue(tookMs >= TIMEOUT_MS, "refused once the cluster timeout passed, not before: " + tookMs + " ms");
         assertTrue(tookMs <= TIMEOUT_MS + 1_500, "answered within the cluster timeout: " + tookMs + " ms");
         awaitTrue("healthz 503 alone", () -> healthStatus(alone) == 503);
     }
