@@ -100,6 +100,28 @@ class PulseDeadlineRulesTest
     }
 
     @Test
+    void aRegistrationCarryingTheLogsTimeTurnsPendingGraceAfterThatTimeNotAfterItsArrival()
+    {
+        final long registeredMs = START_MS - 4_000;
+        PulseRegisterCommand.put(command, 0, 1, 11, 12, key, registeredMs);
+        server.onCommand(CommandType.PULSE_REGISTER, command, 0, PulseRegisterCommand.LENGTH);
+        assertEquals(1, counter("switchboard_pulse_clients{state=\"online\"}"), "registered");
+        assertEquals(registeredMs + GRACE_MS, runUntilPending(registeredMs + GRACE_MS + 1_000));
+    }
+
+    @Test
+    void aRegistrationWhoseGraceEndedBeforeItArrivedIsCountedLapsedAndNotHeld()
+    {
+        PulseRegisterCommand.put(command, 0, 1, 11, 12, key, START_MS - GRACE_MS);
+        server.onCommand(CommandType.PULSE_REGISTER, command, 0, PulseRegisterCommand.LENGTH);
+        assertEquals(0, counter("switchboard_pulse_clients{state=\"online\"}"));
+        assertEquals(1, counter("switchboard_pulse_commands_total{command=\"register\",result=\"lapsed\"}"));
+        PulseRegisterCommand.put(command, 0, 1, 11, 12, key, START_MS - GRACE_MS + 1);
+        server.onCommand(CommandType.PULSE_REGISTER, command, 0, PulseRegisterCommand.LENGTH);
+        assertEquals(1, counter("switchboard_pulse_clients{state=\"online\"}"), "one millisecond of grace left");
+    }
+
+    @Test
     void aPendingClientIsForgottenErrorTimeAfterItsOnlineDeadline()
     {
         register();
