@@ -6,25 +6,19 @@ import io.switchboard.edge.http.HttpEdgeContext;
 import io.switchboard.edge.http.ListenerAdmission;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.metrics.Metrics;
-import org.agrona.concurrent.NanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -40,10 +34,9 @@ class HttpConnectionTimeoutTest
     /** Loopback delivery of what the client wrote, in real time (the fake clock stands still meanwhile). */
     private static final long DELIVERY_MS = 50;
 
-    private long nowMs = START_MS;
-    private final NanoClock clock = () -> TimeUnit.MILLISECONDS.toNanos(nowMs);
+    private final AgentDeadlines time = new AgentDeadlines(START_MS);
     private final SignalingAgent agent =
-        new SignalingAgent("test-agent", new Liveness(new Metrics()).register("test-agent"), clock);
+        new SignalingAgent("test-agent", new Liveness(new Metrics()).register("test-agent"), time.clock());
     private ListenerAdmission admission;
     private ServerSocketChannel listener;
     private Socket client;
@@ -80,16 +73,16 @@ class HttpConnectionTimeoutTest
     @Test
     void aSilentConnectionIsCutAtTheIdleTimeoutFromAdoption() throws Exception
     {
-        assertCutAt(START_MS + IDLE_MS);
+        time.assertCutAt(agent, client, START_MS + IDLE_MS);
         assertEquals(1, admission.idleTimeouts().get());
     }
 
     @Test
     void aStalledHeadIsCutAtTheParseTimeoutFromItsFirstByte() throws Exception
     {
-        nowMs += 300;
+        time.advance(300);
         send("GET /slow HTTP/1.1\r\nHost: x\r\n");
-        assertCutAt(nowMs + PARSE_MS);
+        time.assertCutAt(agent, client, time.nowMs() + PARSE_MS);
         assertEquals(1, admission.parseTimeouts().get());
         assertEquals(0, admission.idleTimeouts().get());
     }
@@ -97,20 +90,20 @@ class HttpConnectionTimeoutTest
     @Test
     void aStalledBodyIsCutAtTheParseTimeoutFromTheEndOfItsHead() throws Exception
     {
-        nowMs += 200;
+        time.advance(200);
         send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
-        assertCutAt(nowMs + PARSE_MS);
+        time.assertCutAt(agent, client, time.nowMs() + PARSE_MS);
         assertEquals(1, admission.bodyTimeouts().get());
     }
 
     @Test
     void aKeptAliveConnectionIsCutAtTheIdleTimeoutFromItsLastResponse() throws Exception
     {
-        nowMs += 700;
+        time.advance(700);
         send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         final String response = new String(client.getInputStream().readNBytes(80), StandardCharsets.ISO_8859_1);
         assertTrue(response.startsWith("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n"), response);
-        assertCutAt(nowMs + IDLE_MS);
+        time.assertCutAt(agent, client, time.nowMs() + IDLE_MS);
         assertEquals(1, admission.idleTimeouts().get());
         assertEquals(0, admission.parseTimeouts().get());
     }
@@ -121,52 +114,5 @@ class HttpConnectionTimeoutTest
         client.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
         Thread.sleep(DELIVERY_MS);
         agent.doWork();
-    }
-
-    /** Open at {@code deadlineMs} less a millisecond and at it; cut by the cycle a tick after it. */
-    private void assertCutAt(final long deadlineMs) throws Exception
-    {
-        cycleAt(deadlineMs - 1);
-        assertFalse(isCut(), "cut a millisecond early");
-        cycleAt(deadlineMs);
-        assertFalse(isCut(), "cut at the deadline's own millisecond (a cycle read the clock before the bytes came)");
-        cycleAt(deadlineMs + SignalingAgent.TICK_MS);
-        assertTrue(isCut(), "not cut a tick after the deadline");
-    }
-
-    /**
-     * A duty cycle at {@code atMs}, and the next one at once, as the agent runs it after work: its select lets go of
-     * a socket closed in the first, which the kernel only then resets.
-     */
-    private void cycleAt(final long atMs) throws Exception
-    {
-        nowMs = atMs;
-        agent.doWork();
-        agent.doWork();
-    }
-
-    /** Whether the server cut the connection: reset, or the end of the stream (waits briefly for either). */
-    private boolean isCut() throws IOException
-    {
-        client.setSoTimeout(100);
-        final InputStream in = client.getInputStream();
-        try
-        {
-            while (true)
-            {
-                if (in.read() < 0)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (final SocketTimeoutException ex)
-        {
-            return false;
-        }
-        catch (final SocketException reset)
-        {
-            return true;
-        }
     }
 }

@@ -10,7 +10,6 @@ import io.switchboard.edge.tls.TlsContext;
 import io.switchboard.edge.tls.TlsHandshakes;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.metrics.Metrics;
-import org.agrona.concurrent.NanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,22 +19,16 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The TLS handshake of a signaling port's connection on its agent's wheel, with a fake clock and the duty cycles run
@@ -58,11 +51,10 @@ class TlsHandshakeTimeoutTest
     private static Path certFile;
     private static Path keyFile;
 
-    private long nowMs = START_MS;
-    private final NanoClock clock = () -> TimeUnit.MILLISECONDS.toNanos(nowMs);
+    private final AgentDeadlines time = new AgentDeadlines(START_MS);
     private final Metrics metrics = new Metrics();
     private final SignalingAgent agent =
-        new SignalingAgent("test-agent", new Liveness(metrics).register("test-agent"), clock);
+        new SignalingAgent("test-agent", new Liveness(metrics).register("test-agent"), time.clock());
     private ServerTls tls;
     private TlsHandshakes handshakes;
     private ServerSocketChannel listener;
@@ -114,7 +106,7 @@ class TlsHandshakeTimeoutTest
     @Test
     void aSilentConnectionIsCutAtTheHandshakeTimeoutFromAdoptionAndCountedAsFailed() throws Exception
     {
-        assertCutAt(START_MS + PARSE_MS);
+        time.assertCutAt(agent, client, START_MS + PARSE_MS);
         assertEquals(1, handshakes.failed().get());
         assertEquals(0, handshakes.completed().get());
     }
@@ -122,18 +114,18 @@ class TlsHandshakeTimeoutTest
     @Test
     void theClientsFirstBytesDoNotMoveTheHandshakeDeadline() throws Exception
     {
-        nowMs += 400;
+        time.advance(400);
         client.getOutputStream().write(new byte[] {22, 3, 1}); // the start of a ClientHello's record
         Thread.sleep(DELIVERY_MS);
         agent.doWork();
-        assertCutAt(START_MS + PARSE_MS);
+        time.assertCutAt(agent, client, START_MS + PARSE_MS);
         assertEquals(1, handshakes.failed().get());
     }
 
     @Test
     void aCompletedHandshakeIsCountedAndTheIdleTimeoutRunsFromIt() throws Exception
     {
-        nowMs += 600;
+        time.advance(600);
         final SSLSocket secured = (SSLSocket)trusting.getSocketFactory().createSocket(
             client, "127.0.0.1", client.getPort(), false);
         final CompletableFuture<Void> shaken = CompletableFuture.runAsync(() ->
@@ -157,53 +149,7 @@ class TlsHandshakeTimeoutTest
         Thread.sleep(DELIVERY_MS);
         agent.doWork(); // the client's Finished
         assertEquals(1, handshakes.completed().get());
-        assertCutAt(nowMs + IDLE_MS);
+        time.assertCutAt(agent, client, time.nowMs() + IDLE_MS);
         assertEquals(0, handshakes.failed().get());
-    }
-
-    /** Open at {@code deadlineMs} less a millisecond and at it; cut by the cycle a tick after it. */
-    private void assertCutAt(final long deadlineMs) throws Exception
-    {
-        cycleAt(deadlineMs - 1);
-        assertFalse(isCut(), "cut a millisecond early");
-        cycleAt(deadlineMs);
-        assertFalse(isCut(), "cut at the deadline's own millisecond (a cycle read the clock before the bytes came)");
-        cycleAt(deadlineMs + SignalingAgent.TICK_MS);
-        assertTrue(isCut(), "not cut a tick after the deadline");
-    }
-
-    private void cycleAt(final long atMs) throws Exception
-    {
-        nowMs = atMs;
-        agent.doWork();
-        agent.doWork();
-    }
-
-    /**
-     * Whether the server cut the connection: reset, or the end of the stream, read on the TCP socket under any TLS
-     * (records the server sent after its handshake are read past).
-     */
-    private boolean isCut() throws IOException
-    {
-        client.setSoTimeout(100);
-        final InputStream in = client.getInputStream();
-        try
-        {
-            while (true)
-            {
-                if (in.read() < 0)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (final SocketTimeoutException ex)
-        {
-            return false;
-        }
-        catch (final SocketException reset)
-        {
-            return true;
-        }
     }
 }
