@@ -66,9 +66,13 @@ public final class LinksLoad
     private final ExclusivePublication referencePublication;
     private final Subscription referenceSubscription;
     private final long[] latencies;
-    private final LinkMessageHandler linksHandler = (origin, type, buffer, offset, length) -> onMessage(buffer, offset);
+    private final LinkMessageHandler linksHandler = (origin, type, buffer, offset, length) ->
+    {
+        onMessage(buffer, offset);
+        return true;
+    };
     private final FragmentHandler referenceHandler = (buffer, offset, length, header) -> onMessage(buffer, offset);
-    private final LinkMessageHandler ignore = (origin, type, buffer, offset, length) -> { };
+    private final LinkMessageHandler ignore = (origin, type, buffer, offset, length) -> true;
     private final OperatingSystemMXBean os = (OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
     private boolean paced;
     private double cpuUsPerMessage;

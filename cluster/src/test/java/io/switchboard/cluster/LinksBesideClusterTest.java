@@ -192,7 +192,7 @@ class LinksBesideClusterTest
         for (final NodeLinks node : links)
         {
             node.doWork();
-            node.poll((origin, type, buffer, offset, length) -> {}, 256);
+            node.poll((origin, type, buffer, offset, length) -> true, 256);
         }
         Thread.sleep(1);
     }

@@ -8,6 +8,10 @@ import io.switchboard.edge.admin.KernelUdpStats;
 import io.switchboard.edge.dop.DopServer;
 import io.switchboard.edge.http.HttpEdge;
 import io.switchboard.edge.links.LinksAgent;
+import io.switchboard.cluster.links.LinksCounters;
+import io.switchboard.engine.links.LinkEndpoint;
+import io.switchboard.engine.links.LinkOutbox;
+import io.switchboard.engine.links.LinkTypes;
 import io.switchboard.edge.ice.MetaverseKeyFetcher;
 import io.switchboard.edge.metaverse.MetaverseServer;
 import io.switchboard.edge.peerjs.PeerJsServer;
@@ -80,6 +84,10 @@ public final class Appliance implements AutoCloseable
         final TableFiles tableFiles = dataDir.tableFiles(
             options.booleanValue("recover-data"), options.longValue("data-open-timeout-ms"), metrics);
 
+        final ClusterContext clusterContext = Contexts.cluster(options, dataDir.path());
+        final LinksCounters linksCounters = clusterContext == null ? null : LinksAgent.counters(clusterContext, metrics);
+        final LinkOutbox outbox = clusterContext == null ? null : new LinkOutbox(clusterContext.nodeIndex(),
+            clusterContext.memberList().size(), options.intValue("cluster-links-queue-bytes"), linksCounters.outboxFull);
         final EngineContext engineContext = Contexts.engine(options);
         final IceContext iceContext = Contexts.ice(options, engineContext);
         final MetaverseKeyFetcher fetcher = iceContext.metaverseUrl() == null ? null :
@@ -105,7 +113,6 @@ public final class Appliance implements AutoCloseable
         closeables.add(engine);
         engine.boundPorts().forEach((name, port) -> listeners.put(name, "udp:" + port));
 
-        final ClusterContext clusterContext = Contexts.cluster(options, dataDir.path());
         final Registry registry = clusterContext == null ?
             Registry.local(metrics) :
             Registry.clustered(clusterContext, metrics, liveness.register("switchboard-cluster"),
@@ -121,12 +128,6 @@ public final class Appliance implements AutoCloseable
         closeables.add(registry);
         registry.start();
         this.registry = registry;
-        if (registry.node() != null)
-        {
-            // Closed before the registry's node, whose driver it runs on.
-            closeables.add(LinksAgent.start(clusterContext, registry.node().aeronDirectoryName(),
-                options.longValue("peerjs-alive-timeout-ms"), metrics, liveness.register(LinksAgent.THREAD)));
-        }
         rendezvous.listen();
         listeners.put(RendezvousServer.LISTENER, scheme(edge, RendezvousServer.LISTENER) + rendezvous.port());
         metaverse.listen();
@@ -140,6 +141,17 @@ public final class Appliance implements AutoCloseable
         closeables.add(peerjs);
         listeners.put(PeerJsServer.LISTENER, scheme(edge, PeerJsServer.LISTENER) + peerjs.port());
         DopServer.mount(Contexts.dop(options), peerjs, metrics, partials); // its sockets close with peerjs's agents
+        if (registry.node() != null)
+        {
+            final Map<Integer, LinkEndpoint> endpoints = new LinkedHashMap<>();
+            final LinkEndpoint engineEndpoint = engine.linkEndpoint(metrics);
+            endpoints.put(LinkTypes.ICE_FIRST, engineEndpoint);
+            endpoints.put(LinkTypes.PULSE_FIRST, engineEndpoint);
+            // Closed first: before the owners it hands messages to and the registry's node, whose driver it runs on.
+            closeables.add(LinksAgent.start(clusterContext,
+                registry.node().aeronDirectoryName(), options.longValue("peerjs-alive-timeout-ms"), linksCounters,
+                outbox, endpoints, liveness.register(LinksAgent.THREAD)));
+        }
 
         final Map<String, BackupHandler.TableBackup> backups = new LinkedHashMap<>();
         backups.put("pulse_clients", BackupHandler.engineTables(engine.commands(), replies));

@@ -253,7 +253,11 @@ public final class OptionSpec
             "members, then join: for a member down longer than the others keep their log (/healthz 503)."),
         new Flag("cluster-soft-sync-ms", "MS", Long.toString(MetaverseContext.DEFAULT_SOFT_SYNC_MS), false,
             "Most often a domain's heartbeat time and user counts go through the cluster's log (never per " +
-            "heartbeat)."));
+            "heartbeat)."),
+        new Flag("cluster-links-queue-bytes", "BYTES", "1048576", false,
+            "Per peer node, the queue of soft traffic (locations, relays) waiting for the links to that node: a " +
+            "power of two; a full queue refuses at once, counted in switchboard_links_refused_total{reason=" +
+            "\"outbox_full\"}."));
 
 
     private OptionSpec()

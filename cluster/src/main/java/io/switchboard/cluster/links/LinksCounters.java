@@ -18,7 +18,11 @@ public final class LinksCounters
         "Bytes of messages between this node and a peer node, each with its 16-byte link header, by direction.";
     private static final String REFUSED = "switchboard_links_refused_total";
     private static final String REFUSED_HELP =
-        "Messages to a peer node not sent: back_pressured (the peer consumes too slowly) or not_connected.";
+        "Messages to a peer node not sent: back_pressured (the peer consumes too slowly; offered again), " +
+            "not_connected, or outbox_full (refused to the sending owner: the queue to that peer was full).";
+    private static final String HELD = "switchboard_links_held_back_total";
+    private static final String HELD_HELP =
+        "Messages from a peer node held back in its stream because the owner's queue here was full (offered again).";
     private static final String HEARTBEATS = "switchboard_links_heartbeats_total";
     private static final String HEARTBEATS_HELP = "Link heartbeats sent to and received from a peer node.";
     private static final String UP = "switchboard_links_peer_up";
@@ -28,7 +32,8 @@ public final class LinksCounters
         "A peer node seen up (heard, or heard with a new incarnation) or down (silent, stream gone, restarted).";
     private static final String DROPPED = "switchboard_links_dropped_total";
     private static final String DROPPED_HELP =
-        "Frames dropped: malformed (short, length, type, origin) or from a peer's replaced incarnation (stale).";
+        "Frames dropped: malformed (short, length, type, origin), from a peer's replaced incarnation (stale), or " +
+            "too_long to send over the links (larger than an eighth of a term).";
 
     public final AtomicCounter[] messagesSent;
     public final AtomicCounter[] messagesReceived;
@@ -36,6 +41,8 @@ public final class LinksCounters
     public final AtomicCounter[] bytesReceived;
     public final AtomicCounter[] backPressured;
     public final AtomicCounter[] notConnected;
+    public final AtomicCounter[] outboxFull;
+    public final AtomicCounter[] receiverFull;
     public final AtomicCounter[] heartbeatsSent;
     public final AtomicCounter[] heartbeatsReceived;
     public final AtomicCounter[] up;
@@ -46,6 +53,7 @@ public final class LinksCounters
     public final AtomicCounter droppedType;
     public final AtomicCounter droppedOrigin;
     public final AtomicCounter droppedStale;
+    public final AtomicCounter droppedTooLong;
 
     public LinksCounters(final Metrics metrics, final int memberCount, final int self)
     {
@@ -55,6 +63,8 @@ public final class LinksCounters
         bytesReceived = new AtomicCounter[memberCount];
         backPressured = new AtomicCounter[memberCount];
         notConnected = new AtomicCounter[memberCount];
+        outboxFull = new AtomicCounter[memberCount];
+        receiverFull = new AtomicCounter[memberCount];
         heartbeatsSent = new AtomicCounter[memberCount];
         heartbeatsReceived = new AtomicCounter[memberCount];
         up = new AtomicCounter[memberCount];
@@ -73,6 +83,8 @@ public final class LinksCounters
             bytesReceived[node] = metrics.counter(BYTES, peer + ",direction=\"received\"", BYTES_HELP);
             backPressured[node] = metrics.counter(REFUSED, peer + ",reason=\"back_pressured\"", REFUSED_HELP);
             notConnected[node] = metrics.counter(REFUSED, peer + ",reason=\"not_connected\"", REFUSED_HELP);
+            outboxFull[node] = metrics.counter(REFUSED, peer + ",reason=\"outbox_full\"", REFUSED_HELP);
+            receiverFull[node] = metrics.counter(HELD, peer, HELD_HELP);
             heartbeatsSent[node] = metrics.counter(HEARTBEATS, peer + ",direction=\"sent\"", HEARTBEATS_HELP);
             heartbeatsReceived[node] = metrics.counter(HEARTBEATS, peer + ",direction=\"received\"", HEARTBEATS_HELP);
             up[node] = metrics.gauge(UP, peer, UP_HELP);
@@ -84,5 +96,6 @@ public final class LinksCounters
         droppedType = metrics.counter(DROPPED, "reason=\"type\"", DROPPED_HELP);
         droppedOrigin = metrics.counter(DROPPED, "reason=\"origin\"", DROPPED_HELP);
         droppedStale = metrics.counter(DROPPED, "reason=\"stale\"", DROPPED_HELP);
+        droppedTooLong = metrics.counter(DROPPED, "reason=\"too_long\"", DROPPED_HELP);
     }
 }

@@ -2,10 +2,11 @@ package io.switchboard.cluster.links;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
-import io.aeron.FragmentAssembler;
+import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.logbuffer.ControlledFragmentHandler.Action;
 import io.aeron.logbuffer.Header;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -47,7 +48,7 @@ public final class NodeLinks implements AutoCloseable
     private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[LinkHeader.LENGTH]);
     private final LinkHeader outHeader = new LinkHeader().wrap(headerBuffer, 0);
     private final LinkHeader inHeader = new LinkHeader();
-    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this::onFragment);
     private final IntArrayList goneSessions = new IntArrayList();
     private LinkMessageHandler handler;
     private long pollNowMs;
@@ -120,14 +121,17 @@ public final class NodeLinks implements AutoCloseable
         return work + liveness.poll(nowMs);
     }
 
-    /** Hands the messages of up to {@code fragmentLimit} fragments to {@code messageHandler}, in order per sender. */
+    /**
+     * Hands the messages of up to {@code fragmentLimit} fragments to {@code messageHandler}, in order per sender; a
+     * message the handler refuses stops the poll and comes again at the next one.
+     */
     public int poll(final LinkMessageHandler messageHandler, final int fragmentLimit)
     {
         handler = messageHandler;
         pollNowMs = clock.time();
         try
         {
-            return subscription.poll(assembler, fragmentLimit);
+            return subscription.controlledPoll(assembler, fragmentLimit);
         }
         finally
         {
@@ -254,12 +258,12 @@ public final class NodeLinks implements AutoCloseable
         return sent;
     }
 
-    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    private Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         if (length < LinkHeader.LENGTH)
         {
             counters.droppedShort.increment();
-            return;
+            return Action.CONTINUE;
         }
         inHeader.wrap(buffer, offset);
         final int payloadLength = length - LinkHeader.LENGTH;
@@ -267,32 +271,37 @@ public final class NodeLinks implements AutoCloseable
         if (inHeader.length() != payloadLength)
         {
             counters.droppedLength.increment();
-            return;
+            return Action.CONTINUE;
         }
         if (messageType < LinkHeader.TYPE_HEARTBEAT || (messageType == LinkHeader.TYPE_HEARTBEAT && payloadLength != 0))
         {
             counters.droppedType.increment();
-            return;
+            return Action.CONTINUE;
         }
         final int origin = inHeader.originNode();
         if (origin < 0 || origin >= memberCount || origin == self)
         {
             counters.droppedOrigin.increment();
-            return;
+            return Action.CONTINUE;
         }
         if (!liveness.onHeard(origin, inHeader.incarnation(), header.sessionId(), pollNowMs))
         {
             counters.droppedStale.increment();
-            return;
+            return Action.CONTINUE;
         }
         if (messageType == LinkHeader.TYPE_HEARTBEAT)
         {
             counters.heartbeatsReceived[origin].increment();
-            return;
+            return Action.CONTINUE;
+        }
+        if (!handler.onMessage(origin, messageType, buffer, offset + LinkHeader.LENGTH, payloadLength))
+        {
+            counters.receiverFull[origin].increment();
+            return Action.ABORT;
         }
         counters.messagesReceived[origin].increment();
         counters.bytesReceived[origin].getAndAdd(length);
-        handler.onMessage(origin, messageType, buffer, offset + LinkHeader.LENGTH, payloadLength);
+        return Action.CONTINUE;
     }
 
     private void onUnavailableImage(final Image image)

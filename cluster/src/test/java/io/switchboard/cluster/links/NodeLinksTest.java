@@ -434,14 +434,14 @@ class NodeLinksTest
         }
 
         @Override
-        public void onMessage(
+        public boolean onMessage(
             final int originNode, final int messageType, final DirectBuffer buffer, final int offset, final int length)
         {
             if (messageType == GREETING)
             {
                 assertEquals("hello", buffer.getStringWithoutLengthAscii(offset, length));
                 greetings.add(originNode);
-                return;
+                return true;
             }
             final int sequence = buffer.getInt(offset, ByteOrder.LITTLE_ENDIAN);
             boolean intact = sequence == expectedSequence[originNode];
@@ -458,6 +458,7 @@ class NodeLinksTest
                 outOfOrder++;
             }
             expectedSequence[originNode] = sequence + 1;
+            return true;
         }
 
         @Override

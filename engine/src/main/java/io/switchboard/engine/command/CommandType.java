@@ -24,6 +24,10 @@ public final class CommandType
     public static final int PULSE_PEER_QUERY = 23;
     /** Copy the engine's persisted tables into a directory (POST /backup), answered once the copy is on disk. */
     public static final int TABLE_BACKUP = 30;
+    /** A message from another cluster node's links, for the protocol that owns its link type. */
+    public static final int LINK_MESSAGE = 40;
+    /** Another cluster node is up (with its incarnation) or down: the protocols drop what it held. */
+    public static final int LINK_PEER = 41;
 
     private CommandType()
     {
@@ -42,6 +46,8 @@ public final class CommandType
             case PULSE_LOGOUT: return "pulse_logout";
             case PULSE_PEER_QUERY: return "pulse_peer_query";
             case TABLE_BACKUP: return "table_backup";
+            case LINK_MESSAGE: return "link_message";
+            case LINK_PEER: return "link_peer";
             default: return "unknown";
         }
     }

@@ -72,6 +72,12 @@ public final class CommandPublisher
         return tryPublish(TICK, null);
     }
 
+    /** Bytes one command may take (a ring slot's capacity). */
+    public int slotCapacity()
+    {
+        return ring.get(0).capacity();
+    }
+
     /** Whether {@link #publishDomainKey} takes this key (its command fits a ring slot). */
     public boolean fitsDomainKey(final byte[] spki)
     {

@@ -15,6 +15,7 @@ import com.lmax.disruptor.dsl.ProducerType;
 import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.health.Watch;
+import io.switchboard.engine.links.LinkEndpoint;
 import io.switchboard.engine.metrics.Metrics;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
@@ -290,6 +291,17 @@ public final class Engine implements AutoCloseable
     public CommandPublisher commands()
     {
         return commands;
+    }
+
+    /**
+     * The door through which the links hand the engine's protocols what other cluster nodes sent (one caller: the
+     * links thread). A message larger than a ring slot is dropped and counted.
+     */
+    public LinkEndpoint linkEndpoint(final Metrics metrics)
+    {
+        return new EngineLinkEndpoint(commands, commands.slotCapacity(), metrics.counter(
+            "switchboard_links_engine_dropped_total", "reason=\"too_long\"",
+            "Messages from other nodes the engine dropped: larger than a ring slot."));
     }
 
     /**

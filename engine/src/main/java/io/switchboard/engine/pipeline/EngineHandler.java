@@ -3,6 +3,8 @@ package io.switchboard.engine.pipeline;
 import com.lmax.disruptor.EventHandler;
 import io.switchboard.engine.command.CommandHeader;
 import io.switchboard.engine.command.CommandType;
+import io.switchboard.engine.command.LinkCommand;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,9 +122,40 @@ final class EngineHandler implements EventHandler<RingSlot>
         {
             return;
         }
+        if (type == CommandType.LINK_MESSAGE)
+        {
+            onLinkMessage(slot);
+            return;
+        }
+        if (type == CommandType.LINK_PEER)
+        {
+            final DirectBuffer buffer = slot.buffer();
+            for (final UdpProtocol protocol : protocols)
+            {
+                protocol.onPeerNode(LinkCommand.node(buffer, 0), LinkCommand.up(buffer, 0),
+                    LinkCommand.incarnation(buffer, 0));
+            }
+            return;
+        }
         for (final UdpProtocol protocol : protocols)
         {
             if (protocol.onCommand(type, slot.buffer(), 0, slot.length()))
+            {
+                return;
+            }
+        }
+        unknownCommands.incrementRelease();
+    }
+
+    private void onLinkMessage(final RingSlot slot)
+    {
+        final DirectBuffer buffer = slot.buffer();
+        final int originNode = LinkCommand.originNode(buffer, 0);
+        final int messageType = LinkCommand.messageType(buffer, 0);
+        final int length = slot.length() - LinkCommand.MESSAGE_OFFSET;
+        for (final UdpProtocol protocol : protocols)
+        {
+            if (protocol.onLinkMessage(originNode, messageType, buffer, LinkCommand.MESSAGE_OFFSET, length))
             {
                 return;
             }

@@ -21,6 +21,23 @@ public interface UdpProtocol extends AutoCloseable
     boolean onCommand(int type, DirectBuffer buffer, int offset, int length);
 
     /**
+     * A message from another cluster node (see {@code engine.links.LinkTypes} for whose types are whose), copied
+     * out of the links by the engine's link endpoint; only in a cluster.
+     *
+     * @return true when this protocol owns the message type
+     */
+    default boolean onLinkMessage(
+        final int originNode, final int messageType, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return false;
+    }
+
+    /** Another cluster node is up (a new {@code incarnation} means it restarted) or down: drop what it held. */
+    default void onPeerNode(final int node, final boolean up, final long incarnation)
+    {
+    }
+
+    /**
      * Regular time signal, at least every tick interval and at the start of each batch whose clock moved, after the
      * handler's timers due by {@code nowMs} have fired.
      */

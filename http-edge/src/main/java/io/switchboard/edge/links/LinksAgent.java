@@ -2,11 +2,14 @@ package io.switchboard.edge.links;
 
 import io.switchboard.cluster.ClusterContext;
 import io.switchboard.cluster.links.LinkListener;
+import io.switchboard.cluster.links.LinkOffer;
 import io.switchboard.cluster.links.LinksContext;
 import io.switchboard.cluster.links.LinksCounters;
 import io.switchboard.cluster.links.NodeLinks;
 import io.switchboard.engine.health.Watch;
-import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.engine.links.LinkEndpoint;
+import io.switchboard.engine.links.LinkOutbox;
+import io.switchboard.engine.links.LinkTypes;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -15,39 +18,69 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A cluster member's links to the other nodes (soft, frequent traffic beside the Raft log; see
- * {@link NodeLinks}): one agent on its own thread alone owns them, sends their heartbeats and tells which peer nodes
- * are up, a peer being down once it is silent for the PeerJS alive timeout (the ids it held are then free
- * cluster-wide, issue #16). Nothing routes messages over them yet: what arrives is counted by the links and dropped.
+ * A cluster member's links to the other nodes (soft, frequent traffic beside the Raft log; see {@link NodeLinks}):
+ * one agent on its own thread alone owns them. It moves what this node's owners queued in the {@link LinkOutbox}
+ * into each peer's publication (a message the peer cannot take yet stays first in its queue), hands what arrives to
+ * the {@link LinkEndpoint} of the block its type is in (an endpoint whose owner's queue is full holds the stream
+ * back, so the sender feels it), and tells every endpoint when a peer node is up or down, a peer being down once it
+ * is silent for the PeerJS alive timeout or its stream ends. When a peer comes up, the endpoints' owners send it
+ * what they hold (locations, claims): nothing sent to a node before it was up is assumed to have arrived.
  */
 public final class LinksAgent implements Agent, LinkListener, AutoCloseable
 {
     public static final String THREAD = "switchboard-links";
     private static final Logger LOG = LoggerFactory.getLogger(LinksAgent.class);
     private static final int FRAGMENT_LIMIT = 64;
+    private static final int DRAIN_LIMIT = 64;
 
     private final NodeLinks links;
+    private final LinksCounters counters;
+    private final LinkOutbox outbox;
+    private final LinkEndpoint[] endpoints;
     private final AgentRunner runner;
+    private final LinkOutbox.Sink toLinks = this::send;
 
-    private LinksAgent(final LinksContext context, final LinksCounters counters, final Watch watch)
+    private LinksAgent(
+        final LinksContext context, final LinksCounters counters, final LinkOutbox outbox,
+        final Map<Integer, LinkEndpoint> endpointsByBlock, final Watch watch)
     {
-        // The links call this agent back on its own thread only (from doWork), never before it runs.
+        this.counters = counters;
+        this.outbox = outbox;
+        this.endpoints = new LinkEndpoint[LinkTypes.blockOf(Short.MAX_VALUE) / LinkTypes.BLOCK + 1];
+        endpointsByBlock.forEach((first, endpoint) ->
+        {
+            if (LinkTypes.blockOf(first) != first)
+            {
+                throw new IllegalArgumentException("not the first type of a block: " + first);
+            }
+            endpoints[first / LinkTypes.BLOCK] = endpoint;
+        });
+        // The links call this agent back on its own thread only (from doWork and poll), never before it runs.
         this.links = new NodeLinks(context, counters, this);
         this.runner = new AgentRunner(new BackoffIdleStrategy(
             1, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1)), watch, null, this);
     }
 
+    /** The per-peer counters of this member's links; the outbox's full counters are theirs. */
+    public static LinksCounters counters(final ClusterContext cluster, final io.switchboard.engine.metrics.Metrics metrics)
+    {
+        return new LinksCounters(metrics, cluster.memberList().size(), cluster.nodeIndex());
+    }
+
     /**
      * Opens the links of this member through its node's driver and starts their thread.
      *
-     * @param aeronDirectory the embedded driver's directory ({@code ClusterNode.aeronDirectoryName()})
-     * @param timeoutMs      silence after which a peer node is down
+     * @param aeronDirectory   the embedded driver's directory ({@code ClusterNode.aeronDirectoryName()})
+     * @param timeoutMs        silence after which a peer node is down
+     * @param endpointsByBlock by the first type of its {@link LinkTypes} block, who receives those messages
      */
     public static LinksAgent start(
-        final ClusterContext cluster, final String aeronDirectory, final long timeoutMs, final Metrics metrics,
+        final ClusterContext cluster, final String aeronDirectory, final long timeoutMs,
+        final LinksCounters counters, final LinkOutbox outbox, final Map<Integer, LinkEndpoint> endpointsByBlock,
         final Watch watch)
     {
         final LinksContext context = new LinksContext()
@@ -55,8 +88,7 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
             .aeronDirectoryName(aeronDirectory)
             .timeoutMs(timeoutMs)
             .conclude();
-        final LinksAgent agent = new LinksAgent(
-            context, new LinksCounters(metrics, context.memberCount(), context.nodeIndex()), watch);
+        final LinksAgent agent = new LinksAgent(context, counters, outbox, endpointsByBlock, watch);
         AgentRunner.startOnThread(agent.runner);
         return agent;
     }
@@ -70,24 +102,65 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
     @Override
     public int doWork()
     {
-        return links.doWork() + links.poll(this::onMessage, FRAGMENT_LIMIT);
+        int work = links.doWork();
+        for (int node = 0, count = outbox.memberCount(); node < count; node++)
+        {
+            if (node != outbox.self())
+            {
+                work += outbox.drain(node, toLinks, DRAIN_LIMIT);
+            }
+        }
+        return work + links.poll(this::onMessage, FRAGMENT_LIMIT);
     }
 
-    private void onMessage(
+    private boolean send(
+        final int node, final int messageType, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length > links.maxPayloadLength())
+        {
+            counters.droppedTooLong.increment();
+            return true;
+        }
+        // Not connected: the peer is not there to take it; it gets the owners' state again when it comes up.
+        return links.offer(node, messageType, buffer, offset, length) != LinkOffer.BACK_PRESSURED;
+    }
+
+    private boolean onMessage(
         final int originNode, final int messageType, final DirectBuffer buffer, final int offset, final int length)
     {
+        final LinkEndpoint endpoint = endpoints[messageType / LinkTypes.BLOCK];
+        if (endpoint == null)
+        {
+            counters.droppedType.increment();
+            return true;
+        }
+        return endpoint.onLinkMessage(originNode, messageType, buffer, offset, length);
     }
 
     @Override
     public void onPeerUp(final int node, final long incarnation)
     {
         LOG.info("links: node {} up (incarnation {})", node, Long.toHexString(incarnation));
+        for (final LinkEndpoint endpoint : endpoints)
+        {
+            if (endpoint != null)
+            {
+                endpoint.onPeerNode(node, true, incarnation);
+            }
+        }
     }
 
     @Override
     public void onPeerDown(final int node)
     {
         LOG.info("links: node {} down", node);
+        for (final LinkEndpoint endpoint : endpoints)
+        {
+            if (endpoint != null)
+            {
+                endpoint.onPeerNode(node, false, 0);
+            }
+        }
     }
 
     @Override
