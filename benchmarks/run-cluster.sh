@@ -2,9 +2,11 @@
 # The registry on Aeron Cluster, on this machine: durable writes (PUT ice_server_address, each a change committed
 # through the registry's log) per second with p50/p99 for the local registry, a 1-node and a 3-node cluster, in
 # alternating rounds; failover (kill -9 of the leader to the first write sent after it and committed through a
-# survivor) over KILLS kills; idle CPU of each cluster node. Writes docs/benchmarks-cluster.md.
-#   benchmarks/run-cluster.sh       (ROUNDS=2 DURATION_S=15 CONNECTIONS=8 DOMAINS=400 KILLS=5 by default; installs wrk
-#                                    from Debian if missing)
+# survivor) over KILLS kills; idle CPU of each cluster node; PeerJS relays between two clients of one node beside
+# relays between clients of two nodes (issue #16: server CPU per relay summed over all three nodes, cross-node at
+# most 2x same-node), alternating RELAY_ROUNDS rounds on a fresh 3-node cluster. Writes docs/benchmarks-cluster.md.
+#   benchmarks/run-cluster.sh       (ROUNDS=2 DURATION_S=15 CONNECTIONS=8 DOMAINS=400 KILLS=5 RELAY_ROUNDS=3 PAIRS=50
+#                                    RELAY_S=10 by default; installs wrk from Debian if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-2}
@@ -12,8 +14,14 @@ DURATION_S=${DURATION_S:-15}
 CONNECTIONS=${CONNECTIONS:-8}
 DOMAINS=${DOMAINS:-400}
 KILLS=${KILLS:-5}
+RELAY_ROUNDS=${RELAY_ROUNDS:-3}
+PAIRS=${PAIRS:-50}
+RELAY_S=${RELAY_S:-10}
 command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk > /dev/null; }
-[ -f http-edge/target/switchboard.jar ] || mvn -B -q -ntp package -DskipTests
+if [ ! -f http-edge/target/switchboard.jar ] || [ ! -f tools/target/switchboard-tools.jar ]; then
+  mvn -B -q -ntp package -DskipTests
+fi
+TOOLS=(java -jar tools/target/switchboard-tools.jar)
 work=$(mktemp -d)
 declare -A pid
 writer=
@@ -133,7 +141,34 @@ for kill in $(seq 1 "$KILLS"); do
   start "three-$ROUNDS-$leader" --cluster-members="$members3" --cluster-node="$leader"
 done
 
-python3 - "$work/writes.txt" "$work/failover.txt" "$idle" "$ROUNDS" "$DURATION_S" "$CONNECTIONS" > docs/benchmarks-cluster.md <<'PY'
+# PeerJS relays on a fresh 3-node cluster: pairs on node 0 alone, then pairs from node 0 to node 1, alternating; the
+# server CPU per relay is all three nodes' CPU over the relays.
+for n in "${!pid[@]}"; do kill -9 "${pid[$n]}" 2>/dev/null || true; unset "pid[$n]"; done
+relay_flags=(--peerjs-concurrent-limit=1000000 --peerjs-max-ids-per-host=1000000 --max-connections-per-host=1000000)
+for n in 0 1 2; do
+  start "relay-$n" --cluster-members="$members3" --cluster-node=$n "${relay_flags[@]}" &
+done
+wait
+for n in 0 1 2; do pid[relay-$n]=$(pgrep -f "data-dir=$work/relay-$n" | head -1); done
+for n in 0 1 2; do
+  for _ in $(seq 1 300); do
+    up=$(curl -s "http://127.0.0.1:$(port "relay-$n" admin)/metrics" | grep -c '^switchboard_links_peer_up{.*} 1' || true)
+    [ "$up" = 2 ] && break; sleep 0.1
+  done
+done
+all_pids="${pid[relay-0]},${pid[relay-1]},${pid[relay-2]}"
+: > "$work/relays.txt"
+for round in $(seq 1 "$RELAY_ROUNDS"); do
+  for mode in same cross; do
+    b=(); [ "$mode" = cross ] && b=(--target-b=127.0.0.1:"$(port relay-1 peerjs)")
+    "${TOOLS[@]}" peerjs-load --target=127.0.0.1:"$(port relay-0 peerjs)" "${b[@]}" --scenario=relay \
+      --pairs="$PAIRS" --window=4 --warmup-s=3 --duration-s="$RELAY_S" --id-prefix="$mode$round" \
+      --label="$mode" --server-pid="$all_pids" | tee -a "$work/relays.txt"
+  done
+done
+
+python3 - "$work/writes.txt" "$work/failover.txt" "$idle" "$ROUNDS" "$DURATION_S" "$CONNECTIONS" "$work/relays.txt" \
+  > docs/benchmarks-cluster.md <<'PY'
 import statistics, sys, datetime, re, os
 writes = [line.split() for line in open(sys.argv[1]) if line.strip()]
 gaps = [int(re.search(r"(\d+) ms later", line).group(1)) for line in open(sys.argv[2])]
@@ -152,5 +187,20 @@ for label in ("local", "cluster-1", "cluster-3"):
 print("\nFailover, kill -9 of the leader to the first write committed through a survivor, %d kills: %s ms "
       "(median %d ms, max %d ms).\n" % (len(gaps), ", ".join(map(str, gaps)), statistics.median(gaps), max(gaps)))
 print("Idle CPU per node of the 3-node cluster: %s ms of CPU per second." % ", ".join(idle))
+relays = [dict(kv.split("=", 1) for kv in line.split() if "=" in kv) for line in open(sys.argv[7]) if "relays=" in line]
+if relays:
+    print("\n## PeerJS relays across nodes\n")
+    print("peerjs-load, %s pairs, window 4; same = both clients of a pair on node 0, cross = A on node 0, B on node 1; "
+          "server CPU is all three nodes' CPU per relay; rounds alternate.\n" % relays[0]["pairs"])
+    print("| round | same relays/s | cross relays/s | same CPU us/relay | cross CPU us/relay | cross/same CPU | "
+          "same p99 us | cross p99 us |")
+    print("|---|---|---|---|---|---|---|---|")
+    same = [r for r in relays if r["label"] == "same"]; cross = [r for r in relays if r["label"] == "cross"]
+    ratios = []
+    for i, (a, b) in enumerate(zip(same, cross), 1):
+        ratio = float(b["server_cpu_us_per_relay"]) / float(a["server_cpu_us_per_relay"]); ratios.append(ratio)
+        print("| %d | %s | %s | %s | %s | %.2f | %s | %s |" % (i, a["relays_per_s"], b["relays_per_s"],
+            a["server_cpu_us_per_relay"], b["server_cpu_us_per_relay"], ratio, a["p99_us"], b["p99_us"]))
+    print("\nCross-node / same-node server CPU per relay: median %.2f (target at most 2)." % statistics.median(ratios))
 PY
 cat docs/benchmarks-cluster.md

@@ -1,7 +1,7 @@
 // Drives the real peerjs client (spec peerjs.md section 5) against a PeerJS server and prints one line per event.
-// usage: node peer-scenario.cjs SCENARIO --port=P [--path=/] [--key=peerjs] [--secure=true]
+// usage: node peer-scenario.cjs SCENARIO --port=P [--port-b=P] [--path=/] [--key=peerjs] [--secure=true] [--timeout-s=30]
 // With --secure=true the client speaks https and wss (trusting the CA in NODE_EXTRA_CA_CERTS).
-// Exits 0 once the scenario has printed what it expects, 1 on an unexpected event or after 30 s.
+// Exits 0 once the scenario has printed what it expects, 1 on an unexpected event or after --timeout-s (30 s).
 'use strict';
 
 const polyfill = require('node-datachannel/polyfill');
@@ -55,7 +55,7 @@ function fail(reason) {
   process.exit(1);
 }
 
-setTimeout(() => fail('timeout'), 30_000).unref();
+setTimeout(() => fail('timeout'), Number(args['timeout-s'] || 30) * 1000).unref();
 
 function opened(peer) {
   return new Promise((resolve, reject) => {
@@ -73,24 +73,36 @@ async function exchange() {
   const b = new Peer(options);
   const [aId, bId] = await Promise.all([opened(a), opened(b)]);
   say(`ids ${aId} ${bId}`);
-  // The WebRTC under the client here (libdatachannel 0.24 in node-datachannel) has a thread race on the offering
-  // side: its ICE thread may finish DTLS against the answerer before the main thread has stored the ANSWER, rejects
-  // the answerer's certificate and tears the connection down; peerjs then reports the next CANDIDATE as a 'webrtc'
-  // error without a message (libdatachannel PR #1612, "Fix DTLS startup ordering"). It happens with peer@1.0.2 as
-  // often as with switchboard, about one DataConnection in ten when node shares one core. So a DataConnection that
-  // fails before it opens ('webrtc' error, its own error or close, or 5 s without opening) is opened again, up to
-  // three times, with the failure and the client's recent log lines on stderr; any other error ends the scenario.
-  let attemptFailed = null;
-  const onError = (side) => (err) => {
+  watchErrors(a, 'a');
+  watchErrors(b, 'b');
+  b.on('connection', (conn) => conn.on('data', (data) => conn.send(data)));
+  await dataExchange(a, bId, 'echo');
+}
+
+// A 'webrtc' error while a DataConnection is being opened fails that attempt (see dataExchange); errors of the types
+// in `expected` are the scenario's own business; any other is printed.
+let attemptFailed = null;
+const expected = new Set();
+function watchErrors(peer, side) {
+  peer.on('error', (err) => {
     if (err.type === 'webrtc' && attemptFailed) {
       attemptFailed(`peer ${side}: webrtc error ${err.message}`);
-    } else {
+    } else if (!expected.has(err.type)) {
       say(`peer-error ${side} ${err.type} ${err.message}`);
     }
-  };
-  a.on('error', onError('a'));
-  b.on('error', onError('b'));
-  b.on('connection', (conn) => conn.on('data', (data) => conn.send(data)));
+  });
+}
+
+// Opens a DataConnection from a to bId (whose peer echoes), for json then binary, and prints what came back.
+//
+// The WebRTC under the client here (libdatachannel 0.24 in node-datachannel) has a thread race on the offering
+// side: its ICE thread may finish DTLS against the answerer before the main thread has stored the ANSWER, rejects
+// the answerer's certificate and tears the connection down; peerjs then reports the next CANDIDATE as a 'webrtc'
+// error without a message (libdatachannel PR #1612, "Fix DTLS startup ordering"). It happens with peer@1.0.2 as
+// often as with switchboard, about one DataConnection in ten when node shares one core. So a DataConnection that
+// fails before it opens ('webrtc' error, its own error or close, or 5 s without opening) is opened again, up to
+// three times, with the failure and the client's recent log lines on stderr; any other error ends the scenario.
+async function dataExchange(a, bId, label) {
   for (const serialization of ['json', 'binary']) {
     for (let attempt = 1; ; attempt++) {
       const conn = a.connect(bId, { serialization, reliable: true });
@@ -105,7 +117,7 @@ async function exchange() {
       if (outcome === 'open') {
         const echoed = new Promise((resolve) => conn.on('data', resolve));
         conn.send({ hello: 'world', n: 42, serialization });
-        say(`echo ${serialization} ${JSON.stringify(await echoed)}`);
+        say(`${label} ${serialization} ${JSON.stringify(await echoed)}`);
         conn.close();
         break;
       }
@@ -117,6 +129,49 @@ async function exchange() {
       }
     }
   }
+}
+
+// Two nodes of a cluster: a on --port, b on --port-b (a forwarder the test points at one node, then another). After
+// the exchange the test kills b's node, points the forwarder at a survivor and writes "moved": b reconnects with
+// its id and token, and a opens a new DataConnection to it across the nodes.
+async function clusterExchange() {
+  const a = new Peer(options);
+  const b = new Peer({ ...options, port: Number(args['port-b']) });
+  const [aId, bId] = await Promise.all([opened(a), opened(b)]);
+  say(`ids ${aId} ${bId}`);
+  watchErrors(a, 'a');
+  watchErrors(b, 'b');
+  b.on('connection', (conn) => conn.on('data', (data) => conn.send(data)));
+  await dataExchange(a, bId, 'echo');
+  expected.add('network');
+  const disconnected = new Promise((resolve) => b.on('disconnected', resolve));
+  say('exchanged');
+  await disconnected;
+  say('disconnected');
+  await line('moved');
+  const reopened = new Promise((resolve) => b.once('open', resolve));
+  b.reconnect();
+  say(`reopen ${await reopened}`);
+  await dataExchange(a, bId, 'again');
+}
+
+// An id held on one node (--port) asked for on another (--port-b).
+async function clusterTaken() {
+  const a = new Peer(options);
+  const id = await opened(a);
+  say(`open ${id}`);
+  const err = await nextError(new Peer(id, { ...options, port: Number(args['port-b']) }));
+  say(`error ${err.type} ${err.message}`);
+}
+
+function line(expectedLine) {
+  const input = readline.createInterface({ input: process.stdin });
+  return new Promise((resolve) => input.on('line', (text) => {
+    if (text.trim() === expectedLine) {
+      input.close();
+      resolve();
+    }
+  }));
 }
 
 async function takenId() {
@@ -159,7 +214,10 @@ async function reconnect() {
   say(`reopen ${await reopened}`);
 }
 
-const scenarios = { exchange, 'taken-id': takenId, 'wrong-key': wrongKey, 'unknown-peer': unknownPeer, reconnect };
+const scenarios = {
+  exchange, 'taken-id': takenId, 'wrong-key': wrongKey, 'unknown-peer': unknownPeer, reconnect,
+  'cluster-exchange': clusterExchange, 'cluster-taken': clusterTaken,
+};
 if (!scenarios[scenario]) {
   fail(`unknown scenario ${scenario}`);
 }

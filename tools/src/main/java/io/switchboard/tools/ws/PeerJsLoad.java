@@ -38,6 +38,8 @@ public final class PeerJsLoad
 
     private static final List<Flag> FLAGS = List.of(
         new Flag("target", "127.0.0.1:9000", "host:port of the PeerJS server"),
+        new Flag("target-b", null, "relay: host:port the B side of every pair connects to (another node of a " +
+            "cluster: every relay crosses nodes); unset: --target"),
         new Flag("path", "/", "the server's mount path"),
         new Flag("dop-path", null, "relay: run each client as a dop session at this path (e.g. /dop) instead of a " +
             "PeerJS socket, so dop and plain PeerJS relays are measured with the same client"),
@@ -52,7 +54,8 @@ public final class PeerJsLoad
         new Flag("hold-s", "30", "idle: seconds to hold them once all are open"),
         new Flag("max-connecting", "200", "handshakes in flight at once"),
         new Flag("id-prefix", "load", "ids are PREFIX-a0, PREFIX-b0, PREFIX-i0, ...; distinct per process"),
-        new Flag("server-pid", null, "read this process's CPU (relay) or RSS (idle)"),
+        new Flag("server-pid", null, "read this process's CPU (relay) or RSS (idle); relay: PID,PID,... sums the " +
+            "CPU of every listed process (all nodes of a cluster)"),
         new Flag("label", "peerjs", "tag on the result line"),
         new Flag("tls", "false", "true: wss (and TLS to --target)"),
         new Flag("ca", "", "with --tls, PEM file of the CA to trust; empty: trust any certificate (load, not a check)"));
@@ -76,14 +79,28 @@ public final class PeerJsLoad
         final boolean dop = flags.isSet("dop-path");
         final String base = (dop ? flags.string("dop-path") + "?key=" + flags.string("key") :
             path + "peerjs?key=" + flags.string("key") + "&token=load") + "&id=" + flags.string("id-prefix");
-        final long serverPid = flags.isSet("server-pid") ? flags.longValue("server-pid") : -1;
+        final long[] serverPids = flags.isSet("server-pid") ?
+            java.util.Arrays.stream(flags.string("server-pid").split(",")).mapToLong(Long::parseLong).toArray() :
+            new long[0];
+        final long serverPid = serverPids.length > 0 ? serverPids[0] : -1;
         final SSLContext tls = Boolean.parseBoolean(flags.string("tls")) ? TlsHandshakeLoad.context(flags.string("ca")) : null;
         return switch (flags.string("scenario"))
         {
-            case "relay" -> new Relay(flags, target, base, serverPid, tls).run();
+            case "relay" -> new Relay(flags, target, base, serverPids, tls).run();
             case "idle" -> new Idle(flags, target, base, serverPid, tls).run();
             default -> throw new IllegalArgumentException(COMMAND + ": --scenario must be relay or idle");
         };
+    }
+
+    /** CPU time of all {@code pids}, summed. */
+    static long cpuNanos(final long[] pids) throws IOException
+    {
+        long sum = 0;
+        for (final long pid : pids)
+        {
+            sum += ProcessCpu.cpuNanos(pid);
+        }
+        return sum;
     }
 
     /** VmRSS of a process in KiB, from /proc. */
@@ -135,7 +152,7 @@ public final class PeerJsLoad
         private final int window;
         private final long warmupNanos;
         private final long durationNanos;
-        private final long serverPid;
+        private final long[] serverPids;
         private final String label;
         /** Per connection, what follows the send time: the padding and the peer's id. */
         private final byte[][] tails;
@@ -150,14 +167,14 @@ public final class PeerJsLoad
         private long errors;
 
         Relay(
-            final Flags flags, final InetSocketAddress target, final String base, final long serverPid,
+            final Flags flags, final InetSocketAddress target, final String base, final long[] serverPids,
             final SSLContext tls) throws IOException
         {
             this.pairs = flags.intValue("pairs");
             this.window = flags.intValue("window");
             this.warmupNanos = TimeUnit.SECONDS.toNanos(flags.longValue("warmup-s"));
             this.durationNanos = TimeUnit.SECONDS.toNanos(flags.longValue("duration-s"));
-            this.serverPid = serverPid;
+            this.serverPids = serverPids;
             this.label = flags.string("label");
             final String padding = "x".repeat(Math.max(0, flags.intValue("payload-bytes") - 40));
             final String prefix = flags.string("id-prefix");
@@ -179,10 +196,16 @@ public final class PeerJsLoad
             {
                 dopNodes[i] = new DopClientNode();
             }
+            InetSocketAddress targetB = null;
+            if (flags.isSet("target-b"))
+            {
+                final String[] hostPort = flags.string("target-b").split(":");
+                targetB = new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
+            }
             for (int i = 0; i < pairs; i++)
             {
                 loop.add(new WsLoop.Connection(2 * i, base + "-a" + i));
-                loop.add(new WsLoop.Connection(2 * i + 1, base + "-b" + i));
+                loop.add(new WsLoop.Connection(2 * i + 1, base + "-b" + i, targetB));
             }
         }
 
@@ -212,14 +235,14 @@ public final class PeerJsLoad
                 }
                 loop.runUntil(System.nanoTime() + warmupNanos);
                 measuring = true;
-                final long cpuBefore = serverPid > 0 ? ProcessCpu.cpuNanos(serverPid) : 0;
+                final long cpuBefore = cpuNanos(serverPids);
                 final long ownPid = ProcessHandle.current().pid();
                 final long ownCpuBefore = ProcessCpu.cpuNanos(ownPid);
                 final long start = System.nanoTime();
                 loop.runUntil(start + durationNanos);
                 final long elapsed = System.nanoTime() - start;
                 measuring = false;
-                final long cpu = serverPid > 0 ? ProcessCpu.cpuNanos(serverPid) - cpuBefore : -1;
+                final long cpu = serverPids.length > 0 ? cpuNanos(serverPids) - cpuBefore : -1;
                 final long ownCpu = ProcessCpu.cpuNanos(ownPid) - ownCpuBefore;
                 System.out.println(String.format(Locale.ROOT,
                     "%s scenario=relay label=%s pairs=%d window=%d relays=%d relays_per_s=%.0f p50_us=%.1f " +

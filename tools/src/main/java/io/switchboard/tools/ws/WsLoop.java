@@ -52,6 +52,8 @@ final class WsLoop implements AutoCloseable
     {
         final int index;
         final String pathAndQuery;
+        /** Where this connection goes; null: the loop's target. */
+        final InetSocketAddress target;
         private SocketChannel channel;
         private SelectionKey key;
         private boolean upgraded;
@@ -65,8 +67,14 @@ final class WsLoop implements AutoCloseable
 
         Connection(final int index, final String pathAndQuery)
         {
+            this(index, pathAndQuery, null);
+        }
+
+        Connection(final int index, final String pathAndQuery, final InetSocketAddress target)
+        {
             this.index = index;
             this.pathAndQuery = pathAndQuery;
+            this.target = target;
         }
 
         boolean isOpen()
@@ -167,7 +175,7 @@ final class WsLoop implements AutoCloseable
             channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
             connection.channel = channel;
             connecting++;
-            if (channel.connect(target))
+            if (channel.connect(targetOf(connection)))
             {
                 connection.key = channel.register(selector, 0, connection);
                 sendHandshake(connection);
@@ -177,6 +185,11 @@ final class WsLoop implements AutoCloseable
                 connection.key = channel.register(selector, SelectionKey.OP_CONNECT, connection);
             }
         }
+    }
+
+    private InetSocketAddress targetOf(final Connection connection)
+    {
+        return connection.target == null ? target : connection.target;
     }
 
     private void handle(final Connection connection, final SelectionKey ready)
@@ -208,6 +221,7 @@ final class WsLoop implements AutoCloseable
     {
         if (tls != null && connection.engine == null)
         {
+            final InetSocketAddress target = targetOf(connection);
             connection.engine = tls.createSSLEngine(target.getHostString(), target.getPort());
             connection.engine.setUseClientMode(true);
             connection.engine.beginHandshake();
@@ -216,6 +230,7 @@ final class WsLoop implements AutoCloseable
             return; // the upgrade request follows the TLS handshake
         }
         connection.upgradeSent = true;
+        final InetSocketAddress target = targetOf(connection);
         final byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
         final String request = "GET " + connection.pathAndQuery + " HTTP/1.1\r\n" +
