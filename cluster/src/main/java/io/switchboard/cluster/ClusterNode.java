@@ -29,6 +29,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +56,8 @@ public final class ClusterNode implements AutoCloseable
 {
     public static final long START_RETRY_INTERVAL_MS = 1_000;
     public static final String PID_FILE = "node.pid";
+    /** Aeron error logs of unclean stops kept in the cluster's dirs (newest first). */
+    public static final int KEPT_ERROR_LOGS = 10;
     /** The maintenance agent's tick: a scheduled snapshot is asked for at most this late. */
     public static final long MAINTENANCE_TICK_MS = 10;
 
@@ -94,6 +99,7 @@ public final class ClusterNode implements AutoCloseable
     {
         removeStaleAeronDirs(context.nodeIndex());
         removeMarkFilesOfAGoneProcess(context);
+        pruneErrorLogs(context);
         final ClusterHealth health = new ClusterHealth(
             context.nodeIndex(), context.memberList().size(), context.leaderHeartbeatTimeoutMs());
         health.snapshotFound(latestSnapshotTimeMs(context));
@@ -324,6 +330,39 @@ public final class ClusterNode implements AutoCloseable
         {
             LOG.warn("cluster node {}: pid file {} not usable ({}); a restart soon after a kill waits for the mark "
                 + "files to age out", context.nodeIndex(), pidFile, ex.toString());
+        }
+    }
+
+    /**
+     * Aeron leaves a {@code *-error.log} in the cluster, consensus or archive dir after each unclean stop; only the
+     * newest {@value #KEPT_ERROR_LOGS} are kept, so restarts do not fill the disk.
+     */
+    static void pruneErrorLogs(final ClusterContext context)
+    {
+        final List<Path> logs = new ArrayList<>();
+        for (final File dir : new File[] {context.clusterDir(), context.consensusDir(), context.archiveDir()})
+        {
+            final File[] found = dir.listFiles((parent, name) -> name.endsWith("-error.log"));
+            for (int i = 0; found != null && i < found.length; i++)
+            {
+                if (!logs.contains(found[i].toPath()))
+                {
+                    logs.add(found[i].toPath());
+                }
+            }
+        }
+        logs.sort(Comparator.comparingLong((Path log) -> log.toFile().lastModified()).reversed());
+        for (int i = KEPT_ERROR_LOGS; i < logs.size(); i++)
+        {
+            try
+            {
+                Files.deleteIfExists(logs.get(i));
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("cluster node {}: old error log {} not removed: {}", context.nodeIndex(), logs.get(i),
+                    ex.toString());
+            }
         }
     }
 
