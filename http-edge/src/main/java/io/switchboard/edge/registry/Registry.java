@@ -148,6 +148,8 @@ public final class Registry implements AutoCloseable
         working.setRelease(view.working() ? 1 : 0);
         commitPosition.setRelease(view.commitPosition());
         snapshotAgeMs.setRelease(view.snapshotAgeMs());
+        // The service's leader events miss the term a node restarted into from a snapshot; the view does not.
+        counters.leader.setRelease(view.leader() == ClusterHealth.NO_LEADER ? -1 : view.leader());
         return new Status(view.nodeIndex(), view.memberCount(), view.role().label(),
             view.leader() == ClusterHealth.NO_LEADER ? null : view.leader(), view.term(), view.commitPosition(),
             view.working(), view.snapshotAgeMs() == ClusterHealth.NO_SNAPSHOT ? null : view.snapshotAgeMs());

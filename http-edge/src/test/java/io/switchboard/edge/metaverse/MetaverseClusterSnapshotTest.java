@@ -74,6 +74,7 @@ class MetaverseClusterSnapshotTest
             assertEquals(200, post(appliance.port("rendezvous"), "/verify", privateId).statusCode());
             final Domain another = http.createTemporary();
             assertEquals(200, http.get("/api/v1/domains/" + another.id()).status(), "and it takes writes");
+            assertEquals(0, appliance.metric("switchboard_cluster_leader"), "the leader gauge after the restart");
         }
     }
 
