@@ -89,7 +89,7 @@ public final class Appliance implements AutoCloseable
         final LinkOutbox outbox = clusterContext == null ? null : new LinkOutbox(clusterContext.nodeIndex(),
             clusterContext.memberList().size(), options.intValue("cluster-links-queue-bytes"), linksCounters.outboxFull);
         final EngineContext engineContext = Contexts.engine(options);
-        final IceContext iceContext = Contexts.ice(options, engineContext);
+        final IceContext iceContext = Contexts.ice(options, engineContext).linkOutbox(outbox);
         final MetaverseKeyFetcher fetcher = iceContext.metaverseUrl() == null ? null :
             new MetaverseKeyFetcher(iceContext.metaverseUrl(), iceContext.keyFetchTimeoutMs(), json,
                 liveness.register("switchboard-key-fetch"));

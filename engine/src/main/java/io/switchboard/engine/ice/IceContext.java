@@ -2,6 +2,7 @@ package io.switchboard.engine.ice;
 
 import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.config.Require;
+import io.switchboard.engine.links.LinkOutbox;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -63,6 +64,7 @@ public final class IceContext
     private int icePeerInfoRate = DEFAULT_ICE_PEER_INFO_RATE;
     private int maxDatagramBytes = EngineContext.DEFAULT_MAX_DATAGRAM_BYTES;
     private final List<String> domainKeys = new ArrayList<>();
+    private LinkOutbox linkOutbox;
 
     public IceContext conclude()
     {
@@ -143,4 +145,10 @@ public final class IceContext
     /** {@code UUID:BASE64_SPKI} entries from the operator. */
     public List<String> domainKeys() { return domainKeys; }
     public IceContext addDomainKey(final String value) { domainKeys.add(value); return this; }
+    /**
+     * The queues to the other cluster nodes (set by the composition root in a cluster): domain locations and
+     * introductions cross nodes through it. Null on one box: nothing crosses, exactly the single-server behaviour.
+     */
+    public LinkOutbox linkOutbox() { return linkOutbox; }
+    public IceContext linkOutbox(final LinkOutbox value) { linkOutbox = value; return this; }
 }

@@ -4,6 +4,7 @@ import io.switchboard.engine.command.CommandType;
 import io.switchboard.engine.command.DomainIdCommand;
 import io.switchboard.engine.command.DomainKeyCommand;
 import io.switchboard.engine.limit.TokenBuckets;
+import io.switchboard.engine.links.LinkTypes;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandPublisher;
 import io.switchboard.engine.pipeline.DatagramSender;
@@ -16,7 +17,6 @@ import io.switchboard.engine.table.UuidKey;
 import io.switchboard.engine.wire.SocketAddresses;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.net.InetAddress;
@@ -34,6 +34,9 @@ import java.util.UUID;
  * evicts a good key nor blocks genuine heartbeats; queries are rate limited per source host and the PeerInformation
  * sent to a domain per domain; RSA verifications and key fetches are budgeted per source host, so one host's flood
  * spends its own budgets only.
+ * In a cluster ({@link IceContext#linkOutbox()} set), {@link IceCluster} shares which node holds which domain: a query
+ * for a domain that heartbeats to another node is answered from this socket as from a local record, and the holder
+ * sends the domain the querier's PeerInformation from its socket, with its own sequence numbers.
  */
 public final class IceServer implements UdpProtocol
 {
@@ -70,6 +73,8 @@ public final class IceServer implements UdpProtocol
     private final long keyFetchDeadlineMs;
     private final long keyFetchBackoffMs;
     private final long keyFetchMaxBackoffMs;
+    /** Null on one box: then nothing crosses nodes and every path is as without a cluster. */
+    private final IceCluster cluster;
 
     public IceServer(
         final IceContext context,
@@ -102,6 +107,8 @@ public final class IceServer implements UdpProtocol
         this.keyFetchDeadlineMs = 2 * context.keyFetchTimeoutMs();
         this.keyFetchBackoffMs = context.keyFetchBackoffMs();
         this.keyFetchMaxBackoffMs = context.keyFetchMaxBackoffMs();
+        this.cluster = context.linkOutbox() == null ? null :
+            new IceCluster(context.linkOutbox(), context.iceMaxDomains(), metrics);
         this.verifier = HeartbeatVerifier.open(context.iceVerifyProvider(), context.maxDatagramBytes());
         IceCounters.verifyProvider(metrics, verifier.providerName());
         for (final String entry : context.domainKeys())
@@ -240,6 +247,10 @@ public final class IceServer implements UdpProtocol
             counters.activeDomains.setRelease(peers.size() + 1);
         }
         peers.put(probe, record);
+        if (cluster != null && cluster.changed(probe.msb(), probe.lsb(), record.sockets(), 0, record.socketsLength()))
+        {
+            cluster.held(probe.msb(), probe.lsb(), nowMs, record.sockets(), 0, record.socketsLength());
+        }
         counters.heartbeatsAcked.incrementRelease();
         reply(IcePacketType.SERVER_HEARTBEAT_ACK, source, sourceFingerprint, counters.outAck);
     }
@@ -315,19 +326,50 @@ public final class IceServer implements UdpProtocol
         probe.set(query.domainIdMsb(), query.domainIdLsb());
         if (!peers.get(probe, record))
         {
-            counters.queriesUnknownDomain.incrementRelease();
+            if (cluster == null || !onRemoteQuery(buffer, source, sourceFingerprint))
+            {
+                counters.queriesUnknownDomain.incrementRelease();
+            }
             return;
         }
         counters.queriesAnswered.incrementRelease();
 
-        final UnsafeBuffer out = sender.buffer();
-        int sent = IceServerPeerInformation.put(out, 0, sequences.next(sourceFingerprint),
+        final int sent = IceServerPeerInformation.put(sender.buffer(), 0, sequences.next(sourceFingerprint),
             probe.msb(), probe.lsb(), record.sockets(), 0, record.socketsLength());
         if (sender.send(sent, source))
         {
             counters.outPeerInformation.incrementRelease();
         }
+        introduce(buffer, query.clientPeerOffset(), query.clientPeerLength(), nowMs);
+    }
 
+    /**
+     * A query for a domain another node holds: the querier's PeerInformation from this socket, as if the domain were
+     * here, and the holder asked to send the domain the querier's from its own (the one the domain's NAT is open to).
+     */
+    private boolean onRemoteQuery(final DirectBuffer buffer, final InetSocketAddress source, final long sourceFingerprint)
+    {
+        final int entry = cluster.findRemote(probe.msb(), probe.lsb());
+        if (entry == IceLocations.NONE)
+        {
+            return false;
+        }
+        final IceLocations locations = cluster.locations();
+        cluster.queriesAnsweredRemote.incrementRelease();
+        final int sent = IceServerPeerInformation.put(sender.buffer(), 0, sequences.next(sourceFingerprint),
+            probe.msb(), probe.lsb(), locations.buffer(), locations.socketsOffset(entry), locations.socketsLength(entry));
+        if (sender.send(sent, source))
+        {
+            counters.outPeerInformation.incrementRelease();
+        }
+        cluster.introduce(locations.holder(entry), probe.msb(), probe.lsb(), buffer, query.clientPeerOffset(),
+            query.clientPeerLength());
+        return true;
+    }
+
+    /** Sends the domain in {@link #record} a querier's NetworkPeer, {@code peer[offset, offset + length)}. */
+    private void introduce(final DirectBuffer peer, final int offset, final int length, final long nowMs)
+    {
         // Spoofed queries from many hosts must not turn the server into a flood toward one domain.
         if (!peerInfoLimiter.tryAcquire(probe.msb() ^ probe.lsb(), nowMs))
         {
@@ -337,8 +379,8 @@ public final class IceServer implements UdpProtocol
         final InetSocketAddress domain = activeSocket();
         if (domain != null)
         {
-            sent = IceServerPeerInformation.put(out, 0, sequences.next(record.activeFingerprint()),
-                buffer, query.clientPeerOffset(), query.clientPeerLength());
+            final int sent = IceServerPeerInformation.put(sender.buffer(), 0, sequences.next(record.activeFingerprint()),
+                peer, offset, length);
             if (sender.send(sent, domain))
             {
                 counters.outPeerInformation.incrementRelease();
@@ -405,24 +447,139 @@ public final class IceServer implements UdpProtocol
             peers.put(probe, record);
             return;
         }
-        removePeer();
+        removePeer(true);
         keys.forgetRemote(probe);
         counters.expired.incrementRelease();
     }
 
-    private void removePeer()
+    /** @param released whether to tell the other nodes (not when one of them took the domain) */
+    private void removePeer(final boolean released)
     {
         if (peers.remove(probe))
         {
             activeSockets.remove(record.activeFingerprint());
             counters.activeDomains.setRelease(peers.size());
         }
+        if (released && cluster != null)
+        {
+            cluster.released(probe.msb(), probe.lsb());
+        }
     }
 
-    /** Domains expire on the handler's wheel, polled before this tick. */
+    /** Domains expire on the handler's wheel, polled before this tick; full announcements to peers go on. */
     @Override
     public void onTick(final long nowMs)
     {
+        if (cluster != null)
+        {
+            cluster.onTick();
+        }
+    }
+
+    @Override
+    public boolean onLinkMessage(
+        final int originNode, final int messageType, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (!LinkTypes.inBlock(messageType, LinkTypes.ICE_FIRST))
+        {
+            return false;
+        }
+        if (cluster == null || originNode == cluster.self() || originNode < 0)
+        {
+            return true;
+        }
+        switch (messageType)
+        {
+            case IceLinkMessages.LOCATION:
+                cluster.receivedLocation.incrementRelease();
+                if (!IceLinkMessages.isLocation(buffer, offset, length))
+                {
+                    cluster.droppedMalformed.incrementRelease();
+                    break;
+                }
+                onLocation(originNode, buffer, offset, length);
+                break;
+            case IceLinkMessages.GONE:
+                cluster.receivedGone.incrementRelease();
+                if (length != IceLinkMessages.GONE_LENGTH)
+                {
+                    cluster.droppedMalformed.incrementRelease();
+                    break;
+                }
+                cluster.gone(originNode, IceLinkMessages.msb(buffer, offset), IceLinkMessages.lsb(buffer, offset));
+                break;
+            case IceLinkMessages.INTRODUCE:
+                cluster.receivedIntroduce.incrementRelease();
+                if (!IceLinkMessages.isIntroduce(buffer, offset, length))
+                {
+                    cluster.droppedMalformed.incrementRelease();
+                    break;
+                }
+                probe.set(IceLinkMessages.msb(buffer, offset), IceLinkMessages.lsb(buffer, offset));
+                if (!peers.get(probe, record))
+                {
+                    cluster.droppedUnknownDomain.incrementRelease();
+                    break;
+                }
+                introduce(buffer, offset + IceLinkMessages.INTRODUCE_PEER_OFFSET,
+                    length - IceLinkMessages.INTRODUCE_PEER_OFFSET, clock.nowMs());
+                break;
+            case IceLinkMessages.SYNC_START:
+            case IceLinkMessages.SYNC_END:
+                cluster.receivedSync.incrementRelease();
+                if (length != IceLinkMessages.ROUND_LENGTH)
+                {
+                    cluster.droppedMalformed.incrementRelease();
+                }
+                else if (messageType == IceLinkMessages.SYNC_START)
+                {
+                    cluster.syncStarted(originNode, IceLinkMessages.round(buffer, offset));
+                }
+                else
+                {
+                    cluster.syncEnded(originNode, IceLinkMessages.round(buffer, offset));
+                }
+                break;
+            default:
+                cluster.droppedMalformed.incrementRelease();
+                break;
+        }
+        return true;
+    }
+
+    /**
+     * Another node claims a domain. Held here too: the more recent claim wins (our last verified heartbeat against
+     * its claim's time), so a domain that moved is dropped here, and one that came back is claimed again.
+     */
+    private void onLocation(final int originNode, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final long msb = IceLinkMessages.msb(buffer, offset);
+        final long lsb = IceLinkMessages.lsb(buffer, offset);
+        final long since = IceLinkMessages.since(buffer, offset);
+        probe.set(msb, lsb);
+        if (peers.get(probe, record))
+        {
+            final long heardMs = record.lastHeardMs();
+            if (heardMs > since || (heardMs == since && cluster.self() < originNode))
+            {
+                cluster.droppedStale.incrementRelease();
+                cluster.held(msb, lsb, heardMs, record.sockets(), 0, record.socketsLength());
+                return;
+            }
+            removePeer(false);
+            cluster.movedAway.incrementRelease();
+        }
+        cluster.located(originNode, msb, lsb, since, buffer, offset + IceLinkMessages.LOCATION_SOCKETS_OFFSET,
+            length - IceLinkMessages.LOCATION_SOCKETS_OFFSET);
+    }
+
+    @Override
+    public void onPeerNode(final int node, final boolean up, final long incarnation)
+    {
+        if (cluster != null)
+        {
+            cluster.onPeerNode(node, up);
+        }
     }
 
     @Override
@@ -446,7 +603,7 @@ public final class IceServer implements UdpProtocol
                 }
                 if (peers.get(probe, record))
                 {
-                    removePeer();
+                    removePeer(true);
                 }
                 return true;
             default:
