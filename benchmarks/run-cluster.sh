@@ -4,9 +4,12 @@
 # alternating rounds; failover (kill -9 of the leader to the first write sent after it and committed through a
 # survivor) over KILLS kills; idle CPU of each cluster node; PeerJS relays between two clients of one node beside
 # relays between clients of two nodes (issue #16: server CPU per relay summed over all three nodes, cross-node at
-# most 2x same-node), alternating RELAY_ROUNDS rounds on a fresh 3-node cluster. Writes docs/benchmarks-cluster.md.
+# most 2x same-node), alternating RELAY_ROUNDS rounds on a fresh 3-node cluster; ICE query latency with querier
+# and domain on one node beside querier on node 1 and domain on node 0 (ice_rounds below). Writes
+# docs/benchmarks-cluster.md. ONLY=ice runs the ICE rounds alone and prints their table (docs untouched).
 #   benchmarks/run-cluster.sh       (ROUNDS=2 DURATION_S=15 CONNECTIONS=8 DOMAINS=400 KILLS=5 RELAY_ROUNDS=3 PAIRS=50
-#                                    RELAY_S=10 by default; installs wrk from Debian if missing)
+#                                    RELAY_S=10 ICE_ROUNDS=3 ICE_SOCKETS=32 ICE_S=10 by default; installs wrk from
+#                                    Debian if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-2}
@@ -17,6 +20,9 @@ KILLS=${KILLS:-5}
 RELAY_ROUNDS=${RELAY_ROUNDS:-3}
 PAIRS=${PAIRS:-50}
 RELAY_S=${RELAY_S:-10}
+ICE_ROUNDS=${ICE_ROUNDS:-3}
+ICE_SOCKETS=${ICE_SOCKETS:-32}
+ICE_S=${ICE_S:-10}
 command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk > /dev/null; }
 if [ ! -f http-edge/target/switchboard.jar ] || [ ! -f tools/target/switchboard-tools.jar ]; then
   mvn -B -q -ntp package -DskipTests
@@ -62,6 +68,71 @@ stop()
 role() { curl -s "http://127.0.0.1:$(port "$1" admin)/healthz" | python3 -c 'import sys, json
 print(json.load(sys.stdin).get("cluster", {}).get("role", "local"))' 2>/dev/null || echo down; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# --- ICE across nodes (issue 16 item 6, ICE part): its own section, called before the docs are written. ---
+# ice_rounds: a fresh 3-node cluster whose nodes know ICE_SOCKETS domains' key; ice-load's query scenario alternates
+# ICE_ROUNDS times between "same" (domains heartbeat to node 0, queries to node 0) and "cross" (domains heartbeat to
+# node 0, queries to node 1: answered by node 1, introduced to the domain by node 0). Appends to $work/ice.txt.
+ice_rounds()
+{
+  local n round mode ice0 ice1 target
+  "${TOOLS[@]}" ice-load --setup-only --target=127.0.0.1:0 --setup-dir="$work/ice" --sockets="$ICE_SOCKETS" > /dev/null
+  for n in 0 1 2; do
+    start "ice-$n" --cluster-members="$members3" --cluster-node=$n --config="$work/ice/switchboard.conf" \
+      --ice-query-rate=1000000 --ice-query-burst=1000000 &
+  done
+  wait
+  for n in 0 1 2; do pid[ice-$n]=$(pgrep -f "data-dir=$work/ice-$n" | head -1); done
+  for n in 0 1 2; do
+    for _ in $(seq 1 300); do
+      up=$(curl -s "http://127.0.0.1:$(port "ice-$n" admin)/metrics" | grep -c '^switchboard_links_peer_up{.*} 1' || true)
+      [ "$up" = 2 ] && break; sleep 0.1
+    done
+  done
+  ice0=$(sed -n 's/.* ice=udp:\([0-9]*\).*/\1/p' "$work/ice-0.out" | tail -1)
+  ice1=$(sed -n 's/.* ice=udp:\([0-9]*\).*/\1/p' "$work/ice-1.out" | tail -1)
+  : > "$work/ice.txt"
+  for round in $(seq 1 "$ICE_ROUNDS"); do
+    for mode in same cross; do
+      target=$ice0; [ "$mode" = cross ] && target=$ice1
+      "${TOOLS[@]}" ice-load --scenario=query --setup-dir="$work/ice" --sockets="$ICE_SOCKETS" \
+        --target=127.0.0.1:"$target" --domain-target=127.0.0.1:"$ice0" --warmup-s=3 --duration-s="$ICE_S" \
+        --label="$mode" | tee -a "$work/ice.txt"
+    done
+  done
+  for n in 0 1 2; do kill -9 "${pid[ice-$n]}" 2>/dev/null || true; unset "pid[ice-$n]"; done
+}
+
+# ice_table FILE: the markdown section of ice_rounds' result lines.
+ice_table()
+{
+  python3 - "$1" "$ICE_SOCKETS" <<'PY'
+import statistics, sys
+rows = [dict(kv.split("=", 1) for kv in line.split() if "=" in kv) for line in open(sys.argv[1]) if "p99_us=" in line]
+print("\n## ICE queries across nodes\n")
+print("ice-load --scenario=query, %s domains heartbeating to node 0, one querier socket each (window 1); same = "
+      "queries to node 0, cross = queries to node 1 (answered there from the location node 0 announced; node 0 "
+      "sends the domain the querier's PeerInformation). Reply = querier's PeerInformation; introduced = from the "
+      "query's send to the domain receiving the querier's PeerInformation. Rounds alternate.\n" % sys.argv[2])
+print("| round | same queries/s | cross queries/s | same p99 us | cross p99 us | same introduced p99 us | "
+      "cross introduced p99 us |")
+print("|---|---|---|---|---|---|---|")
+same = [r for r in rows if r["label"] == "same"]; cross = [r for r in rows if r["label"] == "cross"]
+for i, (a, b) in enumerate(zip(same, cross), 1):
+    print("| %d | %s | %s | %s | %s | %s | %s |" % (i, a["replies_per_s"], b["replies_per_s"], a["p99_us"],
+        b["p99_us"], a["introduced_p99_us"], b["introduced_p99_us"]))
+med = lambda rs, k: statistics.median(float(r[k]) for r in rs)
+print("\nMedian p99: reply same %.1f us, cross %.1f us; introduced same %.1f us, cross %.1f us." % (
+    med(same, "p99_us"), med(cross, "p99_us"), med(same, "introduced_p99_us"), med(cross, "introduced_p99_us")))
+PY
+}
+
+if [ "${ONLY:-}" = ice ]; then
+  ice_rounds
+  ice_table "$work/ice.txt"
+  exit 0
+fi
+# --- end of the ICE section's definitions ---
 
 # writes NAME LABEL: DOMAINS domains through node NAME, then wrk's durable writes; appends a result line.
 writes()
@@ -167,6 +238,9 @@ for round in $(seq 1 "$RELAY_ROUNDS"); do
   done
 done
 
+for n in "${!pid[@]}"; do kill -9 "${pid[$n]}" 2>/dev/null || true; unset "pid[$n]"; done
+ice_rounds
+
 python3 - "$work/writes.txt" "$work/failover.txt" "$idle" "$ROUNDS" "$DURATION_S" "$CONNECTIONS" "$work/relays.txt" \
   > docs/benchmarks-cluster.md <<'PY'
 import statistics, sys, datetime, re, os
@@ -203,4 +277,5 @@ if relays:
             a["server_cpu_us_per_relay"], b["server_cpu_us_per_relay"], ratio, a["p99_us"], b["p99_us"]))
     print("\nCross-node / same-node server CPU per relay: median %.2f (target at most 2)." % statistics.median(ratios))
 PY
+ice_table "$work/ice.txt" >> docs/benchmarks-cluster.md
 cat docs/benchmarks-cluster.md
