@@ -347,7 +347,8 @@ public final class IceServer implements UdpProtocol
      * A query for a domain another node holds: the querier's PeerInformation from this socket, as if the domain were
      * here, and the holder asked to send the domain the querier's from its own (the one the domain's NAT is open to).
      */
-    private boolean onRemoteQuery(final DirectBuffer buffer, final InetSocketAddress source, final long sourceFingerprint)
+    private boolean onRemoteQuery(
+        final DirectBuffer buffer, final InetSocketAddress source, final long sourceFingerprint)
     {
         final int entry = cluster.findRemote(probe.msb(), probe.lsb());
         if (entry == IceLocations.NONE)
@@ -357,7 +358,8 @@ public final class IceServer implements UdpProtocol
         final IceLocations locations = cluster.locations();
         cluster.queriesAnsweredRemote.incrementRelease();
         final int sent = IceServerPeerInformation.put(sender.buffer(), 0, sequences.next(sourceFingerprint),
-            probe.msb(), probe.lsb(), locations.buffer(), locations.socketsOffset(entry), locations.socketsLength(entry));
+            probe.msb(), probe.lsb(), locations.buffer(), locations.socketsOffset(entry),
+            locations.socketsLength(entry));
         if (sender.send(sent, source))
         {
             counters.outPeerInformation.incrementRelease();
@@ -379,8 +381,8 @@ public final class IceServer implements UdpProtocol
         final InetSocketAddress domain = activeSocket();
         if (domain != null)
         {
-            final int sent = IceServerPeerInformation.put(sender.buffer(), 0, sequences.next(record.activeFingerprint()),
-                peer, offset, length);
+            final int sent = IceServerPeerInformation.put(
+                sender.buffer(), 0, sequences.next(record.activeFingerprint()), peer, offset, length);
             if (sender.send(sent, domain))
             {
                 counters.outPeerInformation.incrementRelease();

@@ -373,7 +373,8 @@ class IceClusterRulesTest
     private void query(final int node) throws IOException
     {
         final InetSocketAddress source = (InetSocketAddress)client.getLocalAddress();
-        nodes[node].server.onDatagram(new UnsafeBuffer(QUERY), QUERY.length, source, SocketAddresses.fingerprint(source));
+        nodes[node].server.onDatagram(
+            new UnsafeBuffer(QUERY), QUERY.length, source, SocketAddresses.fingerprint(source));
     }
 
     /** Hands every queued link message to its destination's server, until no queue has any. */

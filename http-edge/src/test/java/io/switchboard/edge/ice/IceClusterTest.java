@@ -91,7 +91,7 @@ class IceClusterTest
                 }
             }
             final long movedAfterMs = System.currentTimeMillis() - movedAtMs;
-            assertNotNull(introduced, "the domain was not introduced by node 2 within " + HEARTBEAT_INTERVAL_MS + " ms");
+            assertNotNull(introduced, "not introduced by node 2 within " + HEARTBEAT_INTERVAL_MS + " ms");
             assertReceived(withSequence(toDomainSameNode.bytes, 2), ice2, introduced,
                 "the same packet as from one node, with node 2's second sequence number to the domain");
             ClusterNodes.awaitTrue("node 0 dropped its copy", 2_000, () ->
