@@ -98,7 +98,7 @@ public final class Appliance implements AutoCloseable
             closeables.add(fetcher);
         }
 
-        final PulseContext pulseContext = Contexts.pulse(options, tableFiles);
+        final PulseContext pulseContext = Contexts.pulse(options, tableFiles).linkOutbox(outbox);
         final RendezvousContext rendezvousContext = Contexts.rendezvous(options);
         final CommandReplies replies = new CommandReplies();
         final HttpEdge edge = new HttpEdge(Contexts.httpEdge(options), metrics, tls(options));

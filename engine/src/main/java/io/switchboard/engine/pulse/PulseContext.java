@@ -1,5 +1,6 @@
 package io.switchboard.engine.pulse;
 
+import io.switchboard.engine.links.LinkOutbox;
 import io.switchboard.engine.table.TableFiles;
 
 /**
@@ -22,6 +23,7 @@ public final class PulseContext
     private long errorTimeMs = DEFAULT_ERROR_TIME_MS;
     private int maxClients = DEFAULT_MAX_CLIENTS;
     private TableFiles tableFiles;
+    private LinkOutbox linkOutbox;
 
     public PulseContext conclude()
     {
@@ -62,4 +64,10 @@ public final class PulseContext
     /** Where and how the registered clients are persisted: the appliance's data dir. */
     public TableFiles tableFiles() { return tableFiles; }
     public PulseContext tableFiles(final TableFiles value) { tableFiles = value; return this; }
+    /**
+     * The queues to the other cluster nodes, which clients' owners announce on; null on one box: every client is
+     * this node's (see {@link PulseLocations}).
+     */
+    public LinkOutbox linkOutbox() { return linkOutbox; }
+    public PulseContext linkOutbox(final LinkOutbox value) { linkOutbox = value; return this; }
 }

@@ -7,6 +7,7 @@ import io.switchboard.engine.command.PulseRegisterCommand;
 import io.switchboard.engine.command.TableBackupCommand;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.health.Watch;
+import io.switchboard.engine.links.LinkTypes;
 import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.pipeline.DatagramSender;
 import io.switchboard.engine.pipeline.EngineClock;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -47,6 +49,11 @@ import java.util.List;
  * timer; when the timer fires, it re-arms at the deadline the record holds, or applies the rule. Two indexes find
  * the slot by private key (pulses, HTTP auth) and by client id (peer lookups). The persisted table is written
  * behind, by the {@link PulsePersister}'s thread, and read back at start.
+ * <p>
+ * In a cluster every node holds every registered client (registrations and logouts come through the log), and
+ * {@link PulseLocations} says which node owns each: the one that heard its latest pulse, or verified it, runs its
+ * deadlines and announces its address and state on change; the others hold that view in the record, run no timer
+ * for it and answer peer queries from it. A pulse or a verify that reaches another node moves the client there.
  */
 public final class PulseServer implements UdpProtocol
 {
@@ -77,6 +84,13 @@ public final class PulseServer implements UdpProtocol
     /** Client ids (msb, lsb pairs) whose removal the persister's full ring refused. */
     private final LongArrayList unsavedRemovals = new LongArrayList();
     private final PulseClientRecord unsaved = new PulseClientRecord();
+    /** An owner's view arriving from another node. */
+    private final PulseClientRecord remote = new PulseClientRecord();
+    /** The address a client pulsed from before the pulse being handled. */
+    private final byte[] wasAddress = new byte[16];
+    /** Null on one box. */
+    private final PulseLocations locations;
+    private final int capacity;
     private final DatagramSender sender;
     private final EngineClock clock;
     private final CommandReplies replies;
@@ -99,6 +113,7 @@ public final class PulseServer implements UdpProtocol
     {
         context.conclude();
         final int capacity = context.maxClients();
+        this.capacity = capacity;
         this.sender = sender;
         this.clock = clock;
         this.replies = replies;
@@ -110,6 +125,8 @@ public final class PulseServer implements UdpProtocol
         this.slots = new PulseSlots(capacity);
         this.timers = timers.register(this::onTimer);
         this.unsavedSlots = new long[(capacity + 63) / 64];
+        this.locations = context.linkOutbox() == null ? null :
+            new PulseLocations(context.linkOutbox(), records, slots, capacity, metrics);
         PulseClientTable openedFile = null;
         SlotIndex<PulseKey> openedByKey = null;
         SlotIndex<UuidKey> openedById = null;
@@ -198,6 +215,9 @@ public final class PulseServer implements UdpProtocol
         final int s = slot.get();
         final long nowMs = clock.nowMs();
         records.get(s, record);
+        final byte wasFamily = record.family();
+        final int wasPort = record.port();
+        System.arraycopy(record.address(), 0, wasAddress, 0, wasAddress.length);
         // The address is learnt from every pulse with a known key, PENDING ones too (§1.4).
         if (SocketAddresses.isIpv4(sourceFingerprint))
         {
@@ -208,6 +228,11 @@ public final class PulseServer implements UdpProtocol
             record.address(source);
         }
         record.lastPulseMs(nowMs);
+        final boolean taking = locations != null && !locations.ownedHere(s);
+        if (taking)
+        {
+            locations.take(s, nowMs);
+        }
         final boolean onTime = record.state() == PulseClientRecord.ONLINE;
         if (onTime)
         {
@@ -216,7 +241,17 @@ public final class PulseServer implements UdpProtocol
             deadlineMoved(s, wasDueMs, record.deadlineMs());
         }
         records.put(s, record);
+        if (taking && slots.timerId(s) == EngineTimers.NO_TIMER)
+        {
+            // Its previous owner ran its deadlines: from now on this node does.
+            arm(s, record.deadlineMs());
+        }
         save(s);
+        if (locations != null && (taking || record.family() != wasFamily || record.port() != wasPort ||
+            !Arrays.equals(record.address(), 0, wasAddress.length, wasAddress, 0, wasAddress.length)))
+        {
+            locations.announce(s, record);
+        }
         if (onTime)
         {
             reply(PulseReply.ON_TIME, source, counters.replyOnTime);
@@ -343,11 +378,23 @@ public final class PulseServer implements UdpProtocol
         final boolean wasPending = record.state() == PulseClientRecord.PENDING;
         if (wasPending)
         {
-            // Back ONLINE with one pulse TTL to pulse in (§1.5).
+            // Back ONLINE with one pulse TTL to pulse in (§1.5); in a cluster, the client's deadlines move here.
+            if (locations != null)
+            {
+                locations.take(s, nowMs);
+            }
             final long wasDueMs = record.deadlineMs();
             records.put(s, record.state(PulseClientRecord.ONLINE, nowMs + pulseTtlMs));
             deadlineMoved(s, wasDueMs, record.deadlineMs());
+            if (slots.timerId(s) == EngineTimers.NO_TIMER)
+            {
+                arm(s, record.deadlineMs());
+            }
             save(s);
+            if (locations != null)
+            {
+                locations.announce(s, record);
+            }
             countState(PulseClientRecord.PENDING, -1);
             countState(PulseClientRecord.ONLINE, 1);
             publishCounts();
@@ -460,6 +507,150 @@ public final class PulseServer implements UdpProtocol
     }
 
     @Override
+    public boolean onLinkMessage(
+        final int originNode, final int messageType, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (!LinkTypes.inBlock(messageType, LinkTypes.PULSE_FIRST))
+        {
+            return false;
+        }
+        if (locations == null || originNode == locations.self())
+        {
+            return true;
+        }
+        if (messageType == PulseLocationMessage.CLIENT && length >= PulseLocationMessage.CLIENT_LENGTH)
+        {
+            onOwnerView(originNode, buffer, offset);
+        }
+        else if (messageType == PulseLocationMessage.GONE && length >= PulseLocationMessage.GONE_LENGTH)
+        {
+            onOwnerForgot(originNode, buffer, offset);
+        }
+        else
+        {
+            locations.malformed();
+        }
+        return true;
+    }
+
+    /** The client's owner says what it holds: this node keeps that view and runs no timer for the client. */
+    private void onOwnerView(final int originNode, final DirectBuffer buffer, final int offset)
+    {
+        client.set(PulseLocationMessage.clientMsb(buffer, offset), PulseLocationMessage.clientLsb(buffer, offset));
+        final long claimMs = PulseLocationMessage.claimMs(buffer, offset);
+        PulseLocationMessage.record(buffer, offset, remote);
+        if (remote.state() != PulseClientRecord.ONLINE && remote.state() != PulseClientRecord.PENDING)
+        {
+            locations.malformed();
+            return;
+        }
+        if (!byId.get(client, slot))
+        {
+            holdOwnerView(originNode, claimMs);
+            return;
+        }
+        final int s = slot.get();
+        records.get(s, record);
+        if (!record.key().equals(remote.key()))
+        {
+            // Registration refuses an id in use, so this is not the client this node holds.
+            locations.malformed();
+            return;
+        }
+        if (!locations.isCurrent(s, originNode, claimMs))
+        {
+            return;
+        }
+        timers.cancel(slots.timerId(s));
+        slots.timerId(s, EngineTimers.NO_TIMER);
+        locations.learnt(s, originNode, claimMs);
+        if (record.state() != remote.state())
+        {
+            countState(record.state(), -1);
+            countState(remote.state(), 1);
+            publishCounts();
+        }
+        records.put(s, remote);
+        records.get(s, record);
+        save(s);
+    }
+
+    /** An owner's view of a client this node does not hold (it restarted after the registration's grace). */
+    private void holdOwnerView(final int originNode, final long claimMs)
+    {
+        if (byKey.contains(remote.key()))
+        {
+            locations.malformed();
+            return;
+        }
+        final int s = slots.allocate(client.msb(), client.lsb());
+        if (s == PulseSlots.NONE)
+        {
+            locations.full();
+            return;
+        }
+        slot.set(s);
+        byKey.insert(remote.key(), slot);
+        byId.insert(client, slot);
+        records.put(s, remote);
+        records.get(s, record);
+        locations.learnt(s, originNode, claimMs);
+        save(s);
+        countState(record.state(), 1);
+        publishCounts();
+    }
+
+    /** The client's owner forgot it at its deadline: so does this node, unless a later claim took it meanwhile. */
+    private void onOwnerForgot(final int originNode, final DirectBuffer buffer, final int offset)
+    {
+        client.set(PulseLocationMessage.clientMsb(buffer, offset), PulseLocationMessage.clientLsb(buffer, offset));
+        if (!byId.get(client, slot) || !locations.isCurrent(slot.get(), originNode,
+            PulseLocationMessage.claimMs(buffer, offset)))
+        {
+            return;
+        }
+        records.get(slot.get(), record);
+        locations.learnt(slot.get(), originNode, PulseLocationMessage.claimMs(buffer, offset));
+        forget(slot.get());
+    }
+
+    /**
+     * A node up gets the clients owned here. A node down leaves its clients to the rules on every node: an ONLINE
+     * one has one pulse TTL from now to pulse to any node (which takes it), a PENDING one keeps the error deadline
+     * its owner announced.
+     */
+    @Override
+    public void onPeerNode(final int node, final boolean up, final long incarnation)
+    {
+        if (locations == null || node == locations.self())
+        {
+            return;
+        }
+        if (up)
+        {
+            locations.nodeUp(node);
+            return;
+        }
+        locations.nodeDown(node);
+        final long nowMs = clock.nowMs();
+        for (int s = 0; s < capacity; s++)
+        {
+            if (locations.owner(s) == node && !records.isEmpty(s))
+            {
+                locations.orphan(s);
+                records.get(s, record);
+                if (record.state() == PulseClientRecord.ONLINE)
+                {
+                    records.put(s, record.state(PulseClientRecord.ONLINE,
+                        Math.max(record.deadlineMs(), nowMs + pulseTtlMs)));
+                    save(s);
+                }
+                arm(s, record.deadlineMs());
+            }
+        }
+    }
+
+    @Override
     public void onTick(final long nowMs)
     {
         if (!overdue.isEmpty())
@@ -469,6 +660,10 @@ public final class PulseServer implements UdpProtocol
         if (unsavedSlotCount > 0 || !unsavedRemovals.isEmpty())
         {
             saveUnsaved();
+        }
+        if (locations != null)
+        {
+            locations.onTick();
         }
     }
 
@@ -500,7 +695,8 @@ public final class PulseServer implements UdpProtocol
         for (int handled = 0; handled < OVERDUE_PER_TICK && !overdue.isEmpty(); handled++)
         {
             final int s = overdue.popInt();
-            if (!records.isEmpty(s) && slots.timerId(s) == EngineTimers.NO_TIMER)
+            if (!records.isEmpty(s) && slots.timerId(s) == EngineTimers.NO_TIMER &&
+                (locations == null || !locations.ownedElsewhere(s)))
             {
                 expire(s, nowMs);
             }
@@ -510,6 +706,7 @@ public final class PulseServer implements UdpProtocol
     /** The slot's timer fired (it has none now): re-arms at a deadline pulses moved on, or applies §1.5's rule. */
     private void expire(final int s, final long nowMs)
     {
+        final boolean ownedHere = locations != null && locations.ownedHere(s);
         client.set(slots.clientMsb(s), slots.clientLsb(s));
         records.get(s, record);
         final long deadlineMs = record.deadlineMs();
@@ -527,14 +724,23 @@ public final class PulseServer implements UdpProtocol
             countState(PulseClientRecord.PENDING, 1);
             publishCounts();
             counters.turnedPending.incrementRelease();
+            if (ownedHere)
+            {
+                locations.announce(s, record);
+            }
             if (nowMs < record.deadlineMs())
             {
                 arm(s, record.deadlineMs());
                 return;
             }
         }
+        final long claimMs = ownedHere ? locations.claimMs(s) : 0;
         forget(s);
         counters.expired.incrementRelease();
+        if (ownedHere)
+        {
+            locations.announceGone(client.msb(), client.lsb(), claimMs);
+        }
     }
 
     /** Removes the client in {@link #client} / {@link #record}: HTTP auth and pulses no longer know its key. */
@@ -544,6 +750,10 @@ public final class PulseServer implements UdpProtocol
         byId.remove(client);
         records.clear(s);
         timers.cancel(slots.timerId(s));
+        if (locations != null)
+        {
+            locations.clear(s);
+        }
         slots.free(s);
         if (!persister.removed(client.msb(), client.lsb()))
         {

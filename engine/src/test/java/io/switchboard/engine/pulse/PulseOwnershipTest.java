@@ -1,0 +1,453 @@
+package io.switchboard.engine.pulse;
+
+import io.switchboard.engine.command.CommandType;
+import io.switchboard.engine.command.PulseKeyCommand;
+import io.switchboard.engine.command.PulsePeerQueryCommand;
+import io.switchboard.engine.command.PulseRegisterCommand;
+import io.switchboard.engine.health.Liveness;
+import io.switchboard.engine.links.LinkOutbox;
+import io.switchboard.engine.metrics.Metrics;
+import io.switchboard.engine.pipeline.CommandReplies;
+import io.switchboard.engine.pipeline.DatagramSender;
+import io.switchboard.engine.pipeline.EngineClock;
+import io.switchboard.engine.pipeline.EngineTimers;
+import io.switchboard.engine.table.PulseClientRecord;
+import io.switchboard.engine.table.PulseKey;
+import io.switchboard.engine.table.TableFiles;
+import io.switchboard.engine.wire.SocketAddresses;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.CachedEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A client's deadlines across cluster nodes (PulseLocations), on one fake clock: each node is a pulse server with its
+ * own table, wheel and link queues, and what one node's queues hold is handed to the other nodes at every
+ * millisecond, as the links would. Each test says at which clock value a client turned PENDING, and on which node
+ * (the owner's deadline fires, nobody else's does), and what the other nodes answer about the client.
+ */
+class PulseOwnershipTest
+{
+    private static final long START_MS = 1_700_000_000_000L;
+    private static final long GRACE_MS = 10_000;
+    private static final long TTL_MS = 3_000;
+    private static final long ERROR_MS = 5_000;
+    private static final long CLIENT_MSB = 11;
+    private static final long CLIENT_LSB = 12;
+    private static final String PENDING = "switchboard_pulse_deadlines_total{result=\"pending\"}";
+    private static final String EXPIRED = "switchboard_pulse_deadlines_total{result=\"expired\"}";
+
+    @TempDir
+    Path directory;
+
+    private final CachedEpochClock time = new CachedEpochClock();
+    private final EngineClock clock = new EngineClock(time);
+    private final PulseKey key = new PulseKey().set(1, 2, 3, 4);
+    private final UnsafeBuffer pulse = new UnsafeBuffer(ByteBuffer.allocateDirect(PulseKey.LENGTH));
+    private final ByteBuffer reply = ByteBuffer.allocate(64);
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<DatagramChannel> clients = new ArrayList<>();
+    private long lastPolledMs;
+
+    /** One cluster node's pulse server, as the appliance builds it with the links' outbox. */
+    private final class Node
+    {
+        final int index;
+        final Metrics metrics = new Metrics();
+        final EngineTimers timers;
+        final LinkOutbox outbox;
+        final CommandReplies replies = new CommandReplies();
+        final DatagramChannel socket;
+        final PulseServer server;
+
+        Node(final int index, final int members) throws IOException
+        {
+            this.index = index;
+            timers = new EngineTimers(clock.nowMs());
+            final AtomicCounter[] full = new AtomicCounter[members];
+            for (int node = 0; node < members; node++)
+            {
+                full[node] = metrics.counter("test_outbox_full_total", "peer=\"" + node + "\"", "Full.");
+            }
+            outbox = new LinkOutbox(index, members, 64 * 1024, full);
+            socket = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+            final DatagramSender sender = new DatagramSender(socket, 2048,
+                metrics.counter("test_sent_total", "", "Sent."), metrics.counter("test_failed_total", "", "Failed."));
+            final Path tables = Files.createDirectories(directory.resolve("node-" + index));
+            server = new PulseServer(
+                new PulseContext().port(0).maxClients(16).registerGraceMs(GRACE_MS).pulseTtlMs(TTL_MS)
+                    .errorTimeMs(ERROR_MS).tableFiles(new TableFiles(tables)).linkOutbox(outbox),
+                metrics, sender, clock, timers, replies, new Liveness(metrics).register("persister"));
+        }
+
+        void register(final long registeredMs)
+        {
+            final UnsafeBuffer command = new UnsafeBuffer(new byte[PulseRegisterCommand.LENGTH]);
+            PulseRegisterCommand.put(command, 0, 0, CLIENT_MSB, CLIENT_LSB, key, registeredMs);
+            server.onCommand(CommandType.PULSE_REGISTER, command, 0, PulseRegisterCommand.LENGTH);
+        }
+
+        /** The pulse reply's code; the pulse comes from {@code client}'s address. */
+        int pulse(final DatagramChannel client) throws IOException
+        {
+            final InetSocketAddress source = (InetSocketAddress)client.getLocalAddress();
+            server.onDatagram(pulse, PulseKey.LENGTH, source, SocketAddresses.fingerprint(source));
+            reply.clear();
+            assertNotNull(client.receive(reply), "a reply");
+            return PulseReply.code(new UnsafeBuffer(reply.flip()), 0);
+        }
+
+        void verify()
+        {
+            final UnsafeBuffer verify = new UnsafeBuffer(new byte[PulseKeyCommand.LENGTH]);
+            PulseKeyCommand.put(verify, 0, CommandType.PULSE_VERIFY, 0, key);
+            server.onCommand(CommandType.PULSE_VERIFY, verify, 0, PulseKeyCommand.LENGTH);
+        }
+
+        /** What GET /peer/{id}/udp asks this node's engine: the answer's copy. */
+        UnsafeBuffer peerQuery() throws Exception
+        {
+            try (CommandReplies.Pending pending = replies.open())
+            {
+                final UnsafeBuffer query = new UnsafeBuffer(new byte[PulsePeerQueryCommand.LENGTH]);
+                PulsePeerQueryCommand.put(query, 0, pending.correlationId(), key, CLIENT_MSB, CLIENT_LSB);
+                server.onCommand(CommandType.PULSE_PEER_QUERY, query, 0, PulsePeerQueryCommand.LENGTH);
+                final DirectBuffer answer = pending.await(0);
+                final UnsafeBuffer copy = new UnsafeBuffer(new byte[PulseAnswer.LENGTH]);
+                copy.putBytes(0, answer, 0, PulseAnswer.LENGTH);
+                return copy;
+            }
+        }
+
+        long counter(final String series)
+        {
+            final long[] value = {Long.MIN_VALUE};
+            metrics.reader().forEach((id, label) ->
+            {
+                if (label.equals(series))
+                {
+                    value[0] = metrics.reader().getCounterValue(id);
+                }
+            });
+            assertNotEquals(Long.MIN_VALUE, value[0], "no counter " + series);
+            return value[0];
+        }
+    }
+
+    @AfterEach
+    void close() throws IOException
+    {
+        for (final Node node : nodes)
+        {
+            node.server.close();
+            node.socket.close();
+        }
+        for (final DatagramChannel client : clients)
+        {
+            client.close();
+        }
+    }
+
+    /** {@code count} nodes that all hold the registration (from the log at {@link #START_MS}) and see each other up. */
+    private void cluster(final int count) throws IOException
+    {
+        setTime(START_MS);
+        lastPolledMs = START_MS - 1;
+        key.putRaw(pulse, 0);
+        for (int i = 0; i < count; i++)
+        {
+            nodes.add(new Node(i, count));
+        }
+        for (final Node node : nodes)
+        {
+            node.register(START_MS);
+            for (final Node peer : nodes)
+            {
+                if (peer != node)
+                {
+                    node.server.onPeerNode(peer.index, true, 1);
+                }
+            }
+        }
+        tickAt(START_MS);
+    }
+
+    private DatagramChannel client() throws IOException
+    {
+        final DatagramChannel client = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        client.configureBlocking(false);
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void aPulseToOneNodeMakesItTheOwnerAndTheOthersAnswerWithItsAddressAndRunNoTimer() throws Exception
+    {
+        cluster(3);
+        final DatagramChannel client = client();
+        tickTo(START_MS + 1_000);
+        assertEquals(PulseReply.ON_TIME, nodes.get(2).pulse(client));
+        tickAt(lastPolledMs + 1);
+        for (final Node node : List.of(nodes.get(0), nodes.get(1)))
+        {
+            final UnsafeBuffer answer = node.peerQuery();
+            assertEquals(PulseAnswer.OK, PulseAnswer.outcome(answer));
+            assertEquals(PulseClientRecord.ONLINE, PulseAnswer.state(answer));
+            assertEquals(((InetSocketAddress)client.getLocalAddress()).getPort(), PulseAnswer.port(answer));
+            assertEquals(START_MS + 1_000, PulseAnswer.lastPulseMs(answer));
+            assertEquals(0, node.timers.timerCount(), "node " + node.index + " runs no deadline of the client");
+        }
+        assertEquals(1, nodes.get(2).counter("switchboard_pulse_owned_clients"));
+        // Turns PENDING on its owner one TTL after the pulse, to the millisecond; the others learn it then.
+        assertEquals(START_MS + 1_000 + TTL_MS, runUntilChanged(nodes.get(2), PENDING, START_MS + GRACE_MS));
+        tickAt(lastPolledMs + 1);
+        for (final Node node : List.of(nodes.get(0), nodes.get(1)))
+        {
+            assertEquals(PulseClientRecord.PENDING, PulseAnswer.state(node.peerQuery()));
+            assertEquals(1, node.counter("switchboard_pulse_clients{state=\"pending\"}"));
+            assertEquals(0, node.counter(PENDING), "no deadline fired on node " + node.index);
+        }
+        // Forgotten by its owner after the error time, and with it everywhere.
+        assertEquals(START_MS + 1_000 + TTL_MS + ERROR_MS,
+            runUntilChanged(nodes.get(2), EXPIRED, START_MS + GRACE_MS + ERROR_MS));
+        tickAt(lastPolledMs + 1);
+        for (final Node node : nodes)
+        {
+            assertEquals(PulseAnswer.UNKNOWN_KEY, PulseAnswer.outcome(node.peerQuery()));
+            assertEquals(0, node.counter("switchboard_pulse_clients{state=\"pending\"}"));
+        }
+        assertEquals(0, nodes.get(0).counter(EXPIRED) + nodes.get(1).counter(EXPIRED));
+    }
+
+    @Test
+    void aClientWhosePulsesMoveToAnotherNodeKeepsOneStateAndItsOldOwnersDeadlineNeverFires() throws Exception
+    {
+        cluster(3);
+        final DatagramChannel first = client();
+        final DatagramChannel second = client();
+        tickTo(START_MS + 1_000);
+        assertEquals(PulseReply.ON_TIME, nodes.get(2).pulse(first));
+        tickTo(START_MS + 2_000);
+        assertEquals(PulseReply.ON_TIME, nodes.get(1).pulse(second));
+        tickAt(lastPolledMs + 1);
+        assertEquals(0, nodes.get(2).timers.timerCount(), "the old owner cancelled the client's timer");
+        assertEquals(0, nodes.get(2).counter("switchboard_pulse_owned_clients"));
+        assertEquals(1, nodes.get(1).counter("switchboard_pulse_owned_clients"));
+        for (final Node node : nodes)
+        {
+            final UnsafeBuffer answer = node.peerQuery();
+            assertEquals(((InetSocketAddress)second.getLocalAddress()).getPort(), PulseAnswer.port(answer));
+            assertEquals(1, node.counter("switchboard_pulse_clients{state=\"online\"}"), "one client on " + node.index);
+        }
+        // The old owner's deadline (1 s + TTL) passes without a change anywhere; the new owner's fires on time.
+        assertEquals(START_MS + 2_000 + TTL_MS, runUntilChanged(nodes.get(1), PENDING, START_MS + GRACE_MS));
+        assertEquals(0, nodes.get(0).counter(PENDING) + nodes.get(2).counter(PENDING));
+    }
+
+    @Test
+    void twoNodesHearingPulsesInTheSameMillisecondAgreeOnOneOwnerTheHigherNode() throws Exception
+    {
+        cluster(2);
+        final DatagramChannel first = client();
+        final DatagramChannel second = client();
+        tickTo(START_MS + 1_000);
+        nodes.get(0).pulse(first);
+        nodes.get(1).pulse(second);
+        tickAt(lastPolledMs + 1);
+        assertEquals(0, nodes.get(0).timers.timerCount());
+        assertEquals(1, nodes.get(1).timers.timerCount());
+        for (final Node node : nodes)
+        {
+            assertEquals(((InetSocketAddress)second.getLocalAddress()).getPort(),
+                PulseAnswer.port(node.peerQuery()), "node " + node.index);
+        }
+        assertEquals(1, nodes.get(0).counter("switchboard_pulse_locations_total{event=\"stale\"}") +
+            nodes.get(1).counter("switchboard_pulse_locations_total{event=\"stale\"}"));
+    }
+
+    @Test
+    void aVerifyOnAnotherNodeTakesThePendingClientThereAndItsTtlRunsFromTheVerify() throws Exception
+    {
+        cluster(2);
+        final DatagramChannel client = client();
+        tickTo(START_MS + 1_000);
+        nodes.get(0).pulse(client);
+        assertEquals(START_MS + 1_000 + TTL_MS, runUntilChanged(nodes.get(0), PENDING, START_MS + GRACE_MS));
+        tickTo(START_MS + 5_000);
+        nodes.get(1).verify();
+        assertEquals(1, nodes.get(1).counter("switchboard_pulse_commands_total{command=\"verify\",result=\"online\"}"));
+        tickAt(lastPolledMs + 1);
+        assertEquals(PulseClientRecord.ONLINE, PulseAnswer.state(nodes.get(0).peerQuery()));
+        assertEquals(0, nodes.get(0).timers.timerCount());
+        assertEquals(START_MS + 5_000 + TTL_MS, runUntilChanged(nodes.get(1), PENDING, START_MS + GRACE_MS));
+        assertEquals(1, nodes.get(0).counter(PENDING), "only the pending it had as owner");
+    }
+
+    @Test
+    void whenTheOwnerGoesDownItsOnlineClientHasOneTtlFromThenToPulseElseItTurnsPendingOnEveryNode() throws Exception
+    {
+        cluster(3);
+        final DatagramChannel client = client();
+        tickTo(START_MS + 1_000);
+        nodes.get(2).pulse(client);
+        tickTo(START_MS + 2_000);
+        nodes.get(0).server.onPeerNode(2, false, 1);
+        nodes.get(1).server.onPeerNode(2, false, 1);
+        final Node dead = nodes.remove(2);
+        dead.server.close();
+        dead.socket.close();
+        assertEquals(1, nodes.get(0).counter("switchboard_pulse_locations_total{event=\"orphaned\"}"));
+        assertEquals(START_MS + 2_000 + TTL_MS, runUntilChanged(nodes.get(0), PENDING, START_MS + GRACE_MS));
+        assertEquals(1, nodes.get(1).counter(PENDING), "the same rule on every survivor");
+        // Still known with the address its dead owner announced, PENDING until the error time.
+        assertEquals(((InetSocketAddress)client.getLocalAddress()).getPort(),
+            PulseAnswer.port(nodes.get(1).peerQuery()));
+        assertEquals(START_MS + 2_000 + TTL_MS + ERROR_MS,
+            runUntilChanged(nodes.get(0), EXPIRED, START_MS + GRACE_MS + ERROR_MS));
+    }
+
+    @Test
+    void anOrphanedClientThatPulsesToASurvivorIsTakenThereAndTheOtherSurvivorStopsItsTimer() throws Exception
+    {
+        cluster(3);
+        final DatagramChannel client = client();
+        final DatagramChannel moved = client();
+        tickTo(START_MS + 1_000);
+        nodes.get(2).pulse(client);
+        tickTo(START_MS + 2_000);
+        nodes.get(0).server.onPeerNode(2, false, 1);
+        nodes.get(1).server.onPeerNode(2, false, 1);
+        final Node dead = nodes.remove(2);
+        dead.server.close();
+        dead.socket.close();
+        tickTo(START_MS + 2_500);
+        assertEquals(PulseReply.ON_TIME, nodes.get(1).pulse(moved));
+        tickAt(lastPolledMs + 1);
+        assertEquals(0, nodes.get(0).timers.timerCount());
+        assertEquals(((InetSocketAddress)moved.getLocalAddress()).getPort(), PulseAnswer.port(nodes.get(0).peerQuery()));
+        assertEquals(START_MS + 2_500 + TTL_MS, runUntilChanged(nodes.get(1), PENDING, START_MS + GRACE_MS));
+        assertEquals(0, nodes.get(0).counter(PENDING));
+    }
+
+    @Test
+    void aNodeThatComesUpIsSentTheClientsOwnedHereEvenOnesItNeverHeardRegister() throws Exception
+    {
+        setTime(START_MS);
+        lastPolledMs = START_MS - 1;
+        key.putRaw(pulse, 0);
+        nodes.add(new Node(0, 2));
+        nodes.add(new Node(1, 2));
+        nodes.get(0).register(START_MS);
+        final DatagramChannel client = client();
+        tickTo(START_MS + 1_000);
+        nodes.get(0).pulse(client);
+        tickTo(START_MS + 1_500);
+        assertEquals(PulseAnswer.UNKNOWN_KEY, PulseAnswer.outcome(nodes.get(1).peerQuery()), "not yet");
+        nodes.get(0).server.onPeerNode(1, true, 1);
+        nodes.get(1).server.onPeerNode(0, true, 1);
+        tickAt(lastPolledMs + 1);
+        tickAt(lastPolledMs + 1);
+        final UnsafeBuffer answer = nodes.get(1).peerQuery();
+        assertEquals(PulseAnswer.OK, PulseAnswer.outcome(answer));
+        assertEquals(((InetSocketAddress)client.getLocalAddress()).getPort(), PulseAnswer.port(answer));
+        assertEquals(0, nodes.get(1).timers.timerCount());
+        // Its next pulse, to node 1, finds the key there and moves the client.
+        assertEquals(PulseReply.ON_TIME, nodes.get(1).pulse(client));
+        tickAt(lastPolledMs + 1);
+        assertEquals(0, nodes.get(0).timers.timerCount());
+    }
+
+    @Test
+    void aPulseFromTheSameAddressToItsOwnerAnnouncesNothing() throws Exception
+    {
+        cluster(2);
+        final DatagramChannel client = client();
+        tickTo(START_MS + 1_000);
+        nodes.get(0).pulse(client);
+        final long announced = nodes.get(0).counter("switchboard_pulse_locations_total{event=\"sent_client\"}");
+        for (long at = START_MS + 2_000; at < START_MS + 8_000; at += 1_000)
+        {
+            tickTo(at);
+            assertEquals(PulseReply.ON_TIME, nodes.get(0).pulse(client));
+        }
+        tickAt(lastPolledMs + 1);
+        assertEquals(1, announced);
+        assertEquals(announced, nodes.get(0).counter("switchboard_pulse_locations_total{event=\"sent_client\"}"));
+    }
+
+    /** Ticks every millisecond up to {@code limitMs}; the tick at which {@code node}'s counter moved, if it did. */
+    private long runUntilChanged(final Node node, final String counter, final long limitMs)
+    {
+        final long before = node.counter(counter);
+        while (lastPolledMs < limitMs)
+        {
+            tickAt(lastPolledMs + 1);
+            if (node.counter(counter) != before)
+            {
+                return lastPolledMs;
+            }
+        }
+        return fail(counter + " unchanged on node " + node.index + " by " + (limitMs - START_MS) + " ms");
+    }
+
+    private void tickTo(final long nowMs)
+    {
+        while (lastPolledMs < nowMs)
+        {
+            tickAt(lastPolledMs + 1);
+        }
+    }
+
+    /** What each node's handler does at a batch whose clock moved, then what the links carry between them. */
+    private void tickAt(final long nowMs)
+    {
+        setTime(nowMs);
+        for (final Node node : nodes)
+        {
+            node.timers.poll(nowMs);
+            node.server.onTick(nowMs);
+        }
+        deliver();
+        lastPolledMs = nowMs;
+    }
+
+    private void deliver()
+    {
+        boolean moved = true;
+        while (moved)
+        {
+            moved = false;
+            for (final Node from : nodes)
+            {
+                for (final Node to : nodes)
+                {
+                    if (to != from && from.outbox.drain(to.index, (node, type, buffer, offset, length) ->
+                        to.server.onLinkMessage(from.index, type, buffer, offset, length), 1024) > 0)
+                    {
+                        moved = true;
+                    }
+                }
+            }
+        }
+    }
+
+    private void setTime(final long nowMs)
+    {
+        time.update(nowMs);
+        clock.update();
+    }
+}
