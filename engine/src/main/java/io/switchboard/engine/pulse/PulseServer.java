@@ -217,7 +217,10 @@ public final class PulseServer implements UdpProtocol
         records.get(s, record);
         final byte wasFamily = record.family();
         final int wasPort = record.port();
-        System.arraycopy(record.address(), 0, wasAddress, 0, wasAddress.length);
+        if (locations != null)
+        {
+            System.arraycopy(record.address(), 0, wasAddress, 0, wasAddress.length);
+        }
         // The address is learnt from every pulse with a known key, PENDING ones too (§1.4).
         if (SocketAddresses.isIpv4(sourceFingerprint))
         {

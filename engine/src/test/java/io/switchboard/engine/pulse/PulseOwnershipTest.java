@@ -76,6 +76,11 @@ class PulseOwnershipTest
 
         Node(final int index, final int members) throws IOException
         {
+            this(index, members, 64 * 1024);
+        }
+
+        Node(final int index, final int members, final int queueBytes) throws IOException
+        {
             this.index = index;
             timers = new EngineTimers(clock.nowMs());
             final AtomicCounter[] full = new AtomicCounter[members];
@@ -83,7 +88,7 @@ class PulseOwnershipTest
             {
                 full[node] = metrics.counter("test_outbox_full_total", "peer=\"" + node + "\"", "Full.");
             }
-            outbox = new LinkOutbox(index, members, 64 * 1024, full);
+            outbox = new LinkOutbox(index, members, queueBytes, full);
             socket = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
             final DatagramSender sender = new DatagramSender(socket, 2048,
                 metrics.counter("test_sent_total", "", "Sent."), metrics.counter("test_failed_total", "", "Failed."));
@@ -389,6 +394,55 @@ class PulseOwnershipTest
         assertEquals(announced, nodes.get(0).counter("switchboard_pulse_locations_total{event=\"sent_client\"}"));
     }
 
+    @Test
+    void aNewAddressHeardByTheOwnerIsAnnouncedAndTheOthersAnswerWithIt() throws Exception
+    {
+        cluster(2);
+        final DatagramChannel first = client();
+        final DatagramChannel second = client();
+        tickTo(START_MS + 1_000);
+        nodes.get(0).pulse(first);
+        tickTo(START_MS + 2_000);
+        assertEquals(((InetSocketAddress)first.getLocalAddress()).getPort(), PulseAnswer.port(nodes.get(1).peerQuery()));
+        nodes.get(0).pulse(second);
+        tickAt(lastPolledMs + 1);
+        assertEquals(((InetSocketAddress)second.getLocalAddress()).getPort(),
+            PulseAnswer.port(nodes.get(1).peerQuery()));
+        assertEquals(START_MS + 2_000, PulseAnswer.lastPulseMs(nodes.get(1).peerQuery()));
+        assertEquals(2, nodes.get(0).counter("switchboard_pulse_locations_total{event=\"sent_client\"}"));
+    }
+
+    @Test
+    void announcementsAFullLinkQueueRefusedAreCountedAndTheClientsLatestViewIsSentOnceItHasRoom() throws Exception
+    {
+        setTime(START_MS);
+        lastPolledMs = START_MS - 1;
+        key.putRaw(pulse, 0);
+        // Room for 9 announcements of 112 bytes, framed.
+        nodes.add(new Node(0, 2, 1024));
+        nodes.add(new Node(1, 2));
+        for (final Node node : nodes)
+        {
+            node.register(START_MS);
+            node.server.onPeerNode(1 - node.index, true, 1);
+        }
+        final List<DatagramChannel> addresses = List.of(client(), client());
+        final List<Node> all = List.copyOf(nodes);
+        nodes.remove(1);
+        for (int i = 0; i < 12; i++)
+        {
+            tickTo(START_MS + 1_000 + i);
+            all.get(0).pulse(addresses.get(i % 2));
+        }
+        assertTrue(all.get(0).counter("switchboard_pulse_locations_total{event=\"refused\"}") > 0);
+        nodes.add(all.get(1));
+        tickAt(lastPolledMs + 1);
+        tickAt(lastPolledMs + 1);
+        assertEquals(((InetSocketAddress)addresses.get(1).getLocalAddress()).getPort(),
+            PulseAnswer.port(all.get(1).peerQuery()), "the last address, sent again");
+        assertEquals(START_MS + 1_011, PulseAnswer.lastPulseMs(all.get(1).peerQuery()));
+    }
+
     /** Ticks every millisecond up to {@code limitMs}; the tick at which {@code node}'s counter moved, if it did. */
     private long runUntilChanged(final Node node, final String counter, final long limitMs)
     {
@@ -435,8 +489,11 @@ class PulseOwnershipTest
             {
                 for (final Node to : nodes)
                 {
-                    if (to != from && from.outbox.drain(to.index, (node, type, buffer, offset, length) ->
-                        to.server.onLinkMessage(from.index, type, buffer, offset, length), 1024) > 0)
+                    // A drain that only skips the ring's padding at its end takes no message but frees room.
+                    final int queued = to == from ? 0 : from.outbox.queuedBytes(to.index);
+                    if (queued > 0 && (from.outbox.drain(to.index, (node, type, buffer, offset, length) ->
+                        to.server.onLinkMessage(from.index, type, buffer, offset, length), 1024) > 0 ||
+                        from.outbox.queuedBytes(to.index) < queued))
                     {
                         moved = true;
                     }
