@@ -21,8 +21,9 @@ import java.util.Map;
  * persists them); the registration carries the log's time, so its register grace ends at the same moment on every
  * node. The machine itself remembers the registrations younger than the register grace: enough to refuse a duplicate
  * id or key and to bound them ({@code --pulse-max-clients}) the same way on every replica, and to hand a node that
- * restarts from a snapshot every registration still in its grace. After the grace, a client lives where it pulses:
- * each node's engine keeps it by the pulses it hears (sharing pulses between nodes is the cluster's part 2).
+ * restarts from a snapshot every registration still in its grace. Pulses are not logged: the engine that hears a
+ * client's latest pulse owns its deadlines and tells the other nodes' engines over the node links (the engine's
+ * {@code PulseLocations}).
  * Called on the registry's applying thread only.
  */
 final class PulseMachine implements RegistryPart
