@@ -98,6 +98,8 @@ public final class PulseServer implements UdpProtocol
     private final long registerGraceMs;
     private final long pulseTtlMs;
     private final long errorTimeMs;
+    /** The latest deadline a node's rules can set from now, with a minute for the nodes' clocks to differ. */
+    private final long deadlineHorizonMs;
     private int unsavedSlotCount;
     private long onlineCount;
     private long pendingCount;
@@ -121,6 +123,7 @@ public final class PulseServer implements UdpProtocol
         this.registerGraceMs = context.registerGraceMs();
         this.pulseTtlMs = context.pulseTtlMs();
         this.errorTimeMs = context.errorTimeMs();
+        this.deadlineHorizonMs = Math.max(registerGraceMs, pulseTtlMs) + errorTimeMs + 60_000;
         this.records = new PulseRecords(capacity);
         this.slots = new PulseSlots(capacity);
         this.timers = timers.register(this::onTimer);
@@ -542,7 +545,8 @@ public final class PulseServer implements UdpProtocol
         client.set(PulseLocationMessage.clientMsb(buffer, offset), PulseLocationMessage.clientLsb(buffer, offset));
         final long claimMs = PulseLocationMessage.claimMs(buffer, offset);
         PulseLocationMessage.record(buffer, offset, remote);
-        if (remote.state() != PulseClientRecord.ONLINE && remote.state() != PulseClientRecord.PENDING)
+        if ((remote.state() != PulseClientRecord.ONLINE && remote.state() != PulseClientRecord.PENDING) ||
+            remote.deadlineMs() > clock.nowMs() + deadlineHorizonMs)
         {
             locations.malformed();
             return;

@@ -6,6 +6,7 @@ import io.switchboard.engine.command.PulsePeerQueryCommand;
 import io.switchboard.engine.command.PulseRegisterCommand;
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.links.LinkOutbox;
+import io.switchboard.engine.links.LinkTypes;
 import io.switchboard.engine.metrics.Metrics;
 import io.switchboard.engine.pipeline.CommandReplies;
 import io.switchboard.engine.pipeline.DatagramSender;
@@ -441,6 +442,31 @@ class PulseOwnershipTest
         assertEquals(((InetSocketAddress)addresses.get(1).getLocalAddress()).getPort(),
             PulseAnswer.port(all.get(1).peerQuery()), "the last address, sent again");
         assertEquals(START_MS + 1_011, PulseAnswer.lastPulseMs(all.get(1).peerQuery()));
+    }
+
+    @Test
+    void linkMessagesThatAreShortUnknownOrOutOfRangeAreCountedAndChangeNothing() throws Exception
+    {
+        cluster(2);
+        final PulseServer server = nodes.get(0).server;
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[PulseLocationMessage.CLIENT_LENGTH]);
+        final PulseClientRecord record = new PulseClientRecord().registered(key, START_MS, START_MS + GRACE_MS);
+        record.addressIpv4(0x7F000001, 9);
+        assertFalse(server.onLinkMessage(1, LinkTypes.ICE_FIRST, message, 0, 10), "not the pulse block");
+        assertTrue(server.onLinkMessage(1, PulseLocationMessage.CLIENT, message, 0, 10));
+        assertTrue(server.onLinkMessage(1, LinkTypes.PULSE_FIRST + 50, message, 0, message.capacity()));
+        PulseLocationMessage.putClient(message, CLIENT_MSB, CLIENT_LSB, START_MS, record.state((byte)7, START_MS));
+        server.onLinkMessage(1, PulseLocationMessage.CLIENT, message, 0, message.capacity());
+        PulseLocationMessage.putClient(message, CLIENT_MSB, CLIENT_LSB, START_MS,
+            record.state(PulseClientRecord.PENDING, Long.MAX_VALUE));
+        server.onLinkMessage(1, PulseLocationMessage.CLIENT, message, 0, message.capacity());
+        assertEquals(4, nodes.get(0).counter("switchboard_pulse_locations_total{event=\"malformed\"}"));
+        assertEquals(PulseClientRecord.NO_ADDRESS, PulseAnswer.family(nodes.get(0).peerQuery()));
+        assertEquals(1, nodes.get(0).timers.timerCount(), "still the registration's grace");
+        PulseLocationMessage.putClient(message, CLIENT_MSB, CLIENT_LSB, START_MS,
+            record.state(PulseClientRecord.ONLINE, START_MS + TTL_MS));
+        server.onLinkMessage(1, PulseLocationMessage.CLIENT, message, 0, message.capacity());
+        assertEquals(9, PulseAnswer.port(nodes.get(0).peerQuery()), "a well-formed one is taken");
     }
 
     /** Ticks every millisecond up to {@code limitMs}; the tick at which {@code node}'s counter moved, if it did. */
