@@ -26,7 +26,7 @@ final class PulseLocations
 {
     static final int NONE = -1;
     /** Slots looked at per tick and per node being sent the clients owned here. */
-    private static final int SCAN_PER_TICK = 16_384;
+    private static final int SCAN_PER_TICK = 65_536;
     private static final String EVENTS = "switchboard_pulse_locations_total";
     private static final String EVENTS_HELP =
         "Pulse clients' ownership between cluster nodes: sent, refused by a full link queue (sent again), taken " +
