@@ -44,7 +44,8 @@ final class PulseLocations
     private final int[] sendFrom;
     /** "Gone" messages a full queue refused: node, client msb, client lsb, claim; four longs each. */
     private final LongArrayList goneUnsent = new LongArrayList();
-    private final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(PulseLocationMessage.CLIENT_LENGTH));
+    private final UnsafeBuffer message =
+        new UnsafeBuffer(ByteBuffer.allocateDirect(PulseLocationMessage.CLIENT_LENGTH));
     private final PulseClientRecord sending = new PulseClientRecord();
     private final AtomicCounter sentClient;
     private final AtomicCounter sentGone;

@@ -344,7 +344,8 @@ class PulseOwnershipTest
         assertEquals(PulseReply.ON_TIME, nodes.get(1).pulse(moved));
         tickAt(lastPolledMs + 1);
         assertEquals(0, nodes.get(0).timers.timerCount());
-        assertEquals(((InetSocketAddress)moved.getLocalAddress()).getPort(), PulseAnswer.port(nodes.get(0).peerQuery()));
+        assertEquals(((InetSocketAddress)moved.getLocalAddress()).getPort(),
+            PulseAnswer.port(nodes.get(0).peerQuery()));
         assertEquals(START_MS + 2_500 + TTL_MS, runUntilChanged(nodes.get(1), PENDING, START_MS + GRACE_MS));
         assertEquals(0, nodes.get(0).counter(PENDING));
     }
@@ -404,7 +405,8 @@ class PulseOwnershipTest
         tickTo(START_MS + 1_000);
         nodes.get(0).pulse(first);
         tickTo(START_MS + 2_000);
-        assertEquals(((InetSocketAddress)first.getLocalAddress()).getPort(), PulseAnswer.port(nodes.get(1).peerQuery()));
+        assertEquals(((InetSocketAddress)first.getLocalAddress()).getPort(),
+            PulseAnswer.port(nodes.get(1).peerQuery()));
         nodes.get(0).pulse(second);
         tickAt(lastPolledMs + 1);
         assertEquals(((InetSocketAddress)second.getLocalAddress()).getPort(),

@@ -82,7 +82,8 @@ class PulseClusterTest
         for (int i = 0; i < 2; i++)
         {
             final RendezvousHttp http = http(i);
-            awaitTrue("node " + i + " answers node 2's address", () -> port(http, asker, client) == toNode2.localPort());
+            awaitTrue("node " + i + " answers node 2's address",
+                () -> port(http, asker, client) == toNode2.localPort());
             final Reply status = http.status(asker, client.id());
             assertEquals(RendezvousApi.ONLINE, status.text("status"));
             assertEquals("127.0.0.1", http.address(asker, client.id()).text("host"));
@@ -96,7 +97,8 @@ class PulseClusterTest
         for (int i = 0; i < NODES; i++)
         {
             final RendezvousHttp http = http(i);
-            awaitTrue("node " + i + " answers node 1's address", () -> port(http, asker, client) == toNode1.localPort());
+            awaitTrue("node " + i + " answers node 1's address",
+                () -> port(http, asker, client) == toNode1.localPort());
         }
         awaitTrue("node 2 gave it up", () -> metric(2, OWNED) == 0);
         assertEquals(1, metric(1, OWNED));
