@@ -7,6 +7,7 @@
 # most 2x same-node), alternating RELAY_ROUNDS rounds on a fresh 3-node cluster; ICE query latency with querier
 # and domain on one node beside querier on node 1 and domain on node 0 (ice_rounds below). Writes
 # docs/benchmarks-cluster.md. ONLY=ice runs the ICE rounds alone and prints their table (docs untouched).
+# NODE_FLAGS adds flags to every node (e.g. NODE_FLAGS=--cluster-max-park-us=100).
 #   benchmarks/run-cluster.sh       (ROUNDS=2 DURATION_S=15 CONNECTIONS=8 DOMAINS=400 KILLS=5 RELAY_ROUNDS=3 PAIRS=50
 #                                    RELAY_S=10 ICE_ROUNDS=3 ICE_SOCKETS=32 ICE_S=10 by default; installs wrk from
 #                                    Debian if missing)
@@ -51,7 +52,7 @@ start()
   : > "$work/$name.out"
   # shellcheck disable=SC2086
   java -Xmx512m -jar $jar $ports --bind-address=127.0.0.1 --data-dir="$work/$name" --temp-domain-rate=1000000 \
-    --temp-domain-burst=1000000 "$@" >> "$work/$name.out" 2>> "$work/$name.err" &
+    --temp-domain-burst=1000000 ${NODE_FLAGS:-} "$@" >> "$work/$name.out" 2>> "$work/$name.err" &
   pid[$name]=$!
   # Not this shell's job: no "Killed" line when a node is killed on purpose.
   disown "${pid[$name]}"

@@ -169,6 +169,7 @@ final class Contexts
             .nodeIndex(options.intValue("cluster-node"))
             .clusterDir((dir == null ? dataDir.resolve("cluster") : Path.of(dir)).toFile())
             .clientTimeoutMs(options.longValue("cluster-timeout-ms"))
+            .maxParkUs(options.longValue("cluster-max-park-us"))
             .snapshotIntervalMs(ClusterContext.parseInterval(
                 "--cluster-snapshot-interval", options.string("cluster-snapshot-interval")))
             .conclude();

@@ -254,6 +254,9 @@ public final class OptionSpec
         new Flag("cluster-soft-sync-ms", "MS", Long.toString(MetaverseContext.DEFAULT_SOFT_SYNC_MS), false,
             "Most often a domain's heartbeat time and user counts go through the cluster's log (never per " +
             "heartbeat)."),
+        new Flag("cluster-max-park-us", "US", Long.toString(ClusterContext.DEFAULT_MAX_PARK_US), false,
+            "Longest sleep of an idle cluster thread (media driver, consensus, service, links): lower answers " +
+            "sparse cross-node traffic sooner at more idle CPU."),
         new Flag("cluster-links-queue-bytes", "BYTES", "1048576", false,
             "Per peer node, the queue of soft traffic (locations, relays) waiting for the links to that node: a " +
             "power of two; a full queue refuses at once, counted in switchboard_links_refused_total{reason=" +

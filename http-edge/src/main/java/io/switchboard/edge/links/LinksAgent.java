@@ -14,12 +14,11 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A cluster member's links to the other nodes (soft, frequent traffic beside the Raft log; see {@link NodeLinks}):
@@ -46,7 +45,7 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
 
     private LinksAgent(
         final LinksContext context, final LinksCounters counters, final LinkOutbox outbox,
-        final Map<Integer, LinkEndpoint> endpointsByBlock, final Watch watch)
+        final Map<Integer, LinkEndpoint> endpointsByBlock, final IdleStrategy idle, final Watch watch)
     {
         this.counters = counters;
         this.outbox = outbox;
@@ -61,8 +60,8 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
         });
         // The links call this agent back on its own thread only (from doWork and poll), never before it runs.
         this.links = new NodeLinks(context, counters, this);
-        this.runner = new AgentRunner(new BackoffIdleStrategy(
-            1, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1)), watch, null, this);
+        // Idle as the cluster's own agents: --cluster-max-park-us trades sparse messages' latency for idle CPU.
+        this.runner = new AgentRunner(idle, watch, null, this);
     }
 
     /** The per-peer counters of this member's links; the outbox's full counters are theirs. */
@@ -88,7 +87,8 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
             .aeronDirectoryName(aeronDirectory)
             .timeoutMs(timeoutMs)
             .conclude();
-        final LinksAgent agent = new LinksAgent(context, counters, outbox, endpointsByBlock, watch);
+        final LinksAgent agent =
+            new LinksAgent(context, counters, outbox, endpointsByBlock, cluster.newIdleStrategy(), watch);
         AgentRunner.startOnThread(agent.runner);
         return agent;
     }
