@@ -253,7 +253,16 @@ public final class OptionSpec
             "members, then join: for a member down longer than the others keep their log (/healthz 503)."),
         new Flag("cluster-soft-sync-ms", "MS", Long.toString(MetaverseContext.DEFAULT_SOFT_SYNC_MS), false,
             "Most often a domain's heartbeat time and user counts go through the cluster's log (never per " +
-            "heartbeat)."));
+            "heartbeat)."),
+        new Flag("tls-max-handshakes", "N", Integer.toString(TlsContext.DEFAULT_MAX_HANDSHAKES), false,
+            "TLS handshakes in progress at once over every TLS listener; a connection past it is closed before any " +
+            "crypto (counted)."),
+        new Flag("tls-max-handshakes-per-host", "N", Integer.toString(TlsContext.DEFAULT_MAX_HANDSHAKES_PER_HOST),
+            false, "TLS handshakes in progress at once from one client host (after PROXY); more are closed before " +
+            "any crypto (counted)."),
+        new Flag("tls-handshake-threads", "N", Integer.toString(TlsContext.DEFAULT_HANDSHAKE_THREADS), false,
+            "Threads the PeerJS/dop port's TLS handshakes do their crypto on, off the signaling agents; 0 = on the " +
+            "agent that owns the socket."));
 
 
     private OptionSpec()
