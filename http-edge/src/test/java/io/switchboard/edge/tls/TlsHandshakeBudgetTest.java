@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
@@ -145,10 +146,12 @@ class TlsHandshakeBudgetTest
         }
     }
 
+    /** Here the handshakes' tasks run on the signaling agent ({@code --tls-handshake-threads=0}), as they may. */
     @Test
     void behindATrustedProxyThePerHostCapIsTheClientsThePROXYHeaderNames() throws Exception
     {
-        try (Appliance proxied = start("proxied", "--trusted-proxies=127.0.0.1", "--proxy-protocol=true"))
+        try (Appliance proxied = start("proxied", "--trusted-proxies=127.0.0.1", "--proxy-protocol=true",
+            "--tls-handshake-threads=0"))
         {
             final int port = proxied.port("peerjs");
             final int admin = proxied.port("admin");
@@ -161,6 +164,18 @@ class TlsHandshakeBudgetTest
             silentBehindProxy("203.0.113.6", port);
             assertEquals(PER_HOST + 1, Scrape.awaitValue(admin, IN_PROGRESS, PER_HOST + 1),
                 "another client behind the same proxy has its own places");
+            try (SSLSocket secured = (SSLSocket)trusting.getSocketFactory().createSocket(
+                silentBehindProxy("203.0.113.7", port), "127.0.0.1", port, true))
+            {
+                secured.setSoTimeout(TlsSockets.READ_TIMEOUT_MS);
+                final SSLParameters parameters = secured.getSSLParameters();
+                parameters.setApplicationProtocols(new String[] {"http/1.1"});
+                secured.setSSLParameters(parameters);
+                assertTrue(TlsSockets.get(secured, "/peerjs/id").startsWith("HTTP/1.1 200"),
+                    "a handshake behind the proxy completes, its tasks on the agent");
+                assertEquals(1, Scrape.awaitValue(admin, "switchboard_tls_handshakes_total{listener=\"peerjs\"," +
+                    "result=\"completed\"}", 1));
+            }
             closeAll();
             assertEquals(0, Scrape.awaitValue(admin, IN_PROGRESS, 0));
         }
