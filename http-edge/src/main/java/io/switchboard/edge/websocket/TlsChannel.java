@@ -256,6 +256,11 @@ final class TlsChannel
                 }
                 case NEED_TASK ->
                 {
+                    if (handshaken && "TLSv1.2".equals(engine.getSession().getProtocol()))
+                    {
+                        // A client's renegotiation would be a full handshake outside the handshake budget.
+                        throw new SSLException("TLS 1.2 renegotiation refused");
+                    }
                     if (tasks != null && !handshaken)
                     {
                         offloadTasks();

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -143,6 +144,20 @@ class TlsHandshakeBudgetTest
         try (SSLSocket next = TlsSockets.connect(trusting, "127.0.0.57", appliance.port("metaverse"), "http/1.1"))
         {
             assertTrue(TlsSockets.get(next, "/api/metaverse_info").startsWith("HTTP/1.1 200"), "a freed place is used");
+        }
+    }
+
+    @Test
+    void aTls12ClientsRenegotiationIsRefusedOnThePeerJsPortForItWouldBeAHandshakeOutsideTheBudget() throws Exception
+    {
+        try (SSLSocket socket = TlsSockets.connect(trusting, "127.0.0.61", appliance.port("peerjs"), "http/1.1"))
+        {
+            final SSLParameters parameters = socket.getSSLParameters();
+            parameters.setProtocols(new String[] {"TLSv1.2"});
+            socket.setSSLParameters(parameters);
+            assertTrue(TlsSockets.get(socket, "/peerjs/id").startsWith("HTTP/1.1 200"));
+            socket.startHandshake(); // a second handshake on an established TLS 1.2 connection: a renegotiation
+            assertThrows(IOException.class, () -> TlsSockets.get(socket, "/peerjs/id"));
         }
     }
 
