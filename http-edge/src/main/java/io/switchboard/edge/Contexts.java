@@ -115,6 +115,9 @@ final class Contexts
             .keyFile(key == null ? null : Path.of(key))
             .listeners(options.string("tls-listeners"))
             .checkIntervalMs(options.longValue("tls-check-interval-ms"))
+            .maxHandshakes(options.intValue("tls-max-handshakes"))
+            .maxHandshakesPerHost(options.intValue("tls-max-handshakes-per-host"))
+            .handshakeThreads(options.intValue("tls-handshake-threads"))
             .conclude();
     }
 

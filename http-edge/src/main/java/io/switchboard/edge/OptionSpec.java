@@ -260,7 +260,16 @@ public final class OptionSpec
         new Flag("cluster-links-queue-bytes", "BYTES", "1048576", false,
             "Per peer node, the queue of soft traffic (locations, relays) waiting for the links to that node: a " +
             "power of two; a full queue refuses at once, counted in switchboard_links_refused_total{reason=" +
-            "\"outbox_full\"}."));
+            "\"outbox_full\"}."),
+        new Flag("tls-max-handshakes", "N", Integer.toString(TlsContext.DEFAULT_MAX_HANDSHAKES), false,
+            "TLS handshakes in progress at once over every TLS listener; a connection past it is closed before any " +
+            "crypto (counted)."),
+        new Flag("tls-max-handshakes-per-host", "N", Integer.toString(TlsContext.DEFAULT_MAX_HANDSHAKES_PER_HOST),
+            false, "TLS handshakes in progress at once from one client host (after PROXY); more are closed before " +
+            "any crypto (counted)."),
+        new Flag("tls-handshake-threads", "N", Integer.toString(TlsContext.DEFAULT_HANDSHAKE_THREADS), false,
+            "Threads the PeerJS/dop port's TLS handshakes do their crypto on, off the signaling agents; 0 = on the " +
+            "agent that owns the socket."));
 
 
     private OptionSpec()

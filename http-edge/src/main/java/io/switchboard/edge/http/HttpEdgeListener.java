@@ -47,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  * as the PeerJS port's own acceptor's are.
  * <p>
  * With TLS ({@link Builder#tls}) each admitted connection is wrapped in a TLS connection ({@link TlsListener}) between
- * the timeouts and HTTP, so the caps, budgets and timeouts are the same and a stalled handshake is a stalled head.
+ * the timeouts and HTTP, so the caps, budgets and timeouts are the same and a stalled handshake is a stalled head; a
+ * connection the handshake budget refuses is closed at once, before any TLS byte.
  * <p>
  * Client addresses: under {@code --proxy-protocol} a connection must come from a trusted proxy and start with a PROXY
  * header ({@link ProxyHeaderReader}), read before any TLS; every request's source address is then set by
@@ -228,7 +229,12 @@ public final class HttpEdgeListener implements AutoCloseable
         final StreamConnection connection, final Lease lease, final RequestTimeouts timeouts,
         final HttpOpenListener http)
     {
-        final TlsListener.Handshake handshake = tls == null ? null : tls.secure(connection);
+        final TlsListener.Handshake handshake = tls == null ? null : tls.secure(connection, lease.place.host());
+        if (tls != null && handshake == null)
+        {
+            refuse(connection, null); // counted by the handshake budget
+            return;
+        }
         final StreamConnection served = handshake == null ? connection : handshake.connection();
         timeouts.cuts(served);
         lease.serve(served, handshake);

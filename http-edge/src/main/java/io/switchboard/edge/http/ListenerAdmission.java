@@ -194,6 +194,15 @@ public final class ListenerAdmission
             return true;
         }
 
+        /**
+         * The host the connection counts against: its peer, or the client a PROXY header named; null for a trusted
+         * proxy's own connection.
+         */
+        public InetAddress host()
+        {
+            return host;
+        }
+
         /** The connection closed: its place is free (again and again is once). */
         public void release()
         {

@@ -18,19 +18,22 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.io.IOException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The appliance's server certificate: the pair read at start, then whichever valid pair the files hold since (a
  * {@link CertificateWatcher} on its own thread re-reads them). It owns the one {@link SSLContext} every TLS listener
- * takes its engines from ({@link #sslContext()}, {@link #newEngine()}), and the reload counters; a listener's
- * handshakes are counted by its {@link TlsListener}.
+ * takes its engines from ({@link #sslContext()}, {@link #newEngine()}), the reload counters, the crypto CPU budget
+ * every listener's handshakes draw on ({@link HandshakeBudget}, through each listener's {@link TlsHandshakes}) and the
+ * threads the PeerJS port's handshake tasks run on ({@link #handshakeTasks()}).
  */
 public final class ServerTls implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(ServerTls.class);
     private static final String RELOADS = "switchboard_tls_reloads_total";
     private static final String NOT_AFTER = "switchboard_tls_certificate_not_after_seconds";
+    private static final String IN_PROGRESS = "switchboard_tls_handshakes_in_progress";
     private static final String THREAD = "switchboard-tls-reload";
     /** Only ever in memory: the key store exists to hand the pair to the JDK's key manager. */
     private static final char[] STORE_PASSWORD = "switchboard".toCharArray();
@@ -42,6 +45,8 @@ public final class ServerTls implements AutoCloseable
     private final AtomicCounter reloadsFailed;
     private final AtomicCounter notAfter;
     private final SSLContext sslContext;
+    private final HandshakeBudget budget;
+    private HandshakeTasks tasks;
     private volatile Served current;
     private AgentRunner runner;
 
@@ -58,18 +63,25 @@ public final class ServerTls implements AutoCloseable
         this.current = new Served(first, contextFor(first));
         this.sslContext = ReloadableSslContext.over(() -> current.context(), current.context());
         notAfter.set(TimeUnit.MILLISECONDS.toSeconds(first.leaf().getNotAfter().getTime()));
+        this.budget = new HandshakeBudget(context.maxHandshakes(), context.maxHandshakesPerHost(),
+            metrics.gauge(IN_PROGRESS, "", "TLS handshakes in progress over every TLS listener (at most " +
+                "--tls-max-handshakes): from accept, or the PROXY header, until completed or failed."));
     }
 
     /**
      * Reads the pair (a refusal is one line naming the file) and starts watching the files for a change.
      *
-     * @param watch the watcher thread's report to the appliance's liveness
+     * @param watch the TLS threads' report to the appliance's liveness: the watcher's and the handshake tasks'
      */
     public static ServerTls open(final TlsContext context, final Metrics metrics, final Watch watch)
     {
         final CertificateWatcher.Files files = CertificateWatcher.Files.read(context.certFile(), context.keyFile());
         final CertifiedKey pair = files.parse();
         final ServerTls tls = new ServerTls(context, metrics, pair);
+        if (context.handshakeThreads() > 0)
+        {
+            tls.tasks = new HandshakeTasks(context.handshakeThreads(), context.maxHandshakes(), watch);
+        }
         LOG.info("TLS on {}: {} valid until {}", String.join(",", context.listeners()),
             pair.leaf().getSubjectX500Principal().getName(), pair.leaf().getNotAfter().toInstant());
         final CertificateWatcher watcher =
@@ -107,16 +119,28 @@ public final class ServerTls implements AutoCloseable
         return sslContext.createSSLEngine();
     }
 
-    /** The handshake counters of the listener called {@code name} that drives its own engines ({@link #newEngine}). */
+    /**
+     * The handshakes of the listener called {@code name} that drives its own engines ({@link #newEngine}), in the
+     * budget; once per listener.
+     */
     public TlsHandshakes handshakes(final String name)
     {
-        return TlsHandshakes.of(name, metrics);
+        return TlsHandshakes.of(name, metrics, budget);
     }
 
-    /** The TLS side of one listener, counting its handshakes; created when the listener starts. */
+    /**
+     * Where that listener runs its engines' delegated tasks (the handshake's expensive steps), handing each connection
+     * back to the thread that owns it when they are done; null under {@code --tls-handshake-threads=0}: on that thread.
+     */
+    public Executor handshakeTasks()
+    {
+        return tasks;
+    }
+
+    /** The TLS side of one listener, counting its handshakes in the budget; created when the listener starts. */
     public TlsListener listener(final String name, final Xnio xnio)
     {
-        return new TlsListener(name, xnio, sslContext, metrics);
+        return new TlsListener(sslContext, xnio, handshakes(name));
     }
 
     /** The leaf certificate new handshakes get. */
@@ -165,10 +189,11 @@ public final class ServerTls implements AutoCloseable
     {
     }
 
-    /** Stops watching the files. */
+    /** Stops watching the files and the handshake threads. */
     @Override
     public void close()
     {
         CloseHelper.close(runner);
+        CloseHelper.close(tasks);
     }
 }

@@ -9,7 +9,9 @@ import java.util.Set;
 
 /**
  * Configuration of TLS on the TCP listeners: the certificate chain and key files (both or neither), the listeners
- * that speak TLS when they are given, and how often the files are checked for a renewal. {@link #conclude} validates.
+ * that speak TLS when they are given, how often the files are checked for a renewal, and the crypto CPU budget:
+ * handshakes in progress at once in total and per client host, and the threads the PeerJS port's handshakes run their
+ * expensive steps on. {@link #conclude} validates.
  */
 public final class TlsContext
 {
@@ -17,12 +19,19 @@ public final class TlsContext
     public static final List<String> LISTENERS = List.of("peerjs", "metaverse", "rendezvous", "admin");
     public static final String DEFAULT_LISTENERS = "peerjs,metaverse,rendezvous";
     public static final long DEFAULT_CHECK_INTERVAL_MS = 2_000;
+    public static final int DEFAULT_MAX_HANDSHAKES = 512;
+    public static final int DEFAULT_MAX_HANDSHAKES_PER_HOST = 16;
+    /** One thread: on a small box the handshakes take at most one core, the signaling agents keep the rest. */
+    public static final int DEFAULT_HANDSHAKE_THREADS = 1;
 
     private Path certFile;
     private Path keyFile;
     private String listeners = DEFAULT_LISTENERS;
     private Set<String> listenerSet;
     private long checkIntervalMs = DEFAULT_CHECK_INTERVAL_MS;
+    private int maxHandshakes = DEFAULT_MAX_HANDSHAKES;
+    private int maxHandshakesPerHost = DEFAULT_MAX_HANDSHAKES_PER_HOST;
+    private int handshakeThreads = DEFAULT_HANDSHAKE_THREADS;
 
     public TlsContext conclude()
     {
@@ -32,6 +41,9 @@ public final class TlsContext
                 "--tls-cert and --tls-key go together: give both (or neither, for no TLS)");
         }
         Require.range("tls check interval ms", checkIntervalMs, 10, 3_600_000);
+        Require.range("--tls-max-handshakes", maxHandshakes, 1, 1_000_000);
+        Require.range("--tls-max-handshakes-per-host", maxHandshakesPerHost, 1, 1_000_000);
+        Require.range("--tls-handshake-threads", handshakeThreads, 0, 256);
         final Set<String> names = new LinkedHashSet<>();
         for (final String name : listeners.split(",", -1))
         {
@@ -76,4 +88,13 @@ public final class TlsContext
     /** How often the files are read for a change; a changed pair is loaded once it reads the same twice. */
     public long checkIntervalMs() { return checkIntervalMs; }
     public TlsContext checkIntervalMs(final long value) { checkIntervalMs = value; return this; }
+    /** Handshakes in progress at once over every TLS listener (from accept, or the PROXY header, to done). */
+    public int maxHandshakes() { return maxHandshakes; }
+    public TlsContext maxHandshakes(final int value) { maxHandshakes = value; return this; }
+    /** Handshakes in progress at once from one client host (a trusted proxy's own connections only count in total). */
+    public int maxHandshakesPerHost() { return maxHandshakesPerHost; }
+    public TlsContext maxHandshakesPerHost(final int value) { maxHandshakesPerHost = value; return this; }
+    /** Threads for the PeerJS port's handshake tasks; 0: they run on the signaling agent that owns the socket. */
+    public int handshakeThreads() { return handshakeThreads; }
+    public TlsContext handshakeThreads(final int value) { handshakeThreads = value; return this; }
 }

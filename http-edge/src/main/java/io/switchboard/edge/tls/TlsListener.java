@@ -1,10 +1,8 @@
 package io.switchboard.edge.tls;
 
-import io.switchboard.engine.metrics.Metrics;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.DefaultByteBufferPool;
-import org.agrona.concurrent.status.AtomicCounter;
 import org.xnio.ChannelListener;
 import org.xnio.OptionMap;
 import org.xnio.StreamConnection;
@@ -12,11 +10,14 @@ import org.xnio.Xnio;
 import org.xnio.ssl.SslConnection;
 
 import javax.net.ssl.SSLContext;
+import java.net.InetAddress;
 
 /**
  * The TLS side of one Undertow listener: wraps each accepted connection in Undertow's TLS connection (XNIO's public
- * {@link SslConnection}) over the appliance's {@link ServerTls} context, and counts the handshakes that complete and
- * the connections that close before theirs did (a failed handshake, plain HTTP to a TLS port, a client gone).
+ * {@link SslConnection}) over the appliance's {@link ServerTls} context, once the connection has a place in the
+ * handshake budget ({@link TlsHandshakes}), and counts the handshakes that complete and the connections that close
+ * before theirs did (a failed handshake, plain HTTP to a TLS port, a client gone). Handshakes run on Undertow's IO
+ * threads, which own no relayed sockets: the budget bounds what they take.
  */
 public final class TlsListener implements AutoCloseable
 {
@@ -26,22 +27,29 @@ public final class TlsListener implements AutoCloseable
 
     private final ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_BYTES, -1, BUFFERS_PER_THREAD);
     private final UndertowXnioSsl ssl;
-    private final AtomicCounter completed;
-    private final AtomicCounter failed;
+    private final TlsHandshakes handshakes;
 
-    TlsListener(final String name, final Xnio xnio, final SSLContext context, final Metrics metrics)
+    TlsListener(final SSLContext context, final Xnio xnio, final TlsHandshakes handshakes)
     {
         this.ssl = new UndertowXnioSsl(xnio, OptionMap.EMPTY, buffers, context);
-        final TlsHandshakes handshakes = TlsHandshakes.of(name, metrics);
-        this.completed = handshakes.completed();
-        this.failed = handshakes.failed();
+        this.handshakes = handshakes;
     }
 
-    /** {@code accepted} as a TLS server connection; its handshake starts with the client's hello, on the first read. */
-    public Handshake secure(final StreamConnection accepted)
+    /**
+     * {@code accepted}, from {@code client} (null: a trusted proxy's own connection), as a TLS server connection; its
+     * handshake starts with the client's hello, on the first read.
+     *
+     * @return null when the handshake budget refuses it (counted): the caller closes the connection
+     */
+    public Handshake secure(final StreamConnection accepted, final InetAddress client)
     {
+        final TlsHandshakes.Handshake budgeted = handshakes.begin(client);
+        if (budgeted == null)
+        {
+            return null;
+        }
         final SslConnection connection = ssl.wrapExistingConnection(accepted, OptionMap.EMPTY, false);
-        final Handshake handshake = new Handshake(connection);
+        final Handshake handshake = new Handshake(connection, budgeted);
         connection.getHandshakeSetter().set(handshake);
         return handshake;
     }
@@ -53,14 +61,15 @@ public final class TlsListener implements AutoCloseable
     }
 
     /** One connection's handshake: counted once, as completed or, when the connection closes first, failed. */
-    public final class Handshake implements ChannelListener<SslConnection>
+    public static final class Handshake implements ChannelListener<SslConnection>
     {
         private final SslConnection connection;
-        private volatile boolean done;
+        private final TlsHandshakes.Handshake budgeted;
 
-        private Handshake(final SslConnection connection)
+        private Handshake(final SslConnection connection, final TlsHandshakes.Handshake budgeted)
         {
             this.connection = connection;
+            this.budgeted = budgeted;
         }
 
         public SslConnection connection()
@@ -72,21 +81,13 @@ public final class TlsListener implements AutoCloseable
         @Override
         public void handleEvent(final SslConnection channel)
         {
-            if (!done)
-            {
-                done = true;
-                completed.increment();
-            }
+            budgeted.completed();
         }
 
         /** The connection closed. */
         public void closed()
         {
-            if (!done)
-            {
-                done = true;
-                failed.increment();
-            }
+            budgeted.failed();
         }
     }
 }

@@ -162,6 +162,10 @@ final class HttpConnection implements SignalingAgent.Attachment
     @Override
     public void adopt()
     {
+        if (phase == Phase.HANDSHAKE && !startTls())
+        {
+            return;
+        }
         try
         {
             key = agent.register(this, channel, SelectionKey.OP_READ);
@@ -171,18 +175,66 @@ final class HttpConnection implements SignalingAgent.Attachment
             abort();
             return;
         }
-        if (phase == Phase.HANDSHAKE)
-        {
-            startTls();
-        }
         schedule(phase == Phase.IDLE ? listener.admission().context().idleTimeoutMs() :
             listener.admission().context().requestParseTimeoutMs());
     }
 
-    /** The handshake begins: from now on every byte goes through the TLS layer. */
-    private void startTls()
+    /**
+     * The handshake begins, if the handshake budget has room for the client (the host a PROXY header named, else the
+     * peer; a trusted proxy's own connection counts in the total only): from now on every byte goes through the TLS
+     * layer. Refused (counted), the connection is reset before any TLS byte.
+     *
+     * @return whether the handshake began
+     */
+    private boolean startTls()
     {
-        tls = new TlsChannel(channel, listener.tls().newEngine(), listener.handshakes(), agent);
+        final TlsHandshakes.Handshake handshake = listener.handshakes().begin(lease.host());
+        if (handshake == null)
+        {
+            resetOnClose();
+            abort();
+            return false;
+        }
+        tls = new TlsChannel(
+            channel, listener.tls().newEngine(), handshake, listener.tls().handshakeTasks(), this, agent);
+        return true;
+    }
+
+    /**
+     * Command RESUME, on the agent's thread: the handshake's delegated tasks are done on a task thread; the handshake
+     * goes on, and what the client sent meanwhile is read.
+     */
+    @Override
+    public void resume()
+    {
+        if (phase == Phase.DONE)
+        {
+            return; // cut meanwhile (the handshake timeout): the handshake was counted as failed then
+        }
+        try
+        {
+            tls.resume();
+            key.interestOps(SelectionKey.OP_READ);
+            if (flush())
+            {
+                read();
+            }
+        }
+        catch (final IOException ex)
+        {
+            abort();
+        }
+        catch (final RuntimeException ex)
+        {
+            agent.survived(ex);
+            abort();
+        }
+    }
+
+    /** OP_READ, or nothing while the handshake's tasks run elsewhere (the engine cannot read meanwhile). */
+    private int readInterest()
+    {
+        return tls != null && tls.tasking() ? 0 : SelectionKey.OP_READ;
     }
 
     @Override
@@ -267,6 +319,10 @@ final class HttpConnection implements SignalingAgent.Attachment
             {
                 abort(); // the client is gone (or has said all it will, which is the same to a server that answered)
                 return;
+            }
+            if (tls != null && tls.tasking())
+            {
+                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ); // until the tasks are done: no spinning
             }
             if (phase == Phase.DRAINING)
             {
@@ -418,7 +474,10 @@ final class HttpConnection implements SignalingAgent.Attachment
         {
             // What followed the header is the client's first TLS bytes: the handshake reads them first.
             phase = Phase.HANDSHAKE;
-            startTls();
+            if (!startTls())
+            {
+                return false;
+            }
             tls.unread(in);
             in = null;
             schedule(listener.admission().context().requestParseTimeoutMs());
@@ -721,7 +780,7 @@ final class HttpConnection implements SignalingAgent.Attachment
             endOutput();
             return false;
         }
-        key.interestOps(SelectionKey.OP_READ);
+        key.interestOps(readInterest());
         if (phase == Phase.IDLE && in != null)
         {
             handle(); // requests that came while the responses waited

@@ -91,6 +91,12 @@ public final class SignalingAgent implements Agent
         {
             throw new UnsupportedOperationException(getClass().getSimpleName() + " is registered otherwise");
         }
+
+        /** Command {@link Command#RESUME}: work another thread did for the channel is done; it goes on. */
+        default void resume()
+        {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " hands no work to other threads");
+        }
     }
 
     /** A command another thread sends a connection's agent: what it asks, on the agent's thread. */
@@ -103,7 +109,9 @@ public final class SignalingAgent implements Agent
         /** A close frame was sent: cut the connection once its close grace has passed. */
         GRACE,
         /** A write failed: cut the connection now. */
-        ABORT
+        ABORT,
+        /** A TLS handshake's delegated tasks ran on a task thread: go on with the connection's handshake. */
+        RESUME
     }
 
     private final String name;
@@ -442,6 +450,7 @@ public final class SignalingAgent implements Agent
                     case REGISTER -> ((WebSocketConnection)entry.connection()).register();
                     case GRACE -> ((WebSocketConnection)entry.connection()).startGrace();
                     case ABORT -> entry.connection().abort();
+                    case RESUME -> entry.connection().resume();
                     default -> throw new IllegalStateException("unknown command " + entry.command());
                 }
             }

@@ -8,12 +8,17 @@ import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The TLS layer of one connection of a signaling port, between its socket and its {@link HttpConnection} or
  * {@link WebSocketConnection}: {@code socket -> network bytes -> SSLEngine.unwrap -> plaintext for the reader} and
- * {@code plaintext -> SSLEngine.wrap -> socket}. The handshake runs inside the first reads (its delegated tasks inline,
- * on the agent's thread), and is counted once, completed or failed ({@link TlsHandshakes}).
+ * {@code plaintext -> SSLEngine.wrap -> socket}. The handshake runs inside the first reads and is counted once,
+ * completed or failed, giving back its place in the handshake budget ({@link TlsHandshakes.Handshake}). Its delegated
+ * tasks (the expensive steps: key exchange, signature) run on the TLS handshake threads when there are any: the
+ * engine is then left alone, the socket not read, until a task thread has run them all and asked the agent to
+ * {@link SignalingAgent.Command#RESUME resume} the connection ({@link #resume}); without them, inline on the agent.
  * <p>
  * Owns its {@link SSLEngine} and only what it must keep between two calls: the start of a record still incomplete,
  * plaintext the reader had no room for, and encrypted bytes the kernel did not take ({@link #heldBytes}, which the
@@ -26,7 +31,11 @@ final class TlsChannel
 
     private final SocketChannel channel;
     private final SSLEngine engine;
-    private final TlsHandshakes handshakes;
+    private final TlsHandshakes.Handshake handshake;
+    /** Where delegated tasks of the handshake run; null: inline. */
+    private final Executor tasks;
+    /** The connection a task thread has the agent resume. */
+    private final SignalingAgent.Attachment connection;
     private SignalingAgent agent;
     /** The start of a record that is not complete yet, or null. */
     private byte[] netIn;
@@ -38,16 +47,25 @@ final class TlsChannel
     /** {@link #netIn} came from before the TLS layer: no OP_READ will say it is there. */
     private boolean unread;
     private boolean handshaken;
-    private boolean counted;
+    /** Delegated tasks run on a task thread: nothing touches the engine until {@link #resume}. */
+    private boolean tasking;
     private boolean inboundDone;
     private boolean closed;
 
+    /**
+     * @param handshake the handshake's place in the budget, ended here
+     * @param tasks where the handshake's delegated tasks run (null: inline); when they are done, {@code connection}
+     *              is resumed by {@code agent}
+     */
     TlsChannel(
-        final SocketChannel channel, final SSLEngine engine, final TlsHandshakes handshakes, final SignalingAgent agent)
+        final SocketChannel channel, final SSLEngine engine, final TlsHandshakes.Handshake handshake,
+        final Executor tasks, final SignalingAgent.Attachment connection, final SignalingAgent agent)
     {
         this.channel = channel;
         this.engine = engine;
-        this.handshakes = handshakes;
+        this.handshake = handshake;
+        this.tasks = tasks;
+        this.connection = connection;
         this.agent = agent;
     }
 
@@ -79,7 +97,36 @@ final class TlsChannel
      */
     boolean hasBufferedInput()
     {
-        return plainIn != null || unread;
+        return !tasking && (plainIn != null || unread);
+    }
+
+    /** Whether the handshake's delegated tasks run on a task thread: the socket must not be watched for reading. */
+    boolean tasking()
+    {
+        return tasking;
+    }
+
+    /**
+     * Command RESUME, on the agent's thread: the delegated tasks are done; the handshake goes on (what the engine now
+     * has to send is sent). The caller then reads what is held and what the socket has.
+     */
+    void resume() throws IOException
+    {
+        tasking = false;
+        try
+        {
+            handshake(engine.getHandshakeStatus());
+        }
+        catch (final SSLException ex)
+        {
+            inboundDone = true;
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            inboundDone = true;
+            throw new SSLException("the TLS engine failed the handshake", ex);
+        }
     }
 
     /** Whether encrypted bytes wait for room in the kernel: the connection must watch for OP_WRITE. */
@@ -104,6 +151,10 @@ final class TlsChannel
     int read(final ByteBuffer dst) throws IOException
     {
         int delivered = 0;
+        if (tasking)
+        {
+            return 0; // the engine is the task thread's for now; the socket's bytes wait in the kernel
+        }
         unread = false;
         if (plainIn != null)
         {
@@ -176,14 +227,17 @@ final class TlsChannel
             }
             handshake(result.getHandshakeStatus());
             final boolean underflow = result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW;
-            if (underflow || !net.hasRemaining() || plainIn != null)
+            if (underflow || !net.hasRemaining() || plainIn != null || tasking)
             {
                 return delivered;
             }
         }
     }
 
-    /** Drives the handshake from {@code status}: runs delegated tasks, sends what the engine has to send. */
+    /**
+     * Drives the handshake from {@code status}: runs delegated tasks (or hands them to a task thread, and stops until
+     * {@link #resume}), sends what the engine has to send.
+     */
     private void handshake(final SSLEngineResult.HandshakeStatus status) throws IOException
     {
         SSLEngineResult.HandshakeStatus now = status;
@@ -202,6 +256,16 @@ final class TlsChannel
                 }
                 case NEED_TASK ->
                 {
+                    if (handshaken && "TLSv1.2".equals(engine.getSession().getProtocol()))
+                    {
+                        // A client's renegotiation would be a full handshake outside the handshake budget.
+                        throw new SSLException("TLS 1.2 renegotiation refused");
+                    }
+                    if (tasks != null && !handshaken)
+                    {
+                        offloadTasks();
+                        return;
+                    }
                     Runnable task;
                     while ((task = engine.getDelegatedTask()) != null)
                     {
@@ -215,6 +279,36 @@ final class TlsChannel
                     return;
                 }
             }
+        }
+    }
+
+    /** The engine's delegated tasks go to a task thread, which has the agent resume the connection after them. */
+    private void offloadTasks() throws SSLException
+    {
+        tasking = true;
+        final SignalingAgent owner = agent;
+        try
+        {
+            tasks.execute(() ->
+            {
+                try
+                {
+                    Runnable task;
+                    while ((task = engine.getDelegatedTask()) != null)
+                    {
+                        task.run();
+                    }
+                }
+                finally
+                {
+                    owner.enqueue(SignalingAgent.Command.RESUME, connection);
+                }
+            });
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            tasking = false;
+            throw new SSLException("no room for the handshake's tasks", ex);
         }
     }
 
@@ -239,11 +333,7 @@ final class TlsChannel
     private void finished()
     {
         handshaken = true;
-        if (!counted)
-        {
-            counted = true;
-            handshakes.completed().increment();
-        }
+        handshake.completed();
     }
 
     /**
@@ -326,11 +416,7 @@ final class TlsChannel
             return;
         }
         closed = true;
-        if (!counted)
-        {
-            counted = true;
-            handshakes.failed().increment();
-        }
+        handshake.failed(); // nothing once it completed
         if (handshaken && netOut == null && channel.isOpen())
         {
             try

@@ -24,12 +24,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code tls-handshake-load}: full TLS handshakes per second against one TLS listener (the metaverse one in the
  * benchmark). Each of {@code --threads} connects, shakes hands with ALPN http/1.1, invalidates the session (so the
- * next handshake is a full one, never a resumption) and closes, as fast as it can for the duration; the result line
- * gives the rate, the handshake latency percentiles, and with {@code --server-pid} the server's CPU per handshake.
+ * next handshake is a full one, never a resumption) and closes, as fast as it can for the duration, or together at
+ * {@code --rate-per-s} (a burst of new handshakes beside other load); the result line gives the rate, the handshake
+ * latency percentiles, and with {@code --server-pid} the server's CPU per handshake.
  */
 public final class TlsHandshakeLoad
 {
@@ -39,6 +41,8 @@ public final class TlsHandshakeLoad
         new Flag("target", "127.0.0.1:9400", "HOST:PORT of a TLS listener"),
         new Flag("protocol", "TLSv1.3", "TLSv1.3 or TLSv1.2"),
         new Flag("threads", "2", "connections shaking hands at once, one per thread"),
+        new Flag("rate-per-s", "0", "handshakes per second begun by all threads together (each its share, evenly " +
+            "spaced); 0: as fast as they can"),
         new Flag("warmup-s", "3", "seconds of handshakes before measuring"),
         new Flag("duration-s", "10", "seconds measured"),
         new Flag("ca", "", "PEM file of the CA to trust; empty: trust any certificate (a benchmark, not a check)"),
@@ -63,13 +67,15 @@ public final class TlsHandshakeLoad
         final String protocol = flags.string("protocol");
         final int threads = flags.intValue("threads");
         final long serverPid = flags.longValue("server-pid");
+        final double ratePerS = Double.parseDouble(flags.string("rate-per-s"));
+        final long intervalNs = ratePerS > 0 ? (long)(threads * 1e9 / ratePerS) : 0;
         final SSLContext context = context(flags.string("ca"));
 
         final Shaker[] shakers = new Shaker[threads];
         final List<Thread> running = new ArrayList<>();
         for (int i = 0; i < threads; i++)
         {
-            shakers[i] = new Shaker(context, host, port, protocol);
+            shakers[i] = new Shaker(context, host, port, protocol, intervalNs);
             final Thread thread = new Thread(shakers[i], COMMAND + "-" + i);
             thread.setDaemon(true);
             thread.start();
@@ -148,24 +154,38 @@ public final class TlsHandshakeLoad
         private final String host;
         private final int port;
         private final String protocol;
+        /** Between the starts of two of this thread's handshakes; 0: back to back. */
+        private final long intervalNs;
         private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         private final AtomicLong failures = new AtomicLong();
         private volatile boolean measuring;
         private volatile boolean stopped;
 
-        Shaker(final SSLContext context, final String host, final int port, final String protocol)
+        Shaker(final SSLContext context, final String host, final int port, final String protocol, final long intervalNs)
         {
             this.context = context;
             this.host = host;
             this.port = port;
             this.protocol = protocol;
+            this.intervalNs = intervalNs;
         }
 
         @Override
         public void run()
         {
+            long nextNs = System.nanoTime() + (long)(Math.random() * intervalNs); // threads out of step
             while (!stopped)
             {
+                if (intervalNs > 0)
+                {
+                    final long waitNs = nextNs - System.nanoTime();
+                    if (waitNs > 0)
+                    {
+                        LockSupport.parkNanos(waitNs);
+                        continue;
+                    }
+                    nextNs = Math.max(nextNs + intervalNs, System.nanoTime()); // late: no catch-up burst
+                }
                 final long startNs = System.nanoTime();
                 try (SSLSocket socket = (SSLSocket)context.getSocketFactory().createSocket(host, port))
                 {
