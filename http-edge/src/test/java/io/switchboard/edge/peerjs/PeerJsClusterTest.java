@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * PeerJS and dop across three real appliances on loopback (JDK WebSockets as clients): an id is unique in the
  * cluster (ID-TAKEN from another node, takeover with the same token), OFFER/ANSWER/CANDIDATE/LEAVE reach a peer on
- * another node in order, a message for an offline id reaches it on the node it connects to, EXPIRE comes when it
- * never does; kill -9 of a node frees its ids on the others within the alive timeout, its peer reconnects to another
+ * another node in order (an SDP-sized frame too; one longer than a links message is dropped, counted), a message for
+ * an offline id reaches it on the node it connects to, EXPIRE comes when it never does; kill -9 of a node frees its ids on the others within the alive timeout, its peer reconnects to another
  * node with its token and is reachable again, and a dop session resumed on another node starts as a new session.
  */
 class PeerJsClusterTest
@@ -130,6 +130,14 @@ class PeerJsClusterTest
             b.expect("{\"type\":\"" + types[i % 3] + "\",\"src\":\"A\",\"dst\":\"B\",\"payload\":" + i + "}");
         }
         b.expect("{\"type\":\"LEAVE\",\"src\":\"A\",\"dst\":\"B\"}");
+
+        // An SDP-sized frame (20 KB) crosses whole; one past the links' message size (32 KiB) is dropped, counted.
+        final String sdp = "\"" + "v=0 a=candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host ".repeat(330) + "\"";
+        send(a, "{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":" + sdp + "}");
+        b.expect("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":" + sdp + "}");
+        send(a, "{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"" + "x".repeat(40_000) + "\"}");
+        awaitTrue("the too long relay counted", () ->
+            metric(0, "switchboard_peerjs_relays_total{result=\"dropped_too_long_for_links\"}") == 1);
         send(b, "{\"type\":\"ANSWER\",\"dst\":\"A\",\"payload\":\"back\"}");
         a.expect("{\"type\":\"ANSWER\",\"src\":\"B\",\"dst\":\"A\",\"payload\":\"back\"}");
 
