@@ -171,6 +171,12 @@ final class ClusterIds
 
     // ---------------------------------------------------------------- sending
 
+    /** Whether a claim of {@code id} with {@code token} fits one links message (ids come from a bounded query). */
+    boolean fits(final String id, final String token)
+    {
+        return ID_OFFSET + 2 * Long.BYTES + 3 * (id.length() + token.length()) <= out.capacity();
+    }
+
     boolean claim(final int node, final String id, final long sequence, final long claimedMs, final String token)
     {
         int at = putId(id);
@@ -208,22 +214,21 @@ final class ClusterIds
         final int node, final MessageType type, final String src, final String dst, final byte[] frame,
         final int length)
     {
-        final byte[] dstUtf8 = dst.getBytes(StandardCharsets.UTF_8);
-        final byte[] srcUtf8 = src.getBytes(StandardCharsets.UTF_8);
-        final int total = ID_OFFSET + dstUtf8.length + 2 * Integer.BYTES + srcUtf8.length + length;
-        if (total > out.capacity())
+        // At most three UTF-8 bytes per char: a conservative bound, so nothing is written past the buffer.
+        if (ID_OFFSET + 2 * Integer.BYTES + 3 * (dst.length() + src.length()) + length > out.capacity())
         {
             counters.relayDroppedTooLong.increment();
             return false;
         }
-        out.putInt(ID_LENGTH_OFFSET, dstUtf8.length, ORDER);
-        out.putBytes(ID_OFFSET, dstUtf8);
-        int at = ID_OFFSET + dstUtf8.length;
+        final int dstLength = putString(ID_OFFSET, dst);
+        out.putInt(ID_LENGTH_OFFSET, dstLength, ORDER);
+        int at = ID_OFFSET + dstLength;
         out.putInt(at, type.ordinal(), ORDER);
-        out.putInt(at + Integer.BYTES, srcUtf8.length, ORDER);
-        at += 2 * Integer.BYTES;
-        out.putBytes(at, srcUtf8);
-        out.putBytes(at + srcUtf8.length, frame, 0, length);
+        final int srcLength = putString(at + 2 * Integer.BYTES, src);
+        out.putInt(at + Integer.BYTES, srcLength, ORDER);
+        at += 2 * Integer.BYTES + srcLength;
+        out.putBytes(at, frame, 0, length);
+        final int total = at + length;
         if (outbox.offer(node, RELAY, out, 0, total))
         {
             counters.relaySentToNode.increment();
@@ -235,10 +240,24 @@ final class ClusterIds
 
     private int putId(final String id)
     {
-        final byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
-        out.putInt(ID_LENGTH_OFFSET, utf8.length, ORDER);
-        out.putBytes(ID_OFFSET, utf8);
-        return ID_OFFSET + utf8.length;
+        final int length = putString(ID_OFFSET, id);
+        out.putInt(ID_LENGTH_OFFSET, length, ORDER);
+        return ID_OFFSET + length;
+    }
+
+    /** {@code value} as UTF-8 at {@code at} (an ASCII id without a copy); returns its length in bytes. */
+    private int putString(final int at, final String value)
+    {
+        for (int i = 0; i < value.length(); i++)
+        {
+            if (value.charAt(i) >= 0x80)
+            {
+                final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+                out.putBytes(at, utf8);
+                return utf8.length;
+            }
+        }
+        return out.putStringWithoutLengthAscii(at, value);
     }
 
     private void toOneOrAll(final int node, final int type, final int length)

@@ -32,6 +32,7 @@ final class PeerJsCounters
     final AtomicCounter refusedConcurrentLimit;
     final AtomicCounter refusedHostLimit;
     final AtomicCounter refusedClusterBusy;
+    final AtomicCounter refusedClusterTooLong;
 
     private final Map<MessageType, AtomicCounter> framesByType = new EnumMap<>(MessageType.class);
     final AtomicCounter framesIgnored;
@@ -91,6 +92,7 @@ final class PeerJsCounters
         refusedConcurrentLimit = metrics.counter(ADMISSIONS, "result=\"concurrent_limit\"", admissionHelp);
         refusedHostLimit = metrics.counter(ADMISSIONS, "result=\"host_limit\"", admissionHelp);
         refusedClusterBusy = metrics.counter(ADMISSIONS, "result=\"cluster_busy\"", admissionHelp);
+        refusedClusterTooLong = metrics.counter(ADMISSIONS, "result=\"cluster_too_long\"", admissionHelp);
 
         final String framesHelp = "PeerJS client frames, by type; ignored, invalid (not a JSON object) and " +
             "unregistered (from a socket that holds no id) are dropped.";

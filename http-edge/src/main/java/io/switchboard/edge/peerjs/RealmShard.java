@@ -565,13 +565,14 @@ public final class RealmShard implements SignalingAgent.Duty
      */
     private void claim(final IdSlot slot, final SignalEndpoint endpoint, final String token, final InetAddress host)
     {
-        if (claiming.size() >= MAX_PENDING_CLAIMS)
+        final boolean fits = cluster.fits(slot.id, token);
+        if (!fits || claiming.size() >= MAX_PENDING_CLAIMS)
         {
             realm.releaseRegistration();
             realm.releaseHost(host);
             removeIfEmpty(slot);
-            counters.refusedClusterBusy.increment();
-            endpoint.sendAndClose(SignalFrame.CLUSTER_BUSY);
+            (fits ? counters.refusedClusterBusy : counters.refusedClusterTooLong).increment();
+            endpoint.sendAndClose(fits ? SignalFrame.CLUSTER_BUSY : SignalFrame.CLUSTER_TOO_LONG);
             return;
         }
         final IdClaim claim = new IdClaim(this, slot, endpoint, token, host, ++claimSequence,

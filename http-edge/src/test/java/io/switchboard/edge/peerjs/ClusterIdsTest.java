@@ -309,4 +309,36 @@ class ClusterIdsTest
         assertEquals(List.of(OPEN), socket.frames);
         assertEquals(0, realms[0].counters().claimsTimedOut.get());
     }
+
+    @Test
+    void pendingClaimsAreCappedPerShardAndAnAbandonedClaimLeavesNothing()
+    {
+        allUp();
+        cut[1][0] = cut[2][0] = true;
+        final List<RealmFixture.Recorder> waiting = new ArrayList<>();
+        for (int i = 0; i < RealmShard.MAX_PENDING_CLAIMS; i++)
+        {
+            waiting.add(admit(0, "id" + i, "t"));
+        }
+        final RealmFixture.Recorder refused = admit(0, "one-more", "t");
+        assertEquals(List.of("{\"type\":\"ERROR\",\"payload\":{\"msg\":\"Server is busy claiming ids, try again\"}}"),
+            refused.frames);
+        assertEquals(1, realms[0].counters().refusedClusterBusy.get());
+
+        realms[0].shardFor("id0").release(waiting.get(0));
+        assertEquals(1, realms[0].counters().claimsAbandoned.get());
+        final RealmFixture.Recorder again = admit(0, "id0", "other");
+        assertEquals(List.of(), again.frames, "a new claim, not ID-TAKEN from the abandoned one");
+        assertEquals(0, realms[0].counters().refusedIdTaken.get());
+    }
+
+    @Test
+    void anIdTooLongToClaimInOneLinksMessageIsRefused()
+    {
+        allUp();
+        final RealmFixture.Recorder socket = admit(0, "x".repeat(20_000), "t");
+        assertEquals(List.of("{\"type\":\"ERROR\",\"payload\":{\"msg\":\"Id or token is too long\"}}"),
+            socket.frames);
+        assertEquals(1, realms[0].counters().refusedClusterTooLong.get());
+    }
 }
