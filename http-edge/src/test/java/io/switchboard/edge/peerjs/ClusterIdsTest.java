@@ -36,7 +36,8 @@ class ClusterIdsTest
 
     private volatile long nowMs = START_MS;
     private final NanoClock clock = () -> TimeUnit.MILLISECONDS.toNanos(nowMs);
-    private final SignalingAgent[] agents = new SignalingAgent[NODES];
+    /** By node, its signaling agents (one realm shard each). */
+    private SignalingAgent[][] agents = new SignalingAgent[NODES][];
     private final LinkOutbox[] outboxes = new LinkOutbox[NODES];
     private final Realm[] realms = new Realm[NODES];
     private final PeerJsLinkEndpoint[] endpoints = new PeerJsLinkEndpoint[NODES];
@@ -44,6 +45,12 @@ class ClusterIdsTest
     private final boolean[][] cut = new boolean[NODES][NODES];
 
     ClusterIdsTest()
+    {
+        build(1);
+    }
+
+    /** Three nodes of {@code agentsPerNode} signaling agents each. */
+    private void build(final int agentsPerNode)
     {
         for (int node = 0; node < NODES; node++)
         {
@@ -53,8 +60,13 @@ class ClusterIdsTest
             {
                 full[peer] = metrics.counter("full", "peer=\"" + peer + "\"", "h");
             }
-            agents[node] = new SignalingAgent("node-" + node, new Liveness(metrics).register("node-" + node), clock);
-            agents[node].onStart();
+            agents[node] = new SignalingAgent[agentsPerNode];
+            for (int i = 0; i < agentsPerNode; i++)
+            {
+                final String name = "node-" + node + "-" + i;
+                agents[node][i] = new SignalingAgent(name, new Liveness(metrics).register(name), clock);
+                agents[node][i].onStart();
+            }
             outboxes[node] = new LinkOutbox(node, NODES, 64 * 1024, full);
             realms[node] = RealmFixture.on(new PeerJsContext()
                 .aliveTimeoutMs(ALIVE_MS)
@@ -68,9 +80,12 @@ class ClusterIdsTest
     @AfterEach
     void close()
     {
-        for (final SignalingAgent agent : agents)
+        for (final SignalingAgent[] node : agents)
         {
-            agent.onClose();
+            for (final SignalingAgent agent : node)
+            {
+                agent.onClose();
+            }
         }
     }
 
@@ -97,13 +112,16 @@ class ClusterIdsTest
             int moved = 0;
             for (int node = 0; node < NODES; node++)
             {
-                try
+                for (final SignalingAgent agent : agents[node])
                 {
-                    moved += agents[node].doWork();
-                }
-                catch (final IOException ex)
-                {
-                    throw new UncheckedIOException(ex);
+                    try
+                    {
+                        moved += agent.doWork();
+                    }
+                    catch (final IOException ex)
+                    {
+                        throw new UncheckedIOException(ex);
+                    }
                 }
             }
             for (int node = 0; node < NODES; node++)
@@ -340,5 +358,47 @@ class ClusterIdsTest
         assertEquals(List.of("{\"type\":\"ERROR\",\"payload\":{\"msg\":\"Id or token is too long\"}}"),
             socket.frames);
         assertEquals(1, realms[0].counters().refusedClusterTooLong.get());
+    }
+
+    @Test
+    void withSeveralAgentsPerNodeEachShardClaimsRelaysAndFollowsItsOwnIds()
+    {
+        close();
+        build(3);
+        allUp();
+        final List<RealmFixture.Recorder> senders = new ArrayList<>();
+        final List<RealmFixture.Recorder> receivers = new ArrayList<>();
+        for (int i = 0; i < 12; i++)
+        {
+            senders.add(admit(0, "s" + i, "t"));
+            receivers.add(admit(2, "r" + i, "t"));
+        }
+        pump();
+        for (int i = 0; i < 12; i++)
+        {
+            for (int n = 0; n < 20; n++)
+            {
+                send(0, senders.get(i), "{\"type\":\"CANDIDATE\",\"dst\":\"r" + (11 - i) + "\",\"payload\":" + n + "}");
+            }
+        }
+        send(0, senders.get(0), "{\"type\":\"OFFER\",\"dst\":\"late\",\"payload\":\"queued\"}");
+        pump();
+        for (int i = 0; i < 12; i++)
+        {
+            final List<String> expected = new ArrayList<>(List.of(OPEN));
+            for (int n = 0; n < 20; n++)
+            {
+                expected.add("{\"type\":\"CANDIDATE\",\"src\":\"s" + (11 - i) + "\",\"dst\":\"r" + i + "\",\"payload\":" +
+                    n + "}");
+            }
+            assertEquals(expected, receivers.get(i).frames);
+        }
+        final RealmFixture.Recorder intruder = admit(1, "r3", "other");
+        pump();
+        assertEquals(List.of(ID_TAKEN), intruder.frames);
+        final RealmFixture.Recorder late = admit(1, "late", "t");
+        pump();
+        assertEquals(List.of(OPEN, "{\"type\":\"OFFER\",\"src\":\"s0\",\"dst\":\"late\",\"payload\":\"queued\"}"),
+            late.frames);
     }
 }
