@@ -288,6 +288,13 @@ public final class RealmShard implements SignalingAgent.Duty
         final Client client = endpoint.registration();
         if (client == null)
         {
+            if (claiming != null && frame.type() == MessageType.HEARTBEAT && claiming.containsKey(endpoint))
+            {
+                // A socket waiting for its claim's answers is alive: the client heartbeats from the socket's open.
+                counters.frames(MessageType.HEARTBEAT).increment();
+                endpoint.heartbeat();
+                return;
+            }
             counters.framesUnregistered.increment();
             return;
         }
