@@ -401,4 +401,55 @@ class ClusterIdsTest
         assertEquals(List.of(OPEN, "{\"type\":\"OFFER\",\"src\":\"s0\",\"dst\":\"late\",\"payload\":\"queued\"}"),
             late.frames);
     }
+
+    @Test
+    void aSocketWaitingForItsClaimIsKeptAliveByItsHeartbeats()
+    {
+        allUp();
+        cut[1][0] = cut[2][0] = true;
+        final int[] heartbeats = new int[1];
+        final SignalEndpoint socket = new SignalEndpoint()
+        {
+            private Client client;
+
+            @Override
+            public boolean send(final byte[] frame, final int length)
+            {
+                return true;
+            }
+
+            @Override
+            public void sendAndClose(final byte[] frame)
+            {
+            }
+
+            @Override
+            public void close(final AtomicCounter cause)
+            {
+            }
+
+            @Override
+            public void heartbeat()
+            {
+                heartbeats[0]++;
+            }
+
+            @Override
+            public Client registration()
+            {
+                return client;
+            }
+
+            @Override
+            public void registration(final Client client)
+            {
+                this.client = client;
+            }
+        };
+        realms[0].shardFor("X").admit(socket, "X", "t", "peerjs", null);
+        final byte[] heartbeat = "{\"type\":\"HEARTBEAT\"}".getBytes(StandardCharsets.UTF_8);
+        realms[0].shardFor("X").onMessage(socket, heartbeat, heartbeat.length);
+        assertEquals(1, heartbeats[0]);
+        assertEquals(0, realms[0].counters().framesUnregistered.get());
+    }
 }
