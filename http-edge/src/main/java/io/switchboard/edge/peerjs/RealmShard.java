@@ -43,6 +43,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * at each duty cycle, before anything newer for that receiver; past that budget the receiver is stuck, and a frame is
  * counted ({@code switchboard_peerjs_relays_total{result="dropped_inbox_full"}}) and dropped, as the reference drops
  * a frame it cannot write.
+ * <p>
+ * In a cluster (the context has a link outbox) a shard owns its ids cluster-wide, one more level of the same
+ * partition: a new id is claimed from every peer node that is up before OPEN ({@link IdClaim}; the rules are in the
+ * cluster section below), its {@link ClusterIds} keeps which node holds each of its ids held elsewhere, and a frame
+ * for one of those goes to that node's outbox; what other nodes send arrives on this shard's relay inbox
+ * ({@link #LINK}, {@link #LARGE_LINK}, {@link #PEER}, written by the links thread through
+ * {@link PeerJsLinkEndpoint}), so the shard stays single-writer. On one box none of it exists.
  */
 public final class RealmShard implements SignalingAgent.Duty
 {

@@ -1,18 +1,14 @@
 package io.switchboard.edge.peerjs;
 
-import io.switchboard.edge.testing.ApplianceProcess;
-import io.switchboard.edge.testing.ClusterPorts;
+import io.switchboard.edge.testing.ClusterNodes;
 import io.switchboard.edge.testing.RawSocket;
-import io.switchboard.edge.testing.Scrape;
 import io.switchboard.protocol.dop.DopToken;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -46,12 +42,11 @@ class PeerJsClusterTest
     @TempDir
     Path dir;
 
-    private final ApplianceProcess[] nodes = new ApplianceProcess[NODES];
+    private ClusterNodes cluster;
     private final List<RawSocket> sockets = new CopyOnWriteArrayList<>();
     /** PeerJS sockets get a HEARTBEAT every half second (the alive timeout is short), as the peerjs client sends. */
     private final List<RawSocket> peerJsSockets = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
-    private String members;
 
     PeerJsClusterTest()
     {
@@ -69,40 +64,17 @@ class PeerJsClusterTest
     {
         heartbeats.shutdownNow();
         sockets.forEach(RawSocket::abort);
-        for (final ApplianceProcess node : nodes)
+        if (cluster != null)
         {
-            if (node != null)
-            {
-                node.close();
-            }
+            cluster.close();
         }
     }
 
     @Test
     void idsAreClusterWideRelaysCrossNodesAndAKilledNodesPeersComeBackElsewhere() throws Exception
     {
-        members = ClusterPorts.members(NODES);
-        final List<Process> launched = new ArrayList<>();
-        for (int i = 0; i < NODES; i++)
-        {
-            launched.add(launch(i));
-        }
-        for (int i = 0; i < NODES; i++)
-        {
-            nodes[i] = ApplianceProcess.awaitReady(launched.get(i));
-        }
-        for (int i = 0; i < NODES; i++)
-        {
-            for (int peer = 0; peer < NODES; peer++)
-            {
-                final int node = i;
-                final String up = "switchboard_links_peer_up{peer=\"" + peer + "\"}";
-                if (peer != node)
-                {
-                    awaitTrue("node " + node + " hears " + peer, () -> metric(node, up) == 1);
-                }
-            }
-        }
+        cluster = ClusterNodes.start(dir, NODES, ALIVE_TIMEOUT_MS, "--cluster-timeout-ms=1500",
+            "--peerjs-expire-timeout-ms=" + EXPIRE_TIMEOUT_MS);
 
         // Unique in the cluster: a second socket for A on node 1 is refused as on one node.
         final RawSocket a = client(0, "A", "ta");
@@ -172,9 +144,8 @@ class PeerJsClusterTest
         // kill -9 of node 2: its ids are free on 0 and 1 within the alive timeout.
         client(2, "K", "tk");
         awaitTrue("node 0 knows K's node", () -> metric(0, "switchboard_peerjs_cluster_remote_ids") >= 3);
-        nodes[2].kill();
+        cluster.kill(2);
         final long killedMs = System.currentTimeMillis();
-        nodes[2] = null;
         final RawSocket newK = socket(0, "K", "someone-else");
         newK.expect(OPEN);
         final long freedAfterMs = System.currentTimeMillis() - killedMs;
@@ -223,21 +194,10 @@ class PeerJsClusterTest
         }
     }
 
-    private Process launch(final int node) throws IOException
-    {
-        return ApplianceProcess.launch(List.of("-Xmx256m"),
-            ProcessBuilder.Redirect.appendTo(dir.resolve("node-" + node + ".log").toFile()),
-            "--data-dir=" + dir.resolve("data-" + node), "--cluster-members=" + members, "--cluster-node=" + node,
-            "--cluster-timeout-ms=1500", "--peerjs-alive-timeout-ms=" + ALIVE_TIMEOUT_MS,
-            "--peerjs-expire-timeout-ms=" + EXPIRE_TIMEOUT_MS, "--ice-port=0", "--pulse-port=0",
-            "--rendezvous-port=0", "--metaverse-port=0", "--peerjs-port=0", "--admin-port=0",
-            "--bind-address=127.0.0.1");
-    }
-
     private RawSocket raw(final int node, final String pathAndQuery)
     {
         final RawSocket socket =
-            RawSocket.open(URI.create("ws://127.0.0.1:" + nodes[node].port("peerjs") + pathAndQuery));
+            RawSocket.open(URI.create("ws://127.0.0.1:" + cluster.port(node, "peerjs") + pathAndQuery));
         sockets.add(socket);
         return socket;
     }
@@ -267,26 +227,11 @@ class PeerJsClusterTest
 
     private long metric(final int node, final String series)
     {
-        try
-        {
-            return Scrape.value(nodes[node].port("admin"), series);
-        }
-        catch (final Exception | AssertionError ex)
-        {
-            return -1;
-        }
+        return cluster.metric(node, series);
     }
 
     private static void awaitTrue(final String what, final BooleanSupplier condition) throws InterruptedException
     {
-        final long deadline = System.currentTimeMillis() + 20_000;
-        while (!condition.getAsBoolean())
-        {
-            if (System.currentTimeMillis() > deadline)
-            {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        ClusterNodes.awaitTrue(what, 20_000, condition);
     }
 }
