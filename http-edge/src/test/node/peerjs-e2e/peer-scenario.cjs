@@ -1,5 +1,6 @@
 // Drives the real peerjs client (spec peerjs.md section 5) against a PeerJS server and prints one line per event.
 // usage: node peer-scenario.cjs SCENARIO --port=P [--port-b=P] [--path=/] [--key=peerjs] [--secure=true] [--timeout-s=30]
+//        [--ping-ms=5000] (the client's HEARTBEAT interval: below the server's --peerjs-alive-timeout-ms)
 // With --secure=true the client speaks https and wss (trusting the CA in NODE_EXTRA_CA_CERTS).
 // Exits 0 once the scenario has printed what it expects, 1 on an unexpected event or after --timeout-s (30 s).
 'use strict';
@@ -32,6 +33,7 @@ const options = {
   path: args.path || '/',
   key: args.key || 'peerjs',
   secure: args.secure === 'true',
+  pingInterval: Number(args['ping-ms'] || 5000),
   // Everything the client logs is kept (not printed): a 'webrtc' error in the exchange prints the recent lines to
   // stderr, so a negotiation that fails says which step failed.
   debug: 3,

@@ -14,6 +14,7 @@ import io.switchboard.engine.links.LinkOutbox;
 import io.switchboard.engine.links.LinkTypes;
 import io.switchboard.edge.ice.MetaverseKeyFetcher;
 import io.switchboard.edge.metaverse.MetaverseServer;
+import io.switchboard.edge.peerjs.PeerJsLinkEndpoint;
 import io.switchboard.edge.peerjs.PeerJsServer;
 import io.switchboard.edge.registry.Registry;
 import io.switchboard.cluster.ClusterContext;
@@ -137,7 +138,7 @@ public final class Appliance implements AutoCloseable
             options.longValue("ws-max-partial-bytes-per-socket"), options.longValue("ws-partial-budget-bytes"),
             metrics);
         final PeerJsServer peerjs = PeerJsServer.start(
-            Contexts.peerJs(options), edge, metrics, json, partials, liveness);
+            Contexts.peerJs(options).linkOutbox(outbox), edge, metrics, json, partials, liveness);
         closeables.add(peerjs);
         listeners.put(PeerJsServer.LISTENER, scheme(edge, PeerJsServer.LISTENER) + peerjs.port());
         DopServer.mount(Contexts.dop(options), peerjs, metrics, partials); // its sockets close with peerjs's agents
@@ -147,6 +148,7 @@ public final class Appliance implements AutoCloseable
             final LinkEndpoint engineEndpoint = engine.linkEndpoint(metrics);
             endpoints.put(LinkTypes.ICE_FIRST, engineEndpoint);
             endpoints.put(LinkTypes.PULSE_FIRST, engineEndpoint);
+            endpoints.put(LinkTypes.PEERJS_FIRST, new PeerJsLinkEndpoint(peerjs.realm()));
             // Closed first: before the owners it hands messages to and the registry's node, whose driver it runs on.
             closeables.add(LinksAgent.start(clusterContext,
                 registry.node().aeronDirectoryName(), options.longValue("peerjs-alive-timeout-ms"), linksCounters,

@@ -25,15 +25,17 @@ import java.util.List;
  * port per member was the alternative: a socket of its own, but it breaks the documented five-port layout (members
  * spaced by five ports would collide) and needs the overlap check and every deployment's firewall changed.
  * <p>
- * <b>Sizes.</b> Terms are {@link #DEFAULT_TERM_LENGTH} (three per publication and per image, sparse on tmpfs): soft
- * rendezvous messages are small, and a term bounds each message to an eighth of it. The MTU
+ * <b>Sizes.</b> Terms are {@link #DEFAULT_TERM_LENGTH} (three per publication and per image, sparse on tmpfs): a term
+ * bounds each message to an eighth of it, and 256 KiB lets a relayed PeerJS frame (an SDP offer with many candidates,
+ * several KB) of up to 32 KiB less the link header cross in one message; longer frames are dropped, counted, by the
+ * realm. Half a term (128 KiB) is what one peer's links may leave unconsumed beside consensus. The MTU
  * {@link #DEFAULT_MTU_LENGTH} fits a 1500-byte Ethernet frame with IP and UDP headers, so LAN and loopback alike.
  */
 public final class LinksContext
 {
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 200;
     public static final long DEFAULT_TIMEOUT_MS = 1_500;
-    public static final int DEFAULT_TERM_LENGTH = 64 * 1024;
+    public static final int DEFAULT_TERM_LENGTH = 256 * 1024;
     public static final int DEFAULT_MTU_LENGTH = 1408;
     /** Far above the streams Aeron Cluster, Archive and their clients use (1..200). */
     public static final int DEFAULT_STREAM_ID = 1_600;

@@ -16,11 +16,14 @@ public final class Client
     final byte[] quotedId;
     /** The client address it counts against under {@code --peerjs-max-ids-per-host}; null when none is known. */
     final InetAddress host;
+    /** When its claim was made (wall clock, kept across a takeover): between two holders, the earlier one wins. */
+    final long claimedMs;
 
     Client(
         final String id, final String token, final SignalEndpoint endpoint, final long sequence, final byte[] quotedId,
-        final InetAddress host)
+        final InetAddress host, final long claimedMs)
     {
+        this.claimedMs = claimedMs;
         this.id = id;
         this.token = token;
         this.endpoint = endpoint;

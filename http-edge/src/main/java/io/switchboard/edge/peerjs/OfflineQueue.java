@@ -20,6 +20,7 @@ final class OfflineQueue implements SignalingAgent.Timer
     final IdSlot slot;
     private final List<String> sources = new ArrayList<>();
     private final List<byte[]> frames = new ArrayList<>();
+    private final List<MessageType> types = new ArrayList<>();
     /** Its expiry on the owning agent's wheel, or {@link #NO_TIMER}. */
     long timer = NO_TIMER;
 
@@ -29,8 +30,9 @@ final class OfflineQueue implements SignalingAgent.Timer
         this.slot = slot;
     }
 
-    void add(final String src, final byte[] frame)
+    void add(final MessageType type, final String src, final byte[] frame)
     {
+        types.add(type);
         sources.add(src);
         frames.add(frame);
     }
@@ -43,6 +45,17 @@ final class OfflineQueue implements SignalingAgent.Timer
     List<byte[]> frames()
     {
         return frames;
+    }
+
+    /** The sender of the {@code i}th frame. */
+    String source(final int i)
+    {
+        return sources.get(i);
+    }
+
+    MessageType type(final int i)
+    {
+        return types.get(i);
     }
 
     /** Each sender once, in the order of its first message. */

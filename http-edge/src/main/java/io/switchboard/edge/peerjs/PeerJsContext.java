@@ -1,6 +1,9 @@
 package io.switchboard.edge.peerjs;
 
 import io.switchboard.engine.config.Require;
+import io.switchboard.engine.links.LinkOutbox;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
 
 import java.util.List;
 
@@ -50,6 +53,8 @@ public final class PeerJsContext
     private int maxQueued = DEFAULT_MAX_QUEUED;
     private long maxSendBufferBytes = DEFAULT_MAX_SEND_BUFFER_BYTES;
     private int relayInboxBytes = DEFAULT_RELAY_INBOX_BYTES;
+    private LinkOutbox linkOutbox;
+    private EpochClock claimClock = SystemEpochClock.INSTANCE;
 
 
     public PeerJsContext conclude()
@@ -134,4 +139,10 @@ public final class PeerJsContext
     public PeerJsContext maxIdsPerHost(final int value) { maxIdsPerHost = value; return this; }
     public int relayInboxBytes() { return relayInboxBytes; }
     public PeerJsContext relayInboxBytes(final int value) { relayInboxBytes = value; return this; }
+    /** A cluster member's queues to the other nodes (ids are claimed cluster-wide); null on one box. */
+    public LinkOutbox linkOutbox() { return linkOutbox; }
+    public PeerJsContext linkOutbox(final LinkOutbox value) { linkOutbox = value; return this; }
+    /** Wall clock stamping each id's claim: between two holders of one id, the earlier claim wins. */
+    public EpochClock claimClock() { return claimClock; }
+    public PeerJsContext claimClock(final EpochClock value) { claimClock = value; return this; }
 }

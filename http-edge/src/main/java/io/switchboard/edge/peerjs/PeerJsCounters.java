@@ -14,6 +14,8 @@ final class PeerJsCounters
     private static final String FRAMES = "switchboard_peerjs_frames_in_total";
     private static final String RELAYS = "switchboard_peerjs_relays_total";
     private static final String CLOSES = "switchboard_peerjs_server_closes_total";
+    private static final String CLAIMS = "switchboard_peerjs_cluster_claims_total";
+    private static final String CLUSTER_LOST = "switchboard_peerjs_cluster_unsent_total";
 
     final AtomicCounter httpInfo;
     final AtomicCounter httpId;
@@ -29,6 +31,8 @@ final class PeerJsCounters
     final AtomicCounter refusedIdTaken;
     final AtomicCounter refusedConcurrentLimit;
     final AtomicCounter refusedHostLimit;
+    final AtomicCounter refusedClusterBusy;
+    final AtomicCounter refusedClusterTooLong;
 
     private final Map<MessageType, AtomicCounter> framesByType = new EnumMap<>(MessageType.class);
     final AtomicCounter framesIgnored;
@@ -42,6 +46,16 @@ final class PeerJsCounters
     final AtomicCounter relayDroppedQueueFull;
     final AtomicCounter relayDeliveryFailed;
     final AtomicCounter relayDroppedInboxFull;
+    final AtomicCounter relaySentToNode;
+    final AtomicCounter relayDroppedOutboxFull;
+    final AtomicCounter relayDroppedTooLong;
+    final AtomicCounter claimsConfirmed;
+    final AtomicCounter claimsTaken;
+    final AtomicCounter claimsTimedOut;
+    final AtomicCounter claimsAbandoned;
+    final AtomicCounter clusterOutboxFull;
+    final AtomicCounter clusterDirectoryFull;
+    final AtomicCounter clusterRemoteIds;
     final AtomicCounter queuesExpired;
     final AtomicCounter expireSent;
     final AtomicCounter leaveDeregistered;
@@ -53,6 +67,7 @@ final class PeerJsCounters
     final AtomicCounter closedFrameTooLarge;
     final AtomicCounter closedSlowConsumer;
     final AtomicCounter closedProtocolError;
+    final AtomicCounter closedClusterConflict;
 
     final AtomicCounter openConnections;
     final AtomicCounter registeredClients;
@@ -76,6 +91,8 @@ final class PeerJsCounters
         refusedIdTaken = metrics.counter(ADMISSIONS, "result=\"id_taken\"", admissionHelp);
         refusedConcurrentLimit = metrics.counter(ADMISSIONS, "result=\"concurrent_limit\"", admissionHelp);
         refusedHostLimit = metrics.counter(ADMISSIONS, "result=\"host_limit\"", admissionHelp);
+        refusedClusterBusy = metrics.counter(ADMISSIONS, "result=\"cluster_busy\"", admissionHelp);
+        refusedClusterTooLong = metrics.counter(ADMISSIONS, "result=\"cluster_too_long\"", admissionHelp);
 
         final String framesHelp = "PeerJS client frames, by type; ignored, invalid (not a JSON object) and " +
             "unregistered (from a socket that holds no id) are dropped.";
@@ -95,6 +112,19 @@ final class PeerJsCounters
         relayDroppedQueueFull = metrics.counter(RELAYS, "result=\"dropped_queue_full\"", relayHelp);
         relayDeliveryFailed = metrics.counter(RELAYS, "result=\"delivery_failed\"", relayHelp);
         relayDroppedInboxFull = metrics.counter(RELAYS, "result=\"dropped_inbox_full\"", relayHelp);
+        relaySentToNode = metrics.counter(RELAYS, "result=\"sent_to_node\"", relayHelp);
+        relayDroppedOutboxFull = metrics.counter(RELAYS, "result=\"dropped_outbox_full\"", relayHelp);
+        relayDroppedTooLong = metrics.counter(RELAYS, "result=\"dropped_too_long_for_links\"", relayHelp);
+        final String claimsHelp = "Cluster claims of PeerJS ids (every live peer node asked before OPEN), by result.";
+        claimsConfirmed = metrics.counter(CLAIMS, "result=\"confirmed\"", claimsHelp);
+        claimsTaken = metrics.counter(CLAIMS, "result=\"taken\"", claimsHelp);
+        claimsTimedOut = metrics.counter(CLAIMS, "result=\"timed_out\"", claimsHelp);
+        claimsAbandoned = metrics.counter(CLAIMS, "result=\"abandoned\"", claimsHelp);
+        final String clusterHelp = "PeerJS messages to other cluster nodes that were not sent, by reason.";
+        clusterOutboxFull = metrics.counter(CLUSTER_LOST, "reason=\"outbox_full\"", clusterHelp);
+        clusterDirectoryFull = metrics.counter(CLUSTER_LOST, "reason=\"directory_full\"", clusterHelp);
+        clusterRemoteIds = metrics.gauge("switchboard_peerjs_cluster_remote_ids", "",
+            "PeerJS ids held by other cluster nodes, as this node's directory knows them.");
         queuesExpired = metrics.counter("switchboard_peerjs_queues_expired_total", "",
             "Offline queues dropped after the expire timeout.");
         expireSent = metrics.counter("switchboard_peerjs_expire_sent_total", "",
@@ -113,6 +143,7 @@ final class PeerJsCounters
         closedFrameTooLarge = metrics.counter(CLOSES, "cause=\"frame_too_large\"", closesHelp);
         closedSlowConsumer = metrics.counter(CLOSES, "cause=\"slow_consumer\"", closesHelp);
         closedProtocolError = metrics.counter(CLOSES, "cause=\"protocol_error\"", closesHelp);
+        closedClusterConflict = metrics.counter(CLOSES, "cause=\"cluster_conflict\"", closesHelp);
 
         openConnections = metrics.gauge("switchboard_peerjs_open_connections", "",
             "Open PeerJS WebSocket connections, registered or not.");

@@ -160,7 +160,7 @@ public final class Realm
         return reserved[0];
     }
 
-    private void releaseHost(final InetAddress host)
+    void releaseHost(final InetAddress host)
     {
         if (host != null)
         {

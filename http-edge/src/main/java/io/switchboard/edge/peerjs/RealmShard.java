@@ -1,7 +1,9 @@
 package io.switchboard.edge.peerjs;
 
 import io.switchboard.edge.websocket.SignalingAgent;
+import io.switchboard.engine.links.LinkOutbox;
 import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.MessageHandler;
@@ -13,8 +15,11 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,11 +43,31 @@ import java.util.concurrent.atomic.AtomicLong;
  * at each duty cycle, before anything newer for that receiver; past that budget the receiver is stuck, and a frame is
  * counted ({@code switchboard_peerjs_relays_total{result="dropped_inbox_full"}}) and dropped, as the reference drops
  * a frame it cannot write.
+ * <p>
+ * In a cluster (the context has a link outbox) a shard owns its ids cluster-wide, one more level of the same
+ * partition: a new id is claimed from every peer node that is up before OPEN ({@link IdClaim}; the rules are in the
+ * cluster section below), its {@link ClusterIds} keeps which node holds each of its ids held elsewhere, and a frame
+ * for one of those goes to that node's outbox; what other nodes send arrives on this shard's relay inbox
+ * ({@link #LINK}, {@link #LARGE_LINK}, {@link #PEER}, written by the links thread through
+ * {@link PeerJsLinkEndpoint}), so the shard stays single-writer. On one box none of it exists.
  */
 public final class RealmShard implements SignalingAgent.Duty
 {
     static final int RELAY = 1;
     static final int LARGE_RELAY = 2;
+    /** A message from another cluster node: {@code origin:int linkType:int payload}. */
+    static final int LINK = 3;
+    /** A link message too large for a record, in {@link #largeLinks}. */
+    static final int LARGE_LINK = 4;
+    /** A peer node came up or went down: {@code node:int up:int}. */
+    static final int PEER = 5;
+    private static final int ORIGIN_OFFSET = 0;
+    private static final int LINK_TYPE_OFFSET = ORIGIN_OFFSET + Integer.BYTES;
+    private static final int LINK_PAYLOAD_OFFSET = LINK_TYPE_OFFSET + Integer.BYTES;
+    private static final int NODE_OFFSET = 0;
+    private static final int UP_OFFSET = NODE_OFFSET + Integer.BYTES;
+    /** Sockets per shard waiting for the other nodes' answer to their id's claim; more are refused (counted). */
+    static final int MAX_PENDING_CLAIMS = 4096;
     private static final int TYPE_OFFSET = 0;
     private static final int SRC_LENGTH_OFFSET = TYPE_OFFSET + Integer.BYTES;
     private static final int DST_LENGTH_OFFSET = SRC_LENGTH_OFFSET + Integer.BYTES;
@@ -64,6 +89,13 @@ public final class RealmShard implements SignalingAgent.Duty
     private final ManyToOneRingBuffer inbox;
     /** Per sender, the frames too large for an inbox record, in the order of their records. */
     private final OneToOneConcurrentArrayQueue<LargeRelay>[] large;
+    /** From the links thread, the link messages too large for an inbox record, in the order of their records. */
+    private final OneToOneConcurrentArrayQueue<LargeLink> largeLinks;
+    /** In a cluster, what this shard knows of the other nodes and sends them; null on one box. */
+    private final ClusterIds cluster;
+    /** In a cluster, the sockets waiting for their claim's answers, and the slot of each. */
+    private final Map<SignalEndpoint, IdSlot> claiming;
+    private long claimSequence;
     private final AtomicLong largeBytes = new AtomicLong();
     private final IdStrings ids = new IdStrings();
     /** The frame of the inbox record being delivered. */
@@ -89,7 +121,21 @@ public final class RealmShard implements SignalingAgent.Duty
         this.context = realm.context();
         this.counters = realm.counters();
         this.reader = new SignalFrameReader(new SignalFrame(context.maxFrameBytes()));
-        if (shards > 1)
+        final LinkOutbox outbox = context.linkOutbox();
+        if (outbox == null)
+        {
+            cluster = null;
+            claiming = null;
+            largeLinks = null;
+        }
+        else
+        {
+            cluster = new ClusterIds(outbox, counters,
+                (int)Math.min(Integer.MAX_VALUE, (long)context.concurrentLimit() * outbox.memberCount()));
+            claiming = new IdentityHashMap<>();
+            largeLinks = new OneToOneConcurrentArrayQueue<>(LARGE_PER_SENDER);
+        }
+        if (shards > 1 || outbox != null)
         {
             final int bytes = context.relayInboxBytes() + RingBufferDescriptor.TRAILER_LENGTH;
             inbox = new ManyToOneRingBuffer(new UnsafeBuffer(BufferUtil.allocateDirectAligned(bytes, 64)));
@@ -141,7 +187,7 @@ public final class RealmShard implements SignalingAgent.Duty
         }
         IdSlot slot = slots.get(id);
         final Client current = slot == null ? null : slot.client;
-        if (current != null && !current.token.equals(token))
+        if (current != null && !current.token.equals(token) || slot != null && slot.claim != null)
         {
             counters.refusedIdTaken.increment();
             endpoint.sendAndClose(SignalFrame.ID_TAKEN);
@@ -165,16 +211,39 @@ public final class RealmShard implements SignalingAgent.Duty
             slot = new IdSlot(id);
             slots.put(id, slot);
         }
+        if (current == null && cluster != null && cluster.anyPeerUp())
+        {
+            claim(slot, endpoint, token, host);
+            return;
+        }
+        register(slot, endpoint, token, host, current,
+            current != null ? current.claimedMs : cluster != null ? context.claimClock().time() : 0);
+    }
+
+    /**
+     * The id is the endpoint's (admitted on one box, or its cluster claim confirmed): OPEN, then what was queued for
+     * it; a socket it takes over from is closed.
+     */
+    private void register(
+        final IdSlot slot, final SignalEndpoint endpoint, final String token, final InetAddress host,
+        final Client current, final long claimedMs)
+    {
+        final String id = slot.id;
         final Client client;
         if (current == null)
         {
-            client = new Client(id, token, endpoint, realm.nextSequence(), SignalFrame.quoted(id), host);
+            client = new Client(id, token, endpoint, realm.nextSequence(), SignalFrame.quoted(id), host, claimedMs);
             realm.listed(client);
             counters.admittedOpen.increment();
+            if (cluster != null)
+            {
+                cluster.forget(id);
+                cluster.hold(-1, id, claimedMs);
+            }
         }
         else
         {
-            client = new Client(id, token, endpoint, current.sequence, current.quotedId, current.host);
+            client = new Client(id, token, endpoint, current.sequence, current.quotedId, current.host, claimedMs);
             current.endpoint.registration(null);
             counters.admittedTakeover.increment();
         }
@@ -226,6 +295,13 @@ public final class RealmShard implements SignalingAgent.Duty
         final Client client = endpoint.registration();
         if (client == null)
         {
+            if (claiming != null && frame.type() == MessageType.HEARTBEAT && claiming.containsKey(endpoint))
+            {
+                // A socket waiting for its claim's answers is alive: the client heartbeats from the socket's open.
+                counters.frames(MessageType.HEARTBEAT).increment();
+                endpoint.heartbeat();
+                return;
+            }
             counters.framesUnregistered.increment();
             return;
         }
@@ -264,7 +340,7 @@ public final class RealmShard implements SignalingAgent.Duty
         final RealmShard owner = realm.shardFor(dst);
         if (owner == this)
         {
-            deliver(type, src, dst, frame, length);
+            deliver(type, src, dst, frame, length, true);
         }
         else if (overflowBytes[owner.index] > 0 || !owner.offer(index, type, src, dst, frame, length))
         {
@@ -329,17 +405,30 @@ public final class RealmShard implements SignalingAgent.Duty
     /**
      * Delivers one frame to {@code dst}, an id of this shard: sent when it is connected, queued when it is not and the
      * type is queued, else dropped. When dst is registered but its endpoint cannot take the frame, dst is forgotten
-     * and the sender gets LEAVE from dst, as the reference does.
+     * and the sender gets LEAVE from dst, as the reference does. In a cluster, a frame from this node ({@code here})
+     * for an id another node holds goes to that node; one that came from another node is never sent on (a stale
+     * directory cannot make it loop): it is queued here, and the queue follows the id when its holder announces it.
      */
-    private void deliver(final MessageType type, final String src, final String dst, final byte[] frame, final int length)
+    private void deliver(
+        final MessageType type, final String src, final String dst, final byte[] frame, final int length,
+        final boolean here)
     {
         final IdSlot slot = slots.get(dst);
         final Client client = slot == null ? null : slot.client;
         if (client == null)
         {
+            if (cluster != null && here)
+            {
+                final int holder = cluster.holder(dst);
+                if (holder >= 0)
+                {
+                    cluster.relay(holder, type, src, dst, frame, length);
+                    return;
+                }
+            }
             if (type.queued)
             {
-                enqueue(slot, dst, src, frame, length);
+                enqueue(type, slot, dst, src, frame, length);
             }
             else
             {
@@ -360,7 +449,9 @@ public final class RealmShard implements SignalingAgent.Duty
         route(MessageType.LEAVE, dst, src, leave, leave.length);
     }
 
-    private void enqueue(final IdSlot found, final String dst, final String src, final byte[] frame, final int length)
+    private void enqueue(
+        final MessageType type, final IdSlot found, final String dst, final String src, final byte[] frame,
+        final int length)
     {
         OfflineQueue queue = found == null ? null : found.queue;
         if (queue != null && queue.size() >= context.maxQueuedPerId() || !realm.reserveQueued())
@@ -380,7 +471,7 @@ public final class RealmShard implements SignalingAgent.Duty
             slot.queue = queue;
             queue.timer = agent.schedule(agent.nowMs() + context.expireTimeoutMs(), queue);
         }
-        queue.add(src, Arrays.copyOf(frame, length));
+        queue.add(type, src, Arrays.copyOf(frame, length));
         counters.queuedMessages.increment();
         counters.relayQueued.increment();
     }
@@ -432,6 +523,19 @@ public final class RealmShard implements SignalingAgent.Duty
         {
             unregisterIfHeld(client);
         }
+        else if (claiming != null && !claiming.isEmpty())
+        {
+            final IdSlot slot = claiming.get(endpoint);
+            if (slot != null)
+            {
+                final IdClaim claim = slot.claim;
+                counters.claimsAbandoned.increment();
+                endClaim(claim);
+                realm.releaseRegistration();
+                realm.releaseHost(claim.host);
+                removeIfEmpty(slot);
+            }
+        }
     }
 
     /** Frees the client's id if the client still holds it; false when it had already lost or left it. */
@@ -452,14 +556,319 @@ public final class RealmShard implements SignalingAgent.Duty
         client.endpoint.registration(null);
         realm.unlisted(client);
         removeIfEmpty(slot);
+        if (cluster != null)
+        {
+            cluster.release(slot.id);
+        }
     }
 
     private void removeIfEmpty(final IdSlot slot)
     {
-        if (slot.client == null && slot.queue == null)
+        if (slot.client == null && slot.queue == null && slot.claim == null)
         {
             slots.remove(slot.id, slot);
         }
+    }
+
+    // ---------------------------------------------------------------- the cluster (null cluster: one box, never here)
+
+    /**
+     * The id passed the local rules on a cluster member: every peer node that is up is asked whether it may be held
+     * here ({@link ClusterIds#CLAIM}); OPEN waits for their answers, or for the alive timeout, after which a node that
+     * never answered is taken as down for this claim (the links declare it down at the same timeout anyway).
+     */
+    private void claim(final IdSlot slot, final SignalEndpoint endpoint, final String token, final InetAddress host)
+    {
+        final boolean fits = cluster.fits(slot.id, token);
+        if (!fits || claiming.size() >= MAX_PENDING_CLAIMS)
+        {
+            realm.releaseRegistration();
+            realm.releaseHost(host);
+            removeIfEmpty(slot);
+            (fits ? counters.refusedClusterBusy : counters.refusedClusterTooLong).increment();
+            endpoint.sendAndClose(fits ? SignalFrame.CLUSTER_BUSY : SignalFrame.CLUSTER_TOO_LONG);
+            return;
+        }
+        final IdClaim claim = new IdClaim(this, slot, endpoint, token, host, ++claimSequence,
+            context.claimClock().time(), cluster.memberCount());
+        slot.claim = claim;
+        claiming.put(endpoint, slot);
+        for (int node = 0; node < cluster.memberCount(); node++)
+        {
+            if (node != cluster.self() && cluster.isUp(node))
+            {
+                claim.await(node);
+                cluster.claim(node, slot.id, claim.sequence, claim.claimedMs, token);
+            }
+        }
+        claim.timer = agent.schedule(agent.nowMs() + context.aliveTimeoutMs(), claim);
+    }
+
+    /** The claim's deadline: the nodes that never answered are taken as down for it; the id is the socket's. */
+    void claimTimedOut(final IdClaim claim)
+    {
+        if (claim.slot.claim != claim)
+        {
+            return;
+        }
+        counters.claimsTimedOut.increment();
+        confirm(claim);
+    }
+
+    private void confirm(final IdClaim claim)
+    {
+        endClaim(claim);
+        counters.claimsConfirmed.increment();
+        register(claim.slot, claim.endpoint, claim.token, claim.host, null, claim.claimedMs);
+    }
+
+    /** Another node holds or wins the id: the socket gets ID-TAKEN, as on one node. */
+    private void refuse(final IdClaim claim)
+    {
+        endClaim(claim);
+        realm.releaseRegistration();
+        realm.releaseHost(claim.host);
+        counters.claimsTaken.increment();
+        counters.refusedIdTaken.increment();
+        claim.endpoint.sendAndClose(SignalFrame.ID_TAKEN);
+        removeIfEmpty(claim.slot);
+    }
+
+    /** The claim is over; its places under the limits are the caller's to keep or give back. */
+    private void endClaim(final IdClaim claim)
+    {
+        claim.slot.claim = null;
+        claiming.remove(claim.endpoint);
+        if (claim.timer != IdClaim.NO_TIMER)
+        {
+            agent.cancel(claim.timer);
+            claim.timer = IdClaim.NO_TIMER;
+        }
+    }
+
+    /** One message from another node, in this shard's block ({@link ClusterIds}), read from this shard's inbox. */
+    private void onLink(final int origin, final int linkType, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        final String id = ClusterIds.id(ids, buffer, offset);
+        switch (linkType)
+        {
+            case ClusterIds.CLAIM -> onClaim(origin, id, ClusterIds.claimSequence(buffer, offset),
+                ClusterIds.claimToken(buffer, offset, length));
+            case ClusterIds.CLAIM_REPLY -> onClaimReply(origin, id, ClusterIds.claimSequence(buffer, offset),
+                ClusterIds.replyResult(buffer, offset));
+            case ClusterIds.HOLD -> onHold(origin, id, ClusterIds.holdClaimedMs(buffer, offset));
+            case ClusterIds.RELEASE -> cluster.released(id, origin);
+            case ClusterIds.RELAY ->
+            {
+                final int srcLength = ClusterIds.relaySrcLength(buffer, offset);
+                final int srcAt = ClusterIds.relaySrcOffset(buffer, offset);
+                final String src = ids.get(buffer, srcAt, srcLength);
+                final int frameLength = offset + length - srcAt - srcLength;
+                final byte[] frame = frameLength <= inboxFrame.length ? inboxFrame : new byte[frameLength];
+                buffer.getBytes(srcAt + srcLength, frame, 0, frameLength);
+                deliver(TYPES[ClusterIds.relayType(buffer, offset)], src, id, frame, frameLength, false);
+            }
+            default -> counters.framesIgnored.increment();
+        }
+    }
+
+    /**
+     * Node {@code origin} asks whether it may hold {@code id}: not when a socket here holds it with another token,
+     * nor when a claim here competes and this node's index is lower (the lower index wins, the same answer on both
+     * sides); with the same token, this node's socket is taken over (closed, as on one node). Else OK.
+     */
+    private void onClaim(final int origin, final String id, final long sequence, final String token)
+    {
+        final IdSlot slot = slots.get(id);
+        int result = ClusterIds.OK;
+        if (slot != null && slot.client != null)
+        {
+            final Client held = slot.client;
+            if (!held.token.equals(token))
+            {
+                result = ClusterIds.TAKEN;
+            }
+            else
+            {
+                unregister(slot, held);
+                held.endpoint.close(counters.closedTakenOver);
+            }
+        }
+        else if (slot != null && slot.claim != null)
+        {
+            if (cluster.self() < origin)
+            {
+                result = ClusterIds.TAKEN;
+            }
+            else
+            {
+                refuse(slot.claim);
+            }
+        }
+        cluster.reply(origin, id, sequence, result);
+    }
+
+    private void onClaimReply(final int origin, final String id, final long sequence, final int result)
+    {
+        final IdSlot slot = slots.get(id);
+        final IdClaim claim = slot == null ? null : slot.claim;
+        if (claim == null || claim.sequence != sequence)
+        {
+            return; // a claim that ended already
+        }
+        if (result != ClusterIds.OK)
+        {
+            refuse(claim);
+        }
+        else if (claim.answered(origin))
+        {
+            confirm(claim);
+        }
+    }
+
+    /**
+     * Node {@code origin} holds {@code id}. A socket here that holds it too (the nodes were apart, or a claim timed
+     * out) keeps it if its claim is the earlier (then {@code origin} is told, and closes its own); else it is closed
+     * with ID-TAKEN. What was queued here for the id goes to its holder, in order.
+     */
+    private void onHold(final int origin, final String id, final long claimedMs)
+    {
+        IdSlot slot = slots.get(id);
+        final Client local = slot == null ? null : slot.client;
+        if (local != null)
+        {
+            if (local.claimedMs < claimedMs || local.claimedMs == claimedMs && cluster.self() < origin)
+            {
+                cluster.hold(origin, id, local.claimedMs);
+                return;
+            }
+            unregister(slot, local);
+            counters.closedClusterConflict.increment();
+            local.endpoint.sendAndClose(SignalFrame.ID_TAKEN);
+            slot = slots.get(id);
+        }
+        if (!cluster.held(id, origin) || slot == null || slot.queue == null)
+        {
+            return;
+        }
+        final OfflineQueue queue = slot.queue;
+        slot.queue = null;
+        if (queue.timer != OfflineQueue.NO_TIMER)
+        {
+            agent.cancel(queue.timer);
+            queue.timer = OfflineQueue.NO_TIMER;
+        }
+        final List<byte[]> frames = queue.frames();
+        for (int i = 0; i < frames.size(); i++)
+        {
+            cluster.relay(origin, queue.type(i), queue.source(i), id, frames.get(i), frames.get(i).length);
+        }
+        realm.releaseQueued(queue.size());
+        removeIfEmpty(slot);
+    }
+
+    /**
+     * A peer node is up: it is told every id held here and asked about every pending claim. Down: every id it held
+     * is free here, and no pending claim waits for it any more.
+     */
+    private void onPeerNode(final int node, final boolean up)
+    {
+        if (up)
+        {
+            cluster.nodeUp(node);
+            for (final IdSlot slot : slots.values())
+            {
+                if (slot.client != null)
+                {
+                    cluster.hold(node, slot.id, slot.client.claimedMs);
+                }
+                else if (slot.claim != null)
+                {
+                    slot.claim.await(node);
+                    cluster.claim(node, slot.id, slot.claim.sequence, slot.claim.claimedMs, slot.claim.token);
+                }
+            }
+            return;
+        }
+        cluster.nodeDown(node);
+        if (claiming.isEmpty())
+        {
+            return;
+        }
+        final List<IdSlot> waiting = new ArrayList<>(claiming.values());
+        for (final IdSlot slot : waiting)
+        {
+            final IdClaim claim = slot.claim;
+            if (claim != null && claim.awaiting[node] && claim.answered(node))
+            {
+                confirm(claim);
+            }
+        }
+    }
+
+    /**
+     * On the links thread: one message from node {@code origin} for an id of this shard, copied onto its inbox.
+     *
+     * @return false when the inbox has no room for it now (the links hold the stream back and offer it again)
+     */
+    boolean offerLink(final int origin, final int linkType, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        final int recordLength = LINK_PAYLOAD_OFFSET + length;
+        if (recordLength <= inbox.maxMsgLength())
+        {
+            final int at = inbox.tryClaim(LINK, recordLength);
+            if (at < 0)
+            {
+                return false;
+            }
+            final AtomicBuffer record = inbox.buffer();
+            record.putInt(at + ORIGIN_OFFSET, origin);
+            record.putInt(at + LINK_TYPE_OFFSET, linkType);
+            record.putBytes(at + LINK_PAYLOAD_OFFSET, buffer, offset, length);
+            inbox.commit(at);
+        }
+        else
+        {
+            if (largeBytes.addAndGet(length) > context.relayInboxBytes())
+            {
+                largeBytes.addAndGet(-length);
+                return false;
+            }
+            final int at = inbox.tryClaim(LARGE_LINK, Integer.BYTES);
+            if (at < 0)
+            {
+                largeBytes.addAndGet(-length);
+                return false;
+            }
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
+            if (!largeLinks.offer(new LargeLink(origin, linkType, copy)))
+            {
+                inbox.abort(at);
+                largeBytes.addAndGet(-length);
+                return false;
+            }
+            inbox.commit(at);
+        }
+        agent.wake();
+        return true;
+    }
+
+    /** On the links thread: a peer node is up or down; false when the inbox has no room for it now. */
+    boolean offerPeer(final int node, final boolean up)
+    {
+        final int at = inbox.tryClaim(PEER, 2 * Integer.BYTES);
+        if (at < 0)
+        {
+            return false;
+        }
+        inbox.buffer().putInt(at + NODE_OFFSET, node);
+        inbox.buffer().putInt(at + UP_OFFSET, up ? 1 : 0);
+        inbox.commit(at);
+        agent.wake();
+        return true;
     }
 
     // ---------------------------------------------------------------- the relay inbox
@@ -554,13 +963,28 @@ public final class RealmShard implements SignalingAgent.Duty
             final String dst = ids.get(buffer, at + IDS_OFFSET + srcLength, dstLength);
             final int frameLength = length - IDS_OFFSET - srcLength - dstLength;
             buffer.getBytes(at + IDS_OFFSET + srcLength + dstLength, inboxFrame, 0, frameLength);
-            deliver(type, src, dst, inboxFrame, frameLength);
+            deliver(type, src, dst, inboxFrame, frameLength, true);
         }
         else if (typeId == LARGE_RELAY)
         {
             final LargeRelay relay = large[buffer.getInt(at + SENDER_OFFSET)].poll();
             largeBytes.addAndGet(-relay.frame().length);
-            deliver(relay.type(), relay.src(), relay.dst(), relay.frame(), relay.frame().length);
+            deliver(relay.type(), relay.src(), relay.dst(), relay.frame(), relay.frame().length, true);
+        }
+        else if (typeId == LINK)
+        {
+            onLink(buffer.getInt(at + ORIGIN_OFFSET), buffer.getInt(at + LINK_TYPE_OFFSET), buffer,
+                at + LINK_PAYLOAD_OFFSET, length - LINK_PAYLOAD_OFFSET);
+        }
+        else if (typeId == LARGE_LINK)
+        {
+            final LargeLink link = largeLinks.poll();
+            largeBytes.addAndGet(-link.message().length);
+            onLink(link.origin(), link.linkType(), new UnsafeBuffer(link.message()), 0, link.message().length);
+        }
+        else if (typeId == PEER)
+        {
+            onPeerNode(buffer.getInt(at + NODE_OFFSET), buffer.getInt(at + UP_OFFSET) != 0);
         }
     }
 
@@ -596,6 +1020,11 @@ public final class RealmShard implements SignalingAgent.Duty
 
     /** A frame kept outside the ring (too large for a record, or waiting for room), with what its record says. */
     private record LargeRelay(MessageType type, String src, String dst, byte[] frame)
+    {
+    }
+
+    /** A link message too large for an inbox record, copied. */
+    private record LargeLink(int origin, int linkType, byte[] message)
     {
     }
 }

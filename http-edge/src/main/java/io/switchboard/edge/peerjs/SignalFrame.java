@@ -51,6 +51,10 @@ final class SignalFrame
     static final byte[] CONCURRENT_LIMIT = error("ERROR", "Server has reached its concurrent user limit");
     /** Ours: the reference has no per-host limit. */
     static final byte[] HOST_LIMIT = error("ERROR", "Too many ids are registered from your address");
+    /** Ours: a cluster node with too many ids waiting for the other nodes' answer to their claim. */
+    static final byte[] CLUSTER_BUSY = error("ERROR", "Server is busy claiming ids, try again");
+    /** Ours: in a cluster, an id and token too long to claim from the other nodes in one message. */
+    static final byte[] CLUSTER_TOO_LONG = error("ERROR", "Id or token is too long");
 
     private static final byte[] SRC = ascii(",\"src\":");
     private static final byte[] DST = ascii(",\"dst\":");

@@ -26,6 +26,7 @@ class PeerJsClusterFailoverTest
     private static final long ALIVE_TIMEOUT_MS = 2_000;
     /** Part 1's failover target: no pause in signaling between survivors may be longer. */
     private static final long MAX_PAUSE_MS = 2_500;
+    private static final long HEARTBEAT_MS = 500;
 
     @TempDir
     Path dir;
@@ -46,8 +47,16 @@ class PeerJsClusterFailoverTest
                 try
                 {
                     long lastMs = System.currentTimeMillis();
+                    long heartbeatMs = lastMs;
                     for (long n = 0; running[0] == 1; n++)
                     {
+                        if (lastMs - heartbeatMs >= HEARTBEAT_MS)
+                        {
+                            // Only HEARTBEAT keeps a socket alive (spec 3.5), relays do not.
+                            heartbeat(a);
+                            heartbeat(b);
+                            heartbeatMs = lastMs;
+                        }
                         send(a, "OFFER", "fb", n);
                         final String offer = b.read().text();
                         if (!offer.contains("\"type\":\"OFFER\"") || !offer.contains("\"payload\":" + n + "}"))
@@ -99,6 +108,11 @@ class PeerJsClusterFailoverTest
         final TcpWebSocket socket = TcpWebSocket.open(port, "/peerjs?key=peerjs&id=" + id + "&token=t", "13", true);
         assertEquals("{\"type\":\"OPEN\"}", socket.read().text());
         return socket;
+    }
+
+    private static void heartbeat(final TcpWebSocket from) throws IOException
+    {
+        from.send(FIN_TEXT, "{\"type\":\"HEARTBEAT\"}".getBytes(StandardCharsets.UTF_8), true);
     }
 
     private static void send(final TcpWebSocket from, final String type, final String dst, final long n)

@@ -24,9 +24,12 @@ class PeerJsClusterRealClientTest
 {
     private static final String UUID = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
     private static final long ALIVE_TIMEOUT_MS = 2_000;
+    /** The client's HEARTBEAT interval (5 s by default) must be below the server's alive timeout. */
+    private static final String PING = "--ping-ms=500";
 
+    /** Static: an instance field is injected after a PER_CLASS @BeforeAll has run. */
     @TempDir
-    Path dir;
+    static Path dir;
 
     private ClusterNodes cluster;
 
@@ -48,7 +51,7 @@ class PeerJsClusterRealClientTest
     {
         try (TcpForwarder balancer = new TcpForwarder(cluster.port(2, "peerjs"));
             NodeClient node = NodeClient.run("cluster-exchange", cluster.port(0, "peerjs"),
-                "--port-b=" + balancer.port(), "--timeout-s=90"))
+                "--port-b=" + balancer.port(), "--timeout-s=90", PING))
         {
             final String[] ids = node.next(30).split(" ");
             assertEquals("ids", ids[0]);
@@ -79,7 +82,7 @@ class PeerJsClusterRealClientTest
     void anIdHeldOnOneNodeIsTakenOnAnother() throws Exception
     {
         try (NodeClient node = NodeClient.run("cluster-taken", cluster.port(0, "peerjs"),
-            "--port-b=" + cluster.port(1, "peerjs")))
+            "--port-b=" + cluster.port(1, "peerjs"), PING))
         {
             final String id = node.next(30).substring("open ".length());
             assertEquals("error unavailable-id ID \"" + id + "\" is taken", node.next(15));
