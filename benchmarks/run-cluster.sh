@@ -6,7 +6,8 @@
 # relays between clients of two nodes (issue #16: server CPU per relay summed over all three nodes, cross-node at
 # most 2x same-node), alternating RELAY_ROUNDS rounds on a fresh 3-node cluster; ICE query latency with querier
 # and domain on one node beside querier on node 1 and domain on node 0 (ice_rounds below). Writes
-# docs/benchmarks-cluster.md. ONLY=ice runs the ICE rounds alone and prints their table (docs untouched).
+# docs/benchmarks-cluster.md. ONLY=ice runs the ICE rounds alone and prints their table (docs untouched); ONLY=relays
+# the PeerJS rounds alone.
 # NODE_FLAGS adds flags to every node (e.g. NODE_FLAGS=--cluster-max-park-us=100).
 #   benchmarks/run-cluster.sh       (ROUNDS=2 DURATION_S=15 CONNECTIONS=8 DOMAINS=400 KILLS=5 RELAY_ROUNDS=3 PAIRS=50
 #                                    RELAY_S=10 ICE_ROUNDS=3 ICE_SOCKETS=32 ICE_S=10 by default; installs wrk from
@@ -128,6 +129,43 @@ print("\nMedian p99: reply same %.1f us, cross %.1f us; introduced same %.1f us,
 PY
 }
 
+# PeerJS relays on a fresh 3-node cluster: pairs on node 0 alone, then pairs from node 0 to node 1, alternating; the
+# server CPU per relay is all three nodes' CPU over the relays.
+relay_rounds()
+{
+  local n round mode b all_pids
+  local relay_flags=(--peerjs-concurrent-limit=1000000 --peerjs-max-ids-per-host=1000000 --max-connections-per-host=1000000)
+  for n in 0 1 2; do
+    start "relay-$n" --cluster-members="$members3" --cluster-node=$n "${relay_flags[@]}" &
+  done
+  wait
+  for n in 0 1 2; do pid[relay-$n]=$(pgrep -f "data-dir=$work/relay-$n" | head -1); done
+  for n in 0 1 2; do
+    for _ in $(seq 1 300); do
+      up=$(curl -s "http://127.0.0.1:$(port "relay-$n" admin)/metrics" | grep -c '^switchboard_links_peer_up{.*} 1' || true)
+      [ "$up" = 2 ] && break; sleep 0.1
+    done
+  done
+  all_pids="${pid[relay-0]},${pid[relay-1]},${pid[relay-2]}"
+  : > "$work/relays.txt"
+  for round in $(seq 1 "$RELAY_ROUNDS"); do
+    for mode in same cross; do
+      b=(); [ "$mode" = cross ] && b=(--target-b=127.0.0.1:"$(port relay-1 peerjs)")
+      "${TOOLS[@]}" peerjs-load --target=127.0.0.1:"$(port relay-0 peerjs)" "${b[@]}" --scenario=relay \
+        --pairs="$PAIRS" --window=4 --warmup-s=3 --duration-s="$RELAY_S" --id-prefix="$mode$round" \
+        --label="$mode" --server-pid="$all_pids" | tee -a "$work/relays.txt"
+    done
+  done
+  for n in 0 1 2; do kill -9 "${pid[relay-$n]}" 2>/dev/null || true; unset "pid[relay-$n]"; done
+}
+
+if [ "${ONLY:-}" = relays ]; then
+  relay_rounds
+  awk '/relays=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+    if (f["label"] == "same") same = f["server_cpu_us_per_relay"]
+    else printf "round cross/same CPU per relay: %.2f\n", f["server_cpu_us_per_relay"] / same }' "$work/relays.txt"
+  exit 0
+fi
 if [ "${ONLY:-}" = ice ]; then
   ice_rounds
   ice_table "$work/ice.txt"
@@ -213,33 +251,8 @@ for kill in $(seq 1 "$KILLS"); do
   start "three-$ROUNDS-$leader" --cluster-members="$members3" --cluster-node="$leader"
 done
 
-# PeerJS relays on a fresh 3-node cluster: pairs on node 0 alone, then pairs from node 0 to node 1, alternating; the
-# server CPU per relay is all three nodes' CPU over the relays.
 for n in "${!pid[@]}"; do kill -9 "${pid[$n]}" 2>/dev/null || true; unset "pid[$n]"; done
-relay_flags=(--peerjs-concurrent-limit=1000000 --peerjs-max-ids-per-host=1000000 --max-connections-per-host=1000000)
-for n in 0 1 2; do
-  start "relay-$n" --cluster-members="$members3" --cluster-node=$n "${relay_flags[@]}" &
-done
-wait
-for n in 0 1 2; do pid[relay-$n]=$(pgrep -f "data-dir=$work/relay-$n" | head -1); done
-for n in 0 1 2; do
-  for _ in $(seq 1 300); do
-    up=$(curl -s "http://127.0.0.1:$(port "relay-$n" admin)/metrics" | grep -c '^switchboard_links_peer_up{.*} 1' || true)
-    [ "$up" = 2 ] && break; sleep 0.1
-  done
-done
-all_pids="${pid[relay-0]},${pid[relay-1]},${pid[relay-2]}"
-: > "$work/relays.txt"
-for round in $(seq 1 "$RELAY_ROUNDS"); do
-  for mode in same cross; do
-    b=(); [ "$mode" = cross ] && b=(--target-b=127.0.0.1:"$(port relay-1 peerjs)")
-    "${TOOLS[@]}" peerjs-load --target=127.0.0.1:"$(port relay-0 peerjs)" "${b[@]}" --scenario=relay \
-      --pairs="$PAIRS" --window=4 --warmup-s=3 --duration-s="$RELAY_S" --id-prefix="$mode$round" \
-      --label="$mode" --server-pid="$all_pids" | tee -a "$work/relays.txt"
-  done
-done
-
-for n in "${!pid[@]}"; do kill -9 "${pid[$n]}" 2>/dev/null || true; unset "pid[$n]"; done
+relay_rounds
 ice_rounds
 
 python3 - "$work/writes.txt" "$work/failover.txt" "$idle" "$ROUNDS" "$DURATION_S" "$CONNECTIONS" "$work/relays.txt" \

@@ -2,6 +2,7 @@ package io.switchboard.edge.links;
 
 import io.switchboard.cluster.ClusterContext;
 import io.switchboard.cluster.links.LinkListener;
+import io.switchboard.cluster.links.LinkMessageHandler;
 import io.switchboard.cluster.links.LinkOffer;
 import io.switchboard.cluster.links.LinksContext;
 import io.switchboard.cluster.links.LinksCounters;
@@ -42,6 +43,7 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
     private final LinkEndpoint[] endpoints;
     private final AgentRunner runner;
     private final LinkOutbox.Sink toLinks = this::send;
+    private final LinkMessageHandler onMessage = this::onMessage;
 
     private LinksAgent(
         final LinksContext context, final LinksCounters counters, final LinkOutbox outbox,
@@ -110,7 +112,7 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
                 work += outbox.drain(node, toLinks, DRAIN_LIMIT);
             }
         }
-        return work + links.poll(this::onMessage, FRAGMENT_LIMIT);
+        return work + links.poll(onMessage, FRAGMENT_LIMIT);
     }
 
     private boolean send(
