@@ -236,6 +236,15 @@ public final class OptionSpec
         new Flag("tls-check-interval-ms", "MS", Long.toString(TlsContext.DEFAULT_CHECK_INTERVAL_MS), false,
             "How often the certificate and key files are read for a renewal; a changed valid pair is served to new " +
             "connections."),
+        new Flag("tls-max-handshakes", "N", Integer.toString(TlsContext.DEFAULT_MAX_HANDSHAKES), false,
+            "TLS handshakes in progress at once over every TLS listener; a connection past it is closed before any " +
+            "crypto (counted)."),
+        new Flag("tls-max-handshakes-per-host", "N", Integer.toString(TlsContext.DEFAULT_MAX_HANDSHAKES_PER_HOST),
+            false, "TLS handshakes in progress at once from one client host (after PROXY); more are closed before " +
+            "any crypto (counted)."),
+        new Flag("tls-handshake-threads", "N", Integer.toString(TlsContext.DEFAULT_HANDSHAKE_THREADS), false,
+            "Threads the PeerJS/dop port's TLS handshakes do their crypto on, off the signaling agents; 0 = on the " +
+            "agent that owns the socket."),
         new Flag("cluster-members", "HOST:PORT,...", null, false,
             "The cluster's members in order, the same list on every node; each uses PORT to PORT+4 for Aeron " +
             "Cluster. Unset = one box, the registry applied locally."),
@@ -260,16 +269,7 @@ public final class OptionSpec
         new Flag("cluster-links-queue-bytes", "BYTES", "1048576", false,
             "Per peer node, the queue of soft traffic (locations, relays) waiting for the links to that node: a " +
             "power of two; a full queue refuses at once, counted in switchboard_links_refused_total{reason=" +
-            "\"outbox_full\"}."),
-        new Flag("tls-max-handshakes", "N", Integer.toString(TlsContext.DEFAULT_MAX_HANDSHAKES), false,
-            "TLS handshakes in progress at once over every TLS listener; a connection past it is closed before any " +
-            "crypto (counted)."),
-        new Flag("tls-max-handshakes-per-host", "N", Integer.toString(TlsContext.DEFAULT_MAX_HANDSHAKES_PER_HOST),
-            false, "TLS handshakes in progress at once from one client host (after PROXY); more are closed before " +
-            "any crypto (counted)."),
-        new Flag("tls-handshake-threads", "N", Integer.toString(TlsContext.DEFAULT_HANDSHAKE_THREADS), false,
-            "Threads the PeerJS/dop port's TLS handshakes do their crypto on, off the signaling agents; 0 = on the " +
-            "agent that owns the socket."));
+            "\"outbox_full\"}."));
 
 
     private OptionSpec()
