@@ -2,9 +2,7 @@ package io.switchboard.edge.rendezvous;
 
 import io.switchboard.edge.rendezvous.RendezvousHttp.Client;
 import io.switchboard.edge.rendezvous.RendezvousHttp.Reply;
-import io.switchboard.edge.testing.ApplianceProcess;
-import io.switchboard.edge.testing.ClusterPorts;
-import io.switchboard.edge.testing.Scrape;
+import io.switchboard.edge.testing.ClusterNodes;
 import io.switchboard.edge.testing.UdpPeer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,37 +36,25 @@ class PulseClusterTest
     @TempDir
     Path dir;
 
-    private final ApplianceProcess[] nodes = new ApplianceProcess[NODES];
     private final List<UdpPeer> sockets = new ArrayList<>();
-    private String members;
+    private ClusterNodes cluster;
 
     @AfterEach
     void stop() throws Exception
     {
         sockets.forEach(UdpPeer::close);
-        for (final ApplianceProcess node : nodes)
+        if (cluster != null)
         {
-            if (node != null)
-            {
-                node.close();
-            }
+            cluster.close();
         }
     }
 
     @Test
     void anyNodeAnswersForAClientPulsingAnyNodeWithOneStateAndItsOwnersKillHandsItToTheRules() throws Exception
     {
-        members = ClusterPorts.members(NODES);
-        final List<Process> launched = new ArrayList<>();
-        for (int i = 0; i < NODES; i++)
-        {
-            launched.add(launch(i));
-        }
-        for (int i = 0; i < NODES; i++)
-        {
-            nodes[i] = ApplianceProcess.awaitReady(launched.get(i));
-        }
-        awaitLinksUp();
+        cluster = ClusterNodes.start(dir, NODES, ALIVE_TIMEOUT_MS, "--cluster-timeout-ms=1500",
+            "--pulse-register-grace-ms=600000", "--pulse-ttl-ms=" + TTL_MS, "--pulse-error-time-ms=600000",
+            "--pulse-max-clients=1000");
 
         final RendezvousHttp first = http(0);
         final Client client = first.register();
@@ -118,7 +104,7 @@ class PulseClusterTest
 
         // kill -9 of its owner: the survivors keep its last address, ONLINE for one TTL from when they see node 1
         // down, then PENDING (the rules, on each survivor), never sooner.
-        nodes[1].kill();
+        cluster.kill(1);
         final long killedMs = System.currentTimeMillis();
         for (final int survivor : new int[] {0, 2})
         {
@@ -144,43 +130,16 @@ class PulseClusterTest
         assertEquals(0, metric(2, OWNED));
     }
 
-    private void awaitLinksUp() throws Exception
-    {
-        for (int i = 0; i < NODES; i++)
-        {
-            for (int peer = 0; peer < NODES; peer++)
-            {
-                if (peer != i)
-                {
-                    final int node = i;
-                    final String up = "switchboard_links_peer_up{peer=\"" + peer + "\"}";
-                    awaitTrue("node " + node + " hears " + peer, () -> metric(node, up) == 1);
-                }
-            }
-        }
-    }
-
-    private Process launch(final int node) throws IOException
-    {
-        return ApplianceProcess.launch(List.of("-Xmx256m"),
-            ProcessBuilder.Redirect.appendTo(dir.resolve("node-" + node + ".log").toFile()),
-            "--data-dir=" + dir.resolve("data-" + node), "--cluster-members=" + members, "--cluster-node=" + node,
-            "--cluster-timeout-ms=1500", "--peerjs-alive-timeout-ms=" + ALIVE_TIMEOUT_MS,
-            "--pulse-register-grace-ms=600000", "--pulse-ttl-ms=" + TTL_MS, "--pulse-error-time-ms=600000",
-            "--pulse-max-clients=1000", "--ice-port=0", "--pulse-port=0", "--rendezvous-port=0",
-            "--metaverse-port=0", "--peerjs-port=0", "--admin-port=0", "--bind-address=127.0.0.1");
-    }
-
     private UdpPeer socket(final int node) throws IOException
     {
-        final UdpPeer socket = new UdpPeer(nodes[node].port("pulse"));
+        final UdpPeer socket = new UdpPeer(cluster.port(node, "pulse"));
         sockets.add(socket);
         return socket;
     }
 
     private RendezvousHttp http(final int node)
     {
-        return new RendezvousHttp(nodes[node].port("rendezvous"));
+        return new RendezvousHttp(cluster.port(node, "rendezvous"));
     }
 
     private static int port(final RendezvousHttp http, final Client asker, final Client peer)
@@ -211,14 +170,7 @@ class PulseClusterTest
 
     private long metric(final int node, final String series)
     {
-        try
-        {
-            return Scrape.value(nodes[node].port("admin"), series);
-        }
-        catch (final Exception ex)
-        {
-            return -1;
-        }
+        return cluster.metric(node, series);
     }
 
     private static void awaitTrue(final String what, final Check condition) throws Exception
