@@ -118,6 +118,7 @@ final class Contexts
             .maxHandshakes(options.intValue("tls-max-handshakes"))
             .maxHandshakesPerHost(options.intValue("tls-max-handshakes-per-host"))
             .handshakeThreads(options.intValue("tls-handshake-threads"))
+            .releaseEngine(options.booleanValue("tls-release-engine"))
             .conclude();
     }
 

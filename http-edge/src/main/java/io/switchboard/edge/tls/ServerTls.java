@@ -48,6 +48,7 @@ public final class ServerTls implements AutoCloseable
     private final HandshakeBudget budget;
     private HandshakeTasks tasks;
     private volatile Served current;
+    private final TlsReleases releases;
     private AgentRunner runner;
 
     private ServerTls(final TlsContext context, final Metrics metrics, final CertifiedKey first)
@@ -63,6 +64,7 @@ public final class ServerTls implements AutoCloseable
         this.current = new Served(first, contextFor(first));
         this.sslContext = ReloadableSslContext.over(() -> current.context(), current.context());
         notAfter.set(TimeUnit.MILLISECONDS.toSeconds(first.leaf().getNotAfter().getTime()));
+        this.releases = new TlsReleases(context.releaseEngine(), metrics);
         this.budget = new HandshakeBudget(context.maxHandshakes(), context.maxHandshakesPerHost(),
             metrics.gauge(IN_PROGRESS, "", "TLS handshakes in progress over every TLS listener (at most " +
                 "--tls-max-handshakes): from accept, or the PROXY header, until completed or failed."));
@@ -135,6 +137,12 @@ public final class ServerTls implements AutoCloseable
     public Executor handshakeTasks()
     {
         return tasks;
+    }
+
+    /** Whether and how the PeerJS/dop port's connections let their engine go after the handshake. */
+    public TlsReleases releases()
+    {
+        return releases;
     }
 
     /** The TLS side of one listener, counting its handshakes in the budget; created when the listener starts. */

@@ -23,6 +23,8 @@ public final class TlsContext
     public static final int DEFAULT_MAX_HANDSHAKES_PER_HOST = 16;
     /** One thread: on a small box the handshakes take at most one core, the signaling agents keep the rest. */
     public static final int DEFAULT_HANDSHAKE_THREADS = 1;
+    /** Idle TLS 1.3 connections of the PeerJS/dop port hold their record keys, not a JDK engine. */
+    public static final boolean DEFAULT_RELEASE_ENGINE = true;
 
     private Path certFile;
     private Path keyFile;
@@ -32,6 +34,7 @@ public final class TlsContext
     private int maxHandshakes = DEFAULT_MAX_HANDSHAKES;
     private int maxHandshakesPerHost = DEFAULT_MAX_HANDSHAKES_PER_HOST;
     private int handshakeThreads = DEFAULT_HANDSHAKE_THREADS;
+    private boolean releaseEngine = DEFAULT_RELEASE_ENGINE;
 
     public TlsContext conclude()
     {
@@ -97,4 +100,7 @@ public final class TlsContext
     /** Threads for the PeerJS port's handshake tasks; 0: they run on the signaling agent that owns the socket. */
     public int handshakeThreads() { return handshakeThreads; }
     public TlsContext handshakeThreads(final int value) { handshakeThreads = value; return this; }
+
+    public boolean releaseEngine() { return releaseEngine; }
+    public TlsContext releaseEngine(final boolean value) { releaseEngine = value; return this; }
 }

@@ -196,7 +196,8 @@ final class HttpConnection implements SignalingAgent.Attachment
             return false;
         }
         tls = new TlsChannel(
-            channel, listener.tls().newEngine(), handshake, listener.tls().handshakeTasks(), this, agent);
+            channel, listener.tls().newEngine(), handshake, listener.tls().handshakeTasks(), this, agent,
+            listener.tls().releases());
         return true;
     }
 

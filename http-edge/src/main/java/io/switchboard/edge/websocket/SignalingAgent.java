@@ -372,13 +372,15 @@ public final class SignalingAgent implements Agent
 
     /**
      * On the agent's thread: the TLS buffers, lent to one read or write at a time; made for the first TLS connection,
-     * sized from its {@code engine}'s session (the JDK gives every session the largest record sizes up front).
+     * sized from its {@code engine}'s session (the JDK gives every session the largest record sizes up front); a
+     * connection whose engine was let go (null) has TLS 1.3's largest records.
      */
     TlsChannel.Scratch tlsScratch(final SSLEngine engine)
     {
         if (tlsScratch == null)
         {
-            tlsScratch = new TlsChannel.Scratch(
+            tlsScratch = engine == null ? new TlsChannel.Scratch(TlsChannel.RELEASED_PACKET_BYTES,
+                io.switchboard.edge.tls.TlsRecords.MAX_PLAINTEXT) : new TlsChannel.Scratch(
                 engine.getSession().getPacketBufferSize(), engine.getSession().getApplicationBufferSize());
         }
         return tlsScratch;

@@ -1,6 +1,9 @@
 package io.switchboard.edge.websocket;
 
+import io.switchboard.edge.tls.ReleasedTls;
 import io.switchboard.edge.tls.TlsHandshakes;
+import io.switchboard.edge.tls.TlsRecords;
+import io.switchboard.edge.tls.TlsReleases;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -24,13 +27,25 @@ import java.util.concurrent.RejectedExecutionException;
  * plaintext the reader had no room for, and encrypted bytes the kernel did not take ({@link #heldBytes}, which the
  * connection counts in its send budget). The network buffers it works in belong to the agent ({@link Scratch}), so an
  * idle connection holds none. Agent's thread only; a connection without TLS has no TlsChannel at all.
+ * <p>
+ * Once the handshake is over and the engine holds nothing, a TLS 1.3 AES-GCM connection lets the engine go
+ * ({@link TlsReleases}, {@code --tls-release-engine}): from then on its records are sealed and opened by
+ * {@link ReleasedTls} with the agent's {@link TlsRecords}, and the connection keeps only their keys.
  */
 final class TlsChannel
 {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** The network record size of a released connection: TLS 1.3's largest record. */
+    static final int RELEASED_PACKET_BYTES = TlsRecords.HEADER_BYTES + TlsRecords.MAX_CIPHERTEXT;
 
     private final SocketChannel channel;
-    private final SSLEngine engine;
+    /** The JDK's engine; null once let go ({@link #records}). */
+    private SSLEngine engine;
+    /** Where the engine may be let go; null: never (off, or tried and kept for good). */
+    private TlsReleases releases;
+    /** The record state once the engine was let go, or null. */
+    private ReleasedTls records;
+    private boolean outboundDone;
     private final TlsHandshakes.Handshake handshake;
     /** Where delegated tasks of the handshake run; null: inline. */
     private final Executor tasks;
@@ -51,6 +66,8 @@ final class TlsChannel
     private boolean tasking;
     private boolean inboundDone;
     private boolean closed;
+    /** The counters of the releases, once released. */
+    private TlsReleases releasedBy;
 
     /**
      * @param handshake the handshake's place in the budget, ended here
@@ -59,8 +76,10 @@ final class TlsChannel
      */
     TlsChannel(
         final SocketChannel channel, final SSLEngine engine, final TlsHandshakes.Handshake handshake,
-        final Executor tasks, final SignalingAgent.Attachment connection, final SignalingAgent agent)
+        final Executor tasks, final SignalingAgent.Attachment connection, final SignalingAgent agent,
+        final TlsReleases releases)
     {
+        this.releases = releases;
         this.channel = channel;
         this.engine = engine;
         this.handshake = handshake;
@@ -89,6 +108,12 @@ final class TlsChannel
     boolean handshaken()
     {
         return handshaken;
+    }
+
+    /** Whether the engine was let go: records are carried on by {@link ReleasedTls}. */
+    boolean released()
+    {
+        return records != null;
     }
 
     /**
@@ -168,6 +193,10 @@ final class TlsChannel
         {
             return delivered > 0 ? delivered : -1;
         }
+        if (records != null)
+        {
+            return readReleased(dst, delivered);
+        }
         final Scratch scratch = agent.tlsScratch(engine);
         final ByteBuffer net = scratch.netIn.clear();
         if (netIn != null)
@@ -197,7 +226,101 @@ final class TlsChannel
             netIn = new byte[net.remaining()];
             net.get(netIn);
         }
+        release();
         return read < 0 && delivered == 0 ? -1 : delivered;
+    }
+
+    /** {@link #read} of a connection whose engine was let go. */
+    private int readReleased(final ByteBuffer dst, final int before) throws IOException
+    {
+        int delivered = before;
+        final Scratch scratch = agent.tlsScratch(null);
+        final TlsRecords tools = scratch.records();
+        final ByteBuffer net = scratch.netIn.clear();
+        if (netIn != null)
+        {
+            net.put(netIn);
+            netIn = null;
+        }
+        final int read = channel.read(net);
+        net.flip();
+        final ByteBuffer reply = scratch.netOut.clear();
+        try
+        {
+            while (true)
+            {
+                final int opened = records.open(tools, net, reply);
+                if (opened == ReleasedTls.NEED_MORE)
+                {
+                    break;
+                }
+                if (opened == ReleasedTls.CLOSED)
+                {
+                    inboundDone = true; // the peer's close_notify: ours goes with the connection's close
+                    break;
+                }
+                if (opened > 0)
+                {
+                    delivered += keepPlain(ByteBuffer.wrap(tools.plaintext(), 0, opened), dst);
+                }
+            }
+        }
+        catch (final ReleasedTls.Alert ex)
+        {
+            inboundDone = true;
+            outboundDone = true; // after a fatal alert nothing more is sent, not even close_notify
+            releases().closedOn(ex);
+            if (ex.description() >= 0)
+            {
+                records.sealAlert(tools, ex.description(), reply);
+            }
+            throw ex;
+        }
+        finally
+        {
+            if (reply.position() > 0)
+            {
+                emit(reply.flip());
+            }
+        }
+        if (net.hasRemaining() && !inboundDone)
+        {
+            netIn = new byte[net.remaining()];
+            net.get(netIn);
+        }
+        return (read < 0 || inboundDone) && delivered == 0 ? -1 : delivered;
+    }
+
+    /** The counters of released connections (kept even when {@link #releases} is dropped after the release). */
+    private TlsReleases releases()
+    {
+        return releasedBy;
+    }
+
+    /**
+     * Lets the engine go when the connection may and the engine holds nothing: the handshake is over (its session
+     * ticket sent), nothing is half read, held or handed to the reader. Tried after each read and write until it
+     * happens or is refused for good.
+     */
+    private void release()
+    {
+        if (releases == null || records != null || !handshaken || tasking || closed || inboundDone ||
+            netIn != null || plainIn != null || netOut != null)
+        {
+            return;
+        }
+        final ReleasedTls state = releases.take(engine);
+        if (state == TlsReleases.NEVER)
+        {
+            releases = null;
+        }
+        else if (state != null)
+        {
+            records = state;
+            releasedBy = releases;
+            releases = null;
+            engine = null;
+        }
     }
 
     private int unwrap(final ByteBuffer net, final ByteBuffer dst, final Scratch scratch) throws IOException
@@ -349,6 +472,10 @@ final class TlsChannel
         {
             return 0;
         }
+        if (records != null)
+        {
+            return writeReleased(src);
+        }
         final Scratch scratch = agent.tlsScratch(engine);
         int consumed = 0;
         while (src.hasRemaining())
@@ -369,7 +496,51 @@ final class TlsChannel
                 return consumed;
             }
         }
+        release();
         return consumed;
+    }
+
+    /** {@link #write} of a connection whose engine was let go. */
+    private int writeReleased(final ByteBuffer src) throws IOException
+    {
+        if (outboundDone)
+        {
+            throw new SSLException("the TLS connection was closed");
+        }
+        final Scratch scratch = agent.tlsScratch(null);
+        int consumed = 0;
+        while (src.hasRemaining())
+        {
+            final ByteBuffer out = scratch.netOut.clear();
+            consumed += records.seal(scratch.records(), src, out);
+            emit(out.flip());
+            if (netOut != null)
+            {
+                return consumed;
+            }
+        }
+        return consumed;
+    }
+
+    /** Sends close_notify of a released connection, one attempt. */
+    private void closeReleased()
+    {
+        if (outboundDone || netOut != null || !channel.isOpen())
+        {
+            return;
+        }
+        outboundDone = true;
+        try
+        {
+            final Scratch scratch = agent.tlsScratch(null);
+            final ByteBuffer out = scratch.netOut.clear();
+            records.sealAlert(scratch.records(), ReleasedTls.CLOSE_NOTIFY, out);
+            channel.write(out.flip());
+        }
+        catch (final IOException | RuntimeException ignored)
+        {
+            // The goodbye is a courtesy: the socket closes anyway.
+        }
     }
 
     /** Writes what the kernel did not take before. @return whether nothing is held any more */
@@ -417,7 +588,11 @@ final class TlsChannel
         }
         closed = true;
         handshake.failed(); // nothing once it completed
-        if (handshaken && netOut == null && channel.isOpen())
+        if (records != null)
+        {
+            closeReleased();
+        }
+        else if (handshaken && netOut == null && channel.isOpen())
         {
             try
             {
@@ -439,7 +614,11 @@ final class TlsChannel
     /** Sends close_notify before the connection's FIN, when it can; the connection goes on reading. */
     void shutdownOutput()
     {
-        if (handshaken && netOut == null && !engine.isOutboundDone())
+        if (records != null)
+        {
+            closeReleased();
+        }
+        else if (handshaken && netOut == null && !engine.isOutboundDone())
         {
             try
             {
@@ -506,6 +685,7 @@ final class TlsChannel
         final ByteBuffer netOut;
         final ByteBuffer plain;
         final int packetBytes;
+        private TlsRecords records;
 
         Scratch(final int packetBytes, final int applicationBytes)
         {
@@ -513,6 +693,16 @@ final class TlsChannel
             this.netIn = ByteBuffer.allocate(Math.max(SignalingAgent.BUFFER_BYTES, packetBytes));
             this.netOut = ByteBuffer.allocate(SignalingAgent.BUFFER_BYTES + 2 * packetBytes);
             this.plain = ByteBuffer.allocate(applicationBytes);
+        }
+
+        /** The ciphers of released connections, made for the first. */
+        TlsRecords records()
+        {
+            if (records == null)
+            {
+                records = new TlsRecords();
+            }
+            return records;
         }
     }
 }

@@ -21,6 +21,7 @@ public final class ApplianceProcess implements AutoCloseable
     private static final Pattern LISTENER = Pattern.compile("(\\w+)=(udp|http|https):(\\d+)");
     private static final List<String> JVM_FLAGS = List.of(
         "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+        "--add-opens=java.base/sun.security.ssl=ALL-UNNAMED",
         "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
         "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED");
