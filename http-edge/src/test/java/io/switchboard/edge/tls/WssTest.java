@@ -290,6 +290,33 @@ class WssTest
     }
 
     @Test
+    void aWssSocketLetsItsEngineGoThenRelaysBothWaysAndClosesCleanly() throws Exception
+    {
+        final String released = "switchboard_tls_released_total{result=\"released\"}";
+        final long before = Scrape.value(adminPort(), released);
+        final int port = appliance.port("peerjs");
+        final TcpWebSocket a = tcp(port, "rel-a", 0);
+        final TcpWebSocket b = tcp(port, "rel-b", 0);
+        assertTrue(Scrape.awaitValue(adminPort(), released, before + 2) >= before + 2);
+        for (final int size : new int[] {10, 20_000, 200_000})
+        {
+            a.send(FIN | TEXT, offer("rel-b", "ab" + size + "x".repeat(size)).getBytes(StandardCharsets.UTF_8), true);
+            assertTrue(b.read().text().contains("\"ab" + size + "x"));
+            b.send(FIN | TEXT, offer("rel-a", "ba" + size + "y".repeat(size)).getBytes(StandardCharsets.UTF_8), true);
+            assertTrue(a.read().text().contains("\"ba" + size + "y"));
+        }
+        // A clean close: our close frame is answered, then close_notify and FIN end the TLS stream without error.
+        a.send(FIN | 0x8, new byte[] {0x03, (byte)0xE8}, true);
+        final TcpWebSocket.Frame answer = a.read();
+        assertEquals(0x8, answer.opcode());
+        assertEquals(-1, a.in.read());
+        a.socket.close();
+        b.socket.close();
+        assertEquals(0, Scrape.value(adminPort(),
+            "switchboard_tls_released_closes_total{reason=\"bad_record_mac\"}"));
+    }
+
+    @Test
     void aReaderTooSlowForWhatIsSentOverWssIsClosedByTheSendBudget() throws Exception
     {
         try (Appliance budgeted = start("--data-dir=" + dir.resolve("budgeted"),
