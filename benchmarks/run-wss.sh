@@ -21,6 +21,7 @@ HOLD_S=${HOLD_S:-30}
 SETTLE_S=${SETTLE_S:-10}
 SB_HEAP=${SB_HEAP:-1g}
 OUT=${OUT:-docs/benchmarks-wss.md}
+WSS_FLAGS=${WSS_FLAGS:-} # e.g. --tls-release-engine=false, to measure the JDK engine kept
 
 if [ ! -f http-edge/target/switchboard.jar ] || [ ! -f tools/target/switchboard-tools.jar ]; then
   mvn -B -q -ntp package -DskipTests
@@ -61,7 +62,8 @@ start() { # name extra-flags...
   echo "$!" > "$work/$name.pid"
 }
 start ws
-start wss --tls-cert="$work/cert.pem" --tls-key="$work/key.pem"
+start wss --tls-cert="$work/cert.pem" --tls-key="$work/key.pem" --tls-max-handshakes=1000000 \
+  --tls-max-handshakes-per-host=1000000 $WSS_FLAGS
 await_line "$work/ws.out" "switchboard ready"
 await_line "$work/wss.out" "switchboard ready"
 ws_pid=$(cat "$work/ws.pid"); wss_pid=$(cat "$work/wss.pid")
