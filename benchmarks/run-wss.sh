@@ -6,7 +6,9 @@
 # per connection: IDLE_CONNECTIONS registered clients heartbeating, the server's live-heap growth after full GCs plus
 # the growth of the native memory its JVM commits (Native Memory Tracking), after a warm-up round. The certificate is
 # a throwaway one made here with openssl (EC P-256). Issue #17's targets: CPU per relay over wss at most 1.6x plain
-# (median of the rounds); idle bytes per wss connection at most 2x plain. Writes docs/benchmarks-wss.md.
+# (median of the rounds); idle bytes per wss connection at most 2x plain. Writes docs/benchmarks-wss.md. The wss
+# appliance lifts the TLS handshake budget (the load opens its sockets at once from one host) and adds WSS_FLAGS
+# (none by default: TLS 1.3 engines are released after the handshake, --tls-release-engine=true).
 #   benchmarks/run-wss.sh  (ROUNDS=3 PAIRS=50 WINDOW=4 DURATION_S=10 WARMUP_S=3 IDLE_CONNECTIONS=8000 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -125,6 +127,7 @@ echo "idle memory per connection: ws $ws_mem B, wss $wss_mem B, ratio $mem_ratio
   echo "load average at the start (1, 5, 15 min): $load_at_start."
   echo "Two appliances from the same jar, one with a certificate (EC P-256, TLS 1.3) on its PeerJS port; the same"
   echo "NIO client drives both, ws and wss alternating; ratios are within a round."
+  echo "wss appliance flags beyond the certificate: ${WSS_FLAGS:-none (engines released: --tls-release-engine=true)}."
   echo
   echo "| round | ws relays/s | wss relays/s | ws server CPU us/relay | wss server CPU us/relay | wss/ws CPU |"
   echo "| --- | --- | --- | --- | --- | --- |"
