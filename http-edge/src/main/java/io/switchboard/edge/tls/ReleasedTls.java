@@ -36,41 +36,76 @@ public final class ReleasedTls
     public static final int BAD_RECORD_MAC = 20;
     public static final int RECORD_OVERFLOW = 22;
     public static final int DECODE_ERROR = 50;
+    public static final int USER_CANCELED = 90;
 
     private static final byte CHANGE_CIPHER_SPEC = 20;
     private static final byte ALERT = 21;
     private static final byte HANDSHAKE = 22;
     private static final byte APPLICATION_DATA = 23;
     private static final byte KEY_UPDATE = 24;
-    /** Records under one key before ours is updated: well below AES-GCM's limit of 2^24.5 (RFC 8446 section 5.5). */
+    /**
+     * Records under one key before ours is updated, and before the client is asked to update its own: well below
+     * AES-GCM's limit of 2^24.5 (RFC 8446 section 5.5).
+     */
     static final long DEFAULT_RECORDS_PER_KEY = 1L << 23;
 
+    private static final int IV_BYTES = 12;
+
     private final boolean sha384;
-    private byte[] readSecret;
-    private byte[] readKey;
-    private byte[] readIv;
+    /**
+     * One array, so an idle connection pays one object header: the read traffic secret, key and iv, then the write
+     * traffic secret, key and iv ({@link #secretBytes}, {@link #keyBytes}, {@link #IV_BYTES} each).
+     */
+    private final byte[] keys;
+    private final int secretBytes;
+    private final int keyBytes;
     private long readSeq;
-    private byte[] writeSecret;
-    private byte[] writeKey;
-    private byte[] writeIv;
     private long writeSeq;
     private final long recordsPerKey;
 
-    ReleasedTls(
-        final boolean sha384, final byte[] readSecret, final byte[] readKey, final byte[] readIv, final long readSeq,
-        final byte[] writeSecret, final byte[] writeKey, final byte[] writeIv, final long writeSeq,
-        final long recordsPerKey)
+    private ReleasedTls(
+        final boolean sha384, final byte[] keys, final long readSeq, final long writeSeq, final long recordsPerKey)
     {
         this.sha384 = sha384;
-        this.readSecret = readSecret;
-        this.readKey = readKey;
-        this.readIv = readIv;
+        this.keys = keys;
+        this.secretBytes = sha384 ? 48 : 32;
+        this.keyBytes = sha384 ? 32 : 16;
         this.readSeq = readSeq;
-        this.writeSecret = writeSecret;
-        this.writeKey = writeKey;
-        this.writeIv = writeIv;
         this.writeSeq = writeSeq;
         this.recordsPerKey = recordsPerKey;
+    }
+
+    /** A state that carries nothing: a marker for the caller ({@link TlsReleases#NEVER}). */
+    static ReleasedTls none()
+    {
+        return new ReleasedTls(false, new byte[0], 0, 0, 0);
+    }
+
+    private static byte[] concat(final byte[]... parts)
+    {
+        int n = 0;
+        for (final byte[] part : parts)
+        {
+            n += part.length;
+        }
+        final byte[] all = new byte[n];
+        int at = 0;
+        for (final byte[] part : parts)
+        {
+            System.arraycopy(part, 0, all, at, part.length);
+            at += part.length;
+        }
+        return all;
+    }
+
+    private int readAt()
+    {
+        return 0;
+    }
+
+    private int writeAt()
+    {
+        return secretBytes + keyBytes + IV_BYTES;
     }
 
     /** A fatal alert: sent (when it can be) before the connection closes. */
@@ -146,14 +181,19 @@ public final class ReleasedTls
                     null);
             }
             final boolean sha384 = engine.getSession().getCipherSuite().endsWith("SHA384");
-            return new ReleasedTls(sha384,
+            final byte[] keys = concat(
                 ((SecretKey)layout.readSecret.get(read)).getEncoded(),
                 ((Key)field(read.getClass(), "key").get(read)).getEncoded(),
-                ((byte[])field(read.getClass(), "iv").get(read)).clone(),
-                sequence((byte[])layout.block.get(layout.readAuthenticator.get(read))),
+                (byte[])field(read.getClass(), "iv").get(read),
                 ((SecretKey)layout.writeSecret.get(write)).getEncoded(),
                 ((Key)field(write.getClass(), "key").get(write)).getEncoded(),
-                ((byte[])field(write.getClass(), "iv").get(write)).clone(),
+                (byte[])field(write.getClass(), "iv").get(write));
+            if (keys.length != 2 * ((sha384 ? 48 + 32 : 32 + 16) + IV_BYTES))
+            {
+                throw new Unsupported("keys of unexpected sizes for " + engine.getSession().getCipherSuite(), null);
+            }
+            return new ReleasedTls(sha384, keys,
+                sequence((byte[])layout.block.get(layout.readAuthenticator.get(read))),
                 sequence((byte[])layout.block.get(layout.writeAuthenticator.get(write))),
                 recordsPerKey);
         }
@@ -322,9 +362,7 @@ public final class ReleasedTls
         sealRecord(tools, HANDSHAKE, 5, out);
         try
         {
-            writeSecret = next(tools, writeSecret);
-            writeKey = tools.expandLabel(sha384, writeSecret, "key", writeKey.length);
-            writeIv = tools.expandLabel(sha384, writeSecret, "iv", writeIv.length);
+            update(tools, writeAt());
             writeSeq = 0;
         }
         catch (final GeneralSecurityException ex)
@@ -354,7 +392,7 @@ public final class ReleasedTls
         final int at = out.position() + TlsRecords.HEADER_BYTES;
         try
         {
-            tools.init(Cipher.ENCRYPT_MODE, writeKey, writeIv, writeSeq);
+            tools.init(Cipher.ENCRYPT_MODE, keys, writeAt() + secretBytes, keyBytes, writeSeq);
             tools.cipher.updateAAD(header);
             final int sealed = tools.cipher.doFinal(tools.plain, 0, n + 1, out.array(), out.arrayOffset() + at);
             if (sealed != length)
@@ -404,15 +442,11 @@ public final class ReleasedTls
         {
             return NEED_MORE;
         }
-        if (readSeq >= 2 * recordsPerKey)
-        {
-            throw new Alert(UNEXPECTED_MESSAGE, "the client never updated its key");
-        }
         final int opened;
         try
         {
             net.get(start, tools.header, 0, TlsRecords.HEADER_BYTES);
-            tools.init(Cipher.DECRYPT_MODE, readKey, readIv, readSeq);
+            tools.init(Cipher.DECRYPT_MODE, keys, readAt() + secretBytes, keyBytes, readSeq);
             tools.cipher.updateAAD(tools.header);
             opened = tools.cipher.doFinal(net.array(), net.arrayOffset() + start + TlsRecords.HEADER_BYTES, length,
                 tools.plain, 0);
@@ -426,7 +460,13 @@ public final class ReleasedTls
             throw new Alert(BAD_RECORD_MAC, "a record that cannot be opened: " + ex);
         }
         net.position(start + TlsRecords.HEADER_BYTES + length);
-        readSeq++;
+        if (++readSeq == recordsPerKey)
+        {
+            // The client's key nears its limit: it is asked to update it (it answers with a KeyUpdate of its own).
+            final byte[] kept = java.util.Arrays.copyOf(tools.plain, opened);
+            sealKeyUpdate(tools, true, reply);
+            System.arraycopy(kept, 0, tools.plain, 0, opened);
+        }
         int end = opened;
         while (end > 0 && tools.plain[end - 1] == 0)
         {
@@ -458,9 +498,9 @@ public final class ReleasedTls
         {
             throw new Alert(DECODE_ERROR, "an alert of " + content + " bytes");
         }
-        if (tools.plain[1] == CLOSE_NOTIFY)
+        if (tools.plain[1] == CLOSE_NOTIFY || tools.plain[1] == USER_CANCELED)
         {
-            return CLOSED;
+            return CLOSED; // closure alerts (RFC 8446 section 6.1); user_canceled is followed by close_notify
         }
         throw new Alert(-1, "the peer's alert " + (tools.plain[1] & 0xFF));
     }
@@ -493,9 +533,7 @@ public final class ReleasedTls
             at += 5;
             try
             {
-                readSecret = next(tools, readSecret);
-                readKey = tools.expandLabel(sha384, readSecret, "key", readKey.length);
-                readIv = tools.expandLabel(sha384, readSecret, "iv", readIv.length);
+                update(tools, readAt());
                 readSeq = 0;
             }
             catch (final GeneralSecurityException ex)
@@ -524,15 +562,17 @@ public final class ReleasedTls
         return handshake(tools, content, reply);
     }
 
-    private byte[] next(final TlsRecords tools, final byte[] secret) throws GeneralSecurityException
+    /**
+     * The next traffic secret of one direction, from {@code at} in {@link #keys}, and its key and iv (RFC 8446
+     * section 7.2): secret' = HKDF-Expand-Label(secret, "traffic upd", "", Hash.length).
+     */
+    private void update(final TlsRecords tools, final int at) throws GeneralSecurityException
     {
-        return tools.expandLabel(sha384, secret, "traffic upd", secret.length);
-    }
-
-    /** Bytes this state holds (keys, ivs, secrets and the object), for the docs' arithmetic. */
-    public int retainedBytes()
-    {
-        return 6 * 16 + readSecret.length + readKey.length + readIv.length + writeSecret.length + writeKey.length +
-            writeIv.length + 56;
+        final byte[] secret = tools.expandLabel(sha384, keys, at, secretBytes, "traffic upd", secretBytes);
+        System.arraycopy(secret, 0, keys, at, secretBytes);
+        final byte[] key = tools.expandLabel(sha384, keys, at, secretBytes, "key", keyBytes);
+        System.arraycopy(key, 0, keys, at + secretBytes, keyBytes);
+        final byte[] iv = tools.expandLabel(sha384, keys, at, secretBytes, "iv", IV_BYTES);
+        System.arraycopy(iv, 0, keys, at + secretBytes + keyBytes, IV_BYTES);
     }
 }

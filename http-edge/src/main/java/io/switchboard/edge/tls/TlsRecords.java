@@ -51,27 +51,31 @@ public final class TlsRecords
         return plain;
     }
 
-    void init(final int mode, final byte[] key, final byte[] iv, final long sequence) throws GeneralSecurityException
+    /** Inits the cipher with the key at {@code keyAt} in {@code keys} and the iv right behind it. */
+    void init(final int mode, final byte[] keys, final int keyAt, final int keyBytes, final long sequence)
+        throws GeneralSecurityException
     {
         // nonce = iv XOR the 64-bit sequence number, left-padded to the iv's length (RFC 8446 section 5.3)
+        final int ivAt = keyAt + keyBytes;
         for (int i = 0; i < nonce.length; i++)
         {
             final int fromEnd = nonce.length - 1 - i;
             final byte seq = fromEnd < 8 ? (byte)(sequence >>> (8 * fromEnd)) : 0;
-            nonce[i] = (byte)(iv[i] ^ seq);
+            nonce[i] = (byte)(keys[ivAt + i] ^ seq);
         }
-        cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+        cipher.init(mode, new SecretKeySpec(keys, keyAt, keyBytes, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
     }
 
     /**
      * HKDF-Expand-Label(secret, label, "", length) for lengths up to the hash's (one HMAC block: all TLS 1.3 needs
      * for keys, ivs and the next traffic secret).
      */
-    byte[] expandLabel(final boolean sha384Hash, final byte[] secret, final String label, final int length)
-        throws GeneralSecurityException
+    byte[] expandLabel(
+        final boolean sha384Hash, final byte[] secret, final int at, final int secretBytes, final String label,
+        final int length) throws GeneralSecurityException
     {
         final Mac mac = mac(sha384Hash);
-        mac.init(new SecretKeySpec(secret, mac.getAlgorithm()));
+        mac.init(new SecretKeySpec(secret, at, secretBytes, mac.getAlgorithm()));
         final int labelBytes = 6 + label.length();
         // HkdfLabel: uint16 length, opaque label<7..255> = "tls13 " + label, opaque context<0..255> = empty
         mac.update((byte)(length >>> 8));

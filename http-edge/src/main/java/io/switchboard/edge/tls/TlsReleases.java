@@ -47,7 +47,7 @@ public final class TlsReleases
     }
 
     /** Outcome of {@link #take}: keep the engine for good. */
-    public static final ReleasedTls NEVER = new ReleasedTls(false, null, null, null, 0, null, null, null, 0, 0);
+    public static final ReleasedTls NEVER = ReleasedTls.none();
 
     /**
      * Lets {@code engine} go when it can: its state, counted; null when it is busy now (try again later);

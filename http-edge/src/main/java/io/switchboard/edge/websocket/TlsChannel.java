@@ -110,12 +110,6 @@ final class TlsChannel
         return handshaken;
     }
 
-    /** Whether the engine was let go: records are carried on by {@link ReleasedTls}. */
-    boolean released()
-    {
-        return records != null;
-    }
-
     /**
      * Whether bytes wait here for the reader (plaintext it had no room for, or network bytes read before the TLS
      * layer existed): the selector will not say so, the reader must read again.

@@ -153,7 +153,7 @@ class ReleasedTlsTest
     }
 
     @Test
-    void theWriteKeyIsUpdatedBeforeItsRecordLimitAndTheJdkClientFollows() throws Exception
+    void atTheRecordLimitOurKeyIsUpdatedAndTheClientIsAskedToUpdateItsOwn() throws Exception
     {
         final Pair pair = handshake(null);
         final ReleasedTls server = ReleasedTls.take(pair.server, 3);
@@ -161,6 +161,20 @@ class ReleasedTlsTest
         {
             final byte[] down = bytes(50 + i);
             assertArrayEquals(down, clientReads(pair, serverWrites(server, down)), "record " + i);
+        }
+        // The client's records under one key: at the limit it is asked (KeyUpdate, update_requested) to update it.
+        final ByteBuffer reply = ByteBuffer.allocate(1 << 10);
+        for (int i = 0; i < 3; i++)
+        {
+            final byte[] up = bytes(70 + i);
+            assertArrayEquals(up, serverReads(server, clientWrites(pair, up), 1 << 16, reply), "record " + i);
+        }
+        assertTrue(reply.position() > 0, "the client is asked to update its key");
+        assertEquals(0, clientReads(pair, bytes(reply.flip())).length);
+        for (int i = 0; i < 3; i++)
+        {
+            final byte[] up = bytes(90 + i); // the client's KeyUpdate comes first, then data under its new key
+            assertArrayEquals(up, serverReads(server, clientWrites(pair, up), 1 << 16), "after the update " + i);
         }
     }
 
