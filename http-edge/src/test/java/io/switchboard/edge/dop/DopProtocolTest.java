@@ -6,6 +6,7 @@ import io.switchboard.edge.peerjs.PeerJsServer;
 import io.switchboard.edge.testing.AnyPorts;
 import io.switchboard.edge.testing.RawSocket;
 import io.switchboard.edge.testing.Scrape;
+import io.switchboard.edge.testing.TcpForwarder;
 import io.switchboard.protocol.dop.DopState;
 import io.switchboard.protocol.dop.DopToken;
 import io.switchboard.tools.dop.DopConnector;
@@ -479,7 +480,7 @@ class DopProtocolTest
         void tenMessagesEachWayWithSocketsClosedMidStreamArriveOnceInOrder() throws Exception
         {
             start();
-            try (TcpCut network = new TcpCut(port()))
+            try (TcpForwarder network = new TcpForwarder(port()))
             {
                 final DopClient a = new DopClient(
                     URI.create("ws://127.0.0.1:" + network.port() + "/dop?key=peerjs&id=a"), 500);

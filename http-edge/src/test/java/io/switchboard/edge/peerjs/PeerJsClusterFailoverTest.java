@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -41,14 +42,14 @@ class PeerJsClusterFailoverTest
             final AtomicLong delivered = new AtomicLong();
             final AtomicLong longestGapMs = new AtomicLong();
             final AtomicReference<String> failure = new AtomicReference<>();
-            final long[] running = {1};
+            final AtomicBoolean running = new AtomicBoolean(true);
             final Thread pingPong = new Thread(() ->
             {
                 try
                 {
                     long lastMs = System.currentTimeMillis();
                     long heartbeatMs = lastMs;
-                    for (long n = 0; running[0] == 1; n++)
+                    for (long n = 0; running.get(); n++)
                     {
                         if (lastMs - heartbeatMs >= HEARTBEAT_MS)
                         {
@@ -95,7 +96,7 @@ class PeerJsClusterFailoverTest
                 assertTrue(openedInMs <= ALIVE_TIMEOUT_MS + 1_000, "a new id opened " + openedInMs + " ms after the kill");
             }
             Thread.sleep(ALIVE_TIMEOUT_MS + 1_000);
-            running[0] = 0;
+            running.set(false);
             pingPong.join(10_000);
             assertNull(failure.get());
             assertTrue(delivered.get() > beforeKill + 10, "relays after the kill: " + (delivered.get() - beforeKill));

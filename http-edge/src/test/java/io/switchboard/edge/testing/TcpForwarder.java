@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A load balancer in front of a cluster, for tests: a loopback port whose connections are each forwarded to the
- * node the forwarder points at when they arrive ({@link #target}); connections already forwarded stay where they
- * went, and end when either side closes. Threads per connection: test traffic only.
+ * A loopback TCP forwarder for tests: each connection goes to the port the forwarder points at when it arrives
+ * ({@link #target}: a load balancer in front of a cluster, re-pointed when a node dies); connections already
+ * forwarded stay where they went and end when either side closes, or all at once on {@link #cut} (a network loss,
+ * both sides cut). Threads per connection: test traffic only.
  */
 public final class TcpForwarder implements AutoCloseable
 {
@@ -39,6 +40,13 @@ public final class TcpForwarder implements AutoCloseable
     public void target(final int port)
     {
         targetPort = port;
+    }
+
+    /** Closes every forwarded connection on both sides; new ones are still accepted. */
+    public void cut()
+    {
+        sockets.forEach(TcpForwarder::closeQuietly);
+        sockets.clear();
     }
 
     private void accept()
@@ -114,6 +122,6 @@ public final class TcpForwarder implements AutoCloseable
     public void close() throws IOException
     {
         server.close();
-        sockets.forEach(TcpForwarder::closeQuietly);
+        cut();
     }
 }
