@@ -11,6 +11,7 @@ import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.links.LinkEndpoint;
 import io.switchboard.engine.links.LinkOutbox;
 import io.switchboard.engine.links.LinkTypes;
+import io.switchboard.engine.metrics.Metrics;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -67,7 +68,7 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
     }
 
     /** The per-peer counters of this member's links; the outbox's full counters are theirs. */
-    public static LinksCounters counters(final ClusterContext cluster, final io.switchboard.engine.metrics.Metrics metrics)
+    public static LinksCounters counters(final ClusterContext cluster, final Metrics metrics)
     {
         return new LinksCounters(metrics, cluster.memberList().size(), cluster.nodeIndex());
     }
