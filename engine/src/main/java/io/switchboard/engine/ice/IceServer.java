@@ -108,7 +108,8 @@ public final class IceServer implements UdpProtocol
         this.keyFetchBackoffMs = context.keyFetchBackoffMs();
         this.keyFetchMaxBackoffMs = context.keyFetchMaxBackoffMs();
         this.cluster = context.linkOutbox() == null ? null :
-            new IceCluster(context.linkOutbox(), context.iceMaxDomains(), metrics);
+            // Every node holds at most --ice-max-domains of its own: room for all of them, so others' never crowd out ours.
+            new IceCluster(context.linkOutbox(), context.linkOutbox().memberCount() * context.iceMaxDomains(), metrics);
         this.verifier = HeartbeatVerifier.open(context.iceVerifyProvider(), context.maxDatagramBytes());
         IceCounters.verifyProvider(metrics, verifier.providerName());
         for (final String entry : context.domainKeys())
@@ -326,7 +327,7 @@ public final class IceServer implements UdpProtocol
         probe.set(query.domainIdMsb(), query.domainIdLsb());
         if (!peers.get(probe, record))
         {
-            if (cluster == null || !onRemoteQuery(buffer, source, sourceFingerprint))
+            if (cluster == null || !onRemoteQuery(buffer, source, sourceFingerprint, nowMs))
             {
                 counters.queriesUnknownDomain.incrementRelease();
             }
@@ -348,7 +349,7 @@ public final class IceServer implements UdpProtocol
      * here, and the holder asked to send the domain the querier's from its own (the one the domain's NAT is open to).
      */
     private boolean onRemoteQuery(
-        final DirectBuffer buffer, final InetSocketAddress source, final long sourceFingerprint)
+        final DirectBuffer buffer, final InetSocketAddress source, final long sourceFingerprint, final long nowMs)
     {
         final int entry = cluster.findRemote(probe.msb(), probe.lsb());
         if (entry == IceLocations.NONE)
@@ -364,8 +365,17 @@ public final class IceServer implements UdpProtocol
         {
             counters.outPeerInformation.incrementRelease();
         }
-        cluster.introduce(locations.holder(entry), probe.msb(), probe.lsb(), buffer, query.clientPeerOffset(),
-            query.clientPeerLength());
+        // The domain's share here too (its holder applies it again), so a spoofed flood of queries for one domain
+        // cannot fill the link queue to its holder.
+        if (peerInfoLimiter.tryAcquire(probe.msb() ^ probe.lsb(), nowMs))
+        {
+            cluster.introduce(locations.holder(entry), probe.msb(), probe.lsb(), buffer, query.clientPeerOffset(),
+                query.clientPeerLength());
+        }
+        else
+        {
+            counters.droppedPeerInfoRateLimited.incrementRelease();
+        }
         return true;
     }
 

@@ -740,7 +740,8 @@ public final class RealmShard implements SignalingAgent.Duty
         {
             if (local.claimedMs < claimedMs || local.claimedMs == claimedMs && cluster.self() < origin)
             {
-                cluster.hold(origin, id, local.claimedMs);
+                // Every node, not only origin: a third one that heard origin's HOLD last must route here again.
+                cluster.hold(-1, id, local.claimedMs);
                 return;
             }
             unregister(slot, local);

@@ -289,6 +289,23 @@ class ClusterIdsTest
     }
 
     @Test
+    void aThirdNodeRoutesToTheEarlierClaimWhicheverHoldItHeardLast()
+    {
+        // Node 1's HOLD reaches node 2 after node 0's: without the winner telling every node again, node 2 would
+        // route X to node 1, then forget it when node 1 lets X go.
+        final RealmFixture.Recorder early = admit(0, "X", "t0");
+        nowMs += 5;
+        final RealmFixture.Recorder late = admit(1, "X", "t1");
+        final RealmFixture.Recorder sender = admit(2, "S", "s");
+        allUp();
+        assertEquals(List.of(OPEN, ID_TAKEN), late.frames);
+
+        send(2, sender, "{\"type\":\"OFFER\",\"dst\":\"X\",\"payload\":1}");
+        pump();
+        assertEquals(List.of(OPEN, "{\"type\":\"OFFER\",\"src\":\"S\",\"dst\":\"X\",\"payload\":1}"), early.frames);
+    }
+
+    @Test
     void aClaimNoNodeAnswersIsConfirmedAtTheAliveTimeoutNotBefore()
     {
         allUp();
