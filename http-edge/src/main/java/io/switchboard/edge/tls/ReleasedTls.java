@@ -371,6 +371,13 @@ public final class ReleasedTls
         }
     }
 
+    /** Seals {@code message} as one protected handshake record: what a peer may send, for tests. */
+    void sealHandshake(final TlsRecords tools, final byte[] message, final ByteBuffer out) throws SSLException
+    {
+        System.arraycopy(message, 0, tools.plain, 0, message.length);
+        sealRecord(tools, HANDSHAKE, message.length, out);
+    }
+
     /** Seals {@code n} bytes of {@code tools.plain} as one record of {@code type} into {@code out}. */
     private void sealRecord(final TlsRecords tools, final byte type, final int n, final ByteBuffer out)
         throws SSLException
@@ -467,6 +474,10 @@ public final class ReleasedTls
             sealKeyUpdate(tools, true, reply);
             System.arraycopy(kept, 0, tools.plain, 0, opened);
         }
+        if (opened > TlsRecords.MAX_PLAINTEXT + 1) // content, type and padding together (RFC 8446 5.4)
+        {
+            throw new Alert(RECORD_OVERFLOW, "a record of " + opened + " inner plaintext bytes");
+        }
         int end = opened;
         while (end > 0 && tools.plain[end - 1] == 0)
         {
@@ -505,61 +516,49 @@ public final class ReleasedTls
         throw new Alert(-1, "the peer's alert " + (tools.plain[1] & 0xFF));
     }
 
+    /**
+     * The one handshake message a client may send after the handshake: a KeyUpdate, which must end its record (RFC
+     * 8446 section 5.1), so one record costs at most one key derivation and one answer.
+     */
     private int handshake(final TlsRecords tools, final int content, final ByteBuffer reply) throws SSLException
     {
-        int at = 0;
-        while (at < content)
+        if (content < 4)
         {
-            if (content - at < 4)
-            {
-                throw new Alert(UNEXPECTED_MESSAGE, "a handshake message split over records");
-            }
-            final int type = tools.plain[at] & 0xFF;
-            final int length = (tools.plain[at + 1] & 0xFF) << 16 | (tools.plain[at + 2] & 0xFF) << 8 |
-                tools.plain[at + 3] & 0xFF;
-            if (type != KEY_UPDATE)
-            {
-                throw new Alert(UNEXPECTED_MESSAGE, "handshake message " + type + " after the handshake");
-            }
-            if (length != 1 || content - at < 5)
-            {
-                throw new Alert(DECODE_ERROR, "a KeyUpdate of " + length + " bytes");
-            }
-            final int request = tools.plain[at + 4];
-            if (request != 0 && request != 1)
-            {
-                throw new Alert(DECODE_ERROR, "a KeyUpdate with request " + request);
-            }
-            at += 5;
-            try
-            {
-                update(tools, readAt());
-                readSeq = 0;
-            }
-            catch (final GeneralSecurityException ex)
-            {
-                throw new SSLException("cannot update the read key", ex);
-            }
-            if (request == 1)
-            {
-                if (at < content)
-                {
-                    // The rest of the record would be overwritten by our answer: keep it first.
-                    final byte[] rest = java.util.Arrays.copyOfRange(tools.plain, at, content);
-                    sealKeyUpdate(tools, false, reply);
-                    System.arraycopy(rest, 0, tools.plain, 0, rest.length);
-                    return continueHandshake(tools, rest.length, reply);
-                }
-                sealKeyUpdate(tools, false, reply);
-            }
+            throw new Alert(UNEXPECTED_MESSAGE, "a handshake message split over records");
+        }
+        final int type = tools.plain[0] & 0xFF;
+        final int length = (tools.plain[1] & 0xFF) << 16 | (tools.plain[2] & 0xFF) << 8 | tools.plain[3] & 0xFF;
+        if (type != KEY_UPDATE)
+        {
+            throw new Alert(UNEXPECTED_MESSAGE, "handshake message " + type + " after the handshake");
+        }
+        if (length != 1 || content < 5)
+        {
+            throw new Alert(DECODE_ERROR, "a KeyUpdate of " + length + " bytes");
+        }
+        if (content > 5)
+        {
+            throw new Alert(UNEXPECTED_MESSAGE, "a KeyUpdate that does not end its record");
+        }
+        final int request = tools.plain[4];
+        if (request != 0 && request != 1)
+        {
+            throw new Alert(DECODE_ERROR, "a KeyUpdate with request " + request);
+        }
+        try
+        {
+            update(tools, readAt());
+            readSeq = 0;
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new SSLException("cannot update the read key", ex);
+        }
+        if (request == 1)
+        {
+            sealKeyUpdate(tools, false, reply);
         }
         return 0;
-    }
-
-    private int continueHandshake(final TlsRecords tools, final int content, final ByteBuffer reply)
-        throws SSLException
-    {
-        return handshake(tools, content, reply);
     }
 
     /**

@@ -239,6 +239,7 @@ final class TlsChannel
         final int read = channel.read(net);
         net.flip();
         final ByteBuffer reply = scratch.netOut.clear();
+        final boolean closedBefore = outboundDone;
         try
         {
             while (true)
@@ -256,6 +257,10 @@ final class TlsChannel
                 if (opened > 0)
                 {
                     delivered += keepPlain(ByteBuffer.wrap(tools.plaintext(), 0, opened), dst);
+                    if (plainIn != null)
+                    {
+                        break; // the reader has what it can take; the rest waits, still sealed, in netIn
+                    }
                 }
             }
         }
@@ -270,9 +275,17 @@ final class TlsChannel
             }
             throw ex;
         }
+        catch (final RuntimeException ex)
+        {
+            // A record our layer cannot take ends this connection, never the agent.
+            inboundDone = true;
+            outboundDone = true;
+            throw new SSLException("a record that cannot be processed", ex);
+        }
         finally
         {
-            if (reply.position() > 0)
+            // Nothing after our close_notify (RFC 8446 section 6.1): not even the answer to a KeyUpdate.
+            if (reply.position() > 0 && !closedBefore)
             {
                 emit(reply.flip());
             }

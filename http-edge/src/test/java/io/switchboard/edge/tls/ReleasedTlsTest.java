@@ -237,6 +237,37 @@ class ReleasedTlsTest
     }
 
     @Test
+    void aKeyUpdateMustEndItsRecordSoOneRecordCostsAtMostOneDerivation() throws Exception
+    {
+        final byte[] update = {24, 0, 0, 1, 1};
+        final byte[][] records = {
+            {24, 0, 0, 1, 1, 24, 0, 0, 1, 1}, // two KeyUpdates in one record
+            {24, 0, 0, 1, 0, 'x'}};           // a KeyUpdate and a byte after it
+        for (final byte[] message : records)
+        {
+            final Pair pair = handshake(null);
+            clientReads(pair, new byte[0]);
+            final ReleasedTls server = ReleasedTls.take(pair.server);
+            final ReleasedTls client = ReleasedTls.take(pair.client);
+            final ByteBuffer sealed = ByteBuffer.allocate(1 << 10);
+            client.sealHandshake(tools, message, sealed);
+            final ByteBuffer reply = ByteBuffer.allocate(1 << 10);
+            assertEquals(ReleasedTls.UNEXPECTED_MESSAGE, assertThrows(ReleasedTls.Alert.class,
+                () -> server.open(tools, sealed.flip(), reply)).description());
+            assertEquals(0, reply.position(), "no answer sealed for a refused record");
+        }
+        // One KeyUpdate alone in its record is taken and answered once.
+        final Pair pair = handshake(null);
+        clientReads(pair, new byte[0]);
+        final ReleasedTls server = ReleasedTls.take(pair.server);
+        final ByteBuffer sealed = ByteBuffer.allocate(1 << 10);
+        ReleasedTls.take(pair.client).sealHandshake(tools, update, sealed);
+        final ByteBuffer reply = ByteBuffer.allocate(1 << 10);
+        assertEquals(0, server.open(tools, sealed.flip(), reply));
+        assertEquals(5 + 5 + 1 + 16, reply.position(), "one KeyUpdate record: header, message, type, tag");
+    }
+
+    @Test
     void tls12AndChaCha20KeepTheirEngine() throws Exception
     {
         final TlsReleases releases = tls.releases();
