@@ -168,6 +168,7 @@ class ReleasedTlsTest
         {
             final byte[] up = bytes(70 + i);
             assertArrayEquals(up, serverReads(server, clientWrites(pair, up), 1 << 16, reply), "record " + i);
+            assertEquals(i < 2 ? 0 : 5 + 5 + 1 + 16, reply.position(), "asked exactly at the limit, record " + i);
         }
         assertTrue(reply.position() > 0, "the client is asked to update its key");
         assertEquals(0, clientReads(pair, bytes(reply.flip())).length);
