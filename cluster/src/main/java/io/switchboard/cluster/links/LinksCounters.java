@@ -22,7 +22,8 @@ public final class LinksCounters
             "not_connected, or outbox_full (refused to the sending owner: the queue to that peer was full).";
     private static final String HELD = "switchboard_links_held_back_total";
     private static final String HELD_HELP =
-        "Messages from a peer node held back in its stream because the owner's queue here was full (offered again).";
+        "Times a message from a peer node was held back in its stream because the owner's queue here was full: " +
+            "each poll that finds it still refused counts once more.";
     private static final String HEARTBEATS = "switchboard_links_heartbeats_total";
     private static final String HEARTBEATS_HELP = "Link heartbeats sent to and received from a peer node.";
     private static final String UP = "switchboard_links_peer_up";

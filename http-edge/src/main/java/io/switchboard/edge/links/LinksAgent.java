@@ -20,7 +20,10 @@ import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A cluster member's links to the other nodes (soft, frequent traffic beside the Raft log; see {@link NodeLinks}):
@@ -42,6 +45,8 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
     private final LinksCounters counters;
     private final LinkOutbox outbox;
     private final LinkEndpoint[] endpoints;
+    /** Each endpoint once (one may own several blocks, as the engine does ICE and pulses): who hears peer events. */
+    private final LinkEndpoint[] owners;
     private final AgentRunner runner;
     private final LinkOutbox.Sink toLinks = this::send;
     private final LinkMessageHandler onMessage = this::onMessage;
@@ -61,6 +66,9 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
             }
             endpoints[first / LinkTypes.BLOCK] = endpoint;
         });
+        final Set<LinkEndpoint> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+        distinct.addAll(endpointsByBlock.values());
+        this.owners = distinct.toArray(LinkEndpoint[]::new);
         // The links call this agent back on its own thread only (from doWork and poll), never before it runs.
         this.links = new NodeLinks(context, counters, this);
         // Idle as the cluster's own agents: --cluster-max-park-us trades sparse messages' latency for idle CPU.
@@ -144,12 +152,9 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
     public void onPeerUp(final int node, final long incarnation)
     {
         LOG.info("links: node {} up (incarnation {})", node, Long.toHexString(incarnation));
-        for (final LinkEndpoint endpoint : endpoints)
+        for (final LinkEndpoint owner : owners)
         {
-            if (endpoint != null)
-            {
-                endpoint.onPeerNode(node, true, incarnation);
-            }
+            owner.onPeerNode(node, true, incarnation);
         }
     }
 
@@ -157,12 +162,9 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
     public void onPeerDown(final int node)
     {
         LOG.info("links: node {} down", node);
-        for (final LinkEndpoint endpoint : endpoints)
+        for (final LinkEndpoint owner : owners)
         {
-            if (endpoint != null)
-            {
-                endpoint.onPeerNode(node, false, 0);
-            }
+            owner.onPeerNode(node, false, 0);
         }
     }
 
