@@ -438,6 +438,8 @@ class PulseOwnershipTest
             all.get(0).pulse(addresses.get(i % 2));
         }
         assertTrue(all.get(0).counter("switchboard_pulse_locations_total{event=\"refused\"}") > 0);
+        assertEquals(5, all.get(0).counter("switchboard_pulse_locations_total{event=\"refused\"}"),
+            "12 announcements, room for 9: the last 3 refused, and the re-send tried at the 2 ticks between them");
         nodes.add(all.get(1));
         tickAt(lastPolledMs + 1);
         tickAt(lastPolledMs + 1);
