@@ -32,6 +32,9 @@ class IceClusterRulesTest
     private static final long START_MS = 1_700_000_000_000L;
     private static final long TIMEOUT_MS = 5_000;
     private static final int NODES = 3;
+    private static final int MAX_DOMAINS = 1_024;
+    /** The location table: room for every member's own --ice-max-domains. */
+    private static final int TABLE = NODES * MAX_DOMAINS;
 
     private final CachedEpochClock time = new CachedEpochClock();
     private final Node[] nodes = new Node[NODES];
@@ -99,7 +102,7 @@ class IceClusterRulesTest
         time.update(START_MS);
         for (int i = 0; i < NODES; i++)
         {
-            nodes[i] = new Node(i, 1_024);
+            nodes[i] = new Node(i, MAX_DOMAINS);
         }
         domain = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         client = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
@@ -328,25 +331,25 @@ class IceClusterRulesTest
     {
         final UnsafeBuffer message = new UnsafeBuffer(new byte[IceLinkMessages.MAX_LENGTH]);
         final UnsafeBuffer sockets = new UnsafeBuffer(DOMAIN_SOCKETS);
-        for (int i = 0; i < 1_025; i++)
+        for (int i = 0; i < TABLE + 1; i++)
         {
             final int length = IceLinkMessages.putLocation(message, 7, i, START_MS, sockets, 0, sockets.capacity());
             nodes[1].server.onLinkMessage(0, IceLinkMessages.LOCATION, message, 0, length);
         }
-        assertEquals(1_024, nodes[1].metric("switchboard_ice_remote_domains"));
+        assertEquals(TABLE, nodes[1].metric("switchboard_ice_remote_domains"));
         assertEquals(1, nodes[1].metric("switchboard_ice_link_dropped_total{reason=\"locations_full\"}"));
         // GONE frees entries, a node down frees them all, and they are reused.
         final int length = IceLinkMessages.putGone(message, 7, 5);
         nodes[1].server.onLinkMessage(0, IceLinkMessages.GONE, message, 0, length);
-        assertEquals(1_023, nodes[1].metric("switchboard_ice_remote_domains"));
+        assertEquals(TABLE - 1, nodes[1].metric("switchboard_ice_remote_domains"));
         nodes[1].server.onPeerNode(0, false, 1);
         assertEquals(0, nodes[1].metric("switchboard_ice_remote_domains"));
-        for (int i = 0; i < 1_024; i++)
+        for (int i = 0; i < TABLE; i++)
         {
             final int again = IceLinkMessages.putLocation(message, 9, i, START_MS, sockets, 0, sockets.capacity());
             nodes[1].server.onLinkMessage(2, IceLinkMessages.LOCATION, message, 0, again);
         }
-        assertEquals(1_024, nodes[1].metric("switchboard_ice_remote_domains"));
+        assertEquals(TABLE, nodes[1].metric("switchboard_ice_remote_domains"));
     }
 
     @Test
