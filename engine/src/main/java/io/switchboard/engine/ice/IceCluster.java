@@ -11,9 +11,11 @@ import org.agrona.concurrent.status.AtomicCounter;
  * what it tells the other nodes over the links ({@link IceLinkMessages}). Domains are announced on change only (a
  * node takes a domain, its sockets change, it expires), never per heartbeat. A peer node that comes up (or whose
  * queue refused one of our changes) gets a full announcement: SYNC_START, a LOCATION per domain we hold, SYNC_END,
- * sent a batch per tick as its queue takes them; the receiver then forgets that node's domains the round did not
- * name. Where two nodes claim one domain the most recent claim wins ({@code since}, the claimer's clock). Only the
- * engine's handler thread touches it; sending never blocks and allocates nothing.
+ * sent a batch per tick as its queue takes them, each batch resuming where the queue last refused; the receiver then
+ * forgets that node's domains the round did not name. A change refused while a round is under way does not restart
+ * it: the round names the domain's entry when it gets there, or, when it has passed the entry already, one more
+ * round follows this one. Where two nodes claim one domain the most recent claim wins ({@code since}, the claimer's
+ * clock). Only the engine's handler thread touches it; sending never blocks and allocates nothing.
  */
 final class IceCluster
 {
@@ -38,6 +40,8 @@ final class IceCluster
     /** Per peer node: IDLE, START, END, or the next entry of the full announcement being sent. */
     private final int[] syncCursor;
     private final int[] sentRound;
+    /** Per peer node: a change its queue refused was behind the round under way, so another round follows it. */
+    private final boolean[] syncAgain;
     /** Per peer node: the round of its full announcement we are receiving; its entries carry it. */
     private final int[] receivedRound;
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[IceLinkMessages.MAX_LENGTH]);
@@ -71,6 +75,7 @@ final class IceCluster
         syncCursor = new int[members];
         java.util.Arrays.fill(syncCursor, IDLE);
         sentRound = new int[members];
+        syncAgain = new boolean[members];
         receivedRound = new int[members];
 
         sentLocation = metrics.counter(SENT, "type=\"location\"", SENT_HELP);
@@ -122,7 +127,7 @@ final class IceCluster
         forgetRemote(entry);
         locations.set(entry, self, since, 0, sockets, socketsOffset, socketsLength);
         final int length = IceLinkMessages.putLocation(message, msb, lsb, since, sockets, socketsOffset, socketsLength);
-        announce(IceLinkMessages.LOCATION, length, sentLocation);
+        announce(entry, IceLinkMessages.LOCATION, length, sentLocation);
     }
 
     /** Whether this node's announced sockets for its domain differ from these (or it was never announced). */
@@ -142,7 +147,7 @@ final class IceCluster
             return;
         }
         locations.remove(entry);
-        announce(IceLinkMessages.GONE, IceLinkMessages.putGone(message, msb, lsb), sentGone);
+        announce(entry, IceLinkMessages.GONE, IceLinkMessages.putGone(message, msb, lsb), sentGone);
     }
 
     /** The entry of a domain another node holds, or {@link IceLocations#NONE}. */
@@ -255,6 +260,7 @@ final class IceCluster
             return;
         }
         peerUp[node] = up;
+        syncAgain[node] = false;
         if (up)
         {
             syncCursor[node] = START;
@@ -290,11 +296,11 @@ final class IceCluster
         int budget = SYNC_BATCH;
         if (syncCursor[node] == START)
         {
-            sentRound[node]++;
-            if (!offerSync(node, IceLinkMessages.SYNC_START))
+            if (!offerSync(node, IceLinkMessages.SYNC_START, sentRound[node] + 1))
             {
                 return;
             }
+            sentRound[node]++;
             syncCursor[node] = 0;
         }
         while (syncCursor[node] >= 0 && budget-- > 0)
@@ -318,15 +324,16 @@ final class IceCluster
             }
             syncCursor[node] = entry + 1;
         }
-        if (syncCursor[node] == END && offerSync(node, IceLinkMessages.SYNC_END))
+        if (syncCursor[node] == END && offerSync(node, IceLinkMessages.SYNC_END, sentRound[node]))
         {
-            syncCursor[node] = IDLE;
+            syncCursor[node] = syncAgain[node] ? START : IDLE;
+            syncAgain[node] = false;
         }
     }
 
-    private boolean offerSync(final int node, final int type)
+    private boolean offerSync(final int node, final int type, final int round)
     {
-        final int length = IceLinkMessages.putRound(message, sentRound[node]);
+        final int length = IceLinkMessages.putRound(message, round);
         if (outbox.offer(node, type, message, 0, length))
         {
             sentSync.incrementRelease();
@@ -335,8 +342,11 @@ final class IceCluster
         return false;
     }
 
-    /** Offers {@code message[0, length)} to every peer that is up; one whose queue refuses gets a full round. */
-    private void announce(final int type, final int length, final AtomicCounter sent)
+    /**
+     * Offers {@code message[0, length)}, the change of {@code entry}, to every peer that is up; one whose queue
+     * refuses it gets it in a full round.
+     */
+    private void announce(final int entry, final int type, final int length, final AtomicCounter sent)
     {
         for (int node = 0; node < peerUp.length; node++)
         {
@@ -351,8 +361,26 @@ final class IceCluster
             else
             {
                 droppedOutboxFull.incrementRelease();
-                syncCursor[node] = START;
+                syncRefused(node, entry);
             }
+        }
+    }
+
+    /**
+     * {@code node}'s queue refused the change of {@code entry}: a round starts when none is under way; one that has
+     * not reached the entry yet names it (or, for a domain gone, leaves it out) when it gets there, and one that has
+     * passed it goes on from where it is, another round following it.
+     */
+    private void syncRefused(final int node, final int entry)
+    {
+        final int cursor = syncCursor[node];
+        if (cursor == IDLE)
+        {
+            syncCursor[node] = START;
+        }
+        else if (cursor == END || (cursor >= 0 && entry < cursor))
+        {
+            syncAgain[node] = true;
         }
     }
 
