@@ -17,16 +17,33 @@ import java.util.Arrays;
  * in the client's record and run no timer for it. A client nobody owns (a fresh registration, or one whose owner
  * went down) is run by the registration rules on every node alike, from the log's time.
  * <p>
- * Owns per slot the owner node and its claim time, the nodes it believes up, and what it still has to send them: a
- * node that comes up gets every client owned here, sent from a cursor as fast as its queue takes them; an
- * announcement its full queue refused moves that cursor back to the client, a refused "gone" is kept and offered
- * again each tick. Handler thread only; allocation-free after construction.
+ * Owns per slot the owner node and its claim time, the nodes it believes up, and what it still owes them: per node,
+ * a bit per slot whose owned client's latest view that node has not taken yet (set for every slot when the node comes
+ * up, set when its full queue refuses an announcement, cleared when an offer of the slot's view succeeds), sent from
+ * a cursor as far as the queue takes them, so a refusal holds back only its own client; and per node the "gone"
+ * messages its full queue refused, offered again each tick. A node that goes down hands its clients back to the
+ * rules here ({@link Orphans}) from a cursor, {@link #ORPHAN_SCAN_PER_TICK} slots per tick. Handler thread only; after
+ * construction it allocates only when a refused "gone" list grows.
  */
 final class PulseLocations
 {
+    /** What the server does with a client whose owner went down: the rules run it here again. */
+    @FunctionalInterface
+    interface Orphans
+    {
+        /** The client in slot {@code s} is owned by nobody since its owner was seen down at {@code downMs}. */
+        void orphaned(int s, long downMs);
+    }
+
     static final int NONE = -1;
     /** Slots looked at per tick and per node being sent the clients owned here. */
     private static final int SCAN_PER_TICK = 65_536;
+    /**
+     * Slots looked at per tick and per node gone down (each of its clients re-armed and saved here): a million-client
+     * table in 62 ticks, a few milliseconds of the handler's time each.
+     */
+    static final int ORPHAN_SCAN_PER_TICK = 16_384;
+    private static final int WORDS_PER_TICK = SCAN_PER_TICK / Long.SIZE;
     private static final String EVENTS = "switchboard_pulse_locations_total";
     private static final String EVENTS_HELP =
         "Pulse clients' ownership between cluster nodes: sent, refused by a full link queue (sent again), taken " +
@@ -36,14 +53,22 @@ final class PulseLocations
     private final LinkOutbox outbox;
     private final PulseRecords records;
     private final PulseSlots slots;
+    private final Orphans orphans;
     private final int self;
     private final int[] owners;
     private final long[] claims;
     private final boolean[] up;
-    /** Per node: the first slot still to send it, or {@link #NONE}. */
-    private final int[] sendFrom;
-    /** "Gone" messages a full queue refused: node, client msb, client lsb, claim; four longs each. */
-    private final LongArrayList goneUnsent = new LongArrayList();
+    /** Per node: a bit per slot whose owned client's view it has not taken yet. */
+    private final long[][] unsent;
+    /** Per node: how many bits of {@link #unsent} are set. */
+    private final int[] unsentCount;
+    /** Per node: the word of {@link #unsent} its sending resumes at. */
+    private final int[] unsentCursor;
+    /** Per node: "gone" messages its full queue refused, three longs each: client msb, client lsb, claim. */
+    private final LongArrayList[] goneUnsent;
+    /** Per node gone down: the next slot to hand back to the rules, or {@link #NONE}. */
+    private final int[] orphanFrom;
+    private final long[] downAtMs;
     private final UnsafeBuffer message =
         new UnsafeBuffer(ByteBuffer.allocateDirect(PulseLocationMessage.CLIENT_LENGTH));
     private final PulseClientRecord sending = new PulseClientRecord();
@@ -60,21 +85,38 @@ final class PulseLocations
     private final AtomicCounter ownedGauge;
     private int ownedCount;
     private int sendingCount;
+    private int goneCount;
+    private int orphaningCount;
 
     PulseLocations(
         final LinkOutbox outbox, final PulseRecords records, final PulseSlots slots, final int capacity,
-        final Metrics metrics)
+        final Metrics metrics, final Orphans orphans)
     {
         this.outbox = outbox;
         this.records = records;
         this.slots = slots;
+        this.orphans = orphans;
         this.self = outbox.self();
         this.owners = new int[capacity];
         Arrays.fill(owners, NONE);
         this.claims = new long[capacity];
-        this.up = new boolean[outbox.memberCount()];
-        this.sendFrom = new int[outbox.memberCount()];
-        Arrays.fill(sendFrom, NONE);
+        final int members = outbox.memberCount();
+        this.up = new boolean[members];
+        this.unsent = new long[members][];
+        this.unsentCount = new int[members];
+        this.unsentCursor = new int[members];
+        this.goneUnsent = new LongArrayList[members];
+        for (int node = 0; node < members; node++)
+        {
+            if (node != self)
+            {
+                unsent[node] = new long[(capacity + Long.SIZE - 1) / Long.SIZE];
+                goneUnsent[node] = new LongArrayList();
+            }
+        }
+        this.orphanFrom = new int[members];
+        Arrays.fill(orphanFrom, NONE);
+        this.downAtMs = new long[members];
         sentClient = metrics.counter(EVENTS, "event=\"sent_client\"", EVENTS_HELP);
         sentGone = metrics.counter(EVENTS, "event=\"sent_gone\"", EVENTS_HELP);
         refused = metrics.counter(EVENTS, "event=\"refused\"", EVENTS_HELP);
@@ -156,13 +198,6 @@ final class PulseLocations
         learnt.incrementRelease();
     }
 
-    /** The owner went down: nobody owns the client, the rules run it here. */
-    void orphan(final int s)
-    {
-        owners[s] = NONE;
-        orphaned.incrementRelease();
-    }
-
     /** The slot is freed. */
     void clear(final int s)
     {
@@ -193,9 +228,16 @@ final class PulseLocations
             message, slots.clientMsb(s), slots.clientLsb(s), claims[s], record);
         for (int node = 0; node < up.length; node++)
         {
-            if (up[node] && !send(node, PulseLocationMessage.CLIENT, length))
+            if (node != self && up[node])
             {
-                sendFrom(node, s);
+                if (send(node, PulseLocationMessage.CLIENT, length))
+                {
+                    clearUnsent(node, s);
+                }
+                else
+                {
+                    markUnsent(node, s);
+                }
             }
         }
     }
@@ -206,129 +248,210 @@ final class PulseLocations
         final int length = PulseLocationMessage.putGone(message, clientMsb, clientLsb, claimMs);
         for (int node = 0; node < up.length; node++)
         {
-            if (up[node] && !send(node, PulseLocationMessage.GONE, length))
+            if (node != self && up[node] && !send(node, PulseLocationMessage.GONE, length))
             {
-                goneUnsent.addLong(node);
-                goneUnsent.addLong(clientMsb);
-                goneUnsent.addLong(clientLsb);
-                goneUnsent.addLong(claimMs);
+                final LongArrayList gones = goneUnsent[node];
+                gones.addLong(clientMsb);
+                gones.addLong(clientLsb);
+                gones.addLong(claimMs);
+                goneCount++;
             }
         }
     }
 
-    /** A node came up (nothing sent before is assumed to have arrived): it gets every client owned here. */
+    /**
+     * A node came up (nothing sent before is assumed to have arrived): it gets every client owned here. Its clients
+     * from before it went down are handed back to the rules first, all of them now: what it held then is gone.
+     */
     void nodeUp(final int node)
     {
+        if (orphanFrom[node] != NONE)
+        {
+            orphanScan(node, owners.length);
+        }
         up[node] = true;
-        sendFrom(node, 0);
+        final long[] bits = unsent[node];
+        Arrays.fill(bits, -1L);
+        final int tail = owners.length % Long.SIZE;
+        if (tail != 0)
+        {
+            bits[bits.length - 1] = (1L << tail) - 1;
+        }
+        if (unsentCount[node] == 0)
+        {
+            sendingCount++;
+        }
+        unsentCount[node] = owners.length;
+        unsentCursor[node] = 0;
     }
 
-    /** A node went down: nothing more is sent to it until it is up again. */
-    void nodeDown(final int node)
+    /**
+     * A node went down at {@code nowMs}: nothing more is sent to it until it is up again, and the clients it owned
+     * go back to the rules here, {@link #ORPHAN_SCAN_PER_TICK} slots per tick from the next one ({@link Orphans}).
+     */
+    void nodeDown(final int node, final long nowMs)
     {
         up[node] = false;
-        if (sendFrom[node] != NONE)
+        if (unsentCount[node] > 0)
         {
-            sendFrom[node] = NONE;
+            Arrays.fill(unsent[node], 0L);
+            unsentCount[node] = 0;
             sendingCount--;
         }
-        for (int last = goneUnsent.size() - 4; last >= 0; last -= 4)
+        goneCount -= goneUnsent[node].size() / 3;
+        goneUnsent[node].clear();
+        if (orphanFrom[node] == NONE)
         {
-            if (goneUnsent.getLong(last) == node)
-            {
-                for (int i = 3; i >= 0; i--)
-                {
-                    goneUnsent.removeAt(last + i);
-                }
-            }
+            orphaningCount++;
         }
+        orphanFrom[node] = 0;
+        downAtMs[node] = nowMs;
     }
 
-    /** Sends what full queues refused and the owned clients to nodes that came up, as far as their queues take. */
+    /**
+     * Sends what full queues refused and the owned clients to nodes that came up, as far as their queues take, and
+     * hands the clients of nodes gone down back to the rules, a bounded number of slots per node and tick.
+     */
     void onTick()
     {
-        if (!goneUnsent.isEmpty())
-        {
-            sendGoneUnsent();
-        }
-        if (sendingCount == 0)
+        if (orphaningCount == 0 && goneCount == 0 && sendingCount == 0)
         {
             return;
         }
-        for (int node = 0; node < sendFrom.length; node++)
+        for (int node = 0; node < up.length; node++)
         {
-            if (sendFrom[node] != NONE)
+            if (node == self)
             {
-                sendOwned(node);
+                continue;
+            }
+            if (orphanFrom[node] != NONE)
+            {
+                orphanScan(node, ORPHAN_SCAN_PER_TICK);
+            }
+            if (goneCount > 0 && !goneUnsent[node].isEmpty())
+            {
+                sendGoneUnsent(node);
+            }
+            if (sendingCount > 0 && unsentCount[node] > 0)
+            {
+                sendUnsent(node);
             }
         }
     }
 
-    private void sendOwned(final int node)
+    /** Slots whose owned client's view {@code node} has not taken yet: a test's window on the cursor's work. */
+    int unsentCount(final int node)
+    {
+        return unsentCount[node];
+    }
+
+    /** Hands back to the rules the clients {@code node} owned in up to {@code budget} slots from its cursor. */
+    private void orphanScan(final int node, final int budget)
     {
         final int capacity = owners.length;
-        final int end = (int)Math.min(capacity, (long)sendFrom[node] + SCAN_PER_TICK);
-        for (int s = sendFrom[node]; s < end; s++)
+        final int from = orphanFrom[node];
+        final int end = (int)Math.min(capacity, (long)from + budget);
+        for (int s = from; s < end; s++)
         {
-            if (owners[s] == self && !records.isEmpty(s))
+            if (owners[s] == node && !records.isEmpty(s))
             {
-                final int length = PulseLocationMessage.putClient(
-                    message, slots.clientMsb(s), slots.clientLsb(s), claims[s], records.get(s, sending));
-                if (!send(node, PulseLocationMessage.CLIENT, length))
-                {
-                    sendFrom[node] = s;
-                    return;
-                }
+                owners[s] = NONE;
+                orphaned.incrementRelease();
+                orphans.orphaned(s, downAtMs[node]);
             }
         }
         if (end == capacity)
         {
-            sendFrom[node] = NONE;
-            sendingCount--;
+            orphanFrom[node] = NONE;
+            orphaningCount--;
         }
         else
         {
-            sendFrom[node] = end;
+            orphanFrom[node] = end;
         }
     }
 
-    private void sendGoneUnsent()
+    /** Offers {@code node} the views it has not taken, from its cursor, until its queue refuses one. */
+    private void sendUnsent(final int node)
     {
-        for (int i = 0; i < goneUnsent.size(); )
+        final long[] bits = unsent[node];
+        int word = unsentCursor[node];
+        for (int words = 0; words < WORDS_PER_TICK && unsentCount[node] > 0; words++)
         {
-            final int node = (int)goneUnsent.getLong(i);
+            while (bits[word] != 0)
+            {
+                final int s = word * Long.SIZE + Long.numberOfTrailingZeros(bits[word]);
+                if (owners[s] == self && !records.isEmpty(s))
+                {
+                    final int length = PulseLocationMessage.putClient(
+                        message, slots.clientMsb(s), slots.clientLsb(s), claims[s], records.get(s, sending));
+                    if (!send(node, PulseLocationMessage.CLIENT, length))
+                    {
+                        unsentCursor[node] = word;
+                        return;
+                    }
+                }
+                bits[word] &= bits[word] - 1;
+                unsentCount[node]--;
+            }
+            word = word + 1 == bits.length ? 0 : word + 1;
+        }
+        unsentCursor[node] = word;
+        if (unsentCount[node] == 0)
+        {
+            sendingCount--;
+        }
+    }
+
+    /** Offers {@code node} the "gone" messages its queue refused, latest first, until it refuses one. */
+    private void sendGoneUnsent(final int node)
+    {
+        final LongArrayList gones = goneUnsent[node];
+        for (int last = gones.size() - 3; last >= 0; last -= 3)
+        {
             final int length = PulseLocationMessage.putGone(
-                message, goneUnsent.getLong(i + 1), goneUnsent.getLong(i + 2), goneUnsent.getLong(i + 3));
+                message, gones.getLong(last), gones.getLong(last + 1), gones.getLong(last + 2));
             if (!send(node, PulseLocationMessage.GONE, length))
             {
                 return;
             }
-            for (int k = 3; k >= 0; k--)
+            gones.removeAt(last + 2);
+            gones.removeAt(last + 1);
+            gones.removeAt(last);
+            goneCount--;
+        }
+    }
+
+    private void markUnsent(final int node, final int s)
+    {
+        final long bit = 1L << s;
+        final long[] bits = unsent[node];
+        if ((bits[s >>> 6] & bit) == 0)
+        {
+            bits[s >>> 6] |= bit;
+            if (unsentCount[node]++ == 0)
             {
-                goneUnsent.removeAt(i + k);
+                sendingCount++;
             }
         }
     }
 
-    private void sendFrom(final int node, final int s)
+    private void clearUnsent(final int node, final int s)
     {
-        if (sendFrom[node] == NONE)
+        final long bit = 1L << s;
+        final long[] bits = unsent[node];
+        if ((bits[s >>> 6] & bit) != 0)
         {
-            sendFrom[node] = s;
-            sendingCount++;
-        }
-        else
-        {
-            sendFrom[node] = Math.min(sendFrom[node], s);
+            bits[s >>> 6] &= ~bit;
+            if (--unsentCount[node] == 0)
+            {
+                sendingCount--;
+            }
         }
     }
 
     private boolean send(final int node, final int type, final int length)
     {
-        if (node == self)
-        {
-            return true;
-        }
         if (!outbox.offer(node, type, message, 0, length))
         {
             refused.incrementRelease();

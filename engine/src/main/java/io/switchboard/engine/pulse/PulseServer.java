@@ -129,7 +129,7 @@ public final class PulseServer implements UdpProtocol
         this.timers = timers.register(this::onTimer);
         this.unsavedSlots = new long[(capacity + 63) / 64];
         this.locations = context.linkOutbox() == null ? null :
-            new PulseLocations(context.linkOutbox(), records, slots, capacity, metrics);
+            new PulseLocations(context.linkOutbox(), records, slots, capacity, metrics, this::orphaned);
         PulseClientTable openedFile = null;
         SlotIndex<PulseKey> openedByKey = null;
         SlotIndex<UuidKey> openedById = null;
@@ -623,8 +623,9 @@ public final class PulseServer implements UdpProtocol
 
     /**
      * A node up gets the clients owned here. A node down leaves its clients to the rules on every node: an ONLINE
-     * one has one pulse TTL from now to pulse to any node (which takes it), a PENDING one keeps the error deadline
-     * its owner announced.
+     * one has one pulse TTL from the moment the node was seen down to pulse to any node (which takes it), a PENDING
+     * one keeps the error deadline its owner announced. They are handed back from the next tick on, a bounded number
+     * of slots per tick ({@link PulseLocations#ORPHAN_SCAN_PER_TICK}), so one event never walks the whole table.
      */
     @Override
     public void onPeerNode(final int node, final boolean up, final long incarnation)
@@ -636,25 +637,23 @@ public final class PulseServer implements UdpProtocol
         if (up)
         {
             locations.nodeUp(node);
-            return;
         }
-        locations.nodeDown(node);
-        final long nowMs = clock.nowMs();
-        for (int s = 0; s < capacity; s++)
+        else
         {
-            if (locations.owner(s) == node && !records.isEmpty(s))
-            {
-                locations.orphan(s);
-                records.get(s, record);
-                if (record.state() == PulseClientRecord.ONLINE)
-                {
-                    records.put(s, record.state(PulseClientRecord.ONLINE,
-                        Math.max(record.deadlineMs(), nowMs + pulseTtlMs)));
-                    save(s);
-                }
-                arm(s, record.deadlineMs());
-            }
+            locations.nodeDown(node, clock.nowMs());
         }
+    }
+
+    /** The client's owner was seen down at {@code downMs}: the rules run it here from that moment. */
+    private void orphaned(final int s, final long downMs)
+    {
+        records.get(s, record);
+        if (record.state() == PulseClientRecord.ONLINE)
+        {
+            records.put(s, record.state(PulseClientRecord.ONLINE, Math.max(record.deadlineMs(), downMs + pulseTtlMs)));
+            save(s);
+        }
+        arm(s, record.deadlineMs());
     }
 
     @Override

@@ -82,6 +82,11 @@ class PulseOwnershipTest
 
         Node(final int index, final int members, final int queueBytes) throws IOException
         {
+            this(index, members, queueBytes, 16);
+        }
+
+        Node(final int index, final int members, final int queueBytes, final int maxClients) throws IOException
+        {
             this.index = index;
             timers = new EngineTimers(clock.nowMs());
             final AtomicCounter[] full = new AtomicCounter[members];
@@ -95,21 +100,32 @@ class PulseOwnershipTest
                 metrics.counter("test_sent_total", "", "Sent."), metrics.counter("test_failed_total", "", "Failed."));
             final Path tables = Files.createDirectories(directory.resolve("node-" + index));
             server = new PulseServer(
-                new PulseContext().port(0).maxClients(16).registerGraceMs(GRACE_MS).pulseTtlMs(TTL_MS)
+                new PulseContext().port(0).maxClients(maxClients).registerGraceMs(GRACE_MS).pulseTtlMs(TTL_MS)
                     .errorTimeMs(ERROR_MS).tableFiles(new TableFiles(tables)).linkOutbox(outbox),
                 metrics, sender, clock, timers, replies, new Liveness(metrics).register("persister"));
         }
 
         void register(final long registeredMs)
         {
+            register(CLIENT_LSB, key, registeredMs);
+        }
+
+        void register(final long clientLsb, final PulseKey clientKey, final long registeredMs)
+        {
             final UnsafeBuffer command = new UnsafeBuffer(new byte[PulseRegisterCommand.LENGTH]);
-            PulseRegisterCommand.put(command, 0, 0, CLIENT_MSB, CLIENT_LSB, key, registeredMs);
+            PulseRegisterCommand.put(command, 0, 0, CLIENT_MSB, clientLsb, clientKey, registeredMs);
             server.onCommand(CommandType.PULSE_REGISTER, command, 0, PulseRegisterCommand.LENGTH);
         }
 
         /** The pulse reply's code; the pulse comes from {@code client}'s address. */
         int pulse(final DatagramChannel client) throws IOException
         {
+            return pulse(client, key);
+        }
+
+        int pulse(final DatagramChannel client, final PulseKey clientKey) throws IOException
+        {
+            clientKey.putRaw(pulse, 0);
             final InetSocketAddress source = (InetSocketAddress)client.getLocalAddress();
             server.onDatagram(pulse, PulseKey.LENGTH, source, SocketAddresses.fingerprint(source));
             reply.clear();
@@ -127,10 +143,15 @@ class PulseOwnershipTest
         /** What GET /peer/{id}/udp asks this node's engine: the answer's copy. */
         UnsafeBuffer peerQuery() throws Exception
         {
+            return peerQuery(CLIENT_LSB, key);
+        }
+
+        UnsafeBuffer peerQuery(final long clientLsb, final PulseKey clientKey) throws Exception
+        {
             try (CommandReplies.Pending pending = replies.open())
             {
                 final UnsafeBuffer query = new UnsafeBuffer(new byte[PulsePeerQueryCommand.LENGTH]);
-                PulsePeerQueryCommand.put(query, 0, pending.correlationId(), key, CLIENT_MSB, CLIENT_LSB);
+                PulsePeerQueryCommand.put(query, 0, pending.correlationId(), clientKey, CLIENT_MSB, clientLsb);
                 server.onCommand(CommandType.PULSE_PEER_QUERY, query, 0, PulsePeerQueryCommand.LENGTH);
                 final DirectBuffer answer = pending.await(0);
                 final UnsafeBuffer copy = new UnsafeBuffer(new byte[PulseAnswer.LENGTH]);
@@ -316,6 +337,9 @@ class PulseOwnershipTest
         final Node dead = nodes.remove(2);
         dead.server.close();
         dead.socket.close();
+        assertEquals(0, nodes.get(0).counter("switchboard_pulse_locations_total{event=\"orphaned\"}"),
+            "handed back from the next tick, not inside the event");
+        tickAt(lastPolledMs + 1);
         assertEquals(1, nodes.get(0).counter("switchboard_pulse_locations_total{event=\"orphaned\"}"));
         assertEquals(START_MS + 2_000 + TTL_MS, runUntilChanged(nodes.get(0), PENDING, START_MS + GRACE_MS));
         assertEquals(1, nodes.get(1).counter(PENDING), "the same rule on every survivor");
@@ -446,6 +470,87 @@ class PulseOwnershipTest
         assertEquals(((InetSocketAddress)addresses.get(1).getLocalAddress()).getPort(),
             PulseAnswer.port(all.get(1).peerQuery()), "the last address, sent again");
         assertEquals(START_MS + 1_011, PulseAnswer.lastPulseMs(all.get(1).peerQuery()));
+    }
+
+    @Test
+    void anAnnouncementAFullLinkQueueRefusedIsSentAgainAloneNotWithEveryClientAfterIt() throws Exception
+    {
+        setTime(START_MS);
+        lastPolledMs = START_MS - 1;
+        // Room for 9 announcements of 112 bytes, framed.
+        nodes.add(new Node(0, 2, 1024));
+        nodes.add(new Node(1, 2));
+        final int count = 10;
+        for (final Node node : nodes)
+        {
+            for (int c = 0; c < count; c++)
+            {
+                node.register(c, keyOf(c), START_MS);
+            }
+            node.server.onPeerNode(1 - node.index, true, 1);
+        }
+        tickAt(START_MS);
+        final List<Node> all = List.copyOf(nodes);
+        nodes.remove(1);
+        final DatagramChannel address = client();
+        tickTo(START_MS + 1_000);
+        // Clients 1..9 fill the queue (slots 1..9), then client 0's announcement (slot 0) is refused.
+        for (int c = 1; c < count; c++)
+        {
+            assertEquals(PulseReply.ON_TIME, all.get(0).pulse(address, keyOf(c)));
+        }
+        assertEquals(PulseReply.ON_TIME, all.get(0).pulse(address, keyOf(0)));
+        final String sent = "switchboard_pulse_locations_total{event=\"sent_client\"}";
+        assertEquals(count - 1, all.get(0).counter(sent));
+        assertEquals(1, all.get(0).counter("switchboard_pulse_locations_total{event=\"refused\"}"));
+        nodes.add(all.get(1));
+        tickAt(lastPolledMs + 1);
+        tickAt(lastPolledMs + 1);
+        assertEquals(count, all.get(0).counter(sent), "client 0 sent again, and none of the clients after it");
+        assertEquals(((InetSocketAddress)address.getLocalAddress()).getPort(),
+            PulseAnswer.port(all.get(1).peerQuery(0, keyOf(0))));
+        assertEquals(0, all.get(1).timers.timerCount(), "node 1 runs none of node 0's clients");
+    }
+
+    @Test
+    void aNodeDownHandsItsClientsBackAFixedNumberOfSlotsPerTickEachWithOneTtlFromWhenItWasSeenDown()
+        throws Exception
+    {
+        setTime(START_MS);
+        lastPolledMs = START_MS - 1;
+        final int count = PulseLocations.ORPHAN_SCAN_PER_TICK + 2;
+        final Node node = new Node(0, 2, 64 * 1024, count);
+        nodes.add(node);
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[PulseLocationMessage.CLIENT_LENGTH]);
+        final PulseClientRecord view = new PulseClientRecord();
+        for (int c = 0; c < count; c++)
+        {
+            view.registered(keyOf(c), START_MS, START_MS + GRACE_MS).addressIpv4(0x7F000001, 9);
+            view.state(PulseClientRecord.ONLINE, START_MS + TTL_MS);
+            PulseLocationMessage.putClient(message, CLIENT_MSB, c, START_MS, view);
+            assertTrue(node.server.onLinkMessage(1, PulseLocationMessage.CLIENT, message, 0, message.capacity()));
+        }
+        assertEquals(count, node.counter("switchboard_pulse_clients{state=\"online\"}"), "node 1 owns them all");
+        tickTo(START_MS + 1_000);
+        final String orphaned = "switchboard_pulse_locations_total{event=\"orphaned\"}";
+        node.server.onPeerNode(1, false, 1);
+        assertEquals(0, node.counter(orphaned), "nothing walked inside the event");
+        tickAt(lastPolledMs + 1);
+        assertEquals(PulseLocations.ORPHAN_SCAN_PER_TICK, node.counter(orphaned), "one tick's slots");
+        tickAt(lastPolledMs + 1);
+        assertEquals(count, node.counter(orphaned), "the last two slots at the next tick");
+        assertEquals(count, node.timers.timerCount());
+        // Every client, handed back at either tick, has one TTL from when node 1 was seen down: none turns PENDING
+        // before, and the wheel, which expires a bounded number per poll, has turned them all by the next ticks.
+        assertEquals(START_MS + 1_000 + TTL_MS, runUntilChanged(node, PENDING, START_MS + GRACE_MS));
+        tickAt(lastPolledMs + 1);
+        tickAt(lastPolledMs + 1);
+        assertEquals(count, node.counter(PENDING), "all of them");
+    }
+
+    private static PulseKey keyOf(final int client)
+    {
+        return new PulseKey().set(1, 2, 3, 100 + client);
     }
 
     @Test
