@@ -1,5 +1,6 @@
 package io.switchboard.cluster.links;
 
+import io.aeron.logbuffer.FrameDescriptor;
 import io.switchboard.cluster.ClusterContext;
 import io.switchboard.engine.config.Require;
 import org.agrona.ErrorHandler;
@@ -129,6 +130,22 @@ public final class LinksContext
     /** A peer not heard for this long is down (the appliance ties it to --peerjs-alive-timeout-ms). */
     public long timeoutMs() { return timeoutMs; }
     public LinksContext timeoutMs(final long value) { timeoutMs = value; return this; }
+    /**
+     * The largest payload one link message carries over publications of {@code termLength}: the largest message
+     * Aeron takes for that term (an eighth of it), less the {@link LinkHeader}. The one place this size is decided;
+     * {@link NodeLinks} and the owners that size their messages ask here.
+     */
+    public static int maxPayloadLength(final int termLength)
+    {
+        return FrameDescriptor.computeMaxMessageLength(termLength) - LinkHeader.LENGTH;
+    }
+
+    /** {@link #maxPayloadLength(int)} of this context's {@link #termLength()}. */
+    public int maxPayloadLength()
+    {
+        return maxPayloadLength(termLength);
+    }
+
     public int termLength() { return termLength; }
     public LinksContext termLength(final int value) { termLength = value; return this; }
     public int mtuLength() { return mtuLength; }

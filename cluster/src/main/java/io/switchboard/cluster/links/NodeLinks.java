@@ -65,6 +65,7 @@ public final class NodeLinks implements AutoCloseable
         this.counters = counters;
         liveness = new PeerLiveness(memberCount, self, context.timeoutMs(), listener, counters);
         outHeader.originNode(self).incarnation(incarnation);
+        maxPayloadLength = context.maxPayloadLength();
 
         aeron = Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(context.aeronDirectoryName())
@@ -77,17 +78,14 @@ public final class NodeLinks implements AutoCloseable
             subscription = aeron.addSubscription(
                 context.subscriptionChannel(), context.streamId(), null, this::onUnavailableImage);
             publications = new ExclusivePublication[memberCount];
-            int maxMessageLength = Integer.MAX_VALUE;
             for (int node = 0; node < memberCount; node++)
             {
                 if (node != self)
                 {
                     publications[node] =
                         aeron.addExclusivePublication(context.publicationChannel(node), context.streamId());
-                    maxMessageLength = Math.min(maxMessageLength, publications[node].maxMessageLength());
                 }
             }
-            maxPayloadLength = maxMessageLength - LinkHeader.LENGTH;
         }
         catch (final RuntimeException ex)
         {
@@ -193,7 +191,7 @@ public final class NodeLinks implements AutoCloseable
         return incarnation;
     }
 
-    /** The largest payload one message may carry (an eighth of a term, less the header). */
+    /** The largest payload one message may carry: {@link LinksContext#maxPayloadLength()}. */
     public int maxPayloadLength()
     {
         return maxPayloadLength;

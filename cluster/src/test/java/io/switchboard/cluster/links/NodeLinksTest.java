@@ -27,6 +27,7 @@ import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -43,6 +44,7 @@ class NodeLinksTest
     private static final long WAIT_MS = 15_000;
     private static final int DATA = 1;
     private static final int GREETING = 9;
+    private static final int LARGEST = 10;
 
     private final ManualClock clock = new ManualClock();
     private final String dirPrefix = "/dev/shm/switchboard-links-test-" + UUID.randomUUID() + "-";
@@ -119,6 +121,49 @@ class NodeLinksTest
             + nodes[1].counters.droppedType.get() + nodes[1].counters.droppedOrigin.get()
             + nodes[1].counters.droppedStale.get());
         assertTrue(nodes[1].counters.heartbeatsReceived[0].get() > 0);
+    }
+
+    @Test
+    void aMessageTheReceiverRefusesIsOfferedAgainAtTheNextPollInOrderAndNothingIsLost()
+    {
+        final int count = 600;
+        final Node receiver = nodes[1];
+        // Every seventh message is refused twice before it is taken: whole messages of one to three fragments.
+        receiver.refusalsPerSeventh = 2;
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[4_000]);
+        int next = 0;
+        while (next < count)
+        {
+            for (int burst = 0; burst < 20 && next < count; burst++)
+            {
+                final int length = fill(payload, next);
+                if (nodes[0].links.offer(1, DATA, payload, 0, length) != LinkOffer.SENT)
+                {
+                    break;
+                }
+                next++;
+            }
+            pump();
+        }
+        pumpUntil(() -> receiver.expectedSequence[0] == count, "node 1 taking every message of node 0");
+        assertEquals(0, receiver.outOfOrder, "a message out of order, corrupt or lost");
+        assertEquals(count, receiver.counters.messagesReceived[0].get(), "each message taken once");
+        assertEquals(2L * ((count + 6) / 7), receiver.counters.receiverFull[0].get(), "every refusal counted");
+        assertEquals(2 * ((count + 6) / 7), receiver.refused);
+    }
+
+    @Test
+    void theLargestPayloadTheContextDecidesCrossesInOneMessageAndOneByteMoreIsRefusedBeforeSending()
+    {
+        final int largest = LinksContext.maxPayloadLength(LinksContext.DEFAULT_TERM_LENGTH);
+        assertEquals(LinksContext.DEFAULT_TERM_LENGTH / 8 - LinkHeader.LENGTH, largest);
+        assertEquals(largest, nodes[0].links.maxPayloadLength());
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[largest + 1]);
+        payload.setMemory(0, largest + 1, (byte)7);
+        pumpUntil(() -> nodes[0].links.offer(1, LARGEST, payload, 0, largest) == LinkOffer.SENT, "the largest sent");
+        pumpUntil(() -> !nodes[1].largest.isEmpty(), "the largest at node 1");
+        assertEquals(List.of(largest), nodes[1].largest);
+        assertThrows(IllegalArgumentException.class, () -> nodes[0].links.offer(1, LARGEST, payload, 0, largest + 1));
     }
 
     @Test
@@ -389,6 +434,11 @@ class NodeLinksTest
         final long[] lastDownAtMs = new long[NODES];
         final int[] expectedSequence = new int[NODES];
         final List<Integer> greetings = new ArrayList<>();
+        final List<Integer> largest = new ArrayList<>();
+        /** How many times each message whose sequence is a multiple of 7 is refused before it is taken. */
+        int refusalsPerSeventh;
+        int refusedThisOne;
+        int refused;
         int outOfOrder;
         boolean polling = true;
         boolean frozen;
@@ -443,7 +493,24 @@ class NodeLinksTest
                 greetings.add(originNode);
                 return true;
             }
+            if (messageType == LARGEST)
+            {
+                boolean intact = true;
+                for (int i = 0; i < length && intact; i++)
+                {
+                    intact = buffer.getByte(offset + i) == 7;
+                }
+                largest.add(intact ? length : -length);
+                return true;
+            }
             final int sequence = buffer.getInt(offset, ByteOrder.LITTLE_ENDIAN);
+            if (sequence % 7 == 0 && refusedThisOne < refusalsPerSeventh)
+            {
+                refusedThisOne++;
+                refused++;
+                return false;
+            }
+            refusedThisOne = 0;
             boolean intact = sequence == expectedSequence[originNode];
             if (length != 1_000)
             {

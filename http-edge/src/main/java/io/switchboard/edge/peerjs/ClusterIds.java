@@ -44,7 +44,7 @@ final class ClusterIds
     static final int ID_OFFSET = ID_LENGTH_OFFSET + Integer.BYTES;
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     /** The largest link message the node links carry with their default term (an eighth of it, less a header). */
-    static final int MAX_LINK_PAYLOAD = LinksContext.DEFAULT_TERM_LENGTH / 8 - LinkHeader.LENGTH;
+    static final int MAX_LINK_PAYLOAD = LinksContext.maxPayloadLength(LinksContext.DEFAULT_TERM_LENGTH);
 
     private final LinkOutbox outbox;
     private final PeerJsCounters counters;
