@@ -51,7 +51,8 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
     private final LinkOutbox.Sink toLinks = this::send;
     private final LinkMessageHandler onMessage = this::onMessage;
 
-    private LinksAgent(
+    /** Not started: {@link #start} runs it on its thread; a test may call {@link #doWork()} itself. */
+    LinksAgent(
         final LinksContext context, final LinksCounters counters, final LinkOutbox outbox,
         final Map<Integer, LinkEndpoint> endpointsByBlock, final IdleStrategy idle, final Watch watch)
     {
