@@ -339,12 +339,6 @@ final class PulseLocations
         }
     }
 
-    /** Slots whose owned client's view {@code node} has not taken yet: a test's window on the cursor's work. */
-    int unsentCount(final int node)
-    {
-        return unsentCount[node];
-    }
-
     /** Hands back to the rules the clients {@code node} owned in up to {@code budget} slots from its cursor. */
     private void orphanScan(final int node, final int budget)
     {

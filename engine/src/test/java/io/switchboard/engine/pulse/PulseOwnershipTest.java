@@ -513,6 +513,49 @@ class PulseOwnershipTest
     }
 
     @Test
+    void aGoneOneNodesFullQueueRefusedNeverHoldsBackAnotherNodesGone() throws Exception
+    {
+        setTime(START_MS);
+        lastPolledMs = START_MS - 1;
+        key.putRaw(pulse, 0);
+        // Room for 9 announcements of 112 bytes, framed, in each of node 0's queues.
+        nodes.add(new Node(0, 3, 1024));
+        nodes.add(new Node(1, 3));
+        nodes.add(new Node(2, 3));
+        for (final Node node : nodes)
+        {
+            node.register(START_MS);
+            for (final Node peer : nodes)
+            {
+                if (peer != node)
+                {
+                    node.server.onPeerNode(peer.index, true, 1);
+                }
+            }
+        }
+        tickAt(START_MS);
+        final List<Node> all = List.copyOf(nodes);
+        nodes.retainAll(List.of(all.get(0)));
+        final List<DatagramChannel> addresses = List.of(client(), client());
+        for (int i = 0; i < 12; i++)
+        {
+            tickTo(START_MS + 1_000 + i);
+            all.get(0).pulse(addresses.get(i % 2));
+        }
+        // Both queues full: the owner forgets the client at its deadline, and both refuse the GONE.
+        assertEquals(START_MS + 1_011 + TTL_MS + ERROR_MS,
+            runUntilChanged(all.get(0), EXPIRED, START_MS + GRACE_MS));
+        final String sentGone = "switchboard_pulse_locations_total{event=\"sent_gone\"}";
+        assertEquals(0, all.get(0).counter(sentGone));
+        nodes.add(all.get(2));
+        tickAt(lastPolledMs + 1);
+        tickAt(lastPolledMs + 1);
+        assertEquals(1, all.get(0).counter(sentGone), "to node 2, once its queue had room");
+        assertEquals(PulseAnswer.UNKNOWN_KEY, PulseAnswer.outcome(all.get(2).peerQuery()), "node 2 forgot it");
+        assertEquals(PulseAnswer.OK, PulseAnswer.outcome(all.get(1).peerQuery()), "node 1's queue is still full");
+    }
+
+    @Test
     void aNodeDownHandsItsClientsBackAFixedNumberOfSlotsPerTickEachWithOneTtlFromWhenItWasSeenDown()
         throws Exception
     {
