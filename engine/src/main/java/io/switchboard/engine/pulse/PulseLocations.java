@@ -39,8 +39,8 @@ final class PulseLocations
     /** Slots looked at per tick and per node being sent the clients owned here. */
     private static final int SCAN_PER_TICK = 65_536;
     /**
-     * Slots looked at per tick and per node gone down (each of its clients re-armed and saved here): a million-client
-     * table in 62 ticks, a few milliseconds of the handler's time each.
+     * Slots looked at per tick and per node gone down (each of its clients re-armed and saved here), so one tick's
+     * share is bounded: a million-slot table takes 62 ticks.
      */
     static final int ORPHAN_SCAN_PER_TICK = 16_384;
     private static final int WORDS_PER_TICK = SCAN_PER_TICK / Long.SIZE;
