@@ -31,11 +31,23 @@ fi
 TOOLS=(java -Xmx512m -jar tools/target/switchboard-tools.jar)
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { # on failure, the appliances' thread dumps and logs stay in $work (named on stderr)
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    for p in "${pids[@]}"; do jstack "$p" > "$work/jstack-$p.txt" 2>&1 || true; done
+    for name in ws wss; do
+      admin=$(sed -n 's/.* admin=http:\([0-9]*\).*/\1/p' "$work/$name.out" 2>/dev/null)
+      [ -n "$admin" ] && curl -s "http://127.0.0.1:$admin/metrics" > "$work/$name.metrics" 2>&1 || true
+    done
+    echo "run-wss.sh failed (exit $rc): logs, results and thread dumps kept in $work" >&2
+  fi
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ "$rc" -eq 0 ]; then rm -rf "$work"; fi
+}
 trap cleanup EXIT
 
-await_line() { # file pattern
-  for _ in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+await_line() { # file pattern [seconds, 60 by default]
+  for _ in $(seq 1 $(( ${3:-60} * 10 ))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; return 1
 }
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1"; } # result-line-file key
@@ -97,7 +109,8 @@ idle() { # name pid client-flags...
   "${TOOLS[@]}" peerjs-load "$@" --scenario=idle --connections="$IDLE_CONNECTIONS" --hold-s="$HOLD_S" \
     --max-connecting=100 --id-prefix="idle-$name" --label="idle-$name" > "$work/idle-$name.out" 2>&1 &
   local client=$!
-  await_line "$work/idle-$name.out" "^holding"
+  # Every connection is a handshake: on a busy machine 8,000 take minutes (about 75/s at load 14), not a stall.
+  await_line "$work/idle-$name.out" "^holding" $(( 60 + IDLE_CONNECTIONS / 20 ))
   sleep "$SETTLE_S"
   heap_with=$(live_heap_kib "$pid"); trim_native "$pid"; native_with=$(native_committed_kib "$pid")
   connected=$(sed -n 's/^holding .*connected=\([0-9]*\).*/\1/p' "$work/idle-$name.out")
