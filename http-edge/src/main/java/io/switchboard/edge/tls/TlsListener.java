@@ -48,10 +48,18 @@ public final class TlsListener implements AutoCloseable
         {
             return null;
         }
-        final SslConnection connection = ssl.wrapExistingConnection(accepted, OptionMap.EMPTY, false);
-        final Handshake handshake = new Handshake(connection, budgeted);
-        connection.getHandshakeSetter().set(handshake);
-        return handshake;
+        try
+        {
+            final SslConnection connection = ssl.wrapExistingConnection(accepted, OptionMap.EMPTY, false);
+            final Handshake handshake = new Handshake(connection, budgeted);
+            connection.getHandshakeSetter().set(handshake);
+            return handshake;
+        }
+        catch (final RuntimeException ex)
+        {
+            budgeted.failed(); // its place comes back: no connection will end it
+            throw ex;
+        }
     }
 
     @Override
