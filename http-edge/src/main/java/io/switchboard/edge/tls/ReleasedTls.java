@@ -159,7 +159,7 @@ public final class ReleasedTls
         final Layout layout = Layout.get();
         try
         {
-            final Object context = layout.conContext.get(engine);
+            final Object context = layout.conContext.get(ServerEngine.jdk(engine));
             if (layout.handshakeContext.get(context) != null || (boolean)layout.isBroken.get(context))
             {
                 return null;

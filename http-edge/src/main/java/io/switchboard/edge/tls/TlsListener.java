@@ -85,7 +85,7 @@ public final class TlsListener implements AutoCloseable
             return connection;
         }
 
-        /** XNIO's handshake listener: the handshake completed (again, on a renegotiation, not counted). */
+        /** XNIO's handshake listener: the handshake completed (counted once). */
         @Override
         public void handleEvent(final SslConnection channel)
         {

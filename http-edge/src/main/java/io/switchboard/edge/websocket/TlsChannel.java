@@ -393,11 +393,7 @@ final class TlsChannel
                 }
                 case NEED_TASK ->
                 {
-                    if (handshaken && "TLSv1.2".equals(engine.getSession().getProtocol()))
-                    {
-                        // A client's renegotiation would be a full handshake outside the handshake budget.
-                        throw new SSLException("TLS 1.2 renegotiation refused");
-                    }
+                    // A client's TLS 1.2 renegotiation never gets here: the server engine refuses it (ServerEngine).
                     if (tasks != null && !handshaken)
                     {
                         offloadTasks();
