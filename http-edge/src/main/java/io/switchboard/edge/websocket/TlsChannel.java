@@ -263,7 +263,7 @@ final class TlsChannel
                 }
                 if (opened > 0)
                 {
-                    delivered += keepPlain(ByteBuffer.wrap(tools.plaintext(), 0, opened), dst);
+                    delivered += keepPlain(tools.plaintext(opened), dst);
                     if (plainIn != null)
                     {
                         break; // the reader has what it can take; the rest waits, still sealed, in netIn
