@@ -42,12 +42,13 @@ final class TlsChannel
     private static final int TASKS_OUT = 0;
     private static final int TASKS_BACK = 1;
     private static final int TASKS_CUT = 2;
-    /** The network record size of a released connection: TLS 1.3's largest record. */
-    static final int RELEASED_PACKET_BYTES = TlsRecords.HEADER_BYTES + TlsRecords.MAX_CIPHERTEXT;
 
     private final SocketChannel channel;
     /** The JDK's engine; null once let go ({@link #records}). */
     private SSLEngine engine;
+    /** The session's largest network record and plaintext, which the agent's buffers must hold ({@link #scratch}). */
+    private final int packetBytes;
+    private final int applicationBytes;
     /** Where the engine may be let go; null: never (off, or tried and kept for good). */
     private TlsReleases releases;
     /** The record state once the engine was let go, or null. */
@@ -89,6 +90,8 @@ final class TlsChannel
         this.releases = releases;
         this.channel = channel;
         this.engine = engine;
+        this.packetBytes = engine.getSession().getPacketBufferSize();
+        this.applicationBytes = engine.getSession().getApplicationBufferSize();
         this.handshake = handshake;
         this.tasks = tasks;
         this.connection = connection;
@@ -198,7 +201,7 @@ final class TlsChannel
         {
             return readReleased(dst, delivered);
         }
-        final Scratch scratch = agent.tlsScratch(engine);
+        final Scratch scratch = scratch();
         final ByteBuffer net = scratch.netIn.clear();
         if (netIn != null)
         {
@@ -235,7 +238,7 @@ final class TlsChannel
     private int readReleased(final ByteBuffer dst, final int before) throws IOException
     {
         int delivered = before;
-        final Scratch scratch = agent.tlsScratch(null);
+        final Scratch scratch = scratch();
         final TlsRecords tools = scratch.records();
         final ByteBuffer net = scratch.netIn.clear();
         if (netIn != null)
@@ -303,6 +306,12 @@ final class TlsChannel
             net.get(netIn);
         }
         return (read < 0 || inboundDone) && delivered == 0 ? -1 : delivered;
+    }
+
+    /** The owning agent's TLS buffers, large enough for this connection's session (released or not). */
+    private Scratch scratch()
+    {
+        return agent.tlsScratch(packetBytes, applicationBytes);
     }
 
     /** The counters of released connections (kept even when {@link #releases} is dropped after the release). */
@@ -490,7 +499,7 @@ final class TlsChannel
 
     private SSLEngineResult.HandshakeStatus wrapHandshake() throws IOException
     {
-        final ByteBuffer out = agent.tlsScratch(engine).netOut.clear();
+        final ByteBuffer out = scratch().netOut.clear();
         SSLEngineResult result;
         do
         {
@@ -529,7 +538,7 @@ final class TlsChannel
         {
             return writeReleased(src);
         }
-        final Scratch scratch = agent.tlsScratch(engine);
+        final Scratch scratch = scratch();
         int consumed = 0;
         while (src.hasRemaining())
         {
@@ -560,7 +569,7 @@ final class TlsChannel
         {
             throw new SSLException("the TLS connection was closed");
         }
-        final Scratch scratch = agent.tlsScratch(null);
+        final Scratch scratch = scratch();
         int consumed = 0;
         while (src.hasRemaining())
         {
@@ -585,7 +594,7 @@ final class TlsChannel
         outboundDone = true;
         try
         {
-            final Scratch scratch = agent.tlsScratch(null);
+            final Scratch scratch = scratch();
             final ByteBuffer out = scratch.netOut.clear();
             records.sealAlert(scratch.records(), ReleasedTls.CLOSE_NOTIFY, out);
             channel.write(out.flip());
@@ -655,7 +664,7 @@ final class TlsChannel
             try
             {
                 engine.closeOutbound();
-                final ByteBuffer out = agent.tlsScratch(engine).netOut.clear();
+                final ByteBuffer out = scratch().netOut.clear();
                 engine.wrap(EMPTY, out);
                 channel.write(out.flip());
             }
@@ -681,7 +690,7 @@ final class TlsChannel
             try
             {
                 engine.closeOutbound();
-                final ByteBuffer out = agent.tlsScratch(engine).netOut.clear();
+                final ByteBuffer out = scratch().netOut.clear();
                 engine.wrap(EMPTY, out);
                 channel.write(out.flip());
             }
