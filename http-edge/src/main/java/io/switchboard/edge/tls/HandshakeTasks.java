@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The few threads that run the expensive steps of the PeerJS port's handshakes (an {@code SSLEngine}'s delegated
  * tasks: the key exchange and the certificate's signature), so that a burst of handshakes does not stall the sockets
- * of the signaling agent that owns them. The queue holds at most one task per handshake in progress, so the handshake
- * budget bounds it; a task that does not fit is refused ({@link java.util.concurrent.RejectedExecutionException}).
+ * of the signaling agent that owns them. The queue holds at most one task per handshake in progress (a handshake cut
+ * while its task is out keeps its place until the task is done), so the handshake budget bounds it and only a closed
+ * pool refuses a task ({@link java.util.concurrent.RejectedExecutionException}).
  * A task's Throwable is reported to the TLS threads' {@link Watch}. Owns its threads; closing stops them.
  */
 final class HandshakeTasks implements Executor, AutoCloseable

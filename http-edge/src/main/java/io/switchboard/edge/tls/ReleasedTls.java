@@ -3,6 +3,7 @@ package io.switchboard.edge.tls;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
@@ -14,8 +15,9 @@ import java.security.Key;
 
 /**
  * The record state of one TLS 1.3 AES-GCM connection whose JDK engine was let go after the handshake (RFC 8446
- * section 5): per direction the traffic secret (for KeyUpdate, section 7.2), the key, the iv and the next sequence
- * number; a few hundred bytes where the engine held several kilobytes. Records are sealed and opened with the
+ * section 5): per direction the traffic secret (for KeyUpdate, section 7.2), the key (one {@link SecretKeySpec}, made
+ * when the key changes), the iv and the next sequence number; a few hundred bytes where the engine held several
+ * kilobytes. Records are sealed and opened with the
  * owning thread's {@link TlsRecords}. Owned by one connection, used on its owner's thread only.
  * <p>
  * What a client may send once the handshake is over: application data, alerts (close_notify ends the stream, any
@@ -50,26 +52,36 @@ public final class ReleasedTls
     static final long DEFAULT_RECORDS_PER_KEY = 1L << 23;
 
     private static final int IV_BYTES = 12;
+    /** Where the read direction's traffic secret and iv begin in {@link #secrets}. */
+    private static final int READ_AT = 0;
 
     private final boolean sha384;
     /**
-     * One array, so an idle connection pays one object header: the read traffic secret, key and iv, then the write
-     * traffic secret, key and iv ({@link #secretBytes}, {@link #keyBytes}, {@link #IV_BYTES} each).
+     * One array for both directions: the read traffic secret and iv, then the write traffic secret and iv
+     * ({@link #secretBytes} and {@link #IV_BYTES} each).
      */
-    private final byte[] keys;
+    private final byte[] secrets;
     private final int secretBytes;
     private final int keyBytes;
+    /** Where the write direction's traffic secret and iv begin in {@link #secrets}. */
+    private final int writeAt;
+    private SecretKeySpec readKey;
+    private SecretKeySpec writeKey;
     private long readSeq;
     private long writeSeq;
     private final long recordsPerKey;
 
     private ReleasedTls(
-        final boolean sha384, final byte[] keys, final long readSeq, final long writeSeq, final long recordsPerKey)
+        final boolean sha384, final byte[] secrets, final SecretKeySpec readKey, final SecretKeySpec writeKey,
+        final long readSeq, final long writeSeq, final long recordsPerKey)
     {
         this.sha384 = sha384;
-        this.keys = keys;
+        this.secrets = secrets;
         this.secretBytes = sha384 ? 48 : 32;
         this.keyBytes = sha384 ? 32 : 16;
+        this.writeAt = secretBytes + IV_BYTES;
+        this.readKey = readKey;
+        this.writeKey = writeKey;
         this.readSeq = readSeq;
         this.writeSeq = writeSeq;
         this.recordsPerKey = recordsPerKey;
@@ -78,7 +90,7 @@ public final class ReleasedTls
     /** A state that carries nothing: a marker for the caller ({@link TlsReleases#NEVER}). */
     static ReleasedTls none()
     {
-        return new ReleasedTls(false, new byte[0], 0, 0, 0);
+        return new ReleasedTls(false, new byte[0], null, null, 0, 0, 0);
     }
 
     private static byte[] concat(final byte[]... parts)
@@ -96,16 +108,6 @@ public final class ReleasedTls
             at += part.length;
         }
         return all;
-    }
-
-    private int readAt()
-    {
-        return 0;
-    }
-
-    private int writeAt()
-    {
-        return secretBytes + keyBytes + IV_BYTES;
     }
 
     /** A fatal alert: sent (when it can be) before the connection closes. */
@@ -159,7 +161,7 @@ public final class ReleasedTls
         final Layout layout = Layout.get();
         try
         {
-            final Object context = layout.conContext.get(engine);
+            final Object context = layout.conContext.get(ServerEngine.jdk(engine));
             if (layout.handshakeContext.get(context) != null || (boolean)layout.isBroken.get(context))
             {
                 return null;
@@ -174,25 +176,27 @@ public final class ReleasedTls
             }
             final Object read = layout.readCipher.get(input);
             final Object write = layout.writeCipher.get(output);
-            if (!read.getClass().getName().endsWith("T13GcmReadCipherGenerator$GcmReadCipher") ||
-                !write.getClass().getName().endsWith("T13GcmWriteCipherGenerator$GcmWriteCipher"))
+            if (read.getClass() != layout.gcmRead || write.getClass() != layout.gcmWrite)
             {
                 throw new Unsupported("ciphers " + read.getClass().getName() + ", " + write.getClass().getName(),
                     null);
             }
             final boolean sha384 = engine.getSession().getCipherSuite().endsWith("SHA384");
-            final byte[] keys = concat(
+            final byte[] secrets = concat(
                 ((SecretKey)layout.readSecret.get(read)).getEncoded(),
-                ((Key)field(read.getClass(), "key").get(read)).getEncoded(),
-                (byte[])field(read.getClass(), "iv").get(read),
+                (byte[])layout.readIv.get(read),
                 ((SecretKey)layout.writeSecret.get(write)).getEncoded(),
-                ((Key)field(write.getClass(), "key").get(write)).getEncoded(),
-                (byte[])field(write.getClass(), "iv").get(write));
-            if (keys.length != 2 * ((sha384 ? 48 + 32 : 32 + 16) + IV_BYTES))
+                (byte[])layout.writeIv.get(write));
+            final byte[] readKey = ((Key)layout.readKey.get(read)).getEncoded();
+            final byte[] writeKey = ((Key)layout.writeKey.get(write)).getEncoded();
+            final int keyBytes = sha384 ? 32 : 16;
+            if (secrets.length != 2 * ((sha384 ? 48 : 32) + IV_BYTES) || readKey.length != keyBytes ||
+                writeKey.length != keyBytes)
             {
                 throw new Unsupported("keys of unexpected sizes for " + engine.getSession().getCipherSuite(), null);
             }
-            return new ReleasedTls(sha384, keys,
+            return new ReleasedTls(sha384, secrets, new SecretKeySpec(readKey, "AES"),
+                new SecretKeySpec(writeKey, "AES"),
                 sequence((byte[])layout.block.get(layout.readAuthenticator.get(read))),
                 sequence((byte[])layout.block.get(layout.writeAuthenticator.get(write))),
                 recordsPerKey);
@@ -209,12 +213,6 @@ public final class ReleasedTls
         final String suite = engine.getSession().getCipherSuite();
         return "TLSv1.3".equals(engine.getSession().getProtocol()) &&
             ("TLS_AES_128_GCM_SHA256".equals(suite) || "TLS_AES_256_GCM_SHA384".equals(suite));
-    }
-
-    /** Whether this JDK's engines can be let go at all (logged once by the caller when not). */
-    public static void checkLayout() throws Unsupported
-    {
-        Layout.get();
     }
 
     private static long sequence(final byte[] block)
@@ -266,6 +264,13 @@ public final class ReleasedTls
         final Field readAuthenticator;
         final Field writeAuthenticator;
         final Field block;
+        /** The TLS 1.3 AES-GCM ciphers, the only ones taken, and their key and iv. */
+        final Class<?> gcmRead;
+        final Class<?> gcmWrite;
+        final Field readKey;
+        final Field readIv;
+        final Field writeKey;
+        final Field writeIv;
 
         private Layout() throws ReflectiveOperationException
         {
@@ -290,8 +295,12 @@ public final class ReleasedTls
             readAuthenticator = field(read, "authenticator");
             writeAuthenticator = field(write, "authenticator");
             block = field(Class.forName("sun.security.ssl.Authenticator"), "block");
-            field(Class.forName("sun.security.ssl.SSLCipher$T13GcmReadCipherGenerator$GcmReadCipher"), "key");
-            field(Class.forName("sun.security.ssl.SSLCipher$T13GcmWriteCipherGenerator$GcmWriteCipher"), "iv");
+            gcmRead = Class.forName("sun.security.ssl.SSLCipher$T13GcmReadCipherGenerator$GcmReadCipher");
+            gcmWrite = Class.forName("sun.security.ssl.SSLCipher$T13GcmWriteCipherGenerator$GcmWriteCipher");
+            readKey = field(gcmRead, "key");
+            readIv = field(gcmRead, "iv");
+            writeKey = field(gcmWrite, "key");
+            writeIv = field(gcmWrite, "iv");
         }
 
         static synchronized Layout get() throws Unsupported
@@ -362,7 +371,7 @@ public final class ReleasedTls
         sealRecord(tools, HANDSHAKE, 5, out);
         try
         {
-            update(tools, writeAt());
+            writeKey = update(tools, writeAt);
             writeSeq = 0;
         }
         catch (final GeneralSecurityException ex)
@@ -399,7 +408,7 @@ public final class ReleasedTls
         final int at = out.position() + TlsRecords.HEADER_BYTES;
         try
         {
-            tools.init(Cipher.ENCRYPT_MODE, keys, writeAt() + secretBytes, keyBytes, writeSeq);
+            tools.init(Cipher.ENCRYPT_MODE, writeKey, secrets, writeAt + secretBytes, writeSeq);
             tools.cipher.updateAAD(header);
             final int sealed = tools.cipher.doFinal(tools.plain, 0, n + 1, out.array(), out.arrayOffset() + at);
             if (sealed != length)
@@ -453,7 +462,7 @@ public final class ReleasedTls
         try
         {
             net.get(start, tools.header, 0, TlsRecords.HEADER_BYTES);
-            tools.init(Cipher.DECRYPT_MODE, keys, readAt() + secretBytes, keyBytes, readSeq);
+            tools.init(Cipher.DECRYPT_MODE, readKey, secrets, READ_AT + secretBytes, readSeq);
             tools.cipher.updateAAD(tools.header);
             opened = tools.cipher.doFinal(net.array(), net.arrayOffset() + start + TlsRecords.HEADER_BYTES, length,
                 tools.plain, 0);
@@ -547,7 +556,7 @@ public final class ReleasedTls
         }
         try
         {
-            update(tools, readAt());
+            readKey = update(tools, READ_AT);
             readSeq = 0;
         }
         catch (final GeneralSecurityException ex)
@@ -562,16 +571,29 @@ public final class ReleasedTls
     }
 
     /**
-     * The next traffic secret of one direction, from {@code at} in {@link #keys}, and its key and iv (RFC 8446
-     * section 7.2): secret' = HKDF-Expand-Label(secret, "traffic upd", "", Hash.length).
+     * The next traffic secret of one direction, from {@code at} in {@link #secrets}, and its iv (RFC 8446 section
+     * 7.2): secret' = HKDF-Expand-Label(secret, "traffic upd", "", Hash.length).
+     *
+     * @return the direction's next key
      */
-    private void update(final TlsRecords tools, final int at) throws GeneralSecurityException
+    private SecretKeySpec update(final TlsRecords tools, final int at) throws GeneralSecurityException
     {
-        final byte[] secret = tools.expandLabel(sha384, keys, at, secretBytes, "traffic upd", secretBytes);
-        System.arraycopy(secret, 0, keys, at, secretBytes);
-        final byte[] key = tools.expandLabel(sha384, keys, at, secretBytes, "key", keyBytes);
-        System.arraycopy(key, 0, keys, at + secretBytes, keyBytes);
-        final byte[] iv = tools.expandLabel(sha384, keys, at, secretBytes, "iv", IV_BYTES);
-        System.arraycopy(iv, 0, keys, at + secretBytes + keyBytes, IV_BYTES);
+        final byte[] secret = tools.expandLabel(sha384, secrets, at, secretBytes, "traffic upd", secretBytes);
+        System.arraycopy(secret, 0, secrets, at, secretBytes);
+        final byte[] iv = tools.expandLabel(sha384, secrets, at, secretBytes, "iv", IV_BYTES);
+        System.arraycopy(iv, 0, secrets, at + secretBytes, IV_BYTES);
+        return new SecretKeySpec(tools.expandLabel(sha384, secrets, at, secretBytes, "key", keyBytes), "AES");
+    }
+
+    /** The key records are opened with now (made when it changes, not per record). */
+    SecretKeySpec readKey()
+    {
+        return readKey;
+    }
+
+    /** The key records are sealed with now. */
+    SecretKeySpec writeKey()
+    {
+        return writeKey;
     }
 }

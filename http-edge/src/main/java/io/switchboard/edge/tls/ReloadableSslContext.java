@@ -15,8 +15,9 @@ import java.util.function.Supplier;
 
 /**
  * An {@link SSLContext} whose engines come from whichever context holds the current certificate, each set up as a
- * server: TLS 1.3 and 1.2, ALPN {@code http/1.1}. Undertow is handed this one context at start; a reload swaps what
- * is behind it, so the next handshake uses the new certificate and the connections already open keep theirs.
+ * server: TLS 1.3 and 1.2 (without client renegotiation), ALPN {@code http/1.1}. Undertow is handed this one context
+ * at start; a reload swaps what is behind it, so the next handshake uses the new certificate and the connections
+ * already open keep theirs.
  */
 final class ReloadableSslContext extends SSLContextSpi
 {
@@ -38,7 +39,10 @@ final class ReloadableSslContext extends SSLContextSpi
         };
     }
 
-    /** {@code engine} as a server: our protocols and ALPN, the server's cipher order. */
+    /**
+     * {@code engine} as a server: our protocols and ALPN, the server's cipher order, and no TLS 1.2 renegotiation
+     * ({@link ServerEngine}); every listener's engines are made here.
+     */
     static SSLEngine server(final SSLEngine engine)
     {
         engine.setUseClientMode(false);
@@ -47,7 +51,7 @@ final class ReloadableSslContext extends SSLContextSpi
         parameters.setApplicationProtocols(APPLICATION_PROTOCOLS);
         parameters.setUseCipherSuitesOrder(true);
         engine.setSSLParameters(parameters);
-        return engine;
+        return new ServerEngine(engine);
     }
 
     @Override

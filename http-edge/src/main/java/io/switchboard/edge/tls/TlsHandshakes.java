@@ -107,7 +107,7 @@ public final class TlsHandshakes
             this.client = client;
         }
 
-        /** The handshake completed (again, on a renegotiation, is nothing). */
+        /** The handshake completed (again is nothing). */
         public void completed()
         {
             end(TlsHandshakes.this.completed);

@@ -48,10 +48,18 @@ public final class TlsListener implements AutoCloseable
         {
             return null;
         }
-        final SslConnection connection = ssl.wrapExistingConnection(accepted, OptionMap.EMPTY, false);
-        final Handshake handshake = new Handshake(connection, budgeted);
-        connection.getHandshakeSetter().set(handshake);
-        return handshake;
+        try
+        {
+            final SslConnection connection = ssl.wrapExistingConnection(accepted, OptionMap.EMPTY, false);
+            final Handshake handshake = new Handshake(connection, budgeted);
+            connection.getHandshakeSetter().set(handshake);
+            return handshake;
+        }
+        catch (final RuntimeException ex)
+        {
+            budgeted.failed(); // its place comes back: no connection will end it
+            throw ex;
+        }
     }
 
     @Override
@@ -77,7 +85,7 @@ public final class TlsListener implements AutoCloseable
             return connection;
         }
 
-        /** XNIO's handshake listener: the handshake completed (again, on a renegotiation, not counted). */
+        /** XNIO's handshake listener: the handshake completed (counted once). */
         @Override
         public void handleEvent(final SslConnection channel)
         {

@@ -4,13 +4,15 @@ import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 
 /**
  * One thread's tools for the TLS 1.3 records of released connections ({@link ReleasedTls}): one AES-GCM cipher
  * initialised per record with the connection's key and nonce, the HMACs the key schedule's HKDF-Expand-Label needs
- * (RFC 8446 section 7.1), and one record's worth of plaintext to open into. Owned by the thread that owns the
- * connections (a signaling agent), never shared; a connection holds none of this while it is idle.
+ * (RFC 8446 section 7.1), and one record's worth of plaintext to open into, with a buffer over it to hand on. Owned by
+ * the thread that owns the connections (a signaling agent), never shared; a connection holds none of this while it
+ * is idle.
  */
 public final class TlsRecords
 {
@@ -30,6 +32,7 @@ public final class TlsRecords
     private Mac sha384;
     /** The inner plaintext of the record opened last, or of the record being sealed. */
     final byte[] plain = new byte[MAX_CIPHERTEXT];
+    private final ByteBuffer plainView = ByteBuffer.wrap(plain);
     final byte[] nonce = new byte[12];
     final byte[] header = new byte[HEADER_BYTES];
 
@@ -51,19 +54,25 @@ public final class TlsRecords
         return plain;
     }
 
-    /** Inits the cipher with the key at {@code keyAt} in {@code keys} and the iv right behind it. */
-    void init(final int mode, final byte[] keys, final int keyAt, final int keyBytes, final long sequence)
+    /** The first {@code length} bytes of {@link #plaintext()}, as a buffer (the same one each time). */
+    public ByteBuffer plaintext(final int length)
+    {
+        return plainView.limit(length).position(0);
+    }
+
+    /** Inits the cipher with {@code key} and the nonce of record {@code sequence}, from the iv at {@code ivAt}. */
+    void init(final int mode, final SecretKeySpec key, final byte[] ivs, final int ivAt, final long sequence)
         throws GeneralSecurityException
     {
         // nonce = iv XOR the 64-bit sequence number, left-padded to the iv's length (RFC 8446 section 5.3)
-        final int ivAt = keyAt + keyBytes;
         for (int i = 0; i < nonce.length; i++)
         {
             final int fromEnd = nonce.length - 1 - i;
             final byte seq = fromEnd < 8 ? (byte)(sequence >>> (8 * fromEnd)) : 0;
-            nonce[i] = (byte)(keys[ivAt + i] ^ seq);
+            nonce[i] = (byte)(ivs[ivAt + i] ^ seq);
         }
-        cipher.init(mode, new SecretKeySpec(keys, keyAt, keyBytes, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+        // The one object per record: Cipher.init takes the nonce only as an immutable GCMParameterSpec.
+        cipher.init(mode, key, new GCMParameterSpec(TAG_BYTES * 8, nonce));
     }
 
     /**

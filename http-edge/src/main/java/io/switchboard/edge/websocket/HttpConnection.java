@@ -11,6 +11,7 @@ import io.switchboard.protocol.proxy.ProxyHeader;
 import io.switchboard.protocol.proxy.TrustedProxies;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -195,9 +196,18 @@ final class HttpConnection implements SignalingAgent.Attachment
             abort();
             return false;
         }
+        final SSLEngine engine;
+        try
+        {
+            engine = listener.tls().newEngine();
+        }
+        catch (final RuntimeException ex)
+        {
+            handshake.failed(); // its place comes back: no TlsChannel will end it
+            throw ex;
+        }
         tls = new TlsChannel(
-            channel, listener.tls().newEngine(), handshake, listener.tls().handshakeTasks(), this, agent,
-            listener.tls().releases());
+            channel, engine, handshake, listener.tls().handshakeTasks(), this, agent, listener.tls().releases());
         return true;
     }
 
@@ -215,8 +225,8 @@ final class HttpConnection implements SignalingAgent.Attachment
         try
         {
             tls.resume();
-            key.interestOps(SelectionKey.OP_READ);
-            if (flush())
+            key.interestOps(readInterest()); // none while the handshake has handed off its next tasks
+            if (flush() && !tls.tasking())
             {
                 read();
             }

@@ -11,7 +11,6 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.NanoClock;
 
-import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.VarHandle;
@@ -371,17 +370,19 @@ public final class SignalingAgent implements Agent
     }
 
     /**
-     * On the agent's thread: the TLS buffers, lent to one read or write at a time; made for the first TLS connection,
-     * sized from its {@code engine}'s session (the JDK gives every session the largest record sizes up front); a
-     * connection whose engine was let go (null) has TLS 1.3's largest records.
+     * On the agent's thread: the TLS buffers, lent to one read or write at a time, for a connection whose session's
+     * largest network record and plaintext are {@code packetBytes} and {@code applicationBytes} (the JDK gives every
+     * session the largest sizes up front, and a connection whose engine was let go keeps its session's); made for the
+     * first TLS connection, made again larger should a session need more.
      */
-    TlsChannel.Scratch tlsScratch(final SSLEngine engine)
+    TlsChannel.Scratch tlsScratch(final int packetBytes, final int applicationBytes)
     {
-        if (tlsScratch == null)
+        if (tlsScratch == null || tlsScratch.packetBytes < packetBytes ||
+            tlsScratch.plain.capacity() < applicationBytes)
         {
-            tlsScratch = engine == null ? new TlsChannel.Scratch(TlsChannel.RELEASED_PACKET_BYTES,
-                io.switchboard.edge.tls.TlsRecords.MAX_PLAINTEXT) : new TlsChannel.Scratch(
-                engine.getSession().getPacketBufferSize(), engine.getSession().getApplicationBufferSize());
+            tlsScratch = new TlsChannel.Scratch(
+                tlsScratch == null ? packetBytes : Math.max(packetBytes, tlsScratch.packetBytes),
+                tlsScratch == null ? applicationBytes : Math.max(applicationBytes, tlsScratch.plain.capacity()));
         }
         return tlsScratch;
     }

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The TLS layer of one connection of a signaling port, between its socket and its {@link HttpConnection} or
@@ -22,6 +23,8 @@ import java.util.concurrent.RejectedExecutionException;
  * tasks (the expensive steps: key exchange, signature) run on the TLS handshake threads when there are any: the
  * engine is then left alone, the socket not read, until a task thread has run them all and asked the agent to
  * {@link SignalingAgent.Command#RESUME resume} the connection ({@link #resume}); without them, inline on the agent.
+ * A connection cut while its tasks are out keeps its place in the budget until they come back ({@link Offload}):
+ * the work is still in progress, and the task threads' queue is sized by the budget.
  * <p>
  * Owns its {@link SSLEngine} and only what it must keep between two calls: the start of a record still incomplete,
  * plaintext the reader had no room for, and encrypted bytes the kernel did not take ({@link #heldBytes}, which the
@@ -35,12 +38,17 @@ import java.util.concurrent.RejectedExecutionException;
 final class TlsChannel
 {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-    /** The network record size of a released connection: TLS 1.3's largest record. */
-    static final int RELEASED_PACKET_BYTES = TlsRecords.HEADER_BYTES + TlsRecords.MAX_CIPHERTEXT;
+    /** {@link Offload} states: the tasks run on a task thread; they came back; the connection was cut meanwhile. */
+    private static final int TASKS_OUT = 0;
+    private static final int TASKS_BACK = 1;
+    private static final int TASKS_CUT = 2;
 
     private final SocketChannel channel;
     /** The JDK's engine; null once let go ({@link #records}). */
     private SSLEngine engine;
+    /** The session's largest network record and plaintext, which the agent's buffers must hold ({@link #scratch}). */
+    private final int packetBytes;
+    private final int applicationBytes;
     /** Where the engine may be let go; null: never (off, or tried and kept for good). */
     private TlsReleases releases;
     /** The record state once the engine was let go, or null. */
@@ -62,8 +70,8 @@ final class TlsChannel
     /** {@link #netIn} came from before the TLS layer: no OP_READ will say it is there. */
     private boolean unread;
     private boolean handshaken;
-    /** Delegated tasks run on a task thread: nothing touches the engine until {@link #resume}. */
-    private boolean tasking;
+    /** Delegated tasks out on a task thread, or null: while out, nothing touches the engine until {@link #resume}. */
+    private Offload offload;
     private boolean inboundDone;
     private boolean closed;
     /** The counters of the releases, once released. */
@@ -82,6 +90,8 @@ final class TlsChannel
         this.releases = releases;
         this.channel = channel;
         this.engine = engine;
+        this.packetBytes = engine.getSession().getPacketBufferSize();
+        this.applicationBytes = engine.getSession().getApplicationBufferSize();
         this.handshake = handshake;
         this.tasks = tasks;
         this.connection = connection;
@@ -116,13 +126,13 @@ final class TlsChannel
      */
     boolean hasBufferedInput()
     {
-        return !tasking && (plainIn != null || unread);
+        return offload == null && (plainIn != null || unread);
     }
 
     /** Whether the handshake's delegated tasks run on a task thread: the socket must not be watched for reading. */
     boolean tasking()
     {
-        return tasking;
+        return offload != null;
     }
 
     /**
@@ -131,7 +141,7 @@ final class TlsChannel
      */
     void resume() throws IOException
     {
-        tasking = false;
+        offload = null;
         try
         {
             handshake(engine.getHandshakeStatus());
@@ -170,7 +180,7 @@ final class TlsChannel
     int read(final ByteBuffer dst) throws IOException
     {
         int delivered = 0;
-        if (tasking)
+        if (offload != null)
         {
             return 0; // the engine is the task thread's for now; the socket's bytes wait in the kernel
         }
@@ -191,7 +201,7 @@ final class TlsChannel
         {
             return readReleased(dst, delivered);
         }
-        final Scratch scratch = agent.tlsScratch(engine);
+        final Scratch scratch = scratch();
         final ByteBuffer net = scratch.netIn.clear();
         if (netIn != null)
         {
@@ -228,7 +238,7 @@ final class TlsChannel
     private int readReleased(final ByteBuffer dst, final int before) throws IOException
     {
         int delivered = before;
-        final Scratch scratch = agent.tlsScratch(null);
+        final Scratch scratch = scratch();
         final TlsRecords tools = scratch.records();
         final ByteBuffer net = scratch.netIn.clear();
         if (netIn != null)
@@ -256,7 +266,7 @@ final class TlsChannel
                 }
                 if (opened > 0)
                 {
-                    delivered += keepPlain(ByteBuffer.wrap(tools.plaintext(), 0, opened), dst);
+                    delivered += keepPlain(tools.plaintext(opened), dst);
                     if (plainIn != null)
                     {
                         break; // the reader has what it can take; the rest waits, still sealed, in netIn
@@ -298,6 +308,12 @@ final class TlsChannel
         return (read < 0 || inboundDone) && delivered == 0 ? -1 : delivered;
     }
 
+    /** The owning agent's TLS buffers, large enough for this connection's session (released or not). */
+    private Scratch scratch()
+    {
+        return agent.tlsScratch(packetBytes, applicationBytes);
+    }
+
     /** The counters of released connections (kept even when {@link #releases} is dropped after the release). */
     private TlsReleases releases()
     {
@@ -311,7 +327,7 @@ final class TlsChannel
      */
     private void release()
     {
-        if (releases == null || records != null || !handshaken || tasking || closed || inboundDone ||
+        if (releases == null || records != null || !handshaken || offload != null || closed || inboundDone ||
             netIn != null || plainIn != null || netOut != null)
         {
             return;
@@ -357,7 +373,7 @@ final class TlsChannel
             }
             handshake(result.getHandshakeStatus());
             final boolean underflow = result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW;
-            if (underflow || !net.hasRemaining() || plainIn != null || tasking)
+            if (underflow || !net.hasRemaining() || plainIn != null || offload != null)
             {
                 return delivered;
             }
@@ -386,11 +402,7 @@ final class TlsChannel
                 }
                 case NEED_TASK ->
                 {
-                    if (handshaken && "TLSv1.2".equals(engine.getSession().getProtocol()))
-                    {
-                        // A client's renegotiation would be a full handshake outside the handshake budget.
-                        throw new SSLException("TLS 1.2 renegotiation refused");
-                    }
+                    // A client's TLS 1.2 renegotiation never gets here: the server engine refuses it (ServerEngine).
                     if (tasks != null && !handshaken)
                     {
                         offloadTasks();
@@ -415,36 +427,79 @@ final class TlsChannel
     /** The engine's delegated tasks go to a task thread, which has the agent resume the connection after them. */
     private void offloadTasks() throws SSLException
     {
-        tasking = true;
-        final SignalingAgent owner = agent;
+        final Offload out = new Offload(agent, engine);
+        offload = out;
         try
         {
-            tasks.execute(() ->
-            {
-                try
-                {
-                    Runnable task;
-                    while ((task = engine.getDelegatedTask()) != null)
-                    {
-                        task.run();
-                    }
-                }
-                finally
-                {
-                    owner.enqueue(SignalingAgent.Command.RESUME, connection);
-                }
-            });
+            tasks.execute(out);
         }
         catch (final RejectedExecutionException ex)
         {
-            tasking = false;
+            // Only a closed pool refuses (the budget bounds its queue); the task will never run: the connection
+            // fails, and its close gives the place back.
+            offload = null;
             throw new SSLException("no room for the handshake's tasks", ex);
+        }
+    }
+
+    /**
+     * One hand-off of the engine's delegated tasks to a task thread. The handshake's place in the budget is given back
+     * once by whichever comes second of the tasks' return and the connection's close: a connection cut while the tasks
+     * run holds its place until they are done, so the budget counts the work in progress and the task queue, sized by
+     * the budget, never overflows.
+     */
+    private final class Offload implements Runnable
+    {
+        private final AtomicInteger state = new AtomicInteger(TASKS_OUT);
+        private final SignalingAgent owner;
+        private final SSLEngine shaking;
+
+        Offload(final SignalingAgent owner, final SSLEngine shaking)
+        {
+            this.owner = owner;
+            this.shaking = shaking;
+        }
+
+        /** On a task thread: runs the tasks, then has the agent resume the connection, or ends a cut handshake. */
+        @Override
+        public void run()
+        {
+            try
+            {
+                Runnable task;
+                while ((task = shaking.getDelegatedTask()) != null)
+                {
+                    task.run();
+                }
+            }
+            finally
+            {
+                if (state.compareAndSet(TASKS_OUT, TASKS_BACK))
+                {
+                    owner.enqueue(SignalingAgent.Command.RESUME, connection);
+                }
+                else
+                {
+                    handshake.failed(); // cut while the tasks ran: the work is over now, its place comes back
+                }
+            }
+        }
+
+        /**
+         * On the agent's thread: the connection closes while the tasks are out.
+         *
+         * @return whether they still run (the task thread ends the handshake when they are done); false when they
+         * came back already (the caller ends it)
+         */
+        boolean cut()
+        {
+            return state.compareAndSet(TASKS_OUT, TASKS_CUT);
         }
     }
 
     private SSLEngineResult.HandshakeStatus wrapHandshake() throws IOException
     {
-        final ByteBuffer out = agent.tlsScratch(engine).netOut.clear();
+        final ByteBuffer out = scratch().netOut.clear();
         SSLEngineResult result;
         do
         {
@@ -483,7 +538,7 @@ final class TlsChannel
         {
             return writeReleased(src);
         }
-        final Scratch scratch = agent.tlsScratch(engine);
+        final Scratch scratch = scratch();
         int consumed = 0;
         while (src.hasRemaining())
         {
@@ -514,7 +569,7 @@ final class TlsChannel
         {
             throw new SSLException("the TLS connection was closed");
         }
-        final Scratch scratch = agent.tlsScratch(null);
+        final Scratch scratch = scratch();
         int consumed = 0;
         while (src.hasRemaining())
         {
@@ -539,7 +594,7 @@ final class TlsChannel
         outboundDone = true;
         try
         {
-            final Scratch scratch = agent.tlsScratch(null);
+            final Scratch scratch = scratch();
             final ByteBuffer out = scratch.netOut.clear();
             records.sealAlert(scratch.records(), ReleasedTls.CLOSE_NOTIFY, out);
             channel.write(out.flip());
@@ -585,7 +640,8 @@ final class TlsChannel
 
     /**
      * The connection closes: close_notify is sent when the handshake is done and nothing is held (one attempt, the
-     * socket never waits for it), a handshake that never completed counts as failed, and what was held is let go.
+     * socket never waits for it), a handshake that never completed counts as failed (once its delegated tasks are
+     * back, when they are out), and what was held is let go.
      */
     void close()
     {
@@ -594,7 +650,11 @@ final class TlsChannel
             return;
         }
         closed = true;
-        handshake.failed(); // nothing once it completed
+        if (offload == null || !offload.cut())
+        {
+            handshake.failed(); // nothing once it completed
+        }
+        offload = null;
         if (records != null)
         {
             closeReleased();
@@ -604,7 +664,7 @@ final class TlsChannel
             try
             {
                 engine.closeOutbound();
-                final ByteBuffer out = agent.tlsScratch(engine).netOut.clear();
+                final ByteBuffer out = scratch().netOut.clear();
                 engine.wrap(EMPTY, out);
                 channel.write(out.flip());
             }
@@ -630,7 +690,7 @@ final class TlsChannel
             try
             {
                 engine.closeOutbound();
-                final ByteBuffer out = agent.tlsScratch(engine).netOut.clear();
+                final ByteBuffer out = scratch().netOut.clear();
                 engine.wrap(EMPTY, out);
                 channel.write(out.flip());
             }

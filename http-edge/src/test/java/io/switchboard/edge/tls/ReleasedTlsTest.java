@@ -22,6 +22,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -177,6 +178,33 @@ class ReleasedTlsTest
             final byte[] up = bytes(90 + i); // the client's KeyUpdate comes first, then data under its new key
             assertArrayEquals(up, serverReads(server, clientWrites(pair, up), 1 << 16), "after the update " + i);
         }
+    }
+
+    @Test
+    void eachTrafficKeyIsMadeOnceWhenItChangesNotPerRecord() throws Exception
+    {
+        final Pair pair = handshake(null);
+        final ReleasedTls server = ReleasedTls.take(pair.server);
+        final Object readKey = server.readKey();
+        final Object writeKey = server.writeKey();
+        for (int i = 0; i < 5; i++)
+        {
+            final byte[] up = bytes(100 + i);
+            assertArrayEquals(up, serverReads(server, clientWrites(pair, up), 1 << 16));
+            final byte[] down = bytes(200 + i);
+            assertArrayEquals(down, clientReads(pair, serverWrites(server, down)));
+        }
+        assertSame(readKey, server.readKey(), "the read key of every record");
+        assertSame(writeKey, server.writeKey(), "the write key of every record");
+        final ByteBuffer out = ByteBuffer.allocate(1 << 10);
+        server.sealKeyUpdate(tools, true, out);
+        assertEquals(0, clientReads(pair, bytes(out.flip())).length);
+        assertNotSame(writeKey, server.writeKey(), "a new write key at our KeyUpdate");
+        final byte[] up = bytes(300); // the client's answering KeyUpdate first, then data under its new key
+        assertArrayEquals(up, serverReads(server, clientWrites(pair, up), 1 << 16));
+        assertNotSame(readKey, server.readKey(), "a new read key at the client's KeyUpdate");
+        final byte[] down = bytes(400);
+        assertArrayEquals(down, clientReads(pair, serverWrites(server, down)));
     }
 
     @Test

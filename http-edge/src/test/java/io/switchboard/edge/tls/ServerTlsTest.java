@@ -2,13 +2,16 @@ package io.switchboard.edge.tls;
 
 import io.switchboard.engine.health.Liveness;
 import io.switchboard.engine.metrics.Metrics;
+import io.undertow.Undertow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xnio.Xnio;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLParameters;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +20,7 @@ import java.security.cert.X509Certificate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * {@link ServerTls#newEngine()}, what an acceptor of our own drives: a server engine offering TLS 1.3 and 1.2 and
@@ -50,6 +54,38 @@ class ServerTlsTest
             tls.use(new CertifiedKey(new X509Certificate[] {next.certificate()}, next.keys().getPrivate()));
             assertEquals(next.certificate(), handshake(tls.newEngine(), pki.client()));
         }
+    }
+
+    @Test
+    void anUndertowConnectionThatCannotBeWrappedInTlsGivesItsPlaceInTheBudgetBack() throws Exception
+    {
+        final TestPki pki = TestPki.ca("EC");
+        final TestPki.Issued issued = pki.server("budget.test", "EC");
+        final Path cert = Files.writeString(dir.resolve("cert.pem"), TestPki.pem(issued.certificate()));
+        final Path key = Files.writeString(dir.resolve("key.pem"), TestPki.pkcs8(issued.keys().getPrivate()));
+        final Metrics metrics = new Metrics();
+        try (ServerTls tls = ServerTls.open(new TlsContext().certFile(cert).keyFile(key).listeners("metaverse")
+            .conclude(), metrics, new Liveness(metrics).register("switchboard-tls-reload"));
+            TlsListener listener = tls.listener("metaverse", Xnio.getInstance(Undertow.class.getClassLoader())))
+        {
+            // No connection to wrap: XNIO fails after the handshake took its place.
+            assertThrows(RuntimeException.class, () -> listener.secure(null, InetAddress.getLoopbackAddress()));
+            assertEquals(0, value(metrics, "switchboard_tls_handshakes_in_progress"), "the place came back");
+            assertEquals(1, value(metrics, "switchboard_tls_handshakes_total{listener=\"metaverse\",result=\"failed\"}"));
+        }
+    }
+
+    private static long value(final Metrics metrics, final String series)
+    {
+        final long[] value = {-1};
+        metrics.reader().forEach((id, type, keyBuffer, label) ->
+        {
+            if (label.equals(series))
+            {
+                value[0] = metrics.reader().getCounterValue(id);
+            }
+        });
+        return value[0];
     }
 
     /** Shakes hands in memory; the certificate the client was shown. */

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -158,6 +159,22 @@ class TlsHandshakeBudgetTest
             assertTrue(TlsSockets.get(socket, "/peerjs/id").startsWith("HTTP/1.1 200"));
             socket.startHandshake(); // a second handshake on an established TLS 1.2 connection: a renegotiation
             assertThrows(IOException.class, () -> TlsSockets.get(socket, "/peerjs/id"));
+        }
+    }
+
+    @Test
+    void aTls12ClientsRenegotiationIsRefusedOnAnUndertowListenerToo() throws Exception
+    {
+        try (SSLSocket socket = TlsSockets.connect(trusting, "127.0.0.62", appliance.port("metaverse"), "http/1.1"))
+        {
+            final SSLParameters parameters = socket.getSSLParameters();
+            parameters.setProtocols(new String[] {"TLSv1.2"});
+            socket.setSSLParameters(parameters);
+            assertTrue(TlsSockets.get(socket, "/api/metaverse_info").startsWith("HTTP/1.1 200"));
+            socket.startHandshake(); // a renegotiation, which Undertow's engine would otherwise go through with
+            final IOException refused =
+                assertThrows(IOException.class, () -> TlsSockets.get(socket, "/api/metaverse_info"));
+            assertFalse(refused instanceof SocketTimeoutException, "refused at once, not left hanging: " + refused);
         }
     }
 

@@ -17,16 +17,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -120,6 +124,75 @@ class TlsHandshakeTimeoutTest
         agent.doWork();
         time.assertCutAt(agent, client, START_MS + PARSE_MS);
         assertEquals(1, handshakes.failed().get());
+    }
+
+    @Test
+    void aHandshakeCutWhileItsTasksRunKeepsItsPlaceInTheBudgetUntilTheyComeBack() throws Exception
+    {
+        final CountDownLatch busy = new CountDownLatch(1);
+        tls.handshakeTasks().execute(() -> await(busy)); // the one handshake thread, busy with another's task
+        try
+        {
+            client.getOutputStream().write(clientHello());
+            Thread.sleep(DELIVERY_MS);
+            agent.doWork(); // the hello is read: the handshake's tasks are queued behind the busy one
+            time.assertCutAt(agent, client, START_MS + PARSE_MS);
+            assertEquals(1, inProgress(), "a cut handshake whose tasks still wait holds its place");
+            assertEquals(0, handshakes.failed().get(), "not over yet");
+        }
+        finally
+        {
+            busy.countDown();
+        }
+        final long deadline = System.currentTimeMillis() + 5_000;
+        while (inProgress() != 0 && System.currentTimeMillis() < deadline)
+        {
+            Thread.sleep(1);
+        }
+        assertEquals(0, inProgress(), "its place comes back once its tasks are done");
+        assertEquals(1, handshakes.failed().get());
+        time.cycleAt(agent, time.nowMs()); // the task thread's RESUME finds the connection closed
+        assertEquals(0, inProgress());
+        assertEquals(1, handshakes.failed().get(), "counted once");
+        assertEquals(0, handshakes.completed().get());
+    }
+
+    /** A TLS 1.3 ClientHello for the server, whole in its record. */
+    private static byte[] clientHello() throws Exception
+    {
+        final SSLEngine hello = trusting.createSSLEngine("timeout.test", 443);
+        hello.setUseClientMode(true);
+        final ByteBuffer out = ByteBuffer.allocate(hello.getSession().getPacketBufferSize());
+        hello.wrap(ByteBuffer.allocate(0), out);
+        final byte[] bytes = new byte[out.flip().remaining()];
+        out.get(bytes);
+        return bytes;
+    }
+
+    /** The appliance-wide gauge of handshakes holding a place in the budget. */
+    private long inProgress()
+    {
+        final long[] value = {-1};
+        metrics.reader().forEach((id, type, key, label) ->
+        {
+            if (label.equals("switchboard_tls_handshakes_in_progress"))
+            {
+                value[0] = metrics.reader().getCounterValue(id);
+            }
+        });
+        return value[0];
+    }
+
+    private static void await(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await(10, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
