@@ -17,16 +17,19 @@ import java.net.InetAddress;
 public final class TlsHandshakes
 {
     private static final String HANDSHAKES = "switchboard_tls_handshakes_total";
+    private static final String SKIPPED = "switchboard_tls_handshake_crypto_skipped_total";
 
     private final AtomicCounter completed;
     private final AtomicCounter failed;
     private final AtomicCounter refused;
+    private final AtomicCounter skipped;
     private final HandshakeBudget budget;
 
     private TlsHandshakes(
         final AtomicCounter completed, final AtomicCounter failed, final AtomicCounter refused,
-        final HandshakeBudget budget)
+        final AtomicCounter skipped, final HandshakeBudget budget)
     {
+        this.skipped = skipped;
         this.completed = completed;
         this.failed = failed;
         this.refused = refused;
@@ -44,6 +47,9 @@ public final class TlsHandshakes
             metrics.counter(HANDSHAKES, labels + ",result=\"completed\"", help),
             metrics.counter(HANDSHAKES, labels + ",result=\"failed\"", help),
             metrics.counter(HANDSHAKES, labels + ",result=\"refused\"", help),
+            metrics.counter(SKIPPED, labels, "TLS handshakes cut (a timeout, a client gone) while their crypto " +
+                "waited for a handshake thread: it was not done. Under a CPU shortage, the work the handshake " +
+                "threads did not spend on connections that were gone already."),
             budget);
     }
 
@@ -57,6 +63,12 @@ public final class TlsHandshakes
     public AtomicCounter failed()
     {
         return failed;
+    }
+
+    /** Handshakes cut while their crypto waited for a handshake thread, which then skipped it. */
+    public AtomicCounter skipped()
+    {
+        return skipped;
     }
 
     /** Connections refused by the handshake budget, before any crypto. */
@@ -111,6 +123,12 @@ public final class TlsHandshakes
         public void completed()
         {
             end(TlsHandshakes.this.completed);
+        }
+
+        /** The handshake was cut before a handshake thread did its crypto, which was skipped (counted). */
+        public void cryptoSkipped()
+        {
+            skipped.increment();
         }
 
         /** The connection closed; if its handshake had not completed, it failed. */

@@ -460,16 +460,24 @@ final class TlsChannel
             this.shaking = shaking;
         }
 
-        /** On a task thread: runs the tasks, then has the agent resume the connection, or ends a cut handshake. */
+        /**
+         * On a task thread: runs the tasks, then has the agent resume the connection, or ends a cut handshake. A
+         * handshake cut before its tasks ran (they waited for a thread past the handshake timeout, as under a CPU
+         * shortage) skips them: the crypto of a connection that is gone would only delay the next ones.
+         */
         @Override
         public void run()
         {
             try
             {
                 Runnable task;
-                while ((task = shaking.getDelegatedTask()) != null)
+                while (state.get() == TASKS_OUT && (task = shaking.getDelegatedTask()) != null)
                 {
                     task.run();
+                }
+                if (state.get() == TASKS_CUT && shaking.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK)
+                {
+                    handshake.cryptoSkipped();
                 }
             }
             finally
