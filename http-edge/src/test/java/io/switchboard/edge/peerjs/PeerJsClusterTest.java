@@ -23,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * PeerJS and dop across three real appliances on loopback (JDK WebSockets as clients): an id is unique in the
  * cluster (ID-TAKEN from another node, takeover with the same token), OFFER/ANSWER/CANDIDATE/LEAVE reach a peer on
- * another node in order from the instant OPEN arrives (an SDP-sized frame too; one longer than a links message is dropped, counted), a message for
- * an offline id reaches it on the node it connects to, EXPIRE comes when it never does; kill -9 of a node frees its ids on the others within the alive timeout, its peer reconnects to another
- * node with its token and is reachable again, and a dop session resumed on another node starts as a new session.
+ * another node in order from the instant OPEN arrives (an SDP-sized frame too; one longer than a links message is
+ * dropped, counted), a message for an offline id reaches it on the node it connects to, EXPIRE comes when it never
+ * does; kill -9 of a node frees its ids on the others within the alive timeout, its peer reconnects to another node
+ * with its token and is reachable again, and a dop session resumed on another node starts as a new session.
  */
 class PeerJsClusterTest
 {
