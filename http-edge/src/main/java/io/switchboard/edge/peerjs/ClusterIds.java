@@ -29,7 +29,8 @@ import java.util.Map;
  * up)</li>
  * <li>{@link #RELEASE}: the sender no longer holds it, or its claim of it ended without it</li>
  * <li>{@link #RELAY} (the id is dst): {@code type:int srcLength:int src frame(rest)}: a frame for the id, to the node
- * holding it</li>
+ * holding it; {@code type} is the {@link MessageType}'s ordinal, with {@link #SENT_ON} set when a node that no longer
+ * held the id sent the frame on to the holder it knew (at most once)</li>
  * </ul>
  */
 final class ClusterIds
@@ -41,6 +42,8 @@ final class ClusterIds
     static final int RELAY = CLAIM + 4;
     static final int OK = 0;
     static final int TAKEN = 1;
+    /** In a RELAY's type: the frame was sent on once already, so it is never sent on again (no frame loops). */
+    static final int SENT_ON = 1 << 16;
 
     static final int ID_LENGTH_OFFSET = 0;
     static final int ID_OFFSET = ID_LENGTH_OFFSET + Integer.BYTES;
@@ -286,10 +289,13 @@ final class ClusterIds
         }
     }
 
-    /** A frame for {@code dst}, held by {@code node}; false (counted) when it is too long or the outbox is full. */
+    /**
+     * A frame for {@code dst}, held by {@code node} ({@code sentOn}: this node got it from another node and no longer
+     * holds dst); false (counted) when it is too long or the outbox is full.
+     */
     boolean relay(
         final int node, final MessageType type, final String src, final String dst, final byte[] frame,
-        final int length)
+        final int length, final boolean sentOn)
     {
         // At most three UTF-8 bytes per char: a conservative bound, so nothing is written past the buffer.
         if (ID_OFFSET + 2 * Integer.BYTES + 3 * (dst.length() + src.length()) + length > out.capacity())
@@ -300,7 +306,7 @@ final class ClusterIds
         final int dstLength = putString(ID_OFFSET, dst);
         out.putInt(ID_LENGTH_OFFSET, dstLength, ORDER);
         int at = ID_OFFSET + dstLength;
-        out.putInt(at, type.ordinal(), ORDER);
+        out.putInt(at, sentOn ? type.ordinal() | SENT_ON : type.ordinal(), ORDER);
         final int srcLength = putString(at + 2 * Integer.BYTES, src);
         out.putInt(at + Integer.BYTES, srcLength, ORDER);
         at += 2 * Integer.BYTES + srcLength;
@@ -375,9 +381,16 @@ final class ClusterIds
         return buffer.getLong(afterId(buffer, offset), ORDER);
     }
 
+    /** A RELAY's {@link MessageType} ordinal. */
     static int relayType(final DirectBuffer buffer, final int offset)
     {
-        return buffer.getInt(afterId(buffer, offset), ORDER);
+        return buffer.getInt(afterId(buffer, offset), ORDER) & ~SENT_ON;
+    }
+
+    /** Whether a node that no longer held the RELAY's id sent it on already. */
+    static boolean relaySentOn(final DirectBuffer buffer, final int offset)
+    {
+        return (buffer.getInt(afterId(buffer, offset), ORDER) & SENT_ON) != 0;
     }
 
     static int relaySrcLength(final DirectBuffer buffer, final int offset)

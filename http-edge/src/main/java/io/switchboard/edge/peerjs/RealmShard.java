@@ -425,8 +425,9 @@ public final class RealmShard implements SignalingAgent.Duty
      * Delivers one frame to {@code dst}, an id of this shard: sent when it is connected, queued when it is not and the
      * type is queued, else dropped. When dst is registered but its endpoint cannot take the frame, dst is forgotten
      * and the sender gets LEAVE from dst, as the reference does. In a cluster, a frame from this node ({@code here})
-     * for an id another node holds goes to that node; one that came from another node is never sent on (a stale
-     * directory cannot make it loop): it is queued here, and the queue follows the id when its holder announces it.
+     * for an id another node holds goes to that node; one that came from another node is not sent on here (a stale
+     * directory cannot make it loop; {@link #sendOn} may send it on once before): it is queued here, and the queue
+     * follows the id when its holder announces it.
      */
     private void deliver(
         final MessageType type, final String src, final String dst, final byte[] frame, final int length,
@@ -441,7 +442,7 @@ public final class RealmShard implements SignalingAgent.Duty
                 final int holder = cluster.holder(dst, agent.nowMs());
                 if (holder >= 0)
                 {
-                    cluster.relay(holder, type, src, dst, frame, length);
+                    cluster.relay(holder, type, src, dst, frame, length, false);
                     return;
                 }
             }
@@ -709,10 +710,36 @@ public final class RealmShard implements SignalingAgent.Duty
                 final int frameLength = offset + length - srcAt - srcLength;
                 final byte[] frame = frameLength <= inboxFrame.length ? inboxFrame : new byte[frameLength];
                 buffer.getBytes(srcAt + srcLength, frame, 0, frameLength);
-                deliver(TYPES[ClusterIds.relayType(buffer, offset)], src, id, frame, frameLength, false);
+                final MessageType type = TYPES[ClusterIds.relayType(buffer, offset)];
+                if (ClusterIds.relaySentOn(buffer, offset) || !sendOn(type, src, id, frame, frameLength))
+                {
+                    deliver(type, src, id, frame, frameLength, false);
+                }
             }
             default -> counters.framesIgnored.increment();
         }
+    }
+
+    /**
+     * A frame another node sent for {@code dst} on a stale route: no socket here holds dst and no claim here waits for
+     * it, but this node knows its holder or claimer (dst was taken over from here, say, and the sender had not heard
+     * this node's RELEASE yet); it goes there, once. False when it is this node's to deliver or queue.
+     */
+    private boolean sendOn(
+        final MessageType type, final String src, final String dst, final byte[] frame, final int length)
+    {
+        final IdSlot slot = slots.get(dst);
+        if (slot != null && (slot.client != null || slot.claim != null))
+        {
+            return false;
+        }
+        final int holder = cluster.holder(dst, agent.nowMs());
+        if (holder < 0)
+        {
+            return false;
+        }
+        cluster.relay(holder, type, src, dst, frame, length, true);
+        return true;
     }
 
     /**
@@ -817,7 +844,7 @@ public final class RealmShard implements SignalingAgent.Duty
         final List<byte[]> frames = queue.frames();
         for (int i = 0; i < frames.size(); i++)
         {
-            cluster.relay(node, queue.type(i), queue.source(i), slot.id, frames.get(i), frames.get(i).length);
+            cluster.relay(node, queue.type(i), queue.source(i), slot.id, frames.get(i), frames.get(i).length, false);
         }
         realm.releaseQueued(queue.size());
         removeIfEmpty(slot);

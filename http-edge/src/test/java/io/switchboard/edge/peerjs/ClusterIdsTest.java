@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * node index wins concurrent claims, the same token takes over across nodes, relays go to the holder in order,
  * queues follow an id to its node, a node that goes down frees its ids, and a claim's deadline fires on time; a
  * claim a full outbox refuses fails at once, HOLDs a full outbox refused reach their node later, and a node that
- * answered a claim OK routes to the claimer until the claim ends.
+ * answered a claim OK routes to the claimer until the claim ends, and a node a relay reaches on a stale route sends
+ * it on once to the holder it knows.
  */
 class ClusterIdsTest
 {
@@ -668,5 +669,27 @@ class ClusterIdsTest
         send(1, sender, "{\"type\":\"OFFER\",\"dst\":\"X\",\"payload\":2}");
         assertEquals(1, realms[1].counters().relaySentToNode.get(), "the answer is too old to route");
         assertEquals(1, realms[1].counters().queuedMessages.get());
+    }
+
+    @Test
+    void aRelayToTheOldHolderOfAnIdTakenOverOnAnotherNodeReachesTheNewOne()
+    {
+        allUp();
+        final RealmFixture.Recorder sender = admit(0, "S", "s");
+        final RealmFixture.Recorder before = admit(1, "X", "t");
+        pump();
+        cut[1][0] = true; // node 0 hears neither node 1's RELEASE of X nor (below) node 2's HOLD yet
+        final RealmFixture.Recorder after = admit(2, "X", "t");
+        pumpUntil(() -> after.frames.contains(OPEN));
+        cut[2][0] = true;
+        pump();
+        assertEquals(List.of(OPEN), after.frames);
+        assertEquals(List.of(OPEN), before.frames);
+        assertNull(before.registration());
+        send(0, sender, "{\"type\":\"OFFER\",\"dst\":\"X\",\"payload\":1}");
+        pump();
+        cut[1][0] = cut[2][0] = false;
+        pump();
+        assertEquals(List.of(OPEN, "{\"type\":\"OFFER\",\"src\":\"S\",\"dst\":\"X\",\"payload\":1}"), after.frames);
     }
 }
