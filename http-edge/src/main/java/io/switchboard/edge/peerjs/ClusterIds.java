@@ -15,8 +15,10 @@ import java.util.Map;
 
 /**
  * One {@link RealmShard}'s view of the other cluster nodes (its thread only): which peer nodes are up, which of its
- * ids another node holds (the directory, bounded), and the link messages it sends them. The rules (who wins a claim,
- * what a HOLD does to a local holder) are the shard's; this class owns the wire and the directory.
+ * ids another node holds (the directory, bounded), which of its ids other nodes are claiming (answered OK, not yet
+ * confirmed by a HOLD: the route a relay takes until then, bounded too), and the link messages it sends them. The
+ * rules (who wins a claim, what a HOLD does to a local holder) are the shard's; this class owns the wire and the
+ * directory.
  * <p>
  * Link messages (type block {@link LinkTypes#PEERJS_FIRST}, little-endian), each starting with the id that decides
  * which shard of the receiving node owns it: {@code idLength:int id(UTF-8)}, then
@@ -25,9 +27,10 @@ import java.util.Map;
  * <li>{@link #CLAIM_REPLY}: {@code sequence:long result:int} ({@link #OK} or {@link #TAKEN})</li>
  * <li>{@link #HOLD}: {@code claimedMs:long}: the sender holds the id (claim confirmed, or sync when a node comes
  * up)</li>
- * <li>{@link #RELEASE}: the sender no longer holds it</li>
+ * <li>{@link #RELEASE}: the sender no longer holds it, or its claim of it ended without it</li>
  * <li>{@link #RELAY} (the id is dst): {@code type:int srcLength:int src frame(rest)}: a frame for the id, to the node
- * holding it</li>
+ * holding it; {@code type} is the {@link MessageType}'s ordinal, with {@link #SENT_ON} set when a node that no longer
+ * held the id sent the frame on to the holder it knew (at most once)</li>
  * </ul>
  */
 final class ClusterIds
@@ -39,6 +42,8 @@ final class ClusterIds
     static final int RELAY = CLAIM + 4;
     static final int OK = 0;
     static final int TAKEN = 1;
+    /** In a RELAY's type: the frame was sent on once already, so it is never sent on again (no frame loops). */
+    static final int SENT_ON = 1 << 16;
 
     static final int ID_LENGTH_OFFSET = 0;
     static final int ID_OFFSET = ID_LENGTH_OFFSET + Integer.BYTES;
@@ -54,15 +59,31 @@ final class ClusterIds
     /** Ids of this shard held on another node, and that node. */
     private final Map<String, Integer> holders = new HashMap<>();
     private final int maxHolders;
+    /**
+     * Ids of this shard other nodes are claiming: by id, the claimers (this node answered them OK). A claim ends
+     * within the claimer's alive timeout (confirmed, then HOLD; or lost or abandoned, then RELEASE), so an answer
+     * older than {@link #claimLifetimeMs} names a claim whose HOLD or RELEASE was lost: it routes nothing.
+     */
+    private final Map<String, Claimers> claimers = new HashMap<>();
+    private final long claimLifetimeMs;
     private final UnsafeBuffer out;
 
-    ClusterIds(final LinkOutbox outbox, final PeerJsCounters counters, final int maxHolders)
+    /**
+     * @param maxHolders      the most ids held elsewhere the directory keeps (and, apart, the most ids being claimed)
+     * @param claimLifetimeMs how long an OK answer routes to its claimer without a HOLD or RELEASE
+     */
+    ClusterIds(final LinkOutbox outbox, final PeerJsCounters counters, final int maxHolders, final long claimLifetimeMs)
     {
+        if (outbox.memberCount() > Integer.SIZE)
+        {
+            throw new IllegalArgumentException("at most " + Integer.SIZE + " nodes: " + outbox.memberCount());
+        }
         this.outbox = outbox;
         this.counters = counters;
         this.self = outbox.self();
         this.up = new boolean[outbox.memberCount()];
         this.maxHolders = maxHolders;
+        this.claimLifetimeMs = claimLifetimeMs;
         this.out = new UnsafeBuffer(new byte[Math.min(outbox.maxMessageLength(), MAX_LINK_PAYLOAD)]);
     }
 
@@ -110,7 +131,7 @@ final class ClusterIds
         }
     }
 
-    /** A peer node is down: every id it held is free here. */
+    /** A peer node is down: every id it held or claimed is free here. */
     void nodeDown(final int node)
     {
         if (up[node])
@@ -118,6 +139,7 @@ final class ClusterIds
             up[node] = false;
             upCount--;
         }
+        claimers.values().removeIf(claim -> claim.without(node));
         final Iterator<Integer> it = holders.values().iterator();
         while (it.hasNext())
         {
@@ -129,16 +151,60 @@ final class ClusterIds
         }
     }
 
-    /** The node holding {@code id}, or -1 when no other node does (as far as this node knows). */
-    int holder(final String id)
+    /**
+     * The node a relay for {@code id} goes to at {@code nowMs}: the one holding it; else the one claiming it (the
+     * lowest index of several, as concurrent claims go); -1 when no other node does (as far as this node knows).
+     */
+    int holder(final String id, final long nowMs)
     {
         final Integer node = holders.get(id);
-        return node == null ? -1 : node;
+        if (node != null)
+        {
+            return node;
+        }
+        final Claimers claim = claimers.get(id);
+        if (claim == null)
+        {
+            return -1;
+        }
+        if (claim.untilMs <= nowMs)
+        {
+            claimers.remove(id);
+            return -1;
+        }
+        return Integer.numberOfTrailingZeros(claim.nodes);
     }
 
-    /** {@code node} holds {@code id} now; false (counted) when the directory is full and did not know it. */
+    /**
+     * This node answered {@code node}'s claim of {@code id} OK at {@code nowMs}: relays go there until a HOLD or
+     * RELEASE; false (counted) when the claims directory is full, even of answers past their lifetime.
+     */
+    boolean claimedBy(final String id, final int node, final long nowMs)
+    {
+        Claimers claim = claimers.get(id);
+        if (claim == null)
+        {
+            if (claimers.size() >= maxHolders)
+            {
+                claimers.values().removeIf(stale -> stale.untilMs <= nowMs);
+                if (claimers.size() >= maxHolders)
+                {
+                    counters.clusterDirectoryFull.increment();
+                    return false;
+                }
+            }
+            claim = new Claimers();
+            claimers.put(id, claim);
+        }
+        claim.nodes |= 1 << node;
+        claim.untilMs = nowMs + claimLifetimeMs;
+        return true;
+    }
+
+    /** {@code node} holds {@code id} now (the claims of it are over); false (counted) when the directory is full. */
     boolean held(final String id, final int node)
     {
+        claimers.remove(id);
         if (holders.size() >= maxHolders && !holders.containsKey(id))
         {
             counters.clusterDirectoryFull.increment();
@@ -151,18 +217,24 @@ final class ClusterIds
         return true;
     }
 
-    /** {@code node} gave {@code id} up (a newer holder elsewhere is kept). */
+    /** {@code node} gave {@code id} up, or its claim ended without it (a newer holder or claimer elsewhere is kept). */
     void released(final String id, final int node)
     {
         if (holders.remove(id, node))
         {
             counters.clusterRemoteIds.decrement();
         }
+        final Claimers claim = claimers.get(id);
+        if (claim != null && claim.without(node))
+        {
+            claimers.remove(id);
+        }
     }
 
     /** This node holds {@code id} now: no other node does. */
     void forget(final String id)
     {
+        claimers.remove(id);
         if (holders.remove(id) != null)
         {
             counters.clusterRemoteIds.decrement();
@@ -196,23 +268,34 @@ final class ClusterIds
         send(node, CLAIM_REPLY, at + Long.BYTES + Integer.BYTES);
     }
 
-    /** HOLD to one node, or to every node that is up ({@code node} &lt; 0). */
-    void hold(final int node, final String id, final long claimedMs)
+    /** HOLD to one node; false (counted) when its outbox is full. */
+    boolean hold(final int node, final String id, final long claimedMs)
     {
         final int at = putId(id);
         out.putLong(at, claimedMs, ORDER);
-        toOneOrAll(node, HOLD, at + Long.BYTES);
+        return send(node, HOLD, at + Long.BYTES);
     }
 
+    /** RELEASE to every node that is up: this node no longer holds, or no longer claims, {@code id}. */
     void release(final String id)
     {
-        toOneOrAll(-1, RELEASE, putId(id));
+        final int length = putId(id);
+        for (int peer = 0; peer < up.length; peer++)
+        {
+            if (up[peer] && peer != self)
+            {
+                send(peer, RELEASE, length);
+            }
+        }
     }
 
-    /** A frame for {@code dst}, held by {@code node}; false (counted) when it is too long or the outbox is full. */
+    /**
+     * A frame for {@code dst}, held by {@code node} ({@code sentOn}: this node got it from another node and no longer
+     * holds dst); false (counted) when it is too long or the outbox is full.
+     */
     boolean relay(
         final int node, final MessageType type, final String src, final String dst, final byte[] frame,
-        final int length)
+        final int length, final boolean sentOn)
     {
         // At most three UTF-8 bytes per char: a conservative bound, so nothing is written past the buffer.
         if (ID_OFFSET + 2 * Integer.BYTES + 3 * (dst.length() + src.length()) + length > out.capacity())
@@ -223,7 +306,7 @@ final class ClusterIds
         final int dstLength = putString(ID_OFFSET, dst);
         out.putInt(ID_LENGTH_OFFSET, dstLength, ORDER);
         int at = ID_OFFSET + dstLength;
-        out.putInt(at, type.ordinal(), ORDER);
+        out.putInt(at, sentOn ? type.ordinal() | SENT_ON : type.ordinal(), ORDER);
         final int srcLength = putString(at + 2 * Integer.BYTES, src);
         out.putInt(at + Integer.BYTES, srcLength, ORDER);
         at += 2 * Integer.BYTES + srcLength;
@@ -258,22 +341,6 @@ final class ClusterIds
             }
         }
         return out.putStringWithoutLengthAscii(at, value);
-    }
-
-    private void toOneOrAll(final int node, final int type, final int length)
-    {
-        if (node >= 0)
-        {
-            send(node, type, length);
-            return;
-        }
-        for (int peer = 0; peer < up.length; peer++)
-        {
-            if (up[peer] && peer != self)
-            {
-                send(peer, type, length);
-            }
-        }
     }
 
     private boolean send(final int node, final int type, final int length)
@@ -314,9 +381,16 @@ final class ClusterIds
         return buffer.getLong(afterId(buffer, offset), ORDER);
     }
 
+    /** A RELAY's {@link MessageType} ordinal. */
     static int relayType(final DirectBuffer buffer, final int offset)
     {
-        return buffer.getInt(afterId(buffer, offset), ORDER);
+        return buffer.getInt(afterId(buffer, offset), ORDER) & ~SENT_ON;
+    }
+
+    /** Whether a node that no longer held the RELAY's id sent it on already. */
+    static boolean relaySentOn(final DirectBuffer buffer, final int offset)
+    {
+        return (buffer.getInt(afterId(buffer, offset), ORDER) & SENT_ON) != 0;
     }
 
     static int relaySrcLength(final DirectBuffer buffer, final int offset)
@@ -328,5 +402,19 @@ final class ClusterIds
     static int relaySrcOffset(final DirectBuffer buffer, final int offset)
     {
         return afterId(buffer, offset) + 2 * Integer.BYTES;
+    }
+
+    /** The nodes claiming one id (bits by index), and until when the latest answer routes to them. */
+    private static final class Claimers
+    {
+        int nodes;
+        long untilMs;
+
+        /** Forgets {@code node}'s claim; true when no claimer is left. */
+        boolean without(final int node)
+        {
+            nodes &= ~(1 << node);
+            return nodes == 0;
+        }
     }
 }

@@ -53,6 +53,7 @@ final class PeerJsCounters
     final AtomicCounter claimsTaken;
     final AtomicCounter claimsTimedOut;
     final AtomicCounter claimsAbandoned;
+    final AtomicCounter claimsUnsent;
     final AtomicCounter clusterOutboxFull;
     final AtomicCounter clusterDirectoryFull;
     final AtomicCounter clusterRemoteIds;
@@ -120,6 +121,7 @@ final class PeerJsCounters
         claimsTaken = metrics.counter(CLAIMS, "result=\"taken\"", claimsHelp);
         claimsTimedOut = metrics.counter(CLAIMS, "result=\"timed_out\"", claimsHelp);
         claimsAbandoned = metrics.counter(CLAIMS, "result=\"abandoned\"", claimsHelp);
+        claimsUnsent = metrics.counter(CLAIMS, "result=\"unsent\"", claimsHelp);
         final String clusterHelp = "PeerJS messages to other cluster nodes that were not sent, by reason.";
         clusterOutboxFull = metrics.counter(CLUSTER_LOST, "reason=\"outbox_full\"", clusterHelp);
         clusterDirectoryFull = metrics.counter(CLUSTER_LOST, "reason=\"directory_full\"", clusterHelp);

@@ -96,6 +96,18 @@ public final class RealmShard implements SignalingAgent.Duty
     /** In a cluster, the sockets waiting for their claim's answers, and the slot of each. */
     private final Map<SignalEndpoint, IdSlot> claiming;
     private long claimSequence;
+    /**
+     * In a cluster, by peer node: the held ids still to announce to it (every id when it came up, and any HOLD its
+     * outbox refused), sent from its cursor on until its outbox refuses again, then resumed at the next tick.
+     */
+    private final ArrayList<IdSlot>[] toAnnounce;
+    private final int[] announceCursor;
+    private long announceTimer = NO_TIMER;
+    private final SignalingAgent.Timer onAnnounce = nowMs ->
+    {
+        announceTimer = NO_TIMER;
+        announceAll();
+    };
     private final AtomicLong largeBytes = new AtomicLong();
     private final IdStrings ids = new IdStrings();
     /** The frame of the inbox record being delivered. */
@@ -127,13 +139,20 @@ public final class RealmShard implements SignalingAgent.Duty
             cluster = null;
             claiming = null;
             largeLinks = null;
+            toAnnounce = null;
+            announceCursor = null;
         }
         else
         {
+            // A claim ends within its claimer's alive timeout; twice that covers the links' delay of its HOLD.
             cluster = new ClusterIds(outbox, counters,
-                (int)Math.min(Integer.MAX_VALUE, (long)context.concurrentLimit() * outbox.memberCount()));
+                (int)Math.min(Integer.MAX_VALUE, (long)context.concurrentLimit() * outbox.memberCount()),
+                2 * context.aliveTimeoutMs());
             claiming = new IdentityHashMap<>();
             largeLinks = new OneToOneConcurrentArrayQueue<>(LARGE_PER_SENDER);
+            toAnnounce = new ArrayList[outbox.memberCount()];
+            Arrays.setAll(toAnnounce, node -> new ArrayList<IdSlot>());
+            announceCursor = new int[outbox.memberCount()];
         }
         if (shards > 1 || outbox != null)
         {
@@ -235,11 +254,6 @@ public final class RealmShard implements SignalingAgent.Duty
             client = new Client(id, token, endpoint, realm.nextSequence(), SignalFrame.quoted(id), host, claimedMs);
             realm.listed(client);
             counters.admittedOpen.increment();
-            if (cluster != null)
-            {
-                cluster.forget(id);
-                cluster.hold(-1, id, claimedMs);
-            }
         }
         else
         {
@@ -248,6 +262,11 @@ public final class RealmShard implements SignalingAgent.Duty
             counters.admittedTakeover.increment();
         }
         slot.client = client;
+        if (current == null && cluster != null)
+        {
+            cluster.forget(id);
+            holdEverywhere(slot, claimedMs);
+        }
         endpoint.registration(client);
         endpoint.send(SignalFrame.OPEN, SignalFrame.OPEN.length);
         drain(slot, endpoint);
@@ -406,8 +425,9 @@ public final class RealmShard implements SignalingAgent.Duty
      * Delivers one frame to {@code dst}, an id of this shard: sent when it is connected, queued when it is not and the
      * type is queued, else dropped. When dst is registered but its endpoint cannot take the frame, dst is forgotten
      * and the sender gets LEAVE from dst, as the reference does. In a cluster, a frame from this node ({@code here})
-     * for an id another node holds goes to that node; one that came from another node is never sent on (a stale
-     * directory cannot make it loop): it is queued here, and the queue follows the id when its holder announces it.
+     * for an id another node holds goes to that node; one that came from another node is not sent on here (a stale
+     * directory cannot make it loop; {@link #sendOn} may send it on once before): it is queued here, and the queue
+     * follows the id when its holder announces it.
      */
     private void deliver(
         final MessageType type, final String src, final String dst, final byte[] frame, final int length,
@@ -419,10 +439,10 @@ public final class RealmShard implements SignalingAgent.Duty
         {
             if (cluster != null && here)
             {
-                final int holder = cluster.holder(dst);
+                final int holder = cluster.holder(dst, agent.nowMs());
                 if (holder >= 0)
                 {
-                    cluster.relay(holder, type, src, dst, frame, length);
+                    cluster.relay(holder, type, src, dst, frame, length, false);
                     return;
                 }
             }
@@ -528,12 +548,8 @@ public final class RealmShard implements SignalingAgent.Duty
             final IdSlot slot = claiming.get(endpoint);
             if (slot != null)
             {
-                final IdClaim claim = slot.claim;
                 counters.claimsAbandoned.increment();
-                endClaim(claim);
-                realm.releaseRegistration();
-                realm.releaseHost(claim.host);
-                removeIfEmpty(slot);
+                drop(slot.claim);
             }
         }
     }
@@ -575,7 +591,8 @@ public final class RealmShard implements SignalingAgent.Duty
     /**
      * The id passed the local rules on a cluster member: every peer node that is up is asked whether it may be held
      * here ({@link ClusterIds#CLAIM}); OPEN waits for their answers, or for the alive timeout, after which a node that
-     * never answered is taken as down for this claim (the links declare it down at the same timeout anyway).
+     * never answered is taken as down for this claim (the links declare it down at the same timeout anyway). A node
+     * whose outbox refuses the question fails the claim at once ({@link #unsent}).
      */
     private void claim(final IdSlot slot, final SignalEndpoint endpoint, final String token, final InetAddress host)
     {
@@ -598,7 +615,11 @@ public final class RealmShard implements SignalingAgent.Duty
             if (node != cluster.self() && cluster.isUp(node))
             {
                 claim.await(node);
-                cluster.claim(node, slot.id, claim.sequence, claim.claimedMs, token);
+                if (!cluster.claim(node, slot.id, claim.sequence, claim.claimedMs, token))
+                {
+                    unsent(claim);
+                    return;
+                }
             }
         }
         claim.timer = agent.schedule(agent.nowMs() + context.aliveTimeoutMs(), claim);
@@ -625,12 +646,34 @@ public final class RealmShard implements SignalingAgent.Duty
     /** Another node holds or wins the id: the socket gets ID-TAKEN, as on one node. */
     private void refuse(final IdClaim claim)
     {
-        endClaim(claim);
-        realm.releaseRegistration();
-        realm.releaseHost(claim.host);
+        drop(claim);
         counters.claimsTaken.increment();
         counters.refusedIdTaken.increment();
         claim.endpoint.sendAndClose(SignalFrame.ID_TAKEN);
+    }
+
+    /**
+     * A node's outbox refused the claim's question: the claim fails at once (not at the alive timeout) and the socket
+     * is told the server cannot take the id now, as when too many claims wait.
+     */
+    private void unsent(final IdClaim claim)
+    {
+        drop(claim);
+        counters.claimsUnsent.increment();
+        counters.refusedClusterBusy.increment();
+        claim.endpoint.sendAndClose(SignalFrame.CLUSTER_BUSY);
+    }
+
+    /**
+     * The claim ended without the id: its places under the limits are given back, and the nodes that answered it OK
+     * (and route the id here meanwhile) are told it is over.
+     */
+    private void drop(final IdClaim claim)
+    {
+        endClaim(claim);
+        realm.releaseRegistration();
+        realm.releaseHost(claim.host);
+        cluster.release(claim.slot.id);
         removeIfEmpty(claim.slot);
     }
 
@@ -667,16 +710,44 @@ public final class RealmShard implements SignalingAgent.Duty
                 final int frameLength = offset + length - srcAt - srcLength;
                 final byte[] frame = frameLength <= inboxFrame.length ? inboxFrame : new byte[frameLength];
                 buffer.getBytes(srcAt + srcLength, frame, 0, frameLength);
-                deliver(TYPES[ClusterIds.relayType(buffer, offset)], src, id, frame, frameLength, false);
+                final MessageType type = TYPES[ClusterIds.relayType(buffer, offset)];
+                if (ClusterIds.relaySentOn(buffer, offset) || !sendOn(type, src, id, frame, frameLength))
+                {
+                    deliver(type, src, id, frame, frameLength, false);
+                }
             }
             default -> counters.framesIgnored.increment();
         }
     }
 
     /**
+     * A frame another node sent for {@code dst} on a stale route: no socket here holds dst and no claim here waits for
+     * it, but this node knows its holder or claimer (dst was taken over from here, say, and the sender had not heard
+     * this node's RELEASE yet); it goes there, once. False when it is this node's to deliver or queue.
+     */
+    private boolean sendOn(
+        final MessageType type, final String src, final String dst, final byte[] frame, final int length)
+    {
+        final IdSlot slot = slots.get(dst);
+        if (slot != null && (slot.client != null || slot.claim != null))
+        {
+            return false;
+        }
+        final int holder = cluster.holder(dst, agent.nowMs());
+        if (holder < 0)
+        {
+            return false;
+        }
+        cluster.relay(holder, type, src, dst, frame, length, true);
+        return true;
+    }
+
+    /**
      * Node {@code origin} asks whether it may hold {@code id}: not when a socket here holds it with another token,
      * nor when a claim here competes and this node's index is lower (the lower index wins, the same answer on both
-     * sides); with the same token, this node's socket is taken over (closed, as on one node). Else OK.
+     * sides); with the same token, this node's socket is taken over (closed, as on one node). Else OK, and from then
+     * on relays for the id go to {@code origin}, what was queued here first: once the claimer has every OK and sends
+     * OPEN, every node routes to it already (a claim that ends without the id is cleared by its RELEASE, or by age).
      */
     private void onClaim(final int origin, final String id, final long sequence, final String token)
     {
@@ -705,6 +776,11 @@ public final class RealmShard implements SignalingAgent.Duty
             {
                 refuse(slot.claim);
             }
+        }
+        if (result == ClusterIds.OK && cluster.claimedBy(id, origin, agent.nowMs()) && slot != null &&
+            slot.queue != null)
+        {
+            follow(slot, origin);
         }
         cluster.reply(origin, id, sequence, result);
     }
@@ -741,7 +817,7 @@ public final class RealmShard implements SignalingAgent.Duty
             if (local.claimedMs < claimedMs || local.claimedMs == claimedMs && cluster.self() < origin)
             {
                 // Every node, not only origin: a third one that heard origin's HOLD last must route here again.
-                cluster.hold(-1, id, local.claimedMs);
+                holdEverywhere(slot, local.claimedMs);
                 return;
             }
             unregister(slot, local);
@@ -749,10 +825,15 @@ public final class RealmShard implements SignalingAgent.Duty
             local.endpoint.sendAndClose(SignalFrame.ID_TAKEN);
             slot = slots.get(id);
         }
-        if (!cluster.held(id, origin) || slot == null || slot.queue == null)
+        if (cluster.held(id, origin) && slot != null && slot.queue != null)
         {
-            return;
+            follow(slot, origin);
         }
+    }
+
+    /** What was queued here for the slot's id goes to {@code node} (its holder or claimer), in order. */
+    private void follow(final IdSlot slot, final int node)
+    {
         final OfflineQueue queue = slot.queue;
         slot.queue = null;
         if (queue.timer != OfflineQueue.NO_TIMER)
@@ -763,35 +844,122 @@ public final class RealmShard implements SignalingAgent.Duty
         final List<byte[]> frames = queue.frames();
         for (int i = 0; i < frames.size(); i++)
         {
-            cluster.relay(origin, queue.type(i), queue.source(i), id, frames.get(i), frames.get(i).length);
+            cluster.relay(node, queue.type(i), queue.source(i), slot.id, frames.get(i), frames.get(i).length, false);
         }
         realm.releaseQueued(queue.size());
         removeIfEmpty(slot);
     }
 
+    /** HOLD of the slot's id to every node that is up; one whose outbox refuses gets it from its announce cursor. */
+    private void holdEverywhere(final IdSlot slot, final long claimedMs)
+    {
+        for (int node = 0; node < cluster.memberCount(); node++)
+        {
+            if (node != cluster.self() && cluster.isUp(node) && !cluster.hold(node, slot.id, claimedMs))
+            {
+                if (toAnnounce[node].size() - announceCursor[node] >= slots.size())
+                {
+                    announceTable(node); // more left than held: the whole table again, so the list stays bounded
+                }
+                else
+                {
+                    toAnnounce[node].add(slot);
+                }
+                scheduleAnnounce();
+            }
+        }
+    }
+
+    /** {@code node}'s announcement starts again: every id held here, from the first. */
+    private void announceTable(final int node)
+    {
+        final ArrayList<IdSlot> left = toAnnounce[node];
+        left.clear();
+        announceCursor[node] = 0;
+        for (final IdSlot slot : slots.values())
+        {
+            if (slot.client != null)
+            {
+                left.add(slot);
+            }
+        }
+    }
+
     /**
-     * A peer node is up: it is told every id held here and asked about every pending claim. Down: every id it held
-     * is free here, and no pending claim waits for it any more.
+     * HOLDs to {@code node} from its cursor on, each with its id's current claim time (an id no longer held here is
+     * passed over), until its outbox refuses one: that one is first at the next tick.
+     */
+    private void announce(final int node)
+    {
+        final ArrayList<IdSlot> left = toAnnounce[node];
+        for (int at = announceCursor[node]; at < left.size(); at++)
+        {
+            final IdSlot slot = left.get(at);
+            final Client client = slot.client;
+            if (client != null && !cluster.hold(node, slot.id, client.claimedMs))
+            {
+                announceCursor[node] = at;
+                scheduleAnnounce();
+                return;
+            }
+        }
+        left.clear();
+        announceCursor[node] = 0;
+    }
+
+    private void announceAll()
+    {
+        for (int node = 0; node < toAnnounce.length; node++)
+        {
+            if (!toAnnounce[node].isEmpty())
+            {
+                announce(node);
+            }
+        }
+    }
+
+    private void scheduleAnnounce()
+    {
+        if (announceTimer == NO_TIMER)
+        {
+            announceTimer = agent.schedule(agent.nowMs() + 1, onAnnounce);
+        }
+    }
+
+    /**
+     * A peer node is up: it is asked about every pending claim (one its outbox refuses fails at once) and told every
+     * id held here, from a cursor that restarts at each peer-up. Down: every id it held or claimed is free here, and
+     * no pending claim waits for it any more.
      */
     private void onPeerNode(final int node, final boolean up)
     {
         if (up)
         {
             cluster.nodeUp(node);
+            announceTable(node);
+            List<IdClaim> unsent = null;
             for (final IdSlot slot : slots.values())
             {
-                if (slot.client != null)
+                if (slot.claim != null)
                 {
-                    cluster.hold(node, slot.id, slot.client.claimedMs);
+                    final IdClaim claim = slot.claim;
+                    claim.await(node);
+                    if (!cluster.claim(node, slot.id, claim.sequence, claim.claimedMs, claim.token))
+                    {
+                        unsent = unsent == null ? new ArrayList<>() : unsent;
+                        unsent.add(claim);
+                    }
                 }
-                else if (slot.claim != null)
-                {
-                    slot.claim.await(node);
-                    cluster.claim(node, slot.id, slot.claim.sequence, slot.claim.claimedMs, slot.claim.token);
-                }
+            }
+            announce(node);
+            if (unsent != null)
+            {
+                unsent.forEach(this::unsent);
             }
             return;
         }
+        toAnnounce[node].clear();
+        announceCursor[node] = 0;
         cluster.nodeDown(node);
         if (claiming.isEmpty())
         {

@@ -15,8 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The cluster rules of PeerJS ids on three realms, one per node, joined by fake links (each node's outbox drained
  * into the others' endpoints by the test) and run on one fake clock: claims ask every node that is up, the lower
  * node index wins concurrent claims, the same token takes over across nodes, relays go to the holder in order,
- * queues follow an id to its node, a node that goes down frees its ids, and a claim's deadline fires on time.
+ * queues follow an id to its node, a node that goes down frees its ids, and a claim's deadline fires on time; a
+ * claim a full outbox refuses fails at once, HOLDs a full outbox refused reach their node later, and a node that
+ * answered a claim OK routes to the claimer until the claim ends, and a node a relay reaches on a stale route sends
+ * it on once to the holder it knows.
  */
 class ClusterIdsTest
 {
@@ -33,6 +38,11 @@ class ClusterIdsTest
     private static final long ALIVE_MS = 2_000;
     private static final String OPEN = "{\"type\":\"OPEN\"}";
     private static final String ID_TAKEN = "{\"type\":\"ID-TAKEN\",\"payload\":{\"msg\":\"ID is taken\"}}";
+    private static final String CLUSTER_BUSY =
+        "{\"type\":\"ERROR\",\"payload\":{\"msg\":\"Server is busy claiming ids, try again\"}}";
+    private static final int OUTBOX_BYTES = 64 * 1024;
+    /** An outbox per peer a few dozen link messages fill. */
+    private static final int SMALL_OUTBOX_BYTES = 1024;
 
     private volatile long nowMs = START_MS;
     private final NanoClock clock = () -> TimeUnit.MILLISECONDS.toNanos(nowMs);
@@ -46,11 +56,11 @@ class ClusterIdsTest
 
     ClusterIdsTest()
     {
-        build(1);
+        build(1, OUTBOX_BYTES);
     }
 
-    /** Three nodes of {@code agentsPerNode} signaling agents each. */
-    private void build(final int agentsPerNode)
+    /** Three nodes of {@code agentsPerNode} signaling agents each, with link outboxes of {@code outboxBytes} a peer. */
+    private void build(final int agentsPerNode, final int outboxBytes)
     {
         for (int node = 0; node < NODES; node++)
         {
@@ -67,7 +77,7 @@ class ClusterIdsTest
                 agents[node][i] = new SignalingAgent(name, new Liveness(metrics).register(name), clock);
                 agents[node][i].onStart();
             }
-            outboxes[node] = new LinkOutbox(node, NODES, 64 * 1024, full);
+            outboxes[node] = new LinkOutbox(node, NODES, outboxBytes, full);
             realms[node] = RealmFixture.on(new PeerJsContext()
                 .aliveTimeoutMs(ALIVE_MS)
                 .linkOutbox(outboxes[node])
@@ -107,6 +117,12 @@ class ClusterIdsTest
     /** Duty cycles and link hops until nothing moves. */
     private void pump()
     {
+        pumpUntil(() -> false);
+    }
+
+    /** Duty cycles and link hops until nothing moves, or until {@code done} holds after an agent's duty cycle. */
+    private void pumpUntil(final BooleanSupplier done)
+    {
         for (int round = 0; round < 20; round++)
         {
             int moved = 0;
@@ -121,6 +137,10 @@ class ClusterIdsTest
                     catch (final IOException ex)
                     {
                         throw new UncheckedIOException(ex);
+                    }
+                    if (done.getAsBoolean())
+                    {
+                        return;
                     }
                 }
             }
@@ -354,6 +374,10 @@ class ClusterIdsTest
         for (int i = 0; i < RealmShard.MAX_PENDING_CLAIMS; i++)
         {
             waiting.add(admit(0, "id" + i, "t"));
+            if (i % 100 == 0)
+            {
+                pump(); // the claims leave node 0's queues (the answers never come back)
+            }
         }
         final RealmFixture.Recorder refused = admit(0, "one-more", "t");
         assertEquals(List.of("{\"type\":\"ERROR\",\"payload\":{\"msg\":\"Server is busy claiming ids, try again\"}}"),
@@ -381,7 +405,7 @@ class ClusterIdsTest
     void withSeveralAgentsPerNodeEachShardClaimsRelaysAndFollowsItsOwnIds()
     {
         close();
-        build(3);
+        build(3, OUTBOX_BYTES);
         allUp();
         final List<RealmFixture.Recorder> senders = new ArrayList<>();
         final List<RealmFixture.Recorder> receivers = new ArrayList<>();
@@ -468,5 +492,204 @@ class ClusterIdsTest
         realms[0].shardFor("X").onMessage(socket, heartbeat, heartbeat.length);
         assertEquals(1, heartbeats[0]);
         assertEquals(0, realms[0].counters().framesUnregistered.get());
+    }
+
+    @Test
+    void aClaimWhoseQuestionAFullOutboxRefusesFailsAtOnceAndLeavesNoRouteBehind()
+    {
+        close();
+        build(1, SMALL_OUTBOX_BYTES);
+        allUp();
+        final RealmFixture.Recorder sender = admit(1, "S", "s");
+        pump();
+        cut[0][2] = true; // node 0's queue to node 2 fills with claims node 2 never reads; node 1 answers them
+        RealmFixture.Recorder refused = null;
+        String refusedId = null;
+        int waiting = 0;
+        for (int i = 0; i < 200 && refused == null; i++)
+        {
+            final RealmFixture.Recorder socket = admit(0, "id" + i, "t");
+            if (socket.frames.isEmpty())
+            {
+                waiting++;
+                pump();
+            }
+            else
+            {
+                refused = socket;
+                refusedId = "id" + i;
+            }
+        }
+        assertNotNull(refused, "a claim node 2's full queue refused got an answer at once, not at the alive timeout");
+        assertEquals(List.of(CLUSTER_BUSY), refused.frames);
+        assertNull(refused.registration());
+        assertEquals(1, realms[0].counters().claimsUnsent.get());
+        assertEquals(1, realms[0].counters().refusedClusterBusy.get());
+
+        pump();
+        send(1, sender, "{\"type\":\"OFFER\",\"dst\":\"" + refusedId + "\",\"payload\":1}");
+        pump();
+        assertEquals(0, realms[1].counters().relaySentToNode.get(), "node 1 answered the claim OK, then heard it end");
+        assertEquals(1, realms[1].counters().queuedMessages.get());
+
+        cut[0][2] = false;
+        pump();
+        assertEquals(waiting, realms[0].counters().claimsConfirmed.get(), "the waiting claims were answered");
+        final RealmFixture.Recorder again = admit(0, refusedId, "t2");
+        pump();
+        assertEquals(List.of(OPEN, "{\"type\":\"OFFER\",\"src\":\"S\",\"dst\":\"" + refusedId + "\",\"payload\":1}"),
+            again.frames, "the failed claim left the id free, and its queue follows it");
+    }
+
+    @Test
+    void holdsAFullOutboxRefusedWhenANodeCameUpReachItAtTheNextTicks()
+    {
+        close();
+        build(1, SMALL_OUTBOX_BYTES);
+        final int held = 200;
+        for (int i = 0; i < held; i++)
+        {
+            admit(0, "h" + i, "t");
+        }
+        allUp();
+        assertTrue(realms[0].counters().clusterOutboxFull.get() >= 2, "the announcement overflowed both queues");
+        assertTrue(realms[1].counters().clusterRemoteIds.get() < held);
+
+        // Node 1 goes down and up again half way: its announcement starts over.
+        nowMs += SignalingAgent.TICK_MS;
+        pump();
+        endpoints[0].onPeerNode(1, false, 1);
+        endpoints[1].onPeerNode(0, false, 1);
+        pump();
+        assertEquals(0, realms[1].counters().clusterRemoteIds.get());
+        endpoints[0].onPeerNode(1, true, 2);
+        endpoints[1].onPeerNode(0, true, 2);
+        pump();
+
+        final long startMs = nowMs;
+        while (nowMs < startMs + 100 * SignalingAgent.TICK_MS &&
+            (realms[1].counters().clusterRemoteIds.get() < held || realms[2].counters().clusterRemoteIds.get() < held))
+        {
+            nowMs += SignalingAgent.TICK_MS;
+            pump();
+        }
+        assertEquals(held, realms[1].counters().clusterRemoteIds.get());
+        assertEquals(held, realms[2].counters().clusterRemoteIds.get());
+        final RealmFixture.Recorder sender = admit(2, "S", "s");
+        pump();
+        send(2, sender, "{\"type\":\"OFFER\",\"dst\":\"h" + (held - 1) + "\",\"payload\":1}");
+        pump();
+        assertEquals(1, realms[2].counters().relaySentToNode.get(), "the last id announced routes to node 0");
+    }
+
+    @Test
+    void relaysSentTheInstantOpenArrivesGoStraightToTheNewIdsNodeNoneLost()
+    {
+        allUp();
+        final RealmFixture.Recorder a = admit(0, "A", "a");
+        pump();
+        final RealmFixture.Recorder b = admit(2, "B", "b");
+        pumpUntil(() -> b.frames.contains(OPEN));
+        assertEquals(List.of(OPEN), b.frames);
+        assertEquals(0, realms[0].counters().clusterRemoteIds.get(), "node 0 has not heard B's HOLD yet");
+
+        final List<String> expected = new ArrayList<>(List.of(OPEN));
+        // More than an offline queue keeps, all before node 0 hears anything more (they fit its outbox to node 2).
+        final int frames = new PeerJsContext().maxQueuedPerId() + 100;
+        for (int i = 0; i < frames; i++)
+        {
+            send(0, a, "{\"type\":\"CANDIDATE\",\"dst\":\"B\",\"payload\":" + i + "}");
+            expected.add("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"B\",\"payload\":" + i + "}");
+        }
+        pump();
+        assertEquals(expected, b.frames);
+        assertEquals(0, realms[0].counters().relayDroppedQueueFull.get());
+        assertEquals(0, realms[0].counters().relayQueued.get(), "sent to node 2, not queued for its HOLD");
+    }
+
+    @Test
+    void aLosingConcurrentClaimLeavesTheRouteToTheWinner()
+    {
+        allUp();
+        final RealmFixture.Recorder sender = admit(0, "S", "s");
+        pump();
+        final RealmFixture.Recorder onTwo = admit(2, "X", "t2");
+        final RealmFixture.Recorder onOne = admit(1, "X", "t1");
+        pumpUntil(() -> onOne.frames.contains(OPEN));
+        send(0, sender, "{\"type\":\"OFFER\",\"dst\":\"X\",\"payload\":1}");
+        pump();
+        assertEquals(List.of(OPEN, "{\"type\":\"OFFER\",\"src\":\"S\",\"dst\":\"X\",\"payload\":1}"), onOne.frames);
+        assertEquals(List.of(ID_TAKEN), onTwo.frames);
+        send(0, sender, "{\"type\":\"OFFER\",\"dst\":\"X\",\"payload\":2}");
+        pump();
+        assertEquals(3, onOne.frames.size(), "still routed to node 1 once node 2's claim ended");
+    }
+
+    @Test
+    void anAbandonedClaimLeavesNoRouteBehind()
+    {
+        allUp();
+        final RealmFixture.Recorder sender = admit(1, "S", "s");
+        pump();
+        cut[2][0] = true; // node 2 never answers: node 0's claim of X waits
+        final RealmFixture.Recorder x = admit(0, "X", "t");
+        pump();
+        send(1, sender, "{\"type\":\"OFFER\",\"dst\":\"X\",\"payload\":1}");
+        pump();
+        assertEquals(1, realms[1].counters().relaySentToNode.get(), "node 1 answered OK: X is routed to node 0");
+
+        realms[0].shardFor("X").release(x);
+        pump();
+        send(1, sender, "{\"type\":\"OFFER\",\"dst\":\"X\",\"payload\":2}");
+        pump();
+        assertEquals(1, realms[1].counters().relaySentToNode.get(), "the claim ended: not routed to node 0 any more");
+        assertEquals(1, realms[1].counters().queuedMessages.get());
+    }
+
+    @Test
+    void aClaimWhoseEndNeverArrivesStopsRoutingAtTwiceTheAliveTimeout()
+    {
+        allUp();
+        final RealmFixture.Recorder sender = admit(1, "S", "s");
+        pump();
+        cut[2][0] = true;
+        final long answeredMs = nowMs;
+        final RealmFixture.Recorder x = admit(0, "X", "t");
+        pump();
+        cut[0][1] = true; // node 0's RELEASE never reaches node 1
+        realms[0].shardFor("X").release(x);
+        pump();
+
+        nowMs = answeredMs + 2 * ALIVE_MS - 1;
+        pump(); // the agents read the clock
+        send(1, sender, "{\"type\":\"OFFER\",\"dst\":\"X\",\"payload\":1}");
+        assertEquals(1, realms[1].counters().relaySentToNode.get(), "the answer still stands");
+        nowMs = answeredMs + 2 * ALIVE_MS;
+        pump();
+        send(1, sender, "{\"type\":\"OFFER\",\"dst\":\"X\",\"payload\":2}");
+        assertEquals(1, realms[1].counters().relaySentToNode.get(), "the answer is too old to route");
+        assertEquals(1, realms[1].counters().queuedMessages.get());
+    }
+
+    @Test
+    void aRelayToTheOldHolderOfAnIdTakenOverOnAnotherNodeReachesTheNewOne()
+    {
+        allUp();
+        final RealmFixture.Recorder sender = admit(0, "S", "s");
+        final RealmFixture.Recorder before = admit(1, "X", "t");
+        pump();
+        cut[1][0] = true; // node 0 hears neither node 1's RELEASE of X nor (below) node 2's HOLD yet
+        final RealmFixture.Recorder after = admit(2, "X", "t");
+        pumpUntil(() -> after.frames.contains(OPEN));
+        cut[2][0] = true;
+        pump();
+        assertEquals(List.of(OPEN), after.frames);
+        assertEquals(List.of(OPEN), before.frames);
+        assertNull(before.registration());
+        send(0, sender, "{\"type\":\"OFFER\",\"dst\":\"X\",\"payload\":1}");
+        pump();
+        cut[1][0] = cut[2][0] = false;
+        pump();
+        assertEquals(List.of(OPEN, "{\"type\":\"OFFER\",\"src\":\"S\",\"dst\":\"X\",\"payload\":1}"), after.frames);
     }
 }
