@@ -5,7 +5,6 @@ import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
-import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.RecordingLog;
 import io.aeron.cluster.service.ClusterMarkFile;
@@ -13,10 +12,14 @@ import io.aeron.cluster.service.ClusteredService;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.driver.status.SystemCounterDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.DynamicCompositeAgent;
 import org.agrona.concurrent.NoOpLock;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
@@ -35,9 +38,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * This node's member of the cluster, embedded in its process: one {@link ClusteredMediaDriver} (media driver,
- * archive and consensus module sharing one thread each way, sized by the {@link ClusterContext}) and one
- * {@link ClusteredServiceContainer} running the {@link ClusteredService}. It owns them and closes them; the process
+ * This node's member of the cluster, embedded in its process: a media driver, an archive and a consensus module (each
+ * on one thread, sized by the {@link ClusterContext}) and one {@link ClusteredServiceContainer} running the
+ * {@link ClusteredService}. The media driver's duty runs on this node's I/O thread ({@value #IO_THREAD}), to which the
+ * process adds the node links' agent ({@link #addIoAgent}): what the links drain into their publications is sent in
+ * the same duty cycle, and what the driver received is polled in it, with no hand-off between two spinning threads. It owns them and closes them; the process
  * that launched it owns the shutdown signal and passes its termination hook (a cluster shut down by its operator
  * tool runs it).
  * <p>
@@ -61,23 +66,40 @@ public final class ClusterNode implements AutoCloseable
     /** The maintenance agent's tick: a scheduled snapshot is asked for at most this late. */
     public static final long MAINTENANCE_TICK_MS = 10;
 
+    /** The thread that runs the media driver's duty and the agents added to it. */
+    public static final String IO_THREAD = "switchboard-cluster-io";
+    /** How long {@link #removeIoAgent} waits for the I/O thread to let an agent go. */
+    public static final long IO_AGENT_REMOVE_TIMEOUT_MS = 5_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
     private final ClusterContext context;
-    private final ClusteredMediaDriver driver;
+    private final MediaDriver mediaDriver;
+    private final Archive archive;
+    private final ConsensusModule consensusModule;
+    private final DynamicCompositeAgent ioAgents;
+    private final AgentRunner io;
     private final ClusteredServiceContainer container;
     private final ClusterHealth health;
     private final AgentRunner maintenance;
 
     private ClusterNode(
         final ClusterContext context,
-        final ClusteredMediaDriver driver,
+        final MediaDriver mediaDriver,
+        final DynamicCompositeAgent ioAgents,
+        final AgentRunner io,
+        final Archive archive,
+        final ConsensusModule consensusModule,
         final ClusteredServiceContainer container,
         final ClusterHealth health,
         final ErrorHandler errorHandler)
     {
         this.context = context;
-        this.driver = driver;
+        this.mediaDriver = mediaDriver;
+        this.ioAgents = ioAgents;
+        this.io = io;
+        this.archive = archive;
+        this.consensusModule = consensusModule;
         this.container = container;
         this.health = health;
         this.maintenance = new AgentRunner(new SleepingMillisIdleStrategy(MAINTENANCE_TICK_MS), errorHandler, null,
@@ -108,24 +130,36 @@ public final class ClusterNode implements AutoCloseable
         final long deadlineMs = System.currentTimeMillis() + context.startRetryLimitMs();
         while (true)
         {
-            ClusteredMediaDriver driver = null;
+            MediaDriver mediaDriver = null;
+            AgentRunner io = null;
+            Archive archive = null;
+            ConsensusModule consensusModule = null;
             try
             {
-                driver = ClusteredMediaDriver.launch(
-                    driverContext(context, errorHandler, terminationHook),
-                    archiveContext(context, errorHandler),
-                    consensusContext(context, errorHandler, terminationHook));
+                final MediaDriver.Context driverContext = driverContext(context, errorHandler, terminationHook)
+                    .threadingMode(ThreadingMode.INVOKER); // invoked by this node's I/O thread
+                mediaDriver = MediaDriver.launch(driverContext);
+                final DynamicCompositeAgent ioAgents =
+                    new DynamicCompositeAgent(IO_THREAD, new DriverDuty(mediaDriver.sharedAgentInvoker()));
+                io = new AgentRunner(context.newIdleStrategy(), errorHandler, null, ioAgents);
+                AgentRunner.startOnThread(io); // before the archive and the consensus module, which connect to it
+                archive = Archive.launch(archiveContext(context, errorHandler)
+                    .aeronDirectoryName(mediaDriver.aeronDirectoryName())
+                    .errorCounter(new AtomicCounter(driverContext.countersValuesBuffer(), SystemCounterDescriptor.ERRORS.id())));
+                consensusModule = ConsensusModule.launch(consensusContext(context, errorHandler, terminationHook)
+                    .aeronDirectoryName(mediaDriver.aeronDirectoryName()));
                 final ClusteredServiceContainer container = ClusteredServiceContainer.launch(
                     serviceContext(context, observed, errorHandler, terminationHook));
-                health.attach(driver.consensusModule().context());
+                health.attach(consensusModule.context());
                 LOG.info("cluster node {}/{} started in {} ms: members {}, dir {}, aeron dir {}", context.nodeIndex(),
                     context.memberList().size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs),
                     context.members(), context.clusterDir(), context.aeronDir());
-                return new ClusterNode(context, driver, container, health, errorHandler);
+                return new ClusterNode(
+                    context, mediaDriver, ioAgents, io, archive, consensusModule, container, health, errorHandler);
             }
             catch (final RuntimeException ex)
             {
-                CloseHelper.quietClose(driver);
+                CloseHelper.quietCloseAll(consensusModule, archive, io, mediaDriver);
                 if (!isActiveMarkFile(ex) || System.currentTimeMillis() >= deadlineMs)
                 {
                     throw ex;
@@ -146,7 +180,47 @@ public final class ClusterNode implements AutoCloseable
     /** The embedded driver's directory: a client on this box (the gateway) connects through it. */
     public String aeronDirectoryName()
     {
-        return driver.mediaDriver().aeronDirectoryName();
+        return mediaDriver.aeronDirectoryName();
+    }
+
+    /**
+     * Runs {@code agent} on this node's I/O thread, after the media driver's duty in each cycle, until
+     * {@link #removeIoAgent}; its {@code onStart} and {@code onClose} run on that thread. An exception it throws goes to
+     * the node's error handler: an agent that answers to its own health watch catches its own.
+     */
+    public void addIoAgent(final Agent agent)
+    {
+        while (!ioAgents.tryAdd(agent))
+        {
+            sleep(1); // another add or remove is under way
+        }
+        while (!ioAgents.hasAddAgentCompleted())
+        {
+            sleep(1);
+        }
+    }
+
+    /** Stops running {@code agent} (its {@code onClose} runs on the I/O thread); false if that did not happen in time. */
+    public boolean removeIoAgent(final Agent agent)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IO_AGENT_REMOVE_TIMEOUT_MS);
+        while (!ioAgents.tryRemove(agent))
+        {
+            if (System.nanoTime() > deadlineNs || io.isClosed())
+            {
+                return false;
+            }
+            sleep(1);
+        }
+        while (!ioAgents.hasRemoveAgentCompleted())
+        {
+            if (System.nanoTime() > deadlineNs || io.isClosed())
+            {
+                return false;
+            }
+            sleep(1);
+        }
+        return true;
     }
 
     /** Role, leader, term, commit position, whether the cluster works, snapshot age: for any thread. */
@@ -171,7 +245,7 @@ public final class ClusterNode implements AutoCloseable
     public boolean requestSnapshot()
     {
         final AtomicCounter toggle = ClusterControl.findControlToggle(
-            driver.mediaDriver().context().countersManager(), driver.consensusModule().context().clusterId());
+            mediaDriver.context().countersManager(), consensusModule.context().clusterId());
         return toggle != null && ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
     }
 
@@ -179,9 +253,10 @@ public final class ClusterNode implements AutoCloseable
     public void close()
     {
         health.close();
-        CloseHelper.closeAll(maintenance, container, driver);
+        CloseHelper.closeAll(maintenance, container, consensusModule, archive, io, mediaDriver);
     }
 
+    /** The driver of this member (its own thread; {@link #launch} makes it invoked by the node's I/O thread). */
     static MediaDriver.Context driverContext(
         final ClusterContext context, final ErrorHandler errorHandler, final Runnable terminationHook)
     {
@@ -409,6 +484,29 @@ public final class ClusterNode implements AutoCloseable
         {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting to restart the cluster node", ex);
+        }
+    }
+
+    /** The media driver's conductor, sender and receiver duty ({@link ThreadingMode#INVOKER}) as one agent. */
+    private static final class DriverDuty implements Agent
+    {
+        private final AgentInvoker invoker;
+
+        DriverDuty(final AgentInvoker invoker)
+        {
+            this.invoker = invoker;
+        }
+
+        @Override
+        public int doWork()
+        {
+            return invoker.invoke();
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "media-driver";
         }
     }
 }

@@ -151,7 +151,7 @@ public final class Appliance implements AutoCloseable
             endpoints.put(LinkTypes.PEERJS_FIRST, new PeerJsLinkEndpoint(peerjs.realm()));
             // Closed first: before the owners it hands messages to and the registry's node, whose driver it runs on.
             closeables.add(LinksAgent.start(clusterContext,
-                registry.node().aeronDirectoryName(), options.longValue("peerjs-alive-timeout-ms"), linksCounters,
+                registry.node(), options.longValue("peerjs-alive-timeout-ms"), linksCounters,
                 outbox, endpoints, liveness.register(LinksAgent.THREAD)));
         }
 

@@ -1,6 +1,7 @@
 package io.switchboard.edge.links;
 
 import io.switchboard.cluster.ClusterContext;
+import io.switchboard.cluster.ClusterNode;
 import io.switchboard.cluster.links.LinkListener;
 import io.switchboard.cluster.links.LinkMessageHandler;
 import io.switchboard.cluster.links.LinkOffer;
@@ -15,8 +16,6 @@ import io.switchboard.engine.metrics.Metrics;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +26,8 @@ import java.util.Set;
 
 /**
  * A cluster member's links to the other nodes (soft, frequent traffic beside the Raft log; see {@link NodeLinks}):
- * one agent on its own thread alone owns them. It moves what this node's owners queued in the {@link LinkOutbox}
+ * one agent alone owns them, run on the cluster node's I/O thread after its media driver's duty
+ * ({@link ClusterNode#addIoAgent}). It moves what this node's owners queued in the {@link LinkOutbox}
  * into each peer's publication (a message the peer cannot take yet stays first in its queue), hands what arrives to
  * the {@link LinkEndpoint} of the block its type is in (an endpoint whose owner's queue is full holds the stream
  * back, so the sender feels it), and tells every endpoint when a peer node is up or down, a peer being down once it
@@ -36,6 +36,7 @@ import java.util.Set;
  */
 public final class LinksAgent implements Agent, LinkListener, AutoCloseable
 {
+    /** Its name in the health view (its thread is the cluster node's I/O thread). */
     public static final String THREAD = "switchboard-links";
     private static final Logger LOG = LoggerFactory.getLogger(LinksAgent.class);
     private static final int FRAGMENT_LIMIT = 64;
@@ -47,14 +48,16 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
     private final LinkEndpoint[] endpoints;
     /** Each endpoint once (one may own several blocks, as the engine does ICE and pulses): who hears peer events. */
     private final LinkEndpoint[] owners;
-    private final AgentRunner runner;
+    private final Watch watch;
+    /** The node whose I/O thread runs this agent (beside its media driver's duty). */
+    private ClusterNode node;
     private final LinkOutbox.Sink toLinks = this::send;
     private final LinkMessageHandler onMessage = this::onMessage;
 
     /** Not started: {@link #start} runs it on its thread; a test may call {@link #doWork()} itself. */
     LinksAgent(
         final LinksContext context, final LinksCounters counters, final LinkOutbox outbox,
-        final Map<Integer, LinkEndpoint> endpointsByBlock, final IdleStrategy idle, final Watch watch)
+        final Map<Integer, LinkEndpoint> endpointsByBlock, final Watch watch)
     {
         this.counters = counters;
         this.outbox = outbox;
@@ -72,8 +75,7 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
         this.owners = distinct.toArray(LinkEndpoint[]::new);
         // The links call this agent back on its own thread only (from doWork and poll), never before it runs.
         this.links = new NodeLinks(context, counters, this);
-        // Idle as the cluster's own agents: --cluster-max-park-us trades sparse messages' latency for idle CPU.
-        this.runner = new AgentRunner(idle, watch, null, this);
+        this.watch = watch;
     }
 
     /** The per-peer counters of this member's links; the outbox's full counters are theirs. */
@@ -83,25 +85,27 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
     }
 
     /**
-     * Opens the links of this member through its node's driver and starts their thread.
+     * Opens the links of this member through its node's driver and runs them on the node's I/O thread.
      *
-     * @param aeronDirectory   the embedded driver's directory ({@code ClusterNode.aeronDirectoryName()})
+     * @param node             this member's running cluster node
      * @param timeoutMs        silence after which a peer node is down
      * @param endpointsByBlock by the first type of its {@link LinkTypes} block, who receives those messages
      */
     public static LinksAgent start(
-        final ClusterContext cluster, final String aeronDirectory, final long timeoutMs,
+        final ClusterContext cluster, final ClusterNode node, final long timeoutMs,
         final LinksCounters counters, final LinkOutbox outbox, final Map<Integer, LinkEndpoint> endpointsByBlock,
         final Watch watch)
     {
         final LinksContext context = new LinksContext()
             .cluster(cluster)
-            .aeronDirectoryName(aeronDirectory)
+            .aeronDirectoryName(node.aeronDirectoryName())
             .timeoutMs(timeoutMs)
             .conclude();
-        final LinksAgent agent =
-            new LinksAgent(context, counters, outbox, endpointsByBlock, cluster.newIdleStrategy(), watch);
-        AgentRunner.startOnThread(agent.runner);
+        final LinksAgent agent = new LinksAgent(context, counters, outbox, endpointsByBlock, watch);
+        // On the node's I/O thread, idle as the cluster's own agents (--cluster-max-park-us): what a cycle drains
+        // into the publications, the driver's duty sends in the next, with no hand-off to another thread.
+        node.addIoAgent(agent);
+        agent.node = node;
         return agent;
     }
 
@@ -111,8 +115,22 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
         return THREAD;
     }
 
+    /** One cycle on the node's I/O thread; what it throws is this agent's to report (not the driver's). */
     @Override
     public int doWork()
+    {
+        try
+        {
+            return duty();
+        }
+        catch (final Throwable throwable)
+        {
+            watch.onError(throwable);
+            return 1;
+        }
+    }
+
+    private int duty()
     {
         int work = links.doWork();
         for (int node = 0, count = outbox.memberCount(); node < count; node++)
@@ -178,6 +196,14 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.quietClose(runner);
+        if (node == null)
+        {
+            onClose(); // never run on the node's I/O thread (a test drives it by hand)
+        }
+        else if (!node.removeIoAgent(this))
+        {
+            LOG.warn("links: the cluster I/O thread did not let the links go within {} ms",
+                ClusterNode.IO_AGENT_REMOVE_TIMEOUT_MS);
+        }
     }
 }

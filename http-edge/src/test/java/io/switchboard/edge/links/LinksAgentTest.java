@@ -18,7 +18,6 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.NoOpIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -107,7 +106,7 @@ class LinksAgentTest
         final LinkOutbox outbox = new LinkOutbox(0, 2, 64 * 1024, counters.outboxFull);
         agent = new LinksAgent(context(0, driver(0)), counters, outbox,
             Map.of(LinkTypes.ICE_FIRST, engine, LinkTypes.PULSE_FIRST, engine, LinkTypes.PEERJS_FIRST, realm),
-            NoOpIdleStrategy.INSTANCE, new Liveness(metrics).register(LinksAgent.THREAD));
+            new Liveness(metrics).register(LinksAgent.THREAD));
         closing.add(agent);
         peer = new NodeLinks(context(1, driver(1)), new LinksCounters(new Metrics(), 2, 1), new LinkListener()
         {
