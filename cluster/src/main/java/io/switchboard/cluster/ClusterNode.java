@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * This node's member of the cluster, embedded in its process: a media driver, an archive and a consensus module (each
@@ -68,8 +69,8 @@ public final class ClusterNode implements AutoCloseable
 
     /** The thread that runs the media driver's duty and the agents added to it. */
     public static final String IO_THREAD = "switchboard-cluster-io";
-    /** How long {@link #removeIoAgent} waits for the I/O thread to let an agent go. */
-    public static final long IO_AGENT_REMOVE_TIMEOUT_MS = 5_000;
+    /** How long {@link #addIoAgent} and {@link #removeIoAgent} wait for the I/O thread to take or let go an agent. */
+    public static final long IO_AGENT_TIMEOUT_MS = 5_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
@@ -190,29 +191,26 @@ public final class ClusterNode implements AutoCloseable
      */
     public void addIoAgent(final Agent agent)
     {
-        while (!ioAgents.tryAdd(agent))
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IO_AGENT_TIMEOUT_MS);
+        if (!awaitIo(() -> ioAgents.tryAdd(agent), deadlineNs) || !awaitIo(ioAgents::hasAddAgentCompleted, deadlineNs))
         {
-            sleep(1); // another add or remove is under way
-        }
-        while (!ioAgents.hasAddAgentCompleted())
-        {
-            sleep(1);
+            throw new IllegalStateException("the cluster I/O thread did not take " + agent.roleName() + " within " +
+                IO_AGENT_TIMEOUT_MS + " ms");
         }
     }
 
     /** Stops running {@code agent} (its {@code onClose} runs on the I/O thread); false if that did not happen in time. */
     public boolean removeIoAgent(final Agent agent)
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IO_AGENT_REMOVE_TIMEOUT_MS);
-        while (!ioAgents.tryRemove(agent))
-        {
-            if (System.nanoTime() > deadlineNs || io.isClosed())
-            {
-                return false;
-            }
-            sleep(1);
-        }
-        while (!ioAgents.hasRemoveAgentCompleted())
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IO_AGENT_TIMEOUT_MS);
+        return awaitIo(() -> ioAgents.tryRemove(agent), deadlineNs) &&
+            awaitIo(ioAgents::hasRemoveAgentCompleted, deadlineNs);
+    }
+
+    /** Retries {@code step} (one add or remove at a time on the I/O thread) until it holds; false past the deadline. */
+    private boolean awaitIo(final BooleanSupplier step, final long deadlineNs)
+    {
+        while (!step.getAsBoolean())
         {
             if (System.nanoTime() > deadlineNs || io.isClosed())
             {
@@ -483,7 +481,7 @@ public final class ClusterNode implements AutoCloseable
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to restart the cluster node", ex);
+            throw new IllegalStateException("interrupted while waiting on the cluster node", ex);
         }
     }
 

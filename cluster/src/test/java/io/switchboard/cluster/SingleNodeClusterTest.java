@@ -3,6 +3,7 @@ package io.switchboard.cluster;
 import io.switchboard.engine.metrics.Metrics;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.SystemEpochClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,8 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -103,6 +106,57 @@ class SingleNodeClusterTest
         assertEquals(1, restarted.snapshotsLoaded());
         assertEquals(ToyMapMachine.STORED, both(local, ToyMapMachine.PUT, ToyMapMachine.putBody("d", "4")).code());
         assertEquals(reference.checksum(), restarted.checksum());
+    }
+
+    @Test
+    void anAgentAddedToTheIoThreadRunsBesideTheDriverUntilItIsRemovedAndClosesThere() throws Exception
+    {
+        final ClusterContext context = new ClusterContext()
+            .members("127.0.0.1:" + FreePorts.base(ClusterContext.PORTS_PER_MEMBER))
+            .clusterDir(dir.toFile())
+            .aeronDir(aeronDir)
+            .clientTimeoutMs(WAIT_MS)
+            .conclude();
+        final ClusterCounters counters = new ClusterCounters(new Metrics());
+        start(context, new ToyMapMachine(), counters);
+        assertTrue(node.awaitJoined(WAIT_MS), "the driver works: the cluster of one joins through it");
+        final AtomicInteger cycles = new AtomicInteger();
+        final AtomicReference<String> thread = new AtomicReference<>();
+        final AtomicReference<String> closedOn = new AtomicReference<>();
+        final Agent agent = new Agent()
+        {
+            @Override
+            public int doWork()
+            {
+                thread.set(Thread.currentThread().getName());
+                cycles.incrementAndGet();
+                return 0;
+            }
+
+            @Override
+            public void onClose()
+            {
+                closedOn.set(Thread.currentThread().getName());
+            }
+
+            @Override
+            public String roleName()
+            {
+                return "probe";
+            }
+        };
+        node.addIoAgent(agent);
+        awaitTrue(() -> cycles.get() > 10, "the added agent's duty cycles");
+        assertEquals(ClusterNode.IO_THREAD, thread.get());
+        assertTrue(node.removeIoAgent(agent));
+        assertEquals(ClusterNode.IO_THREAD, closedOn.get(), "closed on the I/O thread, before remove returns");
+        final int after = cycles.get();
+        Thread.sleep(50);
+        assertEquals(after, cycles.get(), "no cycle once removed");
+        final DirectBuffer put = ToyMapMachine.putBody("k", "v");
+        assertEquals(ToyMapMachine.STORED,
+            log.submit(ToyMapMachine.PUT, put, 0, put.capacity()).get(WAIT_MS, TimeUnit.MILLISECONDS).code(),
+            "the driver still runs on that thread");
     }
 
     private void start(final ClusterContext context, final ToyMapMachine machine, final ClusterCounters counters)

@@ -104,8 +104,8 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
         final LinksAgent agent = new LinksAgent(context, counters, outbox, endpointsByBlock, watch);
         // On the node's I/O thread, idle as the cluster's own agents (--cluster-max-park-us): what a cycle drains
         // into the publications, the driver's duty sends in the next, with no hand-off to another thread.
-        node.addIoAgent(agent);
         agent.node = node;
+        node.addIoAgent(agent);
         return agent;
     }
 
@@ -203,7 +203,7 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
         else if (!node.removeIoAgent(this))
         {
             LOG.warn("links: the cluster I/O thread did not let the links go within {} ms",
-                ClusterNode.IO_AGENT_REMOVE_TIMEOUT_MS);
+                ClusterNode.IO_AGENT_TIMEOUT_MS);
         }
     }
 }
