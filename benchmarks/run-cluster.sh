@@ -147,20 +147,20 @@ relay_rounds()
     done
   done
   all_pids="${pid[relay-0]},${pid[relay-1]},${pid[relay-2]}"
-  # One round of each first, not counted: the nodes' compiler work on either path is not a round's (a cold first
-  # same-node round read about 15% dearer and made that round's ratio look better than the warm ones).
-  for mode in same cross; do
+  # relay MODE PREFIX SECONDS [FLAGS...]: one round, same = both clients on node 0, cross = B on node 1.
+  relay() {
+    local mode=$1 prefix=$2 seconds=$3; shift 3
     b=(); [ "$mode" = cross ] && b=(--target-b=127.0.0.1:"$(port relay-1 peerjs)")
     "${TOOLS[@]}" peerjs-load --target=127.0.0.1:"$(port relay-0 peerjs)" "${b[@]}" --scenario=relay \
-      --pairs="$PAIRS" --window=4 --warmup-s=3 --duration-s=5 --id-prefix="warm-$mode" --label="warm-$mode" > /dev/null
-  done
+      --pairs="$PAIRS" --window=4 --warmup-s=3 --duration-s="$seconds" --id-prefix="$prefix" "$@"
+  }
+  # One round of each first, not counted: the nodes' compiler work on either path is not a round's (a cold first
+  # same-node round read about 15% dearer and made that round's ratio look better than the warm ones).
+  for mode in same cross; do relay "$mode" "warm-$mode" 5 --label="warm-$mode" > /dev/null; done
   : > "$work/relays.txt"
   for round in $(seq 1 "$RELAY_ROUNDS"); do
     for mode in same cross; do
-      b=(); [ "$mode" = cross ] && b=(--target-b=127.0.0.1:"$(port relay-1 peerjs)")
-      "${TOOLS[@]}" peerjs-load --target=127.0.0.1:"$(port relay-0 peerjs)" "${b[@]}" --scenario=relay \
-        --pairs="$PAIRS" --window=4 --warmup-s=3 --duration-s="$RELAY_S" --id-prefix="$mode$round" \
-        --label="$mode" --server-pid="$all_pids" | tee -a "$work/relays.txt"
+      relay "$mode" "$mode$round" "$RELAY_S" --label="$mode" --server-pid="$all_pids" | tee -a "$work/relays.txt"
     done
   done
   for n in 0 1 2; do kill -9 "${pid[relay-$n]}" 2>/dev/null || true; unset "pid[relay-$n]"; done
