@@ -34,7 +34,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -79,6 +81,8 @@ public final class ClusterNode implements AutoCloseable
     private final Archive archive;
     private final ConsensusModule consensusModule;
     private final DynamicCompositeAgent ioAgents;
+    /** The agents added to the I/O thread, each in the {@link IoDuty} that tells when its onClose has run. */
+    private final Map<Agent, IoDuty> ioDuties = new IdentityHashMap<>();
     private final AgentRunner io;
     private final ClusteredServiceContainer container;
     private final ClusterHealth health;
@@ -189,22 +193,36 @@ public final class ClusterNode implements AutoCloseable
      * {@link #removeIoAgent}; its {@code onStart} and {@code onClose} run on that thread. An exception it throws goes to
      * the node's error handler: an agent that answers to its own health watch catches its own.
      */
-    public void addIoAgent(final Agent agent)
+    public synchronized void addIoAgent(final Agent agent)
     {
+        if (ioDuties.containsKey(agent))
+        {
+            throw new IllegalStateException(agent.roleName() + " already runs on the cluster I/O thread");
+        }
+        final IoDuty duty = new IoDuty(agent);
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IO_AGENT_TIMEOUT_MS);
-        if (!awaitIo(() -> ioAgents.tryAdd(agent), deadlineNs) || !awaitIo(ioAgents::hasAddAgentCompleted, deadlineNs))
+        if (!awaitIo(() -> ioAgents.tryAdd(duty), deadlineNs) || !awaitIo(ioAgents::hasAddAgentCompleted, deadlineNs))
         {
             throw new IllegalStateException("the cluster I/O thread did not take " + agent.roleName() + " within " +
                 IO_AGENT_TIMEOUT_MS + " ms");
         }
+        ioDuties.put(agent, duty);
     }
 
-    /** Stops running {@code agent} (its {@code onClose} runs on the I/O thread); false if that did not happen in time. */
-    public boolean removeIoAgent(final Agent agent)
+    /**
+     * Stops running {@code agent}: returns once its {@code onClose} has run on the I/O thread (the composite marks a
+     * removal done before it closes the agent, so this waits for the close itself); false if that did not happen in
+     * time or the agent was not added.
+     */
+    public synchronized boolean removeIoAgent(final Agent agent)
     {
+        final IoDuty duty = ioDuties.remove(agent);
+        if (null == duty)
+        {
+            return false;
+        }
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IO_AGENT_TIMEOUT_MS);
-        return awaitIo(() -> ioAgents.tryRemove(agent), deadlineNs) &&
-            awaitIo(ioAgents::hasRemoveAgentCompleted, deadlineNs);
+        return awaitIo(() -> ioAgents.tryRemove(duty), deadlineNs) && awaitIo(duty::closed, deadlineNs);
     }
 
     /** Retries {@code step} (one add or remove at a time on the I/O thread) until it holds; false past the deadline. */
@@ -486,6 +504,54 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /** The media driver's conductor, sender and receiver duty ({@link ThreadingMode#INVOKER}) as one agent. */
+    /** An agent added to the I/O thread, which tells when its {@code onClose} has finished (thrown or not). */
+    private static final class IoDuty implements Agent
+    {
+        private final Agent agent;
+        private volatile boolean closed;
+
+        IoDuty(final Agent agent)
+        {
+            this.agent = agent;
+        }
+
+        @Override
+        public void onStart()
+        {
+            agent.onStart();
+        }
+
+        @Override
+        public int doWork() throws Exception
+        {
+            return agent.doWork();
+        }
+
+        @Override
+        public void onClose()
+        {
+            try
+            {
+                agent.onClose();
+            }
+            finally
+            {
+                closed = true;
+            }
+        }
+
+        boolean closed()
+        {
+            return closed;
+        }
+
+        @Override
+        public String roleName()
+        {
+            return agent.roleName();
+        }
+    }
+
     private static final class DriverDuty implements Agent
     {
         private final AgentInvoker invoker;

@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -136,6 +137,8 @@ class SingleNodeClusterTest
             @Override
             public void onClose()
             {
+                // a slow close: the composite marks the removal done before it closes, so remove must wait for this
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                 closedOn.set(Thread.currentThread().getName());
             }
 
