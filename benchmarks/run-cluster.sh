@@ -8,8 +8,9 @@
 # and domain on one node beside querier on node 1 and domain on node 0 (ice_rounds below). Writes
 # docs/benchmarks-cluster.md. ONLY=ice runs the ICE rounds alone and prints their table (docs untouched); ONLY=relays
 # the PeerJS rounds alone.
-# NODE_FLAGS adds flags to every node (e.g. NODE_FLAGS=--cluster-max-park-us=100).
-#   benchmarks/run-cluster.sh       (ROUNDS=2 DURATION_S=15 CONNECTIONS=8 DOMAINS=400 KILLS=5 RELAY_ROUNDS=3 PAIRS=50
+# NODE_FLAGS adds flags to every node (e.g. NODE_FLAGS=--cluster-max-park-us=100); NODE_JVM adds JVM options to every
+# node's java (e.g. NODE_JVM=-Dorg.agrona.transport.iteration.threshold=0).
+#   benchmarks/run-cluster.sh       (ROUNDS=2 DURATION_S=15 CONNECTIONS=8 DOMAINS=400 KILLS=5 RELAY_ROUNDS=5 PAIRS=50
 #                                    RELAY_S=10 ICE_ROUNDS=3 ICE_SOCKETS=32 ICE_S=10 by default; installs wrk from
 #                                    Debian if missing)
 set -euo pipefail
@@ -19,7 +20,7 @@ DURATION_S=${DURATION_S:-15}
 CONNECTIONS=${CONNECTIONS:-8}
 DOMAINS=${DOMAINS:-400}
 KILLS=${KILLS:-5}
-RELAY_ROUNDS=${RELAY_ROUNDS:-3}
+RELAY_ROUNDS=${RELAY_ROUNDS:-5}
 PAIRS=${PAIRS:-50}
 RELAY_S=${RELAY_S:-10}
 ICE_ROUNDS=${ICE_ROUNDS:-3}
@@ -52,7 +53,7 @@ start()
   local name=$1; shift
   : > "$work/$name.out"
   # shellcheck disable=SC2086
-  java -Xmx512m -jar $jar $ports --bind-address=127.0.0.1 --data-dir="$work/$name" --temp-domain-rate=1000000 \
+  java -Xmx512m ${NODE_JVM:-} -jar $jar $ports --bind-address=127.0.0.1 --data-dir="$work/$name" --temp-domain-rate=1000000 \
     --temp-domain-burst=1000000 ${NODE_FLAGS:-} "$@" >> "$work/$name.out" 2>> "$work/$name.err" &
   pid[$name]=$!
   # Not this shell's job: no "Killed" line when a node is killed on purpose.

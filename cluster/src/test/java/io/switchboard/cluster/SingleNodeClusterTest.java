@@ -5,6 +5,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.nio.TransportPoller;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,6 +149,7 @@ class SingleNodeClusterTest
                 return "probe";
             }
         };
+        assertEquals(0, TransportPoller.ITERATION_THRESHOLD, "the driver's pollers select once per cycle");
         node.addIoAgent(agent);
         awaitTrue(() -> cycles.get() > 10, "the added agent's duty cycles");
         assertEquals(ClusterNode.IO_THREAD, thread.get());

@@ -13,6 +13,7 @@ import org.agrona.concurrent.NanoClock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -138,8 +139,25 @@ public final class SignalingAgent implements Agent
     private final DeadlineTimerWheel.TimerHandler onTimer = this::onTimer;
     private volatile Thread thread;
     private volatile boolean stopping;
-    /** Set while the agent blocks in its selector, so another agent's {@link #wake} calls the selector only then. */
+    /**
+     * Set while the agent blocks in its selector, so another thread's {@link #wake} calls the selector only then; the
+     * first waker clears it, so a burst of work given to a sleeping agent wakes it with one call (the selector's
+     * wake-up takes a lock the waking agent also takes, and the links thread gives work message by message).
+     */
     private volatile boolean sleeping;
+    private static final VarHandle SLEEPING;
+
+    static
+    {
+        try
+        {
+            SLEEPING = MethodHandles.lookup().findVarHandle(SignalingAgent.class, "sleeping", boolean.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
     private volatile Duty[] duties = new Duty[0];
     /** Relays of the current duty cycle ({@link #relayed}), and where their time goes; null: not measured. */
     private int relayedInCycle;
@@ -290,7 +308,7 @@ public final class SignalingAgent implements Agent
     public void wake()
     {
         VarHandle.fullFence(); // the work given is visible before sleeping is read (the agent writes it, then looks)
-        if (sleeping)
+        if (sleeping && SLEEPING.compareAndSet(this, true, false))
         {
             selector.wakeup();
         }
