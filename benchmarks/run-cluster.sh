@@ -6,13 +6,15 @@
 # relays between clients of two nodes (issue #16: server CPU per relay summed over all three nodes, cross-node at
 # most 2x same-node), alternating RELAY_ROUNDS rounds on a fresh 3-node cluster; ICE query latency with querier
 # and domain on one node beside querier on node 1 and domain on node 0 (ice_rounds below). Writes
-# docs/benchmarks-cluster.md. ONLY=ice runs the ICE rounds alone and prints their table (docs untouched); ONLY=relays
-# the PeerJS rounds alone.
+# docs/benchmarks-cluster.md. The relay rounds run closed-loop (each setup at its own saturation of this box), then
+# paced (--rate, PACED_ROUNDS alternating rounds at each of RELAY_RATES relays/s), so both setups are also compared at
+# one load. ONLY=ice runs the ICE rounds alone and prints their table (docs untouched); ONLY=relays the PeerJS rounds
+# alone.
 # NODE_FLAGS adds flags to every node (e.g. NODE_FLAGS=--cluster-max-park-us=100); NODE_JVM adds JVM options to every
 # node's java (e.g. NODE_JVM=-Dorg.agrona.transport.iteration.threshold=0).
 #   benchmarks/run-cluster.sh       (ROUNDS=2 DURATION_S=15 CONNECTIONS=8 DOMAINS=400 KILLS=5 RELAY_ROUNDS=5 PAIRS=50
-#                                    RELAY_S=10 ICE_ROUNDS=3 ICE_SOCKETS=32 ICE_S=10 by default; installs wrk from
-#                                    Debian if missing)
+#                                    RELAY_S=10 PACED_ROUNDS=3 RELAY_RATES="30000 60000" ICE_ROUNDS=3 ICE_SOCKETS=32
+#                                    ICE_S=10 by default; installs wrk from Debian if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-2}
@@ -23,6 +25,8 @@ KILLS=${KILLS:-5}
 RELAY_ROUNDS=${RELAY_ROUNDS:-5}
 PAIRS=${PAIRS:-50}
 RELAY_S=${RELAY_S:-10}
+PACED_ROUNDS=${PACED_ROUNDS:-3}
+RELAY_RATES=${RELAY_RATES:-30000 60000}
 ICE_ROUNDS=${ICE_ROUNDS:-3}
 ICE_SOCKETS=${ICE_SOCKETS:-32}
 ICE_S=${ICE_S:-10}
@@ -164,6 +168,15 @@ relay_rounds()
       relay "$mode" "$mode$round" "$RELAY_S" --label="$mode" --server-pid="$all_pids" | tee -a "$work/relays.txt"
     done
   done
+  # The same pairs paced: both setups at one load, below this box's saturation.
+  for round in $(seq 1 "$PACED_ROUNDS"); do
+    for rate in $RELAY_RATES; do
+      for mode in same cross; do
+        relay "$mode" "$mode$round-$rate" "$RELAY_S" --label="$mode" --rate="$rate" --server-pid="$all_pids" |
+          tee -a "$work/relays.txt"
+      done
+    done
+  done
   for n in 0 1 2; do kill -9 "${pid[relay-$n]}" 2>/dev/null || true; unset "pid[relay-$n]"; done
 }
 
@@ -171,7 +184,8 @@ if [ "${ONLY:-}" = relays ]; then
   relay_rounds
   awk '/relays=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
     if (f["label"] == "same") same = f["server_cpu_us_per_relay"]
-    else printf "round cross/same CPU per relay: %.2f\n", f["server_cpu_us_per_relay"] / same }' "$work/relays.txt"
+    else printf "round at rate %s (0: closed loop) cross/same CPU per relay: %.2f\n", f["rate"],
+      f["server_cpu_us_per_relay"] / same }' "$work/relays.txt"
   exit 0
 fi
 if [ "${ONLY:-}" = ice ]; then
@@ -288,16 +302,27 @@ if relays:
     print("\n## PeerJS relays across nodes\n")
     print("peerjs-load, %s pairs, window 4; same = both clients of a pair on node 0, cross = A on node 0, B on node 1; "
           "server CPU is all three nodes' CPU per relay; rounds alternate.\n" % relays[0]["pairs"])
+    def rounds(rate):
+        same = [r for r in relays if r["label"] == "same" and r.get("rate", "0") == rate]
+        cross = [r for r in relays if r["label"] == "cross" and r.get("rate", "0") == rate]
+        ratios = []
+        for i, (a, b) in enumerate(zip(same, cross), 1):
+            ratio = float(b["server_cpu_us_per_relay"]) / float(a["server_cpu_us_per_relay"]); ratios.append(ratio)
+            print("| %d | %s | %s | %s | %s | %.2f | %s | %s |" % (i, a["relays_per_s"], b["relays_per_s"],
+                a["server_cpu_us_per_relay"], b["server_cpu_us_per_relay"], ratio, a["p99_us"], b["p99_us"]))
+        return statistics.median(ratios)
+    print("Closed loop (each setup as fast as this box allows it):\n")
     print("| round | same relays/s | cross relays/s | same CPU us/relay | cross CPU us/relay | cross/same CPU | "
           "same p99 us | cross p99 us |")
     print("|---|---|---|---|---|---|---|---|")
-    same = [r for r in relays if r["label"] == "same"]; cross = [r for r in relays if r["label"] == "cross"]
-    ratios = []
-    for i, (a, b) in enumerate(zip(same, cross), 1):
-        ratio = float(b["server_cpu_us_per_relay"]) / float(a["server_cpu_us_per_relay"]); ratios.append(ratio)
-        print("| %d | %s | %s | %s | %s | %.2f | %s | %s |" % (i, a["relays_per_s"], b["relays_per_s"],
-            a["server_cpu_us_per_relay"], b["server_cpu_us_per_relay"], ratio, a["p99_us"], b["p99_us"]))
-    print("\nCross-node / same-node server CPU per relay: median %.2f (target at most 2)." % statistics.median(ratios))
+    medians = ["closed loop %.2f" % rounds("0")]
+    for rate in sorted({r["rate"] for r in relays if r.get("rate", "0") != "0"}, key=int):
+        print("\nPaced at %s relays/s in all (both setups at one load):\n" % rate)
+        print("| round | same relays/s | cross relays/s | same CPU us/relay | cross CPU us/relay | cross/same CPU | "
+              "same p99 us | cross p99 us |")
+        print("|---|---|---|---|---|---|---|---|")
+        medians.append("at %s relays/s %.2f" % (rate, rounds(rate)))
+    print("\nCross-node / same-node server CPU per relay, median: %s (target at most 2)." % "; ".join(medians))
 PY
 ice_table "$work/ice.txt" >> docs/benchmarks-cluster.md
 cat docs/benchmarks-cluster.md

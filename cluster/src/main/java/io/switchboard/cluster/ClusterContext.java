@@ -3,6 +3,7 @@ package io.switchboard.cluster;
 import io.switchboard.engine.config.Require;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -52,6 +53,8 @@ public final class ClusterContext
     public static final long DEFAULT_CLIENT_TIMEOUT_MS = 3_000;
     public static final long DEFAULT_KEEP_ALIVE_INTERVAL_MS = 1_000;
     public static final long DEFAULT_MAX_PARK_US = 1_000;
+    /** How long the I/O thread sleeps when a cycle finds nothing (see {@link #newIoIdleStrategy()}). */
+    public static final long DEFAULT_IO_PARK_US = 250;
     /** UDP and IPC publications of the driver; the log and archive segment sizes derive from the log term. */
     public static final int DEFAULT_TERM_LENGTH = 1 << 20;
     /** Ingress and egress: registry commands are small. */
@@ -90,6 +93,7 @@ public final class ClusterContext
     private long clientTimeoutMs = DEFAULT_CLIENT_TIMEOUT_MS;
     private long keepAliveIntervalMs = DEFAULT_KEEP_ALIVE_INTERVAL_MS;
     private long maxParkUs = DEFAULT_MAX_PARK_US;
+    private long ioParkUs = DEFAULT_IO_PARK_US;
     private int termLength = DEFAULT_TERM_LENGTH;
     private int clientTermLength = DEFAULT_CLIENT_TERM_LENGTH;
     private int segmentFileLength = DEFAULT_SEGMENT_FILE_LENGTH;
@@ -126,6 +130,7 @@ public final class ClusterContext
         Require.range("cluster timeout ms", clientTimeoutMs, 100, 600_000);
         Require.range("keep-alive interval ms", keepAliveIntervalMs, 10, 60_000);
         Require.range("max park us", maxParkUs, 1, 100_000);
+        Require.range("I/O park us", ioParkUs, 0, 100_000);
         termLength(termLength, "term length");
         termLength(clientTermLength, "client term length");
         if (segmentFileLength < termLength || segmentFileLength % termLength != 0)
@@ -200,6 +205,17 @@ public final class ClusterContext
         return new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MICROSECONDS.toNanos(maxParkUs));
     }
 
+    /**
+     * The I/O thread's (media driver and links): each time a cycle finds nothing it sleeps {@link #ioParkUs()}, so what
+     * the links and the driver have for each other meanwhile goes in fewer datagrams and wake-ups (a thread that backs
+     * off by spinning and yielding after each message never sleeps once messages come more often than it backs off,
+     * and spends a core on it); 0 backs off as {@link #newIdleStrategy()}.
+     */
+    public IdleStrategy newIoIdleStrategy()
+    {
+        return ioParkUs == 0 ? newIdleStrategy() : new SleepingIdleStrategy(TimeUnit.MICROSECONDS.toNanos(ioParkUs));
+    }
+
     public File archiveDir()
     {
         return new File(clusterDir, "archive");
@@ -245,6 +261,8 @@ public final class ClusterContext
     /** Longest park of every idle agent: the main latency/idle-CPU knob on a small box. */
     public long maxParkUs() { return maxParkUs; }
     public ClusterContext maxParkUs(final long value) { maxParkUs = value; return this; }
+    public long ioParkUs() { return ioParkUs; }
+    public ClusterContext ioParkUs(final long value) { ioParkUs = value; return this; }
     /** Term length of the log, and of the driver's UDP and IPC publications. */
     public int termLength() { return termLength; }
     public ClusterContext termLength(final int value) { termLength = value; return this; }

@@ -156,7 +156,7 @@ public final class ClusterNode implements AutoCloseable
                 mediaDriver = MediaDriver.launch(driverContext);
                 final DynamicCompositeAgent ioAgents =
                     new DynamicCompositeAgent(IO_THREAD, new DriverDuty(mediaDriver.sharedAgentInvoker()));
-                io = new AgentRunner(context.newIdleStrategy(), errorHandler, null, ioAgents);
+                io = new AgentRunner(context.newIoIdleStrategy(), errorHandler, null, ioAgents);
                 AgentRunner.startOnThread(io); // before the archive and the consensus module, which connect to it
                 archive = Archive.launch(archiveContext(context, errorHandler)
                     .aeronDirectoryName(mediaDriver.aeronDirectoryName())

@@ -1,10 +1,15 @@
 package io.switchboard.cluster;
 
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,5 +69,26 @@ class ClusterContextTest
                 .snapshotIntervalMs());
         assertThrows(IllegalArgumentException.class, () -> new ClusterContext().members("127.0.0.1:9000")
             .clusterDir(new File("/tmp/x")).retainedSnapshots(0).conclude());
+    }
+
+    @Test
+    void theIoThreadSleepsItsParkWheneverACycleFindsNothingAndZeroBacksOffAsTheOthers()
+    {
+        final ClusterContext context =
+            new ClusterContext().members("127.0.0.1:9000").clusterDir(new File("/tmp/x")).ioParkUs(2_000).conclude();
+        final IdleStrategy io = context.newIoIdleStrategy();
+        assertInstanceOf(SleepingIdleStrategy.class, io);
+        final long start = System.nanoTime();
+        io.idle(1); // a cycle that did something: no sleep
+        final long afterWork = System.nanoTime();
+        io.idle(0);
+        final long afterNothing = System.nanoTime();
+        assertTrue(afterNothing - afterWork >= TimeUnit.MICROSECONDS.toNanos(2_000), "not early");
+        assertTrue(afterWork - start < TimeUnit.MICROSECONDS.toNanos(2_000), "a busy cycle does not sleep");
+        assertInstanceOf(BackoffIdleStrategy.class, new ClusterContext().members("127.0.0.1:9000")
+            .clusterDir(new File("/tmp/x")).ioParkUs(0).conclude().newIoIdleStrategy());
+        assertEquals(ClusterContext.DEFAULT_IO_PARK_US, new ClusterContext().ioParkUs());
+        assertThrows(IllegalArgumentException.class, () -> new ClusterContext().members("127.0.0.1:9000")
+            .clusterDir(new File("/tmp/x")).ioParkUs(-1).conclude());
     }
 }

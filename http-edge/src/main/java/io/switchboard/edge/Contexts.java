@@ -174,6 +174,7 @@ final class Contexts
             .clusterDir((dir == null ? dataDir.resolve("cluster") : Path.of(dir)).toFile())
             .clientTimeoutMs(options.longValue("cluster-timeout-ms"))
             .maxParkUs(options.longValue("cluster-max-park-us"))
+            .ioParkUs(options.longValue("cluster-io-park-us"))
             .snapshotIntervalMs(ClusterContext.parseInterval(
                 "--cluster-snapshot-interval", options.string("cluster-snapshot-interval")))
             .conclude();

@@ -270,6 +270,9 @@ public final class OptionSpec
         new Flag("cluster-max-park-us", "US", Long.toString(ClusterContext.DEFAULT_MAX_PARK_US), false,
             "Longest sleep of an idle cluster thread (media driver, consensus, service, links): lower answers " +
             "sparse cross-node traffic sooner at more idle CPU."),
+        new Flag("cluster-io-park-us", "US", Long.toString(ClusterContext.DEFAULT_IO_PARK_US), false,
+            "How long the cluster I/O thread (media driver and links) sleeps whenever it finds nothing to do, so " +
+            "cross-node traffic goes in fewer datagrams and wake-ups; 0 = back off as the other cluster threads."),
         new Flag("cluster-links-queue-bytes", "BYTES", "1048576", false,
             "Per peer node, the queue of soft traffic (locations, relays) waiting for the links to that node: a " +
             "power of two; a full queue refuses at once, counted in switchboard_links_refused_total{reason=" +

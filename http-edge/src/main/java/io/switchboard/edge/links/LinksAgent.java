@@ -102,7 +102,7 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
             .timeoutMs(timeoutMs)
             .conclude();
         final LinksAgent agent = new LinksAgent(context, counters, outbox, endpointsByBlock, watch);
-        // On the node's I/O thread, idle as the cluster's own agents (--cluster-max-park-us): what a cycle drains
+        // On the node's I/O thread, which sleeps --cluster-io-park-us whenever a cycle finds nothing: what a cycle drains
         // into the publications, the driver's duty sends in the next, with no hand-off to another thread.
         agent.node = node;
         node.addIoAgent(agent);

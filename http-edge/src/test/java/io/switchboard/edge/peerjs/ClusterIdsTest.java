@@ -692,4 +692,46 @@ class ClusterIdsTest
         pump();
         assertEquals(List.of(OPEN, "{\"type\":\"OFFER\",\"src\":\"S\",\"dst\":\"X\",\"payload\":1}"), after.frames);
     }
+
+    @Test
+    void aFrameAlreadySentOnIsDeliveredOrQueuedWhereItLandsNeverSentOnAgain()
+    {
+        allUp();
+        final RealmFixture.Recorder before = admit(1, "X", "t");
+        pump();
+        final RealmFixture.Recorder after = admit(2, "X", "t"); // taken over: node 1 now routes X to node 2
+        pumpUntil(() -> after.frames.contains(OPEN));
+        pump();
+        assertNull(before.registration());
+        final String offer = "{\"type\":\"OFFER\",\"src\":\"S\",\"dst\":\"X\",\"payload\":1}";
+
+        // A frame node 0 sent on a stale route (never sent on before) goes on from node 1 to X's holder, once.
+        arriveAtNode1FromNode0(offer, false);
+        assertEquals(1, realms[1].counters().relaySentToNode.get());
+        assertEquals(List.of(OPEN, offer), after.frames);
+
+        // The same frame marked as sent on already: node 1 keeps it (queued for X, an OFFER) whatever its route says.
+        arriveAtNode1FromNode0(offer, true);
+        assertEquals(1, realms[1].counters().relaySentToNode.get(), "not sent on a second time");
+        assertEquals(1, realms[1].counters().queuedMessages.get(), "queued on the node it landed on");
+        assertEquals(List.of(OPEN, offer), after.frames);
+    }
+
+    /** Node 0's RELAY of {@code frame} for X reaching node 1, flagged as already sent on or not. */
+    private void arriveAtNode1FromNode0(final String frame, final boolean sentOn)
+    {
+        final Metrics metrics = new Metrics();
+        final AtomicCounter[] full = new AtomicCounter[NODES];
+        for (int peer = 0; peer < NODES; peer++)
+        {
+            full[peer] = metrics.counter("full", "peer=\"" + peer + "\"", "h");
+        }
+        final LinkOutbox wire = new LinkOutbox(0, NODES, OUTBOX_BYTES, full);
+        final byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
+        assertTrue(new ClusterIds(wire, new PeerJsCounters(metrics), 4, ALIVE_MS)
+            .relay(1, MessageType.OFFER, "S", "X", bytes, bytes.length, sentOn));
+        assertEquals(1, wire.drain(1, (to, type, buffer, offset, length) ->
+            endpoints[to].onLinkMessage(0, type, buffer, offset, length), 1_000));
+        pump();
+    }
 }

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>{@code relay}: {@code pairs} pairs of registered clients; each A keeps {@code window} OFFERs in flight to its B,
  * B answers each with an ANSWER; every delivered frame is one relay. Reports relays/s, one-way latency (sender
- * timestamp in the payload) and, with {@code --server-pid}, server CPU per relay.</li>
+ * timestamp in the payload) and, with {@code --server-pid}, server CPU per relay. With {@code --rate}, answers go
+ * out at that pace in all (held back when early), so CPU per relay of two setups is compared at one load rather
+ * than at each one's saturation.</li>
  * <li>{@code idle}: {@code connections} registered clients that only send HEARTBEAT every 5 s, held for
  * {@code hold-s}; prints {@code holding connected=N} once all are open (for a script to read the server's RSS).</li>
  * </ul>
@@ -35,6 +38,10 @@ public final class PeerJsLoad
     public static final String COMMAND = "peerjs-load";
     private static final long HEARTBEAT_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The loop's tick when paced: answers held back go out at least this often. */
+    private static final long PACED_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** At most this much of the pace is sent at once after a stall, so a late tick does not become a burst. */
+    private static final long PACE_BURST_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private static final List<Flag> FLAGS = List.of(
         new Flag("target", "127.0.0.1:9000", "host:port of the PeerJS server"),
@@ -47,6 +54,8 @@ public final class PeerJsLoad
         new Flag("scenario", "relay", "relay or idle"),
         new Flag("pairs", "50", "relay: client pairs"),
         new Flag("window", "4", "relay: OFFERs each pair keeps in flight"),
+        new Flag("rate", "0", "relay: relays per second in all, paced (a message received is answered when the " +
+            "pace allows), so two runs compare CPU at the same load; 0: as fast as the window allows"),
         new Flag("payload-bytes", "200", "relay: bytes of each message's payload"),
         new Flag("warmup-s", "5", "relay: seconds before counting"),
         new Flag("duration-s", "20", "relay: measured seconds"),
@@ -161,6 +170,11 @@ public final class PeerJsLoad
         /** With --dop-path, each connection's dop node (index as the connection's), else null. */
         private final DopClientNode[] dopNodes;
         private final Histogram oneWayNanos = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        /** Relays per second when paced, else 0; what the pace holds back waits here, oldest first. */
+        private final long rate;
+        private final ArrayDeque<WsLoop.Connection> held = new ArrayDeque<>();
+        private double credit;
+        private long creditAtNanos;
         private int opened;
         private boolean measuring;
         private long relays;
@@ -172,6 +186,11 @@ public final class PeerJsLoad
         {
             this.pairs = flags.intValue("pairs");
             this.window = flags.intValue("window");
+            this.rate = flags.longValue("rate");
+            if (rate < 0)
+            {
+                throw new IllegalArgumentException(COMMAND + ": --rate must be 0 or more");
+            }
             this.warmupNanos = TimeUnit.SECONDS.toNanos(flags.longValue("warmup-s"));
             this.durationNanos = TimeUnit.SECONDS.toNanos(flags.longValue("duration-s"));
             this.serverPids = serverPids;
@@ -190,7 +209,8 @@ public final class PeerJsLoad
                 longestTail = Math.max(longestTail, tail.length);
             }
             this.message = new byte[Math.max(OFFER_HEAD.length, ANSWER_HEAD.length) + 20 + longestTail];
-            this.loop = new WsLoop(target, this, TICK_NANOS, flags.intValue("max-connecting"), tls);
+            this.loop = new WsLoop(target, this, rate > 0 ? PACED_TICK_NANOS : TICK_NANOS,
+                flags.intValue("max-connecting"), tls);
             this.dopNodes = flags.isSet("dop-path") ? new DopClientNode[2 * pairs] : null;
             for (int i = 0; dopNodes != null && i < dopNodes.length; i++)
             {
@@ -233,6 +253,7 @@ public final class PeerJsLoad
                         }
                     }
                 }
+                creditAtNanos = System.nanoTime();
                 loop.runUntil(System.nanoTime() + warmupNanos);
                 measuring = true;
                 final long cpuBefore = cpuNanos(serverPids);
@@ -245,9 +266,9 @@ public final class PeerJsLoad
                 final long cpu = serverPids.length > 0 ? cpuNanos(serverPids) - cpuBefore : -1;
                 final long ownCpu = ProcessCpu.cpuNanos(ownPid) - ownCpuBefore;
                 System.out.println(String.format(Locale.ROOT,
-                    "%s scenario=relay label=%s pairs=%d window=%d relays=%d relays_per_s=%.0f p50_us=%.1f " +
+                    "%s scenario=relay label=%s pairs=%d window=%d rate=%d relays=%d relays_per_s=%.0f p50_us=%.1f " +
                         "p99_us=%.1f p999_us=%.1f max_us=%.1f errors=%d client_cpu_us_per_relay=%.2f%s",
-                    COMMAND, label, pairs, window, relays, relays * 1e9 / elapsed,
+                    COMMAND, label, pairs, window, rate, relays, relays * 1e9 / elapsed,
                     oneWayNanos.getValueAtPercentile(50) / 1e3, oneWayNanos.getValueAtPercentile(99) / 1e3,
                     oneWayNanos.getValueAtPercentile(99.9) / 1e3, oneWayNanos.getMaxValue() / 1e3, errors,
                     relays == 0 ? Double.NaN : ownCpu / 1e3 / relays,
@@ -337,7 +358,27 @@ public final class PeerJsLoad
                 relays++;
                 oneWayNanos.recordValue(Math.min(nowNanos - sent, oneWayNanos.getHighestTrackableValue()));
             }
-            send(connection, System.nanoTime());
+            if (rate == 0)
+            {
+                send(connection, System.nanoTime());
+            }
+            else
+            {
+                held.addLast(connection);
+                releasePaced(nowNanos);
+            }
+        }
+
+        /** Sends what the pace allows by now, oldest held answer first (the one-way time starts at the send). */
+        private void releasePaced(final long nowNanos)
+        {
+            credit = Math.min(credit + (nowNanos - creditAtNanos) * rate / 1e9, PACE_BURST_NANOS * rate / 1e9);
+            creditAtNanos = nowNanos;
+            while (credit >= 1 && !held.isEmpty())
+            {
+                credit--;
+                send(held.pollFirst(), System.nanoTime());
+            }
         }
 
         @Override
@@ -350,6 +391,10 @@ public final class PeerJsLoad
         @Override
         public void onTick(final long nowNanos)
         {
+            if (rate > 0 && creditAtNanos != 0)
+            {
+                releasePaced(nowNanos);
+            }
         }
     }
 
