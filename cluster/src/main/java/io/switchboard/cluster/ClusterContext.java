@@ -258,9 +258,10 @@ public final class ClusterContext
     /** The gateway's keep-alive period when it sends nothing else. */
     public long keepAliveIntervalMs() { return keepAliveIntervalMs; }
     public ClusterContext keepAliveIntervalMs(final long value) { keepAliveIntervalMs = value; return this; }
-    /** Longest park of every idle agent: the main latency/idle-CPU knob on a small box. */
+    /** Longest park of every idle agent but the I/O thread ({@link #ioParkUs()}): a latency/idle-CPU knob. */
     public long maxParkUs() { return maxParkUs; }
     public ClusterContext maxParkUs(final long value) { maxParkUs = value; return this; }
+    /** The I/O thread's sleep whenever a cycle finds nothing; 0: it backs off as the others. */
     public long ioParkUs() { return ioParkUs; }
     public ClusterContext ioParkUs(final long value) { ioParkUs = value; return this; }
     /** Term length of the log, and of the driver's UDP and IPC publications. */

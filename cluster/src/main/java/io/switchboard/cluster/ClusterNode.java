@@ -513,7 +513,6 @@ public final class ClusterNode implements AutoCloseable
         }
     }
 
-    /** The media driver's conductor, sender and receiver duty ({@link ThreadingMode#INVOKER}) as one agent. */
     /** An agent added to the I/O thread, which tells when its {@code onClose} has finished (thrown or not). */
     private static final class IoDuty implements Agent
     {
@@ -562,6 +561,7 @@ public final class ClusterNode implements AutoCloseable
         }
     }
 
+    /** The media driver's conductor, sender and receiver duty ({@link ThreadingMode#INVOKER}) as one agent. */
     private static final class DriverDuty implements Agent
     {
         private final AgentInvoker invoker;

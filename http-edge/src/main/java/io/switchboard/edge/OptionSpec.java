@@ -268,8 +268,8 @@ public final class OptionSpec
             "Most often a domain's heartbeat time and user counts go through the cluster's log (never per " +
             "heartbeat)."),
         new Flag("cluster-max-park-us", "US", Long.toString(ClusterContext.DEFAULT_MAX_PARK_US), false,
-            "Longest sleep of an idle cluster thread (media driver, consensus, service, links): lower answers " +
-            "sparse cross-node traffic sooner at more idle CPU."),
+            "Longest sleep of an idle cluster thread (consensus, archive, service, gateway; not the I/O " +
+            "thread, see --cluster-io-park-us): lower answers sooner at more idle CPU."),
         new Flag("cluster-io-park-us", "US", Long.toString(ClusterContext.DEFAULT_IO_PARK_US), false,
             "How long the cluster I/O thread (media driver and links) sleeps whenever it finds nothing to do, so " +
             "cross-node traffic goes in fewer datagrams and wake-ups; 0 = back off as the other cluster threads."),
