@@ -52,12 +52,7 @@ class SingleNodeClusterTest
     @Test
     void commandsAreCommittedAppliedOnceAndAnsweredAndTheStateSurvivesARestartFromItsSnapshot() throws Exception
     {
-        final ClusterContext context = new ClusterContext()
-            .members("127.0.0.1:" + FreePorts.base(ClusterContext.PORTS_PER_MEMBER))
-            .clusterDir(dir.toFile())
-            .aeronDir(aeronDir)
-            .clientTimeoutMs(WAIT_MS)
-            .conclude();
+        final ClusterContext context = oneMember();
         final ClusterCounters counters = new ClusterCounters(new Metrics());
         final ToyMapMachine machine = new ToyMapMachine();
         start(context, machine, counters);
@@ -113,12 +108,7 @@ class SingleNodeClusterTest
     @Test
     void anAgentAddedToTheIoThreadRunsBesideTheDriverUntilItIsRemovedAndClosesThere() throws Exception
     {
-        final ClusterContext context = new ClusterContext()
-            .members("127.0.0.1:" + FreePorts.base(ClusterContext.PORTS_PER_MEMBER))
-            .clusterDir(dir.toFile())
-            .aeronDir(aeronDir)
-            .clientTimeoutMs(WAIT_MS)
-            .conclude();
+        final ClusterContext context = oneMember();
         final ClusterCounters counters = new ClusterCounters(new Metrics());
         start(context, new ToyMapMachine(), counters);
         assertTrue(node.awaitJoined(WAIT_MS), "the driver works: the cluster of one joins through it");
@@ -162,6 +152,17 @@ class SingleNodeClusterTest
         assertEquals(ToyMapMachine.STORED,
             log.submit(ToyMapMachine.PUT, put, 0, put.capacity()).get(WAIT_MS, TimeUnit.MILLISECONDS).code(),
             "the driver still runs on that thread");
+    }
+
+    /** A cluster of one on free ports, in this test's dirs. */
+    private ClusterContext oneMember()
+    {
+        return new ClusterContext()
+            .members("127.0.0.1:" + FreePorts.base(ClusterContext.PORTS_PER_MEMBER))
+            .clusterDir(dir.toFile())
+            .aeronDir(aeronDir)
+            .clientTimeoutMs(WAIT_MS)
+            .conclude();
     }
 
     private void start(final ClusterContext context, final ToyMapMachine machine, final ClusterCounters counters)

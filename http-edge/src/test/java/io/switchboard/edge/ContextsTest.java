@@ -1,9 +1,11 @@
 package io.switchboard.edge;
 
+import io.switchboard.cluster.ClusterContext;
 import io.switchboard.engine.config.EngineContext;
 import io.switchboard.engine.ice.IceContext;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -25,6 +27,20 @@ class ContextsTest
         assertEquals(IceContext.DEFAULT_ICE_PORT, ice.icePort());
         assertEquals(IceContext.DEFAULT_ICE_VERIFY_PROVIDER, ice.iceVerifyProvider());
         assertEquals(IceContext.DEFAULT_ICE_MAX_DOMAINS, ice.iceMaxDomains());
+    }
+
+    @Test
+    void theClusterThreadsSleepsComeFromTheirFlags()
+    {
+        final Path dataDir = Path.of("/tmp/switchboard-contexts-test");
+        final ClusterContext defaults = Contexts.cluster(Options.parse("--cluster-members=127.0.0.1:9000"), dataDir);
+        assertEquals(ClusterContext.DEFAULT_IO_PARK_US, defaults.ioParkUs());
+        assertEquals(ClusterContext.DEFAULT_MAX_PARK_US, defaults.maxParkUs());
+        final ClusterContext set = Contexts.cluster(Options.parse("--cluster-members=127.0.0.1:9000",
+            "--cluster-io-park-us=0", "--cluster-max-park-us=100"), dataDir);
+        assertEquals(0, set.ioParkUs());
+        assertEquals(100, set.maxParkUs());
+        assertNull(Contexts.cluster(Options.parse(), dataDir), "one box: no cluster");
     }
 
     @Test
