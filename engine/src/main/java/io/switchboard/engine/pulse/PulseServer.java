@@ -625,7 +625,9 @@ public final class PulseServer implements UdpProtocol
      * A node up gets the clients owned here. A node down leaves its clients to the rules on every node: an ONLINE
      * one has one pulse TTL from the moment the node was seen down to pulse to any node (which takes it), a PENDING
      * one keeps the error deadline its owner announced. They are handed back from the next tick on, a bounded number
-     * of slots per tick ({@link PulseLocations#ORPHAN_SCAN_PER_TICK}), so one event never walks the whole table.
+     * of slots per tick ({@link PulseLocations#ORPHAN_SCAN_PER_TICK}), so a node going down never walks the whole table
+     * in one event; a node that comes up again before that finished has the rest handed back in its up event (what it
+     * held is gone, and nothing it claims from then on may be handed back), a walk of at most the table once per flap.
      */
     @Override
     public void onPeerNode(final int node, final boolean up, final long incarnation)

@@ -192,12 +192,18 @@ class PulseOwnershipTest
     /** {@code count} nodes that all hold the registration (from the log at {@link #START_MS}) and see each other up. */
     private void cluster(final int count) throws IOException
     {
+        cluster(count, 64 * 1024);
+    }
+
+    /** As {@link #cluster(int)}, node 0's link queues {@code node0QueueBytes} each. */
+    private void cluster(final int count, final int node0QueueBytes) throws IOException
+    {
         setTime(START_MS);
         lastPolledMs = START_MS - 1;
         key.putRaw(pulse, 0);
         for (int i = 0; i < count; i++)
         {
-            nodes.add(new Node(i, count));
+            nodes.add(i == 0 ? new Node(i, count, node0QueueBytes) : new Node(i, count));
         }
         for (final Node node : nodes)
         {
@@ -515,25 +521,7 @@ class PulseOwnershipTest
     @Test
     void aGoneOneNodesFullQueueRefusedNeverHoldsBackAnotherNodesGone() throws Exception
     {
-        setTime(START_MS);
-        lastPolledMs = START_MS - 1;
-        key.putRaw(pulse, 0);
-        // Room for 9 announcements of 112 bytes, framed, in each of node 0's queues.
-        nodes.add(new Node(0, 3, 1024));
-        nodes.add(new Node(1, 3));
-        nodes.add(new Node(2, 3));
-        for (final Node node : nodes)
-        {
-            node.register(START_MS);
-            for (final Node peer : nodes)
-            {
-                if (peer != node)
-                {
-                    node.server.onPeerNode(peer.index, true, 1);
-                }
-            }
-        }
-        tickAt(START_MS);
+        cluster(3, 1024); // room for 9 announcements of 112 bytes, framed, in each of node 0's queues
         final List<Node> all = List.copyOf(nodes);
         nodes.retainAll(List.of(all.get(0)));
         final List<DatagramChannel> addresses = List.of(client(), client());
@@ -559,22 +547,9 @@ class PulseOwnershipTest
     void aNodeDownHandsItsClientsBackAFixedNumberOfSlotsPerTickEachWithOneTtlFromWhenItWasSeenDown()
         throws Exception
     {
-        setTime(START_MS);
-        lastPolledMs = START_MS - 1;
+        assertEquals(16_384, PulseLocations.ORPHAN_SCAN_PER_TICK, "a million-slot table in 62 ticks");
         final int count = PulseLocations.ORPHAN_SCAN_PER_TICK + 2;
-        final Node node = new Node(0, 2, 64 * 1024, count);
-        nodes.add(node);
-        final UnsafeBuffer message = new UnsafeBuffer(new byte[PulseLocationMessage.CLIENT_LENGTH]);
-        final PulseClientRecord view = new PulseClientRecord();
-        for (int c = 0; c < count; c++)
-        {
-            view.registered(keyOf(c), START_MS, START_MS + GRACE_MS).addressIpv4(0x7F000001, 9);
-            view.state(PulseClientRecord.ONLINE, START_MS + TTL_MS);
-            PulseLocationMessage.putClient(message, CLIENT_MSB, c, START_MS, view);
-            assertTrue(node.server.onLinkMessage(1, PulseLocationMessage.CLIENT, message, 0, message.capacity()));
-        }
-        assertEquals(count, node.counter("switchboard_pulse_clients{state=\"online\"}"), "node 1 owns them all");
-        tickTo(START_MS + 1_000);
+        final Node node = holdingClientsOfNode1(count);
         final String orphaned = "switchboard_pulse_locations_total{event=\"orphaned\"}";
         node.server.onPeerNode(1, false, 1);
         assertEquals(0, node.counter(orphaned), "nothing walked inside the event");
@@ -589,6 +564,45 @@ class PulseOwnershipTest
         tickAt(lastPolledMs + 1);
         tickAt(lastPolledMs + 1);
         assertEquals(count, node.counter(PENDING), "all of them");
+    }
+
+    @Test
+    void aNodeBackUpBeforeItsClientsAreAllHandedBackHasTheRestHandedBackInThatEvent() throws Exception
+    {
+        final int count = PulseLocations.ORPHAN_SCAN_PER_TICK + 2;
+        final Node node = holdingClientsOfNode1(count);
+        final String orphaned = "switchboard_pulse_locations_total{event=\"orphaned\"}";
+        node.server.onPeerNode(1, false, 1);
+        tickAt(lastPolledMs + 1);
+        assertEquals(PulseLocations.ORPHAN_SCAN_PER_TICK, node.counter(orphaned));
+        // What node 1 held before it went down is gone: all of it goes back to the rules before node 1 counts as up,
+        // so nothing node 1 claims from now on is handed back by a scan still under way.
+        node.server.onPeerNode(1, true, 2);
+        assertEquals(count, node.counter(orphaned), "the last two slots in the up event");
+        tickAt(lastPolledMs + 1);
+        assertEquals(count, node.counter(orphaned), "and none again");
+        assertEquals(count, node.timers.timerCount());
+    }
+
+    /** A node of two that learnt {@code count} ONLINE clients owned by node 1, at {@code START_MS + 1000}. */
+    private Node holdingClientsOfNode1(final int count) throws IOException
+    {
+        setTime(START_MS);
+        lastPolledMs = START_MS - 1;
+        final Node node = new Node(0, 2, 64 * 1024, count);
+        nodes.add(node);
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[PulseLocationMessage.CLIENT_LENGTH]);
+        final PulseClientRecord view = new PulseClientRecord();
+        for (int c = 0; c < count; c++)
+        {
+            view.registered(keyOf(c), START_MS, START_MS + GRACE_MS).addressIpv4(0x7F000001, 9);
+            view.state(PulseClientRecord.ONLINE, START_MS + TTL_MS);
+            PulseLocationMessage.putClient(message, CLIENT_MSB, c, START_MS, view);
+            assertTrue(node.server.onLinkMessage(1, PulseLocationMessage.CLIENT, message, 0, message.capacity()));
+        }
+        assertEquals(count, node.counter("switchboard_pulse_clients{state=\"online\"}"), "node 1 owns them all");
+        tickTo(START_MS + 1_000);
+        return node;
     }
 
     private static PulseKey keyOf(final int client)
