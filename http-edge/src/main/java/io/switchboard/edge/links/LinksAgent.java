@@ -126,7 +126,7 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
         catch (final Throwable throwable)
         {
             watch.onError(throwable);
-            return 1;
+            return 0; // a fault that repeats must not keep the shared I/O thread from ever sleeping
         }
     }
 

@@ -65,11 +65,7 @@ class ClusterIdsTest
         for (int node = 0; node < NODES; node++)
         {
             final Metrics metrics = new Metrics();
-            final AtomicCounter[] full = new AtomicCounter[NODES];
-            for (int peer = 0; peer < NODES; peer++)
-            {
-                full[peer] = metrics.counter("full", "peer=\"" + peer + "\"", "h");
-            }
+            final AtomicCounter[] full = fullCounters(metrics);
             agents[node] = new SignalingAgent[agentsPerNode];
             for (int i = 0; i < agentsPerNode; i++)
             {
@@ -85,6 +81,17 @@ class ClusterIdsTest
                 .conclude(), metrics, agents[node]);
             endpoints[node] = new PeerJsLinkEndpoint(realms[node]);
         }
+    }
+
+    /** A link outbox's per-peer full counters. */
+    private static AtomicCounter[] fullCounters(final Metrics metrics)
+    {
+        final AtomicCounter[] full = new AtomicCounter[NODES];
+        for (int peer = 0; peer < NODES; peer++)
+        {
+            full[peer] = metrics.counter("full", "peer=\"" + peer + "\"", "h");
+        }
+        return full;
     }
 
     @AfterEach
@@ -616,6 +623,7 @@ class ClusterIdsTest
         final RealmFixture.Recorder onTwo = admit(2, "X", "t2");
         final RealmFixture.Recorder onOne = admit(1, "X", "t1");
         pumpUntil(() -> onOne.frames.contains(OPEN));
+        cut[1][0] = true; // node 0 routes X from the claims it answered alone, never from node 1's HOLD
         send(0, sender, "{\"type\":\"OFFER\",\"dst\":\"X\",\"payload\":1}");
         pump();
         assertEquals(List.of(OPEN, "{\"type\":\"OFFER\",\"src\":\"S\",\"dst\":\"X\",\"payload\":1}"), onOne.frames);
@@ -623,6 +631,7 @@ class ClusterIdsTest
         send(0, sender, "{\"type\":\"OFFER\",\"dst\":\"X\",\"payload\":2}");
         pump();
         assertEquals(3, onOne.frames.size(), "still routed to node 1 once node 2's claim ended");
+        assertEquals(0, realms[2].counters().relaySentToNode.get(), "straight to node 1, never by way of node 2");
     }
 
     @Test
@@ -721,12 +730,7 @@ class ClusterIdsTest
     private void arriveAtNode1FromNode0(final String frame, final boolean sentOn)
     {
         final Metrics metrics = new Metrics();
-        final AtomicCounter[] full = new AtomicCounter[NODES];
-        for (int peer = 0; peer < NODES; peer++)
-        {
-            full[peer] = metrics.counter("full", "peer=\"" + peer + "\"", "h");
-        }
-        final LinkOutbox wire = new LinkOutbox(0, NODES, OUTBOX_BYTES, full);
+        final LinkOutbox wire = new LinkOutbox(0, NODES, OUTBOX_BYTES, fullCounters(metrics));
         final byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
         assertTrue(new ClusterIds(wire, new PeerJsCounters(metrics), 4, ALIVE_MS)
             .relay(1, MessageType.OFFER, "S", "X", bytes, bytes.length, sentOn));
