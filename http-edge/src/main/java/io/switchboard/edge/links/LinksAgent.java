@@ -73,9 +73,11 @@ public final class LinksAgent implements Agent, LinkListener, AutoCloseable
         final Set<LinkEndpoint> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
         distinct.addAll(endpointsByBlock.values());
         this.owners = distinct.toArray(LinkEndpoint[]::new);
-        // The links call this agent back on its own thread only (from doWork and poll), never before it runs.
-        this.links = new NodeLinks(context, counters, this);
         this.watch = watch;
+        // The links call this agent back on its own thread only (from doWork and poll), never before it runs. What
+        // their Aeron client survives, an owner's exception on a delivered message among it (the image catches it
+        // and offers the message again), is this agent's to report: counted by its watch, not only printed.
+        this.links = new NodeLinks(context.errorHandler(watch), counters, this);
     }
 
     /** The per-peer counters of this member's links; the outbox's full counters are theirs. */

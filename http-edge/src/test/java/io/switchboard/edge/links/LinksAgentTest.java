@@ -10,6 +10,7 @@ import io.switchboard.cluster.links.LinksCounters;
 import io.switchboard.cluster.links.NodeLinks;
 import io.switchboard.edge.testing.ClusterPorts;
 import io.switchboard.engine.health.Liveness;
+import io.switchboard.engine.health.Watch;
 import io.switchboard.engine.links.LinkEndpoint;
 import io.switchboard.engine.links.LinkOutbox;
 import io.switchboard.engine.links.LinkTypes;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * A links agent (node 0) beside a peer's bare node links (node 1), each on its own embedded media driver, over UDP
@@ -58,6 +60,8 @@ class LinksAgentTest
         final List<String> peerEvents = new ArrayList<>();
         final List<String> messages = new ArrayList<>();
         boolean refuseFirstOffer;
+        /** The next message throws (once), as an owner's bug would. */
+        boolean throwNext;
         int refused;
         private boolean refusedThisOne;
 
@@ -65,6 +69,11 @@ class LinksAgentTest
         public boolean onLinkMessage(
             final int originNode, final int messageType, final DirectBuffer buffer, final int offset, final int length)
         {
+            if (throwNext)
+            {
+                throwNext = false;
+                throw new IllegalStateException("an owner's bug");
+            }
             if (refuseFirstOffer && !refusedThisOne)
             {
                 refusedThisOne = true;
@@ -104,9 +113,10 @@ class LinksAgentTest
         final Metrics metrics = new Metrics();
         final LinksCounters counters = new LinksCounters(metrics, 2, 0);
         final LinkOutbox outbox = new LinkOutbox(0, 2, 64 * 1024, counters.outboxFull);
+        final Watch watch = new Liveness(metrics).register(LinksAgent.THREAD);
         agent = new LinksAgent(context(0, driver(0)), counters, outbox,
             Map.of(LinkTypes.ICE_FIRST, engine, LinkTypes.PULSE_FIRST, engine, LinkTypes.PEERJS_FIRST, realm),
-            new Liveness(metrics).register(LinksAgent.THREAD));
+            watch);
         closing.add(agent);
         peer = new NodeLinks(context(1, driver(1)), new LinksCounters(new Metrics(), 2, 1), new LinkListener()
         {
@@ -143,6 +153,27 @@ class LinksAgentTest
         assertEquals(expected.size(), engine.refused, "each of the engine's messages refused once first");
         assertEquals(List.of("up 1"), engine.peerEvents, "one up for the engine's two blocks");
         assertEquals(List.of("up 1"), realm.peerEvents);
+
+        // An owner that throws on a message: the links' watch hears it (their Aeron image catches it and goes on past
+        // that message), and the stream goes on.
+        realm.throwNext = true;
+        payload.putInt(0, MESSAGES, ByteOrder.LITTLE_ENDIAN);
+        pumpUntil(() -> peer.offer(0, LinkTypes.PEERJS_FIRST, payload, 0, payload.capacity()) == LinkOffer.SENT,
+            "a message sent");
+        final long deadlineMs = System.currentTimeMillis() + WAIT_MS;
+        while (watch.errors() == 0 && System.currentTimeMillis() < deadlineMs)
+        {
+            peer.doWork();
+            agent.doWork();
+        }
+        assertEquals(1, watch.errors(), "the owner's exception reached the links' watch");
+        assertEquals("an owner's bug", watch.lastError().getMessage());
+        assertFalse(watch.failed(), "an exception is survived");
+        payload.putInt(0, MESSAGES + 1, ByteOrder.LITTLE_ENDIAN);
+        pumpUntil(() -> peer.offer(0, LinkTypes.PEERJS_FIRST, payload, 0, payload.capacity()) == LinkOffer.SENT,
+            "a message sent");
+        pumpUntil(() -> realm.messages.size() == MESSAGES / 3 + 1, "the next message delivered after the fault");
+        assertEquals("1:" + LinkTypes.PEERJS_FIRST + ":" + (MESSAGES + 1), realm.messages.get(MESSAGES / 3));
 
         peer.close();
         peerClosed = true;
